@@ -1,0 +1,260 @@
+/*
+ * mote.h — the public interface of libmote.
+ *
+ * mote runs small language models stored as GGUF files on small machines.
+ * This header is everything an embedder needs; it is plain C11 and can be
+ * read top to bottom:
+ *
+ *   1. Errors      every fallible call returns a mote_status (0 = ok) and
+ *                  leaves a one-line message in mote_last_error().
+ *   2. Types       the GGML weight types (ids as stored in GGUF files).
+ *   3. GGUF        read a model file (mapped, weights used in place) and
+ *                  write one (metadata + tensors, aligned).
+ *
+ * Later sections (tokenizer, model, sampling, ...) follow the same pattern:
+ * opaque handles, one verb per function, explicit ownership.
+ */
+#ifndef MOTE_H
+#define MOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================== */
+/* 1. Errors                                                                */
+/* ======================================================================== */
+
+typedef enum {
+    MOTE_OK = 0,
+    MOTE_ERR_IO = -1,          /* a file could not be opened, read or written */
+    MOTE_ERR_NOMEM = -2,       /* an allocation failed */
+    MOTE_ERR_INVALID_ARG = -3, /* the caller passed something meaningless */
+    MOTE_ERR_NOT_FOUND = -4,   /* a key, tensor or file that was asked for is absent */
+    MOTE_ERR_UNSUPPORTED = -5, /* valid, but mote cannot do it (yet) */
+    /* GGUF file problems: each names one way a file can be broken. */
+    MOTE_ERR_TRUNCATED = -10,  /* the file ends before what it declares */
+    MOTE_ERR_MAGIC = -11,      /* not a GGUF file */
+    MOTE_ERR_VERSION = -12,    /* a GGUF version mote does not read */
+    MOTE_ERR_COUNT = -13,      /* a count or length that cannot fit in the file */
+    MOTE_ERR_TYPE = -14,       /* an unknown value type or tensor type id */
+    MOTE_ERR_DUPLICATE = -15,  /* a key or tensor name that appears twice */
+    MOTE_ERR_RANGE = -16,      /* tensor data outside the file, or overlapping */
+    MOTE_ERR_ALIGN = -17,      /* a misaligned tensor offset or a bad alignment */
+    MOTE_ERR_SHAPE = -18,      /* bad dimensions (too many, negative, overflow, not a whole block) */
+    MOTE_ERR_FORMAT = -19,     /* any other inconsistency in a file */
+} mote_status;
+
+/* The message of the last failed call on this thread ("" if none). */
+const char *mote_last_error(void);
+/* A short constant name for a status ("truncated", "bad magic", ...). */
+const char *mote_status_name(int status);
+/* The library's version string, e.g. "0.1.0". */
+const char *mote_version(void);
+
+/* ======================================================================== */
+/* 2. Weight types                                                          */
+/* ======================================================================== */
+
+/* Tensor element types, numbered exactly as GGML numbers them in GGUF files. */
+typedef enum {
+    MOTE_TYPE_F32 = 0,
+    MOTE_TYPE_F16 = 1,
+    MOTE_TYPE_Q4_0 = 2,
+    MOTE_TYPE_Q4_1 = 3,
+    MOTE_TYPE_Q5_0 = 6,
+    MOTE_TYPE_Q5_1 = 7,
+    MOTE_TYPE_Q8_0 = 8,
+    MOTE_TYPE_Q8_1 = 9,
+    MOTE_TYPE_Q2_K = 10,
+    MOTE_TYPE_Q3_K = 11,
+    MOTE_TYPE_Q4_K = 12,
+    MOTE_TYPE_Q5_K = 13,
+    MOTE_TYPE_Q6_K = 14,
+    MOTE_TYPE_Q8_K = 15,
+    MOTE_TYPE_IQ2_XXS = 16,
+    MOTE_TYPE_IQ2_XS = 17,
+    MOTE_TYPE_IQ3_XXS = 18,
+    MOTE_TYPE_IQ1_S = 19,
+    MOTE_TYPE_IQ4_NL = 20,
+    MOTE_TYPE_IQ3_S = 21,
+    MOTE_TYPE_IQ2_S = 22,
+    MOTE_TYPE_IQ4_XS = 23,
+    MOTE_TYPE_I8 = 24,
+    MOTE_TYPE_I16 = 25,
+    MOTE_TYPE_I32 = 26,
+    MOTE_TYPE_I64 = 27,
+    MOTE_TYPE_F64 = 28,
+    MOTE_TYPE_IQ1_M = 29,
+    MOTE_TYPE_BF16 = 30,
+    MOTE_TYPE_TQ1_0 = 34,
+    MOTE_TYPE_TQ2_0 = 35,
+    MOTE_TYPE_MXFP4 = 39,
+    MOTE_TYPE_NVFP4 = 40,
+    MOTE_TYPE_Q1_0 = 41,
+    MOTE_TYPE_Q2_0 = 42,
+    MOTE_TYPE_COUNT = 43
+} mote_type;
+
+/* True if `type` is an id mote knows (it may still be unable to compute with it). */
+bool mote_type_is_known(int type);
+/* Lower-case name as llama.cpp prints it ("q4_K", "f16"), or NULL if unknown. */
+const char *mote_type_name(int type);
+/* Look a type up by name, case-insensitively; -1 if there is none. */
+int mote_type_from_name(const char *name);
+/* Elements per block (1 for plain types, 32 or 256 for quantized ones). */
+int64_t mote_type_block_size(int type);
+/* Bytes per block. */
+size_t mote_type_block_bytes(int type);
+/* Bytes of one row of `n` elements; 0 if n is not a whole number of blocks. */
+size_t mote_row_size(int type, int64_t n);
+
+/* ======================================================================== */
+/* 3. GGUF files                                                            */
+/* ======================================================================== */
+
+/* Metadata value types, as numbered in the GGUF format. */
+typedef enum {
+    MOTE_GGUF_UINT8 = 0,
+    MOTE_GGUF_INT8 = 1,
+    MOTE_GGUF_UINT16 = 2,
+    MOTE_GGUF_INT16 = 3,
+    MOTE_GGUF_UINT32 = 4,
+    MOTE_GGUF_INT32 = 5,
+    MOTE_GGUF_FLOAT32 = 6,
+    MOTE_GGUF_BOOL = 7,
+    MOTE_GGUF_STRING = 8,
+    MOTE_GGUF_ARRAY = 9,
+    MOTE_GGUF_UINT64 = 10,
+    MOTE_GGUF_INT64 = 11,
+    MOTE_GGUF_FLOAT64 = 12,
+    MOTE_GGUF_TYPE_COUNT = 13
+} mote_gguf_type;
+
+#define MOTE_GGUF_DEFAULT_ALIGNMENT 32
+#define MOTE_MAX_DIMS 4
+
+typedef struct mote_gguf mote_gguf;
+
+/* One tensor as described by the file. `data` points into the mapping. */
+typedef struct {
+    const char *name;
+    int type;                     /* mote_type */
+    int n_dims;
+    int64_t ne[MOTE_MAX_DIMS];    /* elements per dimension, ne[0] = row length; unused dims are 1 */
+    uint64_t offset;              /* from the start of the data section */
+    size_t size;                  /* bytes */
+    const void *data;
+} mote_tensor_info;
+
+/* Open and validate a GGUF file, mapping it read-only. Every count, length and
+ * offset is checked against the file before it is used. */
+int mote_gguf_open(const char *path, mote_gguf **out);
+/* Same, from a buffer the caller keeps alive for the life of the handle. */
+int mote_gguf_open_memory(const void *data, size_t size, mote_gguf **out);
+void mote_gguf_close(mote_gguf *g);
+
+uint32_t mote_gguf_version(const mote_gguf *g);
+size_t mote_gguf_file_size(const mote_gguf *g);
+size_t mote_gguf_alignment(const mote_gguf *g);
+/* Byte offset of the data section from the start of the file. */
+size_t mote_gguf_data_offset(const mote_gguf *g);
+
+/* --- metadata ------------------------------------------------------------ */
+int64_t mote_gguf_n_kv(const mote_gguf *g);
+const char *mote_gguf_key(const mote_gguf *g, int64_t i);
+/* Index of `key`, or -1. */
+int64_t mote_gguf_find_key(const mote_gguf *g, const char *key);
+mote_gguf_type mote_gguf_kv_type(const mote_gguf *g, int64_t i);
+/* For arrays: the element type and the number of elements. */
+mote_gguf_type mote_gguf_arr_type(const mote_gguf *g, int64_t i);
+uint64_t mote_gguf_arr_n(const mote_gguf *g, int64_t i);
+/* Raw pointer to the elements of a numeric array (little-endian, packed), or NULL. */
+const void *mote_gguf_arr_data(const mote_gguf *g, int64_t i);
+/* Element j of an array of strings (NUL-terminated; *len gets its byte length if len != NULL). */
+const char *mote_gguf_arr_str(const mote_gguf *g, int64_t i, uint64_t j, size_t *len);
+/* Scalar values by index. The caller checks the type first. */
+uint64_t mote_gguf_val_u64(const mote_gguf *g, int64_t i);  /* any unsigned/bool type */
+int64_t mote_gguf_val_i64(const mote_gguf *g, int64_t i);   /* any integer type */
+double mote_gguf_val_f64(const mote_gguf *g, int64_t i);    /* any numeric type */
+const char *mote_gguf_val_str(const mote_gguf *g, int64_t i, size_t *len);
+
+/* Typed getters by key with a default: an integer getter accepts any integer
+ * type whose value fits, a float getter any numeric type. When the key is
+ * missing or does not fit, `def` is returned. */
+uint32_t mote_gguf_get_u32(const mote_gguf *g, const char *key, uint32_t def);
+int32_t mote_gguf_get_i32(const mote_gguf *g, const char *key, int32_t def);
+uint64_t mote_gguf_get_u64(const mote_gguf *g, const char *key, uint64_t def);
+float mote_gguf_get_f32(const mote_gguf *g, const char *key, float def);
+bool mote_gguf_get_bool(const mote_gguf *g, const char *key, bool def);
+const char *mote_gguf_get_str(const mote_gguf *g, const char *key, const char *def);
+/* Array by key: returns its index and fills *n (and *elem_type), or -1 if absent or not an array. */
+int64_t mote_gguf_get_arr(const mote_gguf *g, const char *key, mote_gguf_type *elem_type, uint64_t *n);
+
+/* A printable name for a value type ("u32", "string", ...). */
+const char *mote_gguf_type_name(mote_gguf_type t);
+
+/* --- tensors -------------------------------------------------------------- */
+int64_t mote_gguf_n_tensors(const mote_gguf *g);
+const mote_tensor_info *mote_gguf_tensor(const mote_gguf *g, int64_t i);
+/* Tensor by name, or NULL. */
+const mote_tensor_info *mote_gguf_find_tensor(const mote_gguf *g, const char *name);
+/* Number of elements of a tensor. */
+int64_t mote_tensor_nelements(const mote_tensor_info *t);
+
+/* --- writing -------------------------------------------------------------- */
+/* A writer collects metadata and tensor descriptions, then streams the file:
+ * header, metadata, tensor infos, padding, then each tensor's bytes (aligned).
+ * Tensor bytes are supplied either up front (`data` kept alive by the caller)
+ * or later in the same order through mote_gguf_writer_write_tensor_data, so a
+ * quantizer can stream one tensor at a time. */
+typedef struct mote_gguf_writer mote_gguf_writer;
+
+mote_gguf_writer *mote_gguf_writer_new(void);
+void mote_gguf_writer_free(mote_gguf_writer *w);
+/* Each setter replaces an existing key of the same name. */
+int mote_gguf_writer_set_u8(mote_gguf_writer *w, const char *key, uint8_t v);
+int mote_gguf_writer_set_i8(mote_gguf_writer *w, const char *key, int8_t v);
+int mote_gguf_writer_set_u16(mote_gguf_writer *w, const char *key, uint16_t v);
+int mote_gguf_writer_set_i16(mote_gguf_writer *w, const char *key, int16_t v);
+int mote_gguf_writer_set_u32(mote_gguf_writer *w, const char *key, uint32_t v);
+int mote_gguf_writer_set_i32(mote_gguf_writer *w, const char *key, int32_t v);
+int mote_gguf_writer_set_u64(mote_gguf_writer *w, const char *key, uint64_t v);
+int mote_gguf_writer_set_i64(mote_gguf_writer *w, const char *key, int64_t v);
+int mote_gguf_writer_set_f32(mote_gguf_writer *w, const char *key, float v);
+int mote_gguf_writer_set_f64(mote_gguf_writer *w, const char *key, double v);
+int mote_gguf_writer_set_bool(mote_gguf_writer *w, const char *key, bool v);
+int mote_gguf_writer_set_str(mote_gguf_writer *w, const char *key, const char *v);
+/* Numeric array: `n` packed little-endian elements of `elem_type`. */
+int mote_gguf_writer_set_arr(mote_gguf_writer *w, const char *key, mote_gguf_type elem_type,
+                             const void *data, uint64_t n);
+int mote_gguf_writer_set_arr_str(mote_gguf_writer *w, const char *key, const char *const *strs,
+                                 uint64_t n);
+/* Copy key i of a reader (any type, arrays included). */
+int mote_gguf_writer_copy_kv(mote_gguf_writer *w, const mote_gguf *src, int64_t i);
+int mote_gguf_writer_remove_key(mote_gguf_writer *w, const char *key);
+
+/* Describe a tensor. `data` may be NULL when the bytes are streamed later. */
+int mote_gguf_writer_add_tensor(mote_gguf_writer *w, const char *name, int type, int n_dims,
+                                const int64_t *ne, const void *data);
+
+/* Write the whole file at once (all tensors must have data). The file is
+ * written to a temporary name and renamed, so a failure leaves nothing behind. */
+int mote_gguf_writer_write_file(mote_gguf_writer *w, const char *path);
+
+/* Streaming: begin writes header, metadata and tensor infos; then call
+ * write_tensor_data once per tensor in the order they were added; finish
+ * renames the temporary file into place. abort removes it. */
+int mote_gguf_writer_begin(mote_gguf_writer *w, const char *path);
+int mote_gguf_writer_write_tensor_data(mote_gguf_writer *w, const void *data, size_t size);
+int mote_gguf_writer_finish(mote_gguf_writer *w);
+void mote_gguf_writer_abort(mote_gguf_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MOTE_H */

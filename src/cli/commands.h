@@ -1,0 +1,22 @@
+/*
+ * commands.h — the subcommands of the `mote` program.
+ *
+ * Each subcommand lives in its own cli/cmd_<name>.c and has the signature of
+ * main(): argv[0] is the subcommand's name. It prints errors as one line on
+ * stderr ("mote <cmd>: ...") and returns the process exit status.
+ */
+#ifndef MOTE_CLI_COMMANDS_H
+#define MOTE_CLI_COMMANDS_H
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} mote_command;
+
+int cmd_info(int argc, char **argv);
+
+/* The table, defined in main.c, for help output. */
+extern const mote_command mote_commands[];
+
+#endif

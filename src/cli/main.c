@@ -1,0 +1,50 @@
+/*
+ * main.c — the `mote` program: dispatch to a subcommand.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "mote.h"
+
+const mote_command mote_commands[] = {
+    {"info", "describe a GGUF model file", cmd_info},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: mote <command> [options]\n"
+            "\n"
+            "mote runs small language models (GGUF files) on small machines.\n"
+            "\n"
+            "commands:\n");
+    for (const mote_command *c = mote_commands; c->name; c++) fprintf(out, "  %-12s %s\n", c->name, c->summary);
+    fprintf(out,
+            "\n"
+            "options:\n"
+            "  -h, --help     show this help\n"
+            "  --version      print the version\n"
+            "\n"
+            "Run 'mote <command> --help' for the options of a command.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("mote %s\n", mote_version());
+        return 0;
+    }
+    for (const mote_command *c = mote_commands; c->name; c++)
+        if (!strcmp(c->name, cmd)) return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "mote: unknown command '%s' (run 'mote --help' for the list)\n", cmd);
+    return 2;
+}

@@ -1,0 +1,427 @@
+/*
+ * gguf_read.c — parse and validate a GGUF file (versions 2 and 3).
+ *
+ * The format, as read here (all little-endian):
+ *   1. magic "GGUF" (4 bytes)
+ *   2. u32 version (2 or 3; version 1 used 32-bit counts and is not read)
+ *   3. u64 n_tensors, u64 n_kv
+ *   4. n_kv metadata pairs: string key, u32 value type, value
+ *        string = u64 length + bytes (no terminator)
+ *        array  = u32 element type + u64 count + elements
+ *   5. n_tensors tensor infos: string name, u32 n_dims, i64 ne[n_dims],
+ *        u32 type, u64 offset (relative to the data section, aligned)
+ *   6. padding up to `general.alignment` (u32, default 32)
+ *   7. the data section: tensor bytes at their offsets
+ *
+ * The file is mapped read-only and tensors point into the mapping: weights
+ * are never copied. Metadata keys and strings are copied (NUL-terminated)
+ * because callers want C strings; that is bounded by the file's size.
+ *
+ * Hostile input is the normal case here. Every count, length and offset is
+ * checked against the bytes that remain before it is used, and nothing is
+ * allocated at a size the file merely claims: a count is first bounded by
+ * the smallest number of bytes its elements could occupy.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "gguf/gguf_internal.h"
+
+/* ---- a bounds-checked cursor over the file ------------------------------ */
+
+typedef struct {
+    const uint8_t *p;
+    size_t size;
+    size_t pos;
+} cursor;
+
+static size_t remaining(const cursor *c) { return c->size - c->pos; }
+
+static int take(cursor *c, void *dst, size_t n, const char *what) {
+    if (n > remaining(c))
+        return mote_fail(MOTE_ERR_TRUNCATED, "file ends at byte %zu while reading %s at offset %zu (%zu bytes needed)",
+                         c->size, what, c->pos, n);
+    memcpy(dst, c->p + c->pos, n);
+    c->pos += n;
+    return MOTE_OK;
+}
+
+static int take_u32(cursor *c, uint32_t *v, const char *what) { return take(c, v, 4, what); }
+static int take_u64(cursor *c, uint64_t *v, const char *what) { return take(c, v, 8, what); }
+
+/* Read a string into a fresh NUL-terminated copy. */
+static int take_string(cursor *c, char **out, size_t *out_len, const char *what) {
+    uint64_t len;
+    size_t at = c->pos;
+    int rc = take_u64(c, &len, what);
+    if (rc) return rc;
+    if (len > remaining(c))
+        return mote_fail(MOTE_ERR_TRUNCATED, "%s at offset %zu: string length %llu runs past the end of the file (%zu bytes left)",
+                         what, at, (unsigned long long)len, remaining(c));
+    char *s = malloc((size_t)len + 1);
+    if (!s) return mote_fail(MOTE_ERR_NOMEM, "out of memory reading %s", what);
+    memcpy(s, c->p + c->pos, (size_t)len);
+    s[len] = '\0';
+    c->pos += (size_t)len;
+    *out = s;
+    if (out_len) *out_len = (size_t)len;
+    return MOTE_OK;
+}
+
+/* ---- value types ---------------------------------------------------------- */
+
+static const size_t scalar_size[MOTE_GGUF_TYPE_COUNT] = {
+    [MOTE_GGUF_UINT8] = 1, [MOTE_GGUF_INT8] = 1,   [MOTE_GGUF_UINT16] = 2, [MOTE_GGUF_INT16] = 2,
+    [MOTE_GGUF_UINT32] = 4, [MOTE_GGUF_INT32] = 4, [MOTE_GGUF_FLOAT32] = 4, [MOTE_GGUF_BOOL] = 1,
+    [MOTE_GGUF_UINT64] = 8, [MOTE_GGUF_INT64] = 8, [MOTE_GGUF_FLOAT64] = 8,
+};
+
+const char *mote_gguf_type_name(mote_gguf_type t) {
+    static const char *names[MOTE_GGUF_TYPE_COUNT] = {"u8",  "i8",     "u16",   "i16", "u32", "i32", "f32",
+                                                      "bool", "string", "array", "u64", "i64", "f64"};
+    return (unsigned)t < MOTE_GGUF_TYPE_COUNT ? names[t] : "unknown";
+}
+
+/* Decode a scalar of type t at p into the kv's value union. */
+static void decode_scalar(mote_gguf_kv *kv, const uint8_t *p) {
+    switch (kv->type) {
+    case MOTE_GGUF_UINT8: kv->val.u = p[0]; break;
+    case MOTE_GGUF_BOOL: kv->val.u = p[0] != 0; break;
+    case MOTE_GGUF_INT8: kv->val.i = (int8_t)p[0]; break;
+    case MOTE_GGUF_UINT16: { uint16_t v; memcpy(&v, p, 2); kv->val.u = v; break; }
+    case MOTE_GGUF_INT16: { int16_t v; memcpy(&v, p, 2); kv->val.i = v; break; }
+    case MOTE_GGUF_UINT32: { uint32_t v; memcpy(&v, p, 4); kv->val.u = v; break; }
+    case MOTE_GGUF_INT32: { int32_t v; memcpy(&v, p, 4); kv->val.i = v; break; }
+    case MOTE_GGUF_UINT64: { uint64_t v; memcpy(&v, p, 8); kv->val.u = v; break; }
+    case MOTE_GGUF_INT64: { int64_t v; memcpy(&v, p, 8); kv->val.i = v; break; }
+    case MOTE_GGUF_FLOAT32: { float v; memcpy(&v, p, 4); kv->val.f = v; break; }
+    case MOTE_GGUF_FLOAT64: { double v; memcpy(&v, p, 8); kv->val.f = v; break; }
+    default: break;
+    }
+}
+
+/* Arrays of strings: one buffer of NUL-terminated strings plus n+1 offsets.
+ * A first pass over the lengths validates them and sizes the buffer, so the
+ * allocation is bounded by the bytes actually present. */
+static int take_string_array(cursor *c, mote_gguf_kv *kv) {
+    size_t start = c->pos, total = 0;
+    for (uint64_t j = 0; j < kv->n; j++) {
+        uint64_t len;
+        if (remaining(c) < 8)
+            return mote_fail(MOTE_ERR_TRUNCATED, "key '%s': file ends inside string %llu of %llu (offset %zu)", kv->key,
+                             (unsigned long long)j, (unsigned long long)kv->n, c->pos);
+        memcpy(&len, c->p + c->pos, 8);
+        c->pos += 8;
+        if (len > remaining(c))
+            return mote_fail(MOTE_ERR_TRUNCATED, "key '%s': string %llu has length %llu past the end of the file (offset %zu)",
+                             kv->key, (unsigned long long)j, (unsigned long long)len, c->pos - 8);
+        c->pos += (size_t)len;
+        total += (size_t)len + 1;
+    }
+    kv->str_off = malloc((size_t)(kv->n + 1) * sizeof(uint64_t));
+    kv->strbuf = malloc(total ? total : 1);
+    if (!kv->str_off || !kv->strbuf) return mote_fail(MOTE_ERR_NOMEM, "out of memory reading key '%s'", kv->key);
+    c->pos = start;
+    size_t at = 0;
+    for (uint64_t j = 0; j < kv->n; j++) {
+        uint64_t len;
+        memcpy(&len, c->p + c->pos, 8);
+        c->pos += 8;
+        kv->str_off[j] = at;
+        memcpy(kv->strbuf + at, c->p + c->pos, (size_t)len);
+        kv->strbuf[at + len] = '\0';
+        at += (size_t)len + 1;
+        c->pos += (size_t)len;
+    }
+    kv->str_off[kv->n] = at;
+    return MOTE_OK;
+}
+
+static int read_kv(cursor *c, mote_gguf_kv *kv, int64_t index) {
+    size_t at = c->pos;
+    int rc = take_string(c, &kv->key, NULL, "a metadata key");
+    if (rc) return rc;
+    uint32_t t;
+    if ((rc = take_u32(c, &t, "a value type"))) return rc;
+    if (t >= MOTE_GGUF_TYPE_COUNT)
+        return mote_fail(MOTE_ERR_TYPE, "key '%s' (#%lld at offset %zu): unknown value type %u", kv->key, (long long)index, at, t);
+    kv->type = (mote_gguf_type)t;
+
+    if (kv->type == MOTE_GGUF_STRING) return take_string(c, &kv->str, &kv->str_len, kv->key);
+
+    if (kv->type != MOTE_GGUF_ARRAY) {
+        uint8_t buf[8];
+        if ((rc = take(c, buf, scalar_size[kv->type], kv->key))) return rc;
+        decode_scalar(kv, buf);
+        return MOTE_OK;
+    }
+
+    uint32_t et;
+    if ((rc = take_u32(c, &et, "an array element type"))) return rc;
+    if (et >= MOTE_GGUF_TYPE_COUNT)
+        return mote_fail(MOTE_ERR_TYPE, "key '%s': unknown array element type %u", kv->key, et);
+    if (et == MOTE_GGUF_ARRAY)
+        return mote_fail(MOTE_ERR_TYPE, "key '%s': arrays of arrays are not supported", kv->key);
+    kv->arr_type = (mote_gguf_type)et;
+    if ((rc = take_u64(c, &kv->n, "an array length"))) return rc;
+
+    /* The least an element can occupy: its scalar size, or 8 bytes of length for a string. */
+    size_t min_elem = kv->arr_type == MOTE_GGUF_STRING ? 8 : scalar_size[kv->arr_type];
+    if (kv->n > c->size / min_elem)
+        return mote_fail(MOTE_ERR_COUNT, "key '%s': array of %llu elements cannot fit in a file of %zu bytes", kv->key,
+                         (unsigned long long)kv->n, c->size);
+    if (kv->arr_type == MOTE_GGUF_STRING) return take_string_array(c, kv);
+
+    size_t bytes = (size_t)kv->n * min_elem;
+    if (bytes > remaining(c))
+        return mote_fail(MOTE_ERR_TRUNCATED, "key '%s': array of %llu %s runs past the end of the file (offset %zu)", kv->key,
+                         (unsigned long long)kv->n, mote_gguf_type_name(kv->arr_type), c->pos);
+    kv->arr = c->p + c->pos;
+    c->pos += bytes;
+    return MOTE_OK;
+}
+
+/* ---- tensor infos ----------------------------------------------------------- */
+
+static int read_tensor_info(cursor *c, mote_tensor_info *t, int64_t index) {
+    char *name = NULL;
+    int rc = take_string(c, &name, NULL, "a tensor name");
+    if (rc) return rc;
+    t->name = name;
+    uint32_t n_dims;
+    if ((rc = take_u32(c, &n_dims, "a tensor's dimension count"))) return rc;
+    if (n_dims > MOTE_MAX_DIMS)
+        return mote_fail(MOTE_ERR_SHAPE, "tensor '%s': %u dimensions (at most %d)", name, n_dims, MOTE_MAX_DIMS);
+    t->n_dims = (int)n_dims;
+    for (int d = 0; d < MOTE_MAX_DIMS; d++) t->ne[d] = 1;
+    for (uint32_t d = 0; d < n_dims; d++) {
+        if ((rc = take(c, &t->ne[d], 8, "a tensor dimension"))) return rc;
+        if (t->ne[d] < 0)
+            return mote_fail(MOTE_ERR_SHAPE, "tensor '%s': negative dimension %lld", name, (long long)t->ne[d]);
+    }
+    uint32_t type;
+    if ((rc = take_u32(c, &type, "a tensor type"))) return rc;
+    if (!mote_type_is_known((int)type))
+        return mote_fail(MOTE_ERR_TYPE, "tensor '%s': unknown tensor type id %u", name, type);
+    t->type = (int)type;
+    if ((rc = take_u64(c, &t->offset, "a tensor offset"))) return rc;
+
+    /* Element count without overflow, then bytes. */
+    int64_t ne = 1;
+    for (int d = 0; d < MOTE_MAX_DIMS; d++) {
+        if (t->ne[d] != 0 && ne > INT64_MAX / t->ne[d])
+            return mote_fail(MOTE_ERR_SHAPE, "tensor '%s': element count overflows", name);
+        ne *= t->ne[d];
+    }
+    int64_t bs = mote_type_block_size(t->type);
+    if (t->ne[0] % bs)
+        return mote_fail(MOTE_ERR_SHAPE, "tensor '%s': row length %lld is not a multiple of the %s block size %lld", name,
+                         (long long)t->ne[0], mote_type_name(t->type), (long long)bs);
+    uint64_t blocks = (uint64_t)(ne / bs);
+    size_t bb = mote_type_block_bytes(t->type);
+    if (blocks > SIZE_MAX / bb) return mote_fail(MOTE_ERR_SHAPE, "tensor '%s': byte size overflows", name);
+    t->size = (size_t)blocks * bb;
+    (void)index;
+    return MOTE_OK;
+}
+
+/* ---- name indexes: duplicates and lookup ------------------------------------ */
+
+static int cmp_kv_key(const void *a, const void *b) {
+    const mote_gguf_kv *x = *(mote_gguf_kv *const *)a, *y = *(mote_gguf_kv *const *)b;
+    return strcmp(x->key, y->key);
+}
+
+static int cmp_tensor_name(const void *a, const void *b) {
+    const mote_tensor_info *x = *(mote_tensor_info *const *)a, *y = *(mote_tensor_info *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+static int cmp_tensor_offset(const void *a, const void *b) {
+    const mote_tensor_info *x = *(mote_tensor_info *const *)a, *y = *(mote_tensor_info *const *)b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static int build_indexes(mote_gguf *g) {
+    g->kv_sorted = malloc((size_t)(g->n_kv ? g->n_kv : 1) * sizeof *g->kv_sorted);
+    g->tensor_sorted = malloc((size_t)(g->n_tensors ? g->n_tensors : 1) * sizeof *g->tensor_sorted);
+    if (!g->kv_sorted || !g->tensor_sorted) return mote_fail(MOTE_ERR_NOMEM, "out of memory indexing the file");
+    for (int64_t i = 0; i < g->n_kv; i++) g->kv_sorted[i] = &g->kvs[i];
+    qsort(g->kv_sorted, (size_t)g->n_kv, sizeof *g->kv_sorted, cmp_kv_key);
+    for (int64_t i = 1; i < g->n_kv; i++)
+        if (!strcmp(g->kv_sorted[i - 1]->key, g->kv_sorted[i]->key))
+            return mote_fail(MOTE_ERR_DUPLICATE, "metadata key '%s' appears more than once", g->kv_sorted[i]->key);
+
+    /* Tensor data: every range inside the data section and none overlapping. */
+    size_t data_size = g->size - g->data_offset;
+    for (int64_t i = 0; i < g->n_tensors; i++) g->tensor_sorted[i] = &g->tensors[i];
+    qsort(g->tensor_sorted, (size_t)g->n_tensors, sizeof *g->tensor_sorted, cmp_tensor_offset);
+    for (int64_t i = 0; i < g->n_tensors; i++) {
+        const mote_tensor_info *t = g->tensor_sorted[i];
+        if (t->offset > data_size || t->size > data_size - t->offset)
+            return mote_fail(MOTE_ERR_RANGE, "tensor '%s': data at offset %llu (+%zu bytes) lies past the end of the file",
+                             t->name, (unsigned long long)t->offset, t->size);
+        if (i > 0) {
+            const mote_tensor_info *p = g->tensor_sorted[i - 1];
+            if (p->offset + p->size > t->offset)
+                return mote_fail(MOTE_ERR_RANGE, "tensors '%s' and '%s' overlap (offsets %llu and %llu)", p->name, t->name,
+                                 (unsigned long long)p->offset, (unsigned long long)t->offset);
+        }
+    }
+    qsort(g->tensor_sorted, (size_t)g->n_tensors, sizeof *g->tensor_sorted, cmp_tensor_name);
+    for (int64_t i = 1; i < g->n_tensors; i++)
+        if (!strcmp(g->tensor_sorted[i - 1]->name, g->tensor_sorted[i]->name))
+            return mote_fail(MOTE_ERR_DUPLICATE, "tensor name '%s' appears more than once", g->tensor_sorted[i]->name);
+    return MOTE_OK;
+}
+
+/* ---- the whole file ---------------------------------------------------------- */
+
+/* Smallest possible encodings, used to bound claimed counts by the file size. */
+#define MIN_KV_BYTES (8 + 4 + 1)               /* empty key, type, one-byte value */
+#define MIN_TENSOR_INFO_BYTES (8 + 4 + 4 + 8)  /* empty name, 0 dims, type, offset */
+
+static int parse(mote_gguf *g) {
+    cursor c = {g->base, g->size, 0};
+    char magic[4];
+    int rc = take(&c, magic, 4, "the magic");
+    if (rc) return rc;
+    if (memcmp(magic, "GGUF", 4))
+        return mote_fail(MOTE_ERR_MAGIC, "not a GGUF file (magic is %02x %02x %02x %02x, expected \"GGUF\")", (uint8_t)magic[0],
+                         (uint8_t)magic[1], (uint8_t)magic[2], (uint8_t)magic[3]);
+    if ((rc = take_u32(&c, &g->version, "the version"))) return rc;
+    if (g->version == 1)
+        return mote_fail(MOTE_ERR_VERSION, "GGUF version 1 is not supported (re-convert the model: versions 2 and 3 are read)");
+    if (g->version != 2 && g->version != 3) {
+        if ((g->version & 0xffff) == 0 && g->version)
+            return mote_fail(MOTE_ERR_VERSION, "GGUF version %u looks byte-swapped: big-endian files are not supported",
+                             g->version);
+        return mote_fail(MOTE_ERR_VERSION, "GGUF version %u is not supported (2 and 3 are)", g->version);
+    }
+    uint64_t n_tensors, n_kv;
+    if ((rc = take_u64(&c, &n_tensors, "the tensor count"))) return rc;
+    if ((rc = take_u64(&c, &n_kv, "the metadata count"))) return rc;
+    if (n_kv > remaining(&c) / MIN_KV_BYTES)
+        return mote_fail(MOTE_ERR_COUNT, "the file claims %llu metadata pairs, more than its %zu bytes can hold",
+                         (unsigned long long)n_kv, g->size);
+    if (n_tensors > remaining(&c) / MIN_TENSOR_INFO_BYTES)
+        return mote_fail(MOTE_ERR_COUNT, "the file claims %llu tensors, more than its %zu bytes can hold",
+                         (unsigned long long)n_tensors, g->size);
+
+    g->kvs = calloc((size_t)(n_kv ? n_kv : 1), sizeof *g->kvs);
+    g->tensors = calloc((size_t)(n_tensors ? n_tensors : 1), sizeof *g->tensors);
+    if (!g->kvs || !g->tensors) return mote_fail(MOTE_ERR_NOMEM, "out of memory");
+    for (uint64_t i = 0; i < n_kv; i++) {
+        g->n_kv = (int64_t)i + 1; /* so close() frees what was read so far */
+        if ((rc = read_kv(&c, &g->kvs[i], (int64_t)i))) return rc;
+    }
+
+    g->alignment = MOTE_GGUF_DEFAULT_ALIGNMENT;
+    int64_t ai = mote_gguf_find_key_linear(g, "general.alignment");
+    if (ai >= 0) {
+        const mote_gguf_kv *kv = &g->kvs[ai];
+        if (kv->type != MOTE_GGUF_UINT32)
+            return mote_fail(MOTE_ERR_ALIGN, "general.alignment has type %s (u32 expected)", mote_gguf_type_name(kv->type));
+        if (kv->val.u == 0 || (kv->val.u & (kv->val.u - 1)))
+            return mote_fail(MOTE_ERR_ALIGN, "general.alignment is %llu, not a power of two", (unsigned long long)kv->val.u);
+        g->alignment = (size_t)kv->val.u;
+    }
+
+    for (uint64_t i = 0; i < n_tensors; i++) {
+        g->n_tensors = (int64_t)i + 1;
+        if ((rc = read_tensor_info(&c, &g->tensors[i], (int64_t)i))) return rc;
+        if (g->tensors[i].offset % g->alignment)
+            return mote_fail(MOTE_ERR_ALIGN, "tensor '%s': offset %llu is not a multiple of the alignment %zu",
+                             g->tensors[i].name, (unsigned long long)g->tensors[i].offset, g->alignment);
+    }
+
+    size_t pad = (g->alignment - c.pos % g->alignment) % g->alignment;
+    g->data_offset = c.pos + pad;
+    if (g->data_offset > g->size) {
+        if (n_tensors)
+            return mote_fail(MOTE_ERR_TRUNCATED, "file ends at byte %zu before its data section (at %zu)", g->size, g->data_offset);
+        g->data_offset = g->size; /* a vocabulary-only file may stop right after its header */
+    }
+    for (int64_t i = 0; i < g->n_tensors; i++) g->tensors[i].data = g->base + g->data_offset + g->tensors[i].offset;
+    return build_indexes(g);
+}
+
+static int open_common(mote_gguf *g, mote_gguf **out) {
+    mote_clear_error();
+    int rc = parse(g);
+    if (rc) {
+        mote_gguf_close(g);
+        *out = NULL;
+        return rc;
+    }
+    *out = g;
+    return MOTE_OK;
+}
+
+int mote_gguf_open_memory(const void *data, size_t size, mote_gguf **out) {
+    if (!out || (!data && size)) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_gguf_open_memory: null argument");
+    mote_gguf *g = calloc(1, sizeof *g);
+    if (!g) return mote_fail(MOTE_ERR_NOMEM, "out of memory");
+    g->base = data;
+    g->size = size;
+    return open_common(g, out);
+}
+
+int mote_gguf_open(const char *path, mote_gguf **out) {
+    if (!path || !out) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_gguf_open: null argument");
+    *out = NULL;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return mote_fail(MOTE_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return mote_fail(MOTE_ERR_IO, "'%s' is not a regular file", path);
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        return mote_fail(MOTE_ERR_TRUNCATED, "'%s' is empty", path);
+    }
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return mote_fail(MOTE_ERR_IO, "cannot map '%s': %s", path, strerror(errno));
+    mote_gguf *g = calloc(1, sizeof *g);
+    if (!g) {
+        munmap(m, (size_t)st.st_size);
+        return mote_fail(MOTE_ERR_NOMEM, "out of memory");
+    }
+    g->base = m;
+    g->size = (size_t)st.st_size;
+    g->mapped = true;
+    int rc = open_common(g, out);
+    if (rc) {
+        /* Prefix the path so the one-line message says which file. */
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", mote_last_error());
+        mote_fail(rc, "%s: %s", path, msg);
+    }
+    return rc;
+}
+
+void mote_gguf_close(mote_gguf *g) {
+    if (!g) return;
+    for (int64_t i = 0; i < g->n_kv; i++) {
+        free(g->kvs[i].key);
+        free(g->kvs[i].str);
+        free(g->kvs[i].strbuf);
+        free(g->kvs[i].str_off);
+    }
+    for (int64_t i = 0; i < g->n_tensors; i++) free((char *)g->tensors[i].name);
+    free(g->kvs);
+    free(g->tensors);
+    free(g->kv_sorted);
+    free(g->tensor_sorted);
+    if (g->mapped) munmap((void *)g->base, g->size);
+    free(g);
+}

@@ -1,0 +1,94 @@
+/*
+ * types.c — the traits table (see types.h) and the public type queries.
+ *
+ * Geometry comes from the GGML block layouts (documented beside each
+ * type's kernels in src/quant/). Kernels are attached here by name.
+ */
+#include "quant/types.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "quant/kernels.h"
+
+#define QK_K 256
+
+/* Designated initializers by type id keep the table readable and make a
+ * missing id an all-zero entry (name == NULL: unknown). */
+static const mote_type_traits traits[MOTE_TYPE_COUNT] = {
+    [MOTE_TYPE_F32] = {"f32", 1, 4, false, mote_f32_to_float, mote_f32_from_float, MOTE_TYPE_F32, mote_vec_dot_f32},
+    [MOTE_TYPE_F16] = {"f16", 1, 2, false, mote_f16_to_float, mote_f16_from_float, MOTE_TYPE_F32, mote_vec_dot_f16_f32},
+    [MOTE_TYPE_BF16] = {"bf16", 1, 2, false, mote_bf16_to_float, mote_bf16_from_float, MOTE_TYPE_F32, mote_vec_dot_bf16_f32},
+    [MOTE_TYPE_Q4_0] = {"q4_0", 32, 18, true, NULL, NULL, MOTE_TYPE_Q8_0, NULL},
+    [MOTE_TYPE_Q4_1] = {"q4_1", 32, 20, true, NULL, NULL, MOTE_TYPE_Q8_1, NULL},
+    [MOTE_TYPE_Q5_0] = {"q5_0", 32, 22, true, NULL, NULL, MOTE_TYPE_Q8_0, NULL},
+    [MOTE_TYPE_Q5_1] = {"q5_1", 32, 24, true, NULL, NULL, MOTE_TYPE_Q8_1, NULL},
+    [MOTE_TYPE_Q8_0] = {"q8_0", 32, 34, true, NULL, NULL, MOTE_TYPE_Q8_0, NULL},
+    [MOTE_TYPE_Q8_1] = {"q8_1", 32, 36, true, NULL, NULL, MOTE_TYPE_Q8_1, NULL},
+    [MOTE_TYPE_Q2_K] = {"q2_K", QK_K, 84, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_Q3_K] = {"q3_K", QK_K, 110, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_Q4_K] = {"q4_K", QK_K, 144, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_Q5_K] = {"q5_K", QK_K, 176, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_Q6_K] = {"q6_K", QK_K, 210, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_Q8_K] = {"q8_K", QK_K, 292, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_IQ2_XXS] = {"iq2_xxs", QK_K, 66, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_IQ2_XS] = {"iq2_xs", QK_K, 74, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_IQ3_XXS] = {"iq3_xxs", QK_K, 98, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_IQ1_S] = {"iq1_s", QK_K, 50, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_IQ4_NL] = {"iq4_nl", 32, 18, true, NULL, NULL, MOTE_TYPE_Q8_0, NULL},
+    [MOTE_TYPE_IQ3_S] = {"iq3_s", QK_K, 110, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_IQ2_S] = {"iq2_s", QK_K, 82, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_IQ4_XS] = {"iq4_xs", QK_K, 136, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_I8] = {"i8", 1, 1, false, NULL, NULL, MOTE_TYPE_I8, NULL},
+    [MOTE_TYPE_I16] = {"i16", 1, 2, false, NULL, NULL, MOTE_TYPE_I16, NULL},
+    [MOTE_TYPE_I32] = {"i32", 1, 4, false, NULL, NULL, MOTE_TYPE_I32, NULL},
+    [MOTE_TYPE_I64] = {"i64", 1, 8, false, NULL, NULL, MOTE_TYPE_I64, NULL},
+    [MOTE_TYPE_F64] = {"f64", 1, 8, false, NULL, NULL, MOTE_TYPE_F64, NULL},
+    [MOTE_TYPE_IQ1_M] = {"iq1_m", QK_K, 56, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_TQ1_0] = {"tq1_0", QK_K, 54, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_TQ2_0] = {"tq2_0", QK_K, 66, true, NULL, NULL, MOTE_TYPE_Q8_K, NULL},
+    [MOTE_TYPE_MXFP4] = {"mxfp4", 32, 17, true, NULL, NULL, MOTE_TYPE_Q8_0, NULL},
+    [MOTE_TYPE_NVFP4] = {"nvfp4", 64, 36, true, NULL, NULL, MOTE_TYPE_Q8_0, NULL},
+    [MOTE_TYPE_Q1_0] = {"q1_0", 128, 18, true, NULL, NULL, MOTE_TYPE_Q8_0, NULL},
+    [MOTE_TYPE_Q2_0] = {"q2_0", 64, 18, true, NULL, NULL, MOTE_TYPE_Q8_0, NULL},
+};
+
+const mote_type_traits *mote_traits(int type) {
+    if (type < 0 || type >= MOTE_TYPE_COUNT || traits[type].name == NULL) return NULL;
+    return &traits[type];
+}
+
+bool mote_type_is_known(int type) { return mote_traits(type) != NULL; }
+
+const char *mote_type_name(int type) {
+    const mote_type_traits *t = mote_traits(type);
+    return t ? t->name : NULL;
+}
+
+int mote_type_from_name(const char *name) {
+    if (!name) return -1;
+    for (int i = 0; i < MOTE_TYPE_COUNT; i++) {
+        const char *n = traits[i].name;
+        if (!n) continue;
+        size_t k = 0;
+        while (n[k] && name[k] && tolower((unsigned char)n[k]) == tolower((unsigned char)name[k])) k++;
+        if (!n[k] && !name[k]) return i;
+    }
+    return -1;
+}
+
+int64_t mote_type_block_size(int type) {
+    const mote_type_traits *t = mote_traits(type);
+    return t ? t->block_size : 0;
+}
+
+size_t mote_type_block_bytes(int type) {
+    const mote_type_traits *t = mote_traits(type);
+    return t ? t->block_bytes : 0;
+}
+
+size_t mote_row_size(int type, int64_t n) {
+    const mote_type_traits *t = mote_traits(type);
+    if (!t || n < 0 || n % t->block_size) return 0;
+    return (size_t)(n / t->block_size) * t->block_bytes;
+}

@@ -1,0 +1,42 @@
+/*
+ * types.h — the traits table: every weight type described once.
+ *
+ * For each GGML type id: its name, block geometry and the kernels that read
+ * and write it. Code elsewhere never switches on a type; it asks the table.
+ * A NULL kernel means mote cannot (yet) compute with that type, and callers
+ * report that as MOTE_ERR_UNSUPPORTED naming the type.
+ *
+ * Kernel contracts (n is always a whole number of blocks):
+ *   to_float(src, dst, n)     dequantize n values exactly as GGML reads them.
+ *   from_float(src, dst, n)   reference quantizer (no importance weights).
+ *   vec_dot(n, w, x)          dot product of n weights of this type with n
+ *                             activations already converted to vec_dot_type.
+ */
+#ifndef MOTE_QUANT_TYPES_H
+#define MOTE_QUANT_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mote.h"
+
+typedef void (*mote_to_float_fn)(const void *src, float *dst, int64_t n);
+typedef void (*mote_from_float_fn)(const float *src, void *dst, int64_t n);
+typedef float (*mote_vec_dot_fn)(int64_t n, const void *w, const void *x);
+
+typedef struct {
+    const char *name;       /* as llama.cpp prints it */
+    int64_t block_size;     /* elements per block */
+    size_t block_bytes;     /* bytes per block */
+    bool quantized;
+    mote_to_float_fn to_float;
+    mote_from_float_fn from_float;
+    int vec_dot_type;       /* activations are converted to this type for vec_dot */
+    mote_vec_dot_fn vec_dot;
+} mote_type_traits;
+
+/* Traits of a type id, or NULL for an id mote does not know. */
+const mote_type_traits *mote_traits(int type);
+
+#endif
