@@ -254,6 +254,40 @@ int mote_gguf_writer_write_tensor_data(mote_gguf_writer *w, const void *data, si
 int mote_gguf_writer_finish(mote_gguf_writer *w);
 void mote_gguf_writer_abort(mote_gguf_writer *w);
 
+/* ======================================================================== */
+/* 4. Sampling                                                              */
+/* ======================================================================== */
+
+/* Sampling parameters, with llama.cpp's meanings. mote_sampler_default()
+ * fills llama.cpp's defaults (temp 0.8, top_k 40, top_p 0.95, min_p 0.05,
+ * repeat_penalty 1.0 over the last 64 tokens, no presence/frequency penalty). */
+typedef struct {
+    float temp;               /* <= 0: greedy (argmax) */
+    int32_t top_k;            /* <= 0: off */
+    float top_p;              /* >= 1: off */
+    float min_p;              /* <= 0: off */
+    float repeat_penalty;     /* 1: off */
+    int32_t repeat_last_n;    /* tokens of history the penalties look at; 0 off, -1 whole history */
+    float presence_penalty;   /* 0: off */
+    float frequency_penalty;  /* 0: off */
+    uint64_t seed;            /* MOTE_SEED_RANDOM: seed from the clock */
+} mote_sampler_params;
+
+#define MOTE_SEED_RANDOM UINT64_MAX
+
+typedef struct mote_sampler mote_sampler;
+
+mote_sampler_params mote_sampler_default(void);
+/* A sampler for a vocabulary of n_vocab tokens; NULL (with mote_last_error) on bad parameters. */
+mote_sampler *mote_sampler_new(const mote_sampler_params *p, int32_t n_vocab);
+void mote_sampler_free(mote_sampler *s);
+/* Choose the next token from raw logits (n_vocab floats; they may be modified). */
+int32_t mote_sampler_sample(mote_sampler *s, float *logits);
+/* Record a token in the history the penalties see (prompt tokens and generated ones). */
+void mote_sampler_accept(mote_sampler *s, int32_t token);
+/* Forget the history and re-seed. */
+void mote_sampler_reset(mote_sampler *s);
+
 #ifdef __cplusplus
 }
 #endif
