@@ -69,7 +69,8 @@ typedef struct {
 typedef struct {
     int64_t index;     /* in the input file */
     int type;          /* output type */
-    bool fallback;     /* the preset's type did not fit the rows */
+    int wanted;        /* the type the preset chose, before the block fallback */
+    bool fallback;     /* wanted != type: the rows did not fit wanted's blocks */
 } mote_quant_plan_entry;
 
 /* Decide the output type of every tensor of `in`, in output order (llama.cpp's:

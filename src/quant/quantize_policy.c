@@ -266,7 +266,7 @@ int mote_quantize_plan(const mote_gguf *in, const mote_quantize_params *p, mote_
     for (int64_t k = 0; k < n && status == MOTE_OK; k++) {
         const mote_tensor_info *t = mote_gguf_tensor(in, plan[k].index);
         if (!may_quantize(t)) {
-            plan[k].type = t->type;
+            plan[k].type = plan[k].wanted = t->type;
             continue;
         }
         int type = def;
@@ -280,6 +280,7 @@ int mote_quantize_plan(const mote_gguf *in, const mote_quantize_params *p, mote_
         /* The layer counters only advance through the preset rules (as in
          * llama.cpp: an overridden attn_v does not count as a layer seen). */
         if (def_quantized && !manual && !p->pure) type = preset_type(p->preset, type, t, role_of(t->name), &facts);
+        plan[k].wanted = type;
         if (mote_traits(type)->quantized) type = fit_rows(type, t->ne[0], &plan[k].fallback);
         if (!mote_quantize_can(type)) {
             status = mote_fail(MOTE_ERR_UNSUPPORTED, "tensor %s: mote cannot quantize to %s", t->name,
