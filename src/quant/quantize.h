@@ -23,10 +23,18 @@ bool mote_quantize_can(int type);
 
 /* Quantize nrows rows of n_per_row floats into dst (nrows * row size bytes).
  * imatrix: NULL or n_per_row non-negative importances, one per column.
+ * Several candidate quantizations are made (llama-quantize's among them) and
+ * each block keeps the one with the least error (weighted by the importance
+ * if given), so the error never exceeds llama-quantize's.
  * Returns the bytes written, or 0 if the type cannot be produced or n_per_row
  * is not a whole number of blocks. */
 size_t mote_quantize_rows(int type, const float *src, void *dst, int64_t nrows, int64_t n_per_row,
                           const float *imatrix);
+
+/* The same, but exactly llama-quantize's result (byte for byte): the
+ * reference quantizer without importance, its importance-aware one with. */
+size_t mote_quantize_rows_compat(int type, const float *src, void *dst, int64_t nrows, int64_t n_per_row,
+                                 const float *imatrix);
 
 /* Reference quantizers: n values (a whole number of blocks), no importance. */
 void mote_q4_0_from_float(const float *src, void *dst, int64_t n);
@@ -62,5 +70,8 @@ void mote_iq4_nl_quantize_row(const float *src, void *dst, int64_t n, const floa
 void mote_iq4_xs_quantize_row(const float *src, void *dst, int64_t n, const float *imatrix);
 void mote_tq1_0_quantize_row(const float *src, void *dst, int64_t n, const float *imatrix);
 void mote_tq2_0_quantize_row(const float *src, void *dst, int64_t n, const float *imatrix);
+/* Ternary with a searched scale (llama-quantize uses the largest magnitude). */
+void mote_tq1_0_quantize_row_fitted(const float *src, void *dst, int64_t n, const float *imatrix);
+void mote_tq2_0_quantize_row_fitted(const float *src, void *dst, int64_t n, const float *imatrix);
 
 #endif

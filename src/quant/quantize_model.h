@@ -58,6 +58,7 @@ typedef struct {
     const mote_quant_preset *preset;
     bool pure;                 /* one type for every quantizable tensor */
     bool allow_requantize;     /* accept already-quantized input */
+    bool compat;               /* exactly llama-quantize's bytes (else: never worse, often better) */
     int n_threads;             /* <= 0: 1 */
     const mote_tensor_type_override *overrides;
     int n_overrides;

@@ -29,7 +29,7 @@ static int compare_file(const char *fpath, const char *qpath) {
         assert_int_equal(tf->type, MOTE_TYPE_F32);
         int64_t nrows = mote_tensor_nelements(tf) / tf->ne[0];
         void *out = malloc(tq->size);
-        size_t n = mote_quantize_rows(tq->type, tf->data, out, nrows, tf->ne[0], NULL);
+        size_t n = mote_quantize_rows_compat(tq->type, tf->data, out, nrows, tf->ne[0], NULL);
         assert_int_equal(n, tq->size);
         if (memcmp(out, tq->data, n) != 0) {
             size_t k = 0;
