@@ -70,6 +70,12 @@ void mote_iq4_nl_quantize_row(const float *src, void *dst, int64_t n, const floa
 void mote_iq4_xs_quantize_row(const float *src, void *dst, int64_t n, const float *imatrix);
 void mote_tq1_0_quantize_row(const float *src, void *dst, int64_t n, const float *imatrix);
 void mote_tq2_0_quantize_row(const float *src, void *dst, int64_t n, const float *imatrix);
+/* Searches with the weights as the exact error metric (w: n_per_row values, required). */
+void mote_q4_0_quantize_row_direct(const float *src, void *dst, int64_t n, const float *w);
+void mote_q4_1_quantize_row_direct(const float *src, void *dst, int64_t n, const float *w);
+void mote_q5_0_quantize_row_direct(const float *src, void *dst, int64_t n, const float *w);
+void mote_q5_1_quantize_row_direct(const float *src, void *dst, int64_t n, const float *w);
+void mote_q8_0_quantize_row_direct(const float *src, void *dst, int64_t n, const float *w);
 /* Ternary with a searched scale (llama-quantize uses the largest magnitude). */
 void mote_tq1_0_quantize_row_fitted(const float *src, void *dst, int64_t n, const float *imatrix);
 void mote_tq2_0_quantize_row_fitted(const float *src, void *dst, int64_t n, const float *imatrix);

@@ -25,11 +25,11 @@ static void symmetric_sums(int n, int nmax, float iscale, const float *x, const 
     *suml2 = sl2;
 }
 
-static void symmetric_levels(int n, int nmax, float iscale, const float *x, int8_t *L) {
-    for (int i = 0; i < n; ++i) L[i] = (int8_t)(nmax + qclamp(qround(iscale * x[i]), -nmax, nmax - 1));
+static void symmetric_levels(int n, int nmax, float iscale, const float *x, uint8_t *L) {
+    for (int i = 0; i < n; ++i) L[i] = (uint8_t)(nmax + qclamp(qround(iscale * x[i]), -nmax, nmax - 1));
 }
 
-float fit_symmetric(int n, int nmax, const float *x, const float *w, int8_t *L) {
+float fit_symmetric(int n, int nmax, const float *x, const float *w, uint8_t *L) {
     float amax = 0, max = 0;
     for (int i = 0; i < n; ++i) {
         if (fabsf(x[i]) > amax) {

@@ -36,8 +36,8 @@ static inline int qclamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? 
 /* Symmetric fit: levels L[i] in [0, 2*nmax) standing for L[i]-nmax, and the
  * scale d returned (x ~ d*(L-nmax)). Tries 19 scales around -nmax/max (max =
  * the value of largest magnitude) and keeps the least-squares-optimal one.
- * w = NULL weighs each value by x^2. */
-float fit_symmetric(int n, int nmax, const float *x, const float *w, int8_t *L);
+ * w = NULL weighs each value by x^2. nmax <= 128. */
+float fit_symmetric(int n, int nmax, const float *x, const float *w, uint8_t *L);
 
 /* The 3-bit variant used by Q3_K without importance: start from the plain
  * rounding, then move single levels while that lowers the x^2-weighted error.

@@ -195,10 +195,10 @@ static void q3_K_block_weighted(const float *x, block_q3_K *y, const float *imp)
         for (int i = 0; i < 16; ++i) w[i] = imp[16 * j + i] * sqrtf(sigma2 + x[16 * j + i] * x[16 * j + i]);
         sw[j] = 0;
         for (int i = 0; i < 16; ++i) sw[j] += w[i];
-        scales[j] = fit_symmetric(16, 4, x + 16 * j, w, L + 16 * j);
+        scales[j] = fit_symmetric(16, 4, x + 16 * j, w, (uint8_t *)L + 16 * j);
     }
     memset(y->scales, 0, sizeof y->scales);
-    const float d = fit_symmetric(16, 32, scales, sw, Ls);
+    const float d = fit_symmetric(16, 32, scales, sw, (uint8_t *)Ls);
     for (int j = 0; j < 16; ++j) put_scale_q3(y->scales, j, Ls[j]);
     y->d = mote_f32_to_fp16(d);
     q3_finish(x, y, L);
@@ -346,7 +346,7 @@ static void q6_K_block(const float *x, block_q6_K *y, const float *imp) {
     float max_scale = 0, amax = 0;
     for (int j = 0; j < 16; ++j) {
         /* The importance is used as is here: 6 bits leave little to trade. */
-        scales[j] = fit_symmetric(16, 32, x + 16 * j, imp ? imp + 16 * j : NULL, L + 16 * j);
+        scales[j] = fit_symmetric(16, 32, x + 16 * j, imp ? imp + 16 * j : NULL, (uint8_t *)L + 16 * j);
         if (fabsf(scales[j]) > amax) {
             amax = fabsf(scales[j]);
             max_scale = scales[j];

@@ -106,11 +106,11 @@ void mote_q4_0_quantize_row(const float *src, void *dst, int64_t n, const float 
     block_q4_0 *y = dst;
     const float sigma2 = mean_square(src, n);
     float w[32];
-    int8_t L[32];
+    uint8_t L[32];
     for (int64_t b = 0; b < n / 32; ++b) {
         block_weights(src + 32 * b, imp + 32 * b, sigma2, w);
         y[b].d = mote_f32_to_fp16(fit_symmetric(32, 8, src + 32 * b, w, L));
-        pack_nibbles32((const uint8_t *)L, y[b].qs);
+        pack_nibbles32(L, y[b].qs);
     }
 }
 
@@ -165,11 +165,11 @@ void mote_q5_0_quantize_row(const float *src, void *dst, int64_t n, const float 
     block_q5_0 *y = dst;
     const float sigma2 = mean_square(src, n);
     float w[32];
-    int8_t L[32];
+    uint8_t L[32];
     for (int64_t b = 0; b < n / 32; ++b) {
         block_weights(src + 32 * b, imp + 32 * b, sigma2, w);
         y[b].d = mote_f32_to_fp16(fit_symmetric(32, 16, src + 32 * b, w, L));
-        pack_five_bits32((const uint8_t *)L, y[b].qs, y[b].qh);
+        pack_five_bits32(L, y[b].qs, y[b].qh);
     }
 }
 
@@ -223,4 +223,68 @@ void mote_q8_0_from_float(const float *src, void *dst, int64_t n) {
 void mote_q8_0_quantize_row(const float *src, void *dst, int64_t n, const float *imp) {
     (void)imp;
     mote_q8_0_from_float(src, dst, n);
+}
+
+/* ---- direct weighted searches ----------------------------------------------------
+ * The importance-aware quantizers above weigh value j by imp[j]*sqrt(sigma2 +
+ * x[j]^2), llama-quantize's heuristic. These take the weights as the exact
+ * error metric instead (w[j] = importance, or 1 for plain squared error); the
+ * best-of search in quantize_rows.c tries them as one more candidate. */
+
+static void direct_symmetric(const float *src, int64_t n, const float *w, int nmax, uint8_t *L, mote_fp16 *d_out,
+                             int64_t b) {
+    *d_out = mote_f32_to_fp16(fit_symmetric(32, nmax, src + 32 * b, w + 32 * b, L));
+    (void)n;
+}
+
+void mote_q4_0_quantize_row_direct(const float *src, void *dst, int64_t n, const float *w) {
+    block_q4_0 *y = dst;
+    uint8_t L[32];
+    for (int64_t b = 0; b < n / 32; ++b) {
+        direct_symmetric(src, n, w, 8, L, &y[b].d, b);
+        pack_nibbles32(L, y[b].qs);
+    }
+}
+
+void mote_q5_0_quantize_row_direct(const float *src, void *dst, int64_t n, const float *w) {
+    block_q5_0 *y = dst;
+    uint8_t L[32];
+    for (int64_t b = 0; b < n / 32; ++b) {
+        direct_symmetric(src, n, w, 16, L, &y[b].d, b);
+        pack_five_bits32(L, y[b].qs, y[b].qh);
+    }
+}
+
+void mote_q4_1_quantize_row_direct(const float *src, void *dst, int64_t n, const float *w) {
+    block_q4_1 *y = dst;
+    uint8_t L[32];
+    float neg_min;
+    for (int64_t b = 0; b < n / 32; ++b) {
+        float d = fit_affine(32, 15, src + 32 * b, w + 32 * b, L, &neg_min, -0.9f, 0.05f, 36, false);
+        y[b].d = mote_f32_to_fp16(d);
+        y[b].m = mote_f32_to_fp16(-neg_min);
+        pack_nibbles32(L, y[b].qs);
+    }
+}
+
+void mote_q5_1_quantize_row_direct(const float *src, void *dst, int64_t n, const float *w) {
+    block_q5_1 *y = dst;
+    uint8_t L[32];
+    float neg_min;
+    for (int64_t b = 0; b < n / 32; ++b) {
+        float d = fit_affine(32, 31, src + 32 * b, w + 32 * b, L, &neg_min, -0.9f, 0.05f, 36, false);
+        y[b].d = mote_f32_to_fp16(d);
+        y[b].m = mote_f32_to_fp16(-neg_min);
+        pack_five_bits32(L, y[b].qs, y[b].qh);
+    }
+}
+
+/* Q8_0 levels may use -128 too: the extreme value on -128 and a scale search. */
+void mote_q8_0_quantize_row_direct(const float *src, void *dst, int64_t n, const float *w) {
+    block_q8_0 *y = dst;
+    uint8_t L[32];
+    for (int64_t b = 0; b < n / 32; ++b) {
+        y[b].d = mote_f32_to_fp16(fit_symmetric(32, 128, src + 32 * b, w + 32 * b, L));
+        for (int j = 0; j < 32; ++j) y[b].qs[j] = (int8_t)(L[j] - 128);
+    }
 }

@@ -2,9 +2,10 @@
  * quantize_rows.c — quantize a matrix row by row: mote_quantize_rows_compat
  * (exactly what llama-quantize writes) and mote_quantize_rows (never worse).
  *
- * mote_quantize_rows makes up to three candidate quantizations of a row —
+ * mote_quantize_rows makes up to four candidate quantizations of a row —
  * llama-quantize's with the given importance, llama-quantize's without it,
- * and an alternative search with uniform weights — decodes each with the
+ * an alternative search with uniform weights, and for the 32-value types a
+ * search that minimises exactly the weighted error — decodes each with the
  * type's dequantizer and keeps, block by block, the candidate with the least
  * error, weighted by the importance when there is one. Blocks are
  * independent in every GGUF type, so mixing them is free, and as
@@ -36,6 +37,13 @@ static const mote_quantize_row_fn row_quantizers[MOTE_TYPE_COUNT] = {
 static const mote_quantize_row_fn alt_quantizers[MOTE_TYPE_COUNT] = {
     [MOTE_TYPE_TQ1_0] = mote_tq1_0_quantize_row_fitted,
     [MOTE_TYPE_TQ2_0] = mote_tq2_0_quantize_row_fitted,
+};
+
+/* Searches that take the error metric's weights as they are. */
+static const mote_quantize_row_fn direct_quantizers[MOTE_TYPE_COUNT] = {
+    [MOTE_TYPE_Q4_0] = mote_q4_0_quantize_row_direct, [MOTE_TYPE_Q4_1] = mote_q4_1_quantize_row_direct,
+    [MOTE_TYPE_Q5_0] = mote_q5_0_quantize_row_direct, [MOTE_TYPE_Q5_1] = mote_q5_1_quantize_row_direct,
+    [MOTE_TYPE_Q8_0] = mote_q8_0_quantize_row_direct,
 };
 
 /* The float types have no blocks and ignore importance. */
@@ -78,7 +86,7 @@ static void block_errors(const float *x, const float *y, const float *imp, int64
     }
 }
 
-#define MAX_CANDIDATES 3
+#define MAX_CANDIDATES 4
 
 size_t mote_quantize_rows(int type, const float *src, void *dst, int64_t nrows, int64_t n_per_row,
                           const float *imatrix) {
@@ -110,8 +118,10 @@ size_t mote_quantize_rows(int type, const float *src, void *dst, int64_t nrows, 
         block_errors(x, dec, imatrix, n_per_row, bs, best_err);
         for (int c = 1; c < MAX_CANDIDATES; ++c) {
             if (c == 1 && !imatrix) continue; /* candidate 0 was already the plain one */
+            if (c == 3 && !direct_quantizers[type]) continue;
             if (c == 1) quantize_row_compat(type, x, cand, n_per_row, NULL);
-            else alt(x, cand, n_per_row, ones);
+            else if (c == 2) alt(x, cand, n_per_row, ones);
+            else direct_quantizers[type](x, cand, n_per_row, imatrix ? imatrix : ones);
             t->to_float(cand, dec, n_per_row);
             block_errors(x, dec, imatrix, n_per_row, bs, err);
             for (int64_t b = 0; b < nb; ++b) {
