@@ -46,4 +46,16 @@ float mote_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x);
 float mote_vec_dot_q5_0_q8_0(int64_t n, const void *w, const void *x);
 float mote_vec_dot_q5_1_q8_1(int64_t n, const void *w, const void *x);
 
+/* k-quants, 256-element super-blocks (kquants.c) */
+void mote_q2_K_to_float(const void *src, float *dst, int64_t n);
+void mote_q3_K_to_float(const void *src, float *dst, int64_t n);
+void mote_q4_K_to_float(const void *src, float *dst, int64_t n);
+void mote_q5_K_to_float(const void *src, float *dst, int64_t n);
+void mote_q6_K_to_float(const void *src, float *dst, int64_t n);
+float mote_vec_dot_q2_K_q8_K(int64_t n, const void *w, const void *x);
+float mote_vec_dot_q3_K_q8_K(int64_t n, const void *w, const void *x);
+float mote_vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x);
+float mote_vec_dot_q5_K_q8_K(int64_t n, const void *w, const void *x);
+float mote_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x);
+
 #endif

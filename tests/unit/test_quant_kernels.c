@@ -39,6 +39,11 @@ static const weight_type weight_types[] = {
     {MOTE_TYPE_Q5_0, {offsetof(block_q5_0, d), -1}},
     {MOTE_TYPE_Q5_1, {offsetof(block_q5_1, d), offsetof(block_q5_1, m)}},
     {MOTE_TYPE_Q8_0, {offsetof(block_q8_0, d), -1}},
+    {MOTE_TYPE_Q2_K, {offsetof(block_q2_K, d), offsetof(block_q2_K, dmin)}},
+    {MOTE_TYPE_Q3_K, {offsetof(block_q3_K, d), -1}},
+    {MOTE_TYPE_Q4_K, {offsetof(block_q4_K, d), offsetof(block_q4_K, dmin)}},
+    {MOTE_TYPE_Q5_K, {offsetof(block_q5_K, d), offsetof(block_q5_K, dmin)}},
+    {MOTE_TYPE_Q6_K, {offsetof(block_q6_K, d), -1}},
 };
 #define N_WEIGHT_TYPES (sizeof weight_types / sizeof weight_types[0])
 
@@ -277,7 +282,9 @@ static void test_vec_dot_fixture_tensors(void **state) {
     (void)state;
     static const char *files[] = {
         "models/llama-tiny-q8_0.gguf", "models/llama-tiny-q4_0.gguf", "models/llama-tiny-q4_1.gguf",
-        "models/llama-tiny-q5_0.gguf", "models/llama-tiny-q5_1.gguf",
+        "models/llama-tiny-q5_0.gguf", "models/llama-tiny-q5_1.gguf", "models/llama-tiny-q2_k.gguf",
+        "models/llama-tiny-q3_k_m.gguf", "models/llama-tiny-q4_k_m.gguf", "models/llama-tiny-q5_k_m.gguf",
+        "models/llama-tiny-q6_k.gguf", "real/stories260K-q4_k_m.gguf",
     };
     int rows = 0;
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
@@ -400,7 +407,9 @@ static void test_table_wiring(void **state) {
     (void)state;
     static const int expect[][2] = {
         {MOTE_TYPE_Q4_0, MOTE_TYPE_Q8_0}, {MOTE_TYPE_Q4_1, MOTE_TYPE_Q8_1}, {MOTE_TYPE_Q5_0, MOTE_TYPE_Q8_0},
-        {MOTE_TYPE_Q5_1, MOTE_TYPE_Q8_1}, {MOTE_TYPE_Q8_0, MOTE_TYPE_Q8_0},
+        {MOTE_TYPE_Q5_1, MOTE_TYPE_Q8_1}, {MOTE_TYPE_Q8_0, MOTE_TYPE_Q8_0}, {MOTE_TYPE_Q2_K, MOTE_TYPE_Q8_K},
+        {MOTE_TYPE_Q3_K, MOTE_TYPE_Q8_K}, {MOTE_TYPE_Q4_K, MOTE_TYPE_Q8_K}, {MOTE_TYPE_Q5_K, MOTE_TYPE_Q8_K},
+        {MOTE_TYPE_Q6_K, MOTE_TYPE_Q8_K},
     };
     for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
         const mote_type_traits *t = mote_traits(expect[i][0]);
