@@ -58,4 +58,16 @@ float mote_vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x);
 float mote_vec_dot_q5_K_q8_K(int64_t n, const void *w, const void *x);
 float mote_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x);
 
+/* non-linear 4-bit (iq4.c) */
+void mote_iq4_nl_to_float(const void *src, float *dst, int64_t n);
+void mote_iq4_xs_to_float(const void *src, float *dst, int64_t n);
+float mote_vec_dot_iq4_nl_q8_0(int64_t n, const void *w, const void *x);
+float mote_vec_dot_iq4_xs_q8_K(int64_t n, const void *w, const void *x);
+
+/* ternary (ternary.c) */
+void mote_tq1_0_to_float(const void *src, float *dst, int64_t n);
+void mote_tq2_0_to_float(const void *src, float *dst, int64_t n);
+float mote_vec_dot_tq1_0_q8_K(int64_t n, const void *w, const void *x);
+float mote_vec_dot_tq2_0_q8_K(int64_t n, const void *w, const void *x);
+
 #endif

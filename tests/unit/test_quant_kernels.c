@@ -44,6 +44,10 @@ static const weight_type weight_types[] = {
     {MOTE_TYPE_Q4_K, {offsetof(block_q4_K, d), offsetof(block_q4_K, dmin)}},
     {MOTE_TYPE_Q5_K, {offsetof(block_q5_K, d), offsetof(block_q5_K, dmin)}},
     {MOTE_TYPE_Q6_K, {offsetof(block_q6_K, d), -1}},
+    {MOTE_TYPE_IQ4_NL, {offsetof(block_iq4_nl, d), -1}},
+    {MOTE_TYPE_IQ4_XS, {offsetof(block_iq4_xs, d), -1}},
+    {MOTE_TYPE_TQ1_0, {offsetof(block_tq1_0, d), -1}},
+    {MOTE_TYPE_TQ2_0, {offsetof(block_tq2_0, d), -1}},
 };
 #define N_WEIGHT_TYPES (sizeof weight_types / sizeof weight_types[0])
 
@@ -284,7 +288,8 @@ static void test_vec_dot_fixture_tensors(void **state) {
         "models/llama-tiny-q8_0.gguf", "models/llama-tiny-q4_0.gguf", "models/llama-tiny-q4_1.gguf",
         "models/llama-tiny-q5_0.gguf", "models/llama-tiny-q5_1.gguf", "models/llama-tiny-q2_k.gguf",
         "models/llama-tiny-q3_k_m.gguf", "models/llama-tiny-q4_k_m.gguf", "models/llama-tiny-q5_k_m.gguf",
-        "models/llama-tiny-q6_k.gguf", "real/stories260K-q4_k_m.gguf",
+        "models/llama-tiny-q6_k.gguf", "models/llama-tiny-iq4_nl.gguf", "models/llama-tiny-iq4_xs.gguf",
+        "models/llama-tiny-tq1_0.gguf", "models/llama-tiny-tq2_0.gguf", "real/stories260K-q4_k_m.gguf",
     };
     int rows = 0;
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
@@ -409,7 +414,8 @@ static void test_table_wiring(void **state) {
         {MOTE_TYPE_Q4_0, MOTE_TYPE_Q8_0}, {MOTE_TYPE_Q4_1, MOTE_TYPE_Q8_1}, {MOTE_TYPE_Q5_0, MOTE_TYPE_Q8_0},
         {MOTE_TYPE_Q5_1, MOTE_TYPE_Q8_1}, {MOTE_TYPE_Q8_0, MOTE_TYPE_Q8_0}, {MOTE_TYPE_Q2_K, MOTE_TYPE_Q8_K},
         {MOTE_TYPE_Q3_K, MOTE_TYPE_Q8_K}, {MOTE_TYPE_Q4_K, MOTE_TYPE_Q8_K}, {MOTE_TYPE_Q5_K, MOTE_TYPE_Q8_K},
-        {MOTE_TYPE_Q6_K, MOTE_TYPE_Q8_K},
+        {MOTE_TYPE_Q6_K, MOTE_TYPE_Q8_K}, {MOTE_TYPE_IQ4_NL, MOTE_TYPE_Q8_0}, {MOTE_TYPE_IQ4_XS, MOTE_TYPE_Q8_K},
+        {MOTE_TYPE_TQ1_0, MOTE_TYPE_Q8_K}, {MOTE_TYPE_TQ2_0, MOTE_TYPE_Q8_K},
     };
     for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
         const mote_type_traits *t = mote_traits(expect[i][0]);
