@@ -19,15 +19,21 @@
 static const int8_t iq4_levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
                                       1,    13,   25,  38,  53,  69,  89,  113};
 
-/* The level of weight k (0..31) of a 32-weight group of nibbles. */
-static inline int level(const uint8_t *qs, int k) {
-    return iq4_levels[k < 16 ? qs[k] & 0x0F : qs[k - 16] >> 4];
+/* The levels of one 32-weight group, in weight order: byte j gives weights
+ * j (low nibble) and j+16 (high nibble). */
+static inline void unpack_levels(const uint8_t *qs, int8_t v[32]) {
+    for (int j = 0; j < 16; j++) {
+        v[j] = iq4_levels[qs[j] & 0x0F];
+        v[j + 16] = iq4_levels[qs[j] >> 4];
+    }
 }
 
 /* Sum of level*a over one 32-weight group. */
 static inline int32_t group_dot(const uint8_t *qs, const int8_t *a) {
+    int8_t v[32];
+    unpack_levels(qs, v);
     int32_t s = 0;
-    for (int k = 0; k < 32; k++) s += level(qs, k) * a[k];
+    for (int k = 0; k < 32; k++) s += v[k] * a[k];
     return s;
 }
 
@@ -45,7 +51,9 @@ void mote_iq4_nl_to_float(const void *src, float *dst, int64_t n) {
     const block_iq4_nl *b = src;
     for (int64_t i = 0; i < n / QK4_NL; i++, b++, dst += QK4_NL) {
         const float d = mote_fp16_to_f32(b->d);
-        for (int k = 0; k < QK4_NL; k++) dst[k] = d * (float)level(b->qs, k);
+        int8_t v[32];
+        unpack_levels(b->qs, v);
+        for (int k = 0; k < QK4_NL; k++) dst[k] = d * (float)v[k];
     }
 }
 
@@ -68,7 +76,9 @@ void mote_iq4_xs_to_float(const void *src, float *dst, int64_t n) {
         const float d = mote_fp16_to_f32(b->d);
         for (int g = 0; g < QK_K / 32; g++, dst += 32) {
             const float dl = d * (float)xs_scale(b, g);
-            for (int k = 0; k < 32; k++) dst[k] = dl * (float)level(b->qs + 16 * g, k);
+            int8_t v[32];
+            unpack_levels(b->qs + 16 * g, v);
+            for (int k = 0; k < 32; k++) dst[k] = dl * (float)v[k];
         }
     }
 }

@@ -64,10 +64,8 @@ static void q4_K_unpack(const uint8_t *qs, uint8_t q[QK_K]) {
 
 static void q5_K_unpack(const block_q5_K *b, uint8_t q[QK_K]) {
     q4_K_unpack(b->qs, q);
-    for (int e = 0; e < QK_K; e++) {
-        const int sub = e / 32, l = e % 32;
-        q[e] |= ((b->qh[l] >> sub) & 1) << 4;
-    }
+    for (int sub = 0; sub < 8; sub++)
+        for (int l = 0; l < 32; l++) q[32 * sub + l] |= (uint8_t)(((b->qh[l] >> sub) & 1) << 4);
 }
 
 /* Q6_K: each half (128 weights) uses 64 bytes of ql and 32 of qh. Quarter k

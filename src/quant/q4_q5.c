@@ -23,12 +23,26 @@ static inline uint32_t high_bits(const uint8_t qh[4]) {
     return (uint32_t)qh[0] | (uint32_t)qh[1] << 8 | (uint32_t)qh[2] << 16 | (uint32_t)qh[3] << 24;
 }
 
-/* The 4-bit value k (0..31) of a block's qs. */
-static inline int nibble(const uint8_t *qs, int k) { return k < 16 ? qs[k] & 0x0F : qs[k - 16] >> 4; }
+/* Unpack a block's 32 nibbles in weight order: byte j gives weights j and j+16. */
+static inline void unpack_nibbles(const uint8_t *qs, uint8_t q[32]) {
+    for (int j = 0; j < 16; j++) {
+        q[j] = qs[j] & 0x0F;
+        q[j + 16] = qs[j] >> 4;
+    }
+}
 
-/* The 5-bit value k of a block: its nibble plus bit k of the high mask. */
-static inline int five_bits(const uint8_t *qs, uint32_t qh, int k) {
-    return nibble(qs, k) | (int)((qh >> k) & 1) << 4;
+/* Unpack a 5-bit block: the nibbles plus bit k of the high mask as bit 4 of weight k. */
+static inline void unpack_five_bits(const uint8_t *qs, const uint8_t qh_bytes[4], uint8_t q[32]) {
+    const uint32_t qh = high_bits(qh_bytes);
+    unpack_nibbles(qs, q);
+    for (int k = 0; k < 32; k++) q[k] |= (uint8_t)(((qh >> k) & 1) << 4);
+}
+
+/* Sum of (q[k] - offset) * a[k] over a 32-weight block. */
+static inline int32_t block_dot(const uint8_t q[32], int offset, const int8_t *a) {
+    int32_t s = 0;
+    for (int k = 0; k < 32; k++) s += (q[k] - offset) * a[k];
+    return s;
 }
 
 /* x*d + m with the product rounded first (no fused multiply-add), as GGML's
@@ -42,19 +56,22 @@ static inline float scale_add(int q, float d, float m) {
 
 void mote_q4_0_to_float(const void *src, float *dst, int64_t n) {
     const block_q4_0 *b = src;
+    uint8_t q[32];
     for (int64_t i = 0; i < n / QK4_0; i++, b++, dst += QK4_0) {
         const float d = mote_fp16_to_f32(b->d);
-        for (int k = 0; k < QK4_0; k++) dst[k] = (float)(nibble(b->qs, k) - 8) * d;
+        unpack_nibbles(b->qs, q);
+        for (int k = 0; k < QK4_0; k++) dst[k] = (float)(q[k] - 8) * d;
     }
 }
 
 float mote_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
     const block_q4_0 *a = w;
     const block_q8_0 *b = x;
+    uint8_t q[32];
     float sum = 0.0f;
     for (int64_t i = 0; i < n / QK4_0; i++) {
-        int32_t isum = 0;
-        for (int k = 0; k < QK4_0; k++) isum += (nibble(a[i].qs, k) - 8) * b[i].qs[k];
+        unpack_nibbles(a[i].qs, q);
+        const int32_t isum = block_dot(q, 8, b[i].qs);
         sum += (float)isum * mote_fp16_to_f32(a[i].d) * mote_fp16_to_f32(b[i].d);
     }
     return sum;
@@ -64,9 +81,11 @@ float mote_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
 
 void mote_q4_1_to_float(const void *src, float *dst, int64_t n) {
     const block_q4_1 *b = src;
+    uint8_t q[32];
     for (int64_t i = 0; i < n / QK4_1; i++, b++, dst += QK4_1) {
         const float d = mote_fp16_to_f32(b->d), m = mote_fp16_to_f32(b->m);
-        for (int k = 0; k < QK4_1; k++) dst[k] = scale_add(nibble(b->qs, k), d, m);
+        unpack_nibbles(b->qs, q);
+        for (int k = 0; k < QK4_1; k++) dst[k] = scale_add(q[k], d, m);
     }
 }
 
@@ -74,10 +93,11 @@ void mote_q4_1_to_float(const void *src, float *dst, int64_t n) {
 float mote_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x) {
     const block_q4_1 *a = w;
     const block_q8_1 *b = x;
+    uint8_t q[32];
     float sum = 0.0f;
     for (int64_t i = 0; i < n / QK4_1; i++) {
-        int32_t isum = 0;
-        for (int k = 0; k < QK4_1; k++) isum += nibble(a[i].qs, k) * b[i].qs[k];
+        unpack_nibbles(a[i].qs, q);
+        const int32_t isum = block_dot(q, 0, b[i].qs);
         const float dd = mote_fp16_to_f32(a[i].d) * mote_fp16_to_f32(b[i].d);
         const float ms = mote_fp16_to_f32(a[i].m) * mote_fp16_to_f32(b[i].s);
         sum += dd * (float)isum + ms;
@@ -89,21 +109,22 @@ float mote_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x) {
 
 void mote_q5_0_to_float(const void *src, float *dst, int64_t n) {
     const block_q5_0 *b = src;
+    uint8_t q[32];
     for (int64_t i = 0; i < n / QK5_0; i++, b++, dst += QK5_0) {
         const float d = mote_fp16_to_f32(b->d);
-        const uint32_t qh = high_bits(b->qh);
-        for (int k = 0; k < QK5_0; k++) dst[k] = (float)(five_bits(b->qs, qh, k) - 16) * d;
+        unpack_five_bits(b->qs, b->qh, q);
+        for (int k = 0; k < QK5_0; k++) dst[k] = (float)(q[k] - 16) * d;
     }
 }
 
 float mote_vec_dot_q5_0_q8_0(int64_t n, const void *w, const void *x) {
     const block_q5_0 *a = w;
     const block_q8_0 *b = x;
+    uint8_t q[32];
     float sum = 0.0f;
     for (int64_t i = 0; i < n / QK5_0; i++) {
-        const uint32_t qh = high_bits(a[i].qh);
-        int32_t isum = 0;
-        for (int k = 0; k < QK5_0; k++) isum += (five_bits(a[i].qs, qh, k) - 16) * b[i].qs[k];
+        unpack_five_bits(a[i].qs, a[i].qh, q);
+        const int32_t isum = block_dot(q, 16, b[i].qs);
         sum += (mote_fp16_to_f32(a[i].d) * mote_fp16_to_f32(b[i].d)) * (float)isum;
     }
     return sum;
@@ -113,21 +134,22 @@ float mote_vec_dot_q5_0_q8_0(int64_t n, const void *w, const void *x) {
 
 void mote_q5_1_to_float(const void *src, float *dst, int64_t n) {
     const block_q5_1 *b = src;
+    uint8_t q[32];
     for (int64_t i = 0; i < n / QK5_1; i++, b++, dst += QK5_1) {
         const float d = mote_fp16_to_f32(b->d), m = mote_fp16_to_f32(b->m);
-        const uint32_t qh = high_bits(b->qh);
-        for (int k = 0; k < QK5_1; k++) dst[k] = scale_add(five_bits(b->qs, qh, k), d, m);
+        unpack_five_bits(b->qs, b->qh, q);
+        for (int k = 0; k < QK5_1; k++) dst[k] = scale_add(q[k], d, m);
     }
 }
 
 float mote_vec_dot_q5_1_q8_1(int64_t n, const void *w, const void *x) {
     const block_q5_1 *a = w;
     const block_q8_1 *b = x;
+    uint8_t q[32];
     float sum = 0.0f;
     for (int64_t i = 0; i < n / QK5_1; i++) {
-        const uint32_t qh = high_bits(a[i].qh);
-        int32_t isum = 0;
-        for (int k = 0; k < QK5_1; k++) isum += five_bits(a[i].qs, qh, k) * b[i].qs[k];
+        unpack_five_bits(a[i].qs, a[i].qh, q);
+        const int32_t isum = block_dot(q, 0, b[i].qs);
         const float dd = mote_fp16_to_f32(a[i].d) * mote_fp16_to_f32(b[i].d);
         const float ms = mote_fp16_to_f32(a[i].m) * mote_fp16_to_f32(b[i].s);
         sum += dd * (float)isum + ms;

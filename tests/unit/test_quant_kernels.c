@@ -429,6 +429,32 @@ static void test_table_wiring(void **state) {
     }
 }
 
+/* The dispatch seam: an installed kernel replaces the table's entry for
+ * every caller, NULL arguments keep what is there. (Runs last: it changes
+ * the process-wide table, and puts the reference back.) */
+static int wrapped_calls;
+static float counting_vec_dot(int64_t n, const void *w, const void *x) {
+    wrapped_calls++;
+    return mote_vec_dot_q4_0_q8_0(n, w, x);
+}
+
+static void test_dispatch_install(void **state) {
+    (void)state;
+    mote_kernels_init();
+    const mote_type_traits *t = mote_traits(MOTE_TYPE_Q4_0);
+    const mote_to_float_fn to_float = t->to_float;
+    mote_traits_install(MOTE_TYPE_Q4_0, NULL, NULL, counting_vec_dot);
+    assert_ptr_equal(mote_traits(MOTE_TYPE_Q4_0)->vec_dot, counting_vec_dot);
+    assert_ptr_equal(mote_traits(MOTE_TYPE_Q4_0)->to_float, to_float);
+    assert_null(mote_traits(MOTE_TYPE_Q4_0)->from_float);
+    uint8_t w[18] = {0};
+    block_q8_0 a = {0};
+    mote_traits(MOTE_TYPE_Q4_0)->vec_dot(32, w, &a);
+    assert_int_equal(wrapped_calls, 1);
+    mote_traits_install(MOTE_TYPE_Q4_0, NULL, NULL, mote_vec_dot_q4_0_q8_0);
+    assert_ptr_equal(mote_traits(MOTE_TYPE_Q4_0)->vec_dot, mote_vec_dot_q4_0_q8_0);
+}
+
 int main(void) {
     require_fixtures();
     const struct CMUnitTest tests[] = {
@@ -441,6 +467,7 @@ int main(void) {
         cmocka_unit_test(test_negative_and_extreme_scales),
         cmocka_unit_test(test_vec_dot_random),
         cmocka_unit_test(test_vec_dot_fixture_tensors),
+        cmocka_unit_test(test_dispatch_install),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
