@@ -122,7 +122,7 @@ static void check_vec_dot_row(int type, const void *w, const float *x, int64_t n
         act_err += fabs((double)wf[i]) * fabs((double)x[i] - xq[i]);
     }
     /* Q8_1's s = fp16(d8 * sum q8) stands in for sum(xq) in the offset term:
-     * allow its rounding (relative 2^-10 covers d8's and s's fp16 rounding). */
+     * allow its rounding (2^-9 relative: a margin over the fp16 rounding of d8 and of s). */
     double s_err = 0;
     if (uses_q8_1(type)) {
         const block_q8_1 *qb = q;
