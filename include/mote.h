@@ -173,7 +173,8 @@ mote_gguf_type mote_gguf_kv_type(const mote_gguf *g, int64_t i);
 /* For arrays: the element type and the number of elements. */
 mote_gguf_type mote_gguf_arr_type(const mote_gguf *g, int64_t i);
 uint64_t mote_gguf_arr_n(const mote_gguf *g, int64_t i);
-/* Raw pointer to the elements of a numeric array (little-endian, packed), or NULL. */
+/* Raw pointer to the elements of a numeric array (little-endian, packed), or NULL.
+ * It points into the file and may be unaligned: read elements with memcpy. */
 const void *mote_gguf_arr_data(const mote_gguf *g, int64_t i);
 /* Element j of an array of strings (NUL-terminated; *len gets its byte length if len != NULL). */
 const char *mote_gguf_arr_str(const mote_gguf *g, int64_t i, uint64_t j, size_t *len);
