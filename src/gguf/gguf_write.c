@@ -299,8 +299,9 @@ int mote_gguf_writer_add_tensor(mote_gguf_writer *w, const char *name, int type,
         return mote_fail(MOTE_ERR_INVALID_ARG, "gguf writer: add_tensor needs a writer, a name and dimensions");
     if (w->f) return mote_fail(MOTE_ERR_INVALID_ARG, "gguf writer: tensor '%s' added after writing began", name);
     if (!mote_type_is_known(type)) return mote_fail(MOTE_ERR_TYPE, "gguf writer: tensor '%s': unknown type id %d", name, type);
-    if (n_dims < 1 || n_dims > MOTE_MAX_DIMS)
-        return mote_fail(MOTE_ERR_SHAPE, "gguf writer: tensor '%s': %d dimensions (1 to %d)", name, n_dims, MOTE_MAX_DIMS);
+    /* 0 dimensions (a scalar) is legal GGUF, so whatever the reader accepts can be copied. */
+    if (n_dims < 0 || n_dims > MOTE_MAX_DIMS)
+        return mote_fail(MOTE_ERR_SHAPE, "gguf writer: tensor '%s': %d dimensions (0 to %d)", name, n_dims, MOTE_MAX_DIMS);
     for (int64_t i = 0; i < w->n_tensors; i++)
         if (!strcmp(w->tensors[i].name, name))
             return mote_fail(MOTE_ERR_DUPLICATE, "gguf writer: tensor '%s' added twice", name);
