@@ -204,6 +204,7 @@ static void test_all_value_types(void **state) {
     assert_int_equal(mote_gguf_writer_add_tensor(w, "t.small", MOTE_TYPE_F32, 1, ne1, data), 0);
     assert_int_equal(mote_gguf_writer_add_tensor(w, "t.big", MOTE_TYPE_F32, 2, ne2, data), 0);
     assert_int_equal(mote_gguf_writer_add_tensor(w, "t.big", MOTE_TYPE_F32, 2, ne2, data), MOTE_ERR_DUPLICATE);
+    assert_int_equal(mote_gguf_writer_add_tensor(w, "t.scalar", MOTE_TYPE_F32, 0, NULL, data + 5), 0);
     assert_int_equal(mote_gguf_writer_add_tensor(w, "t.q", MOTE_TYPE_Q4_0, 1, ne1, data), MOTE_ERR_SHAPE);
     assert_int_equal(mote_gguf_writer_add_tensor(w, "t.x", 99, 1, ne1, data), MOTE_ERR_TYPE);
     assert_int_equal(mote_gguf_writer_add_tensor(w, "t.x", MOTE_TYPE_F32, 5, ne2, data), MOTE_ERR_SHAPE);
@@ -249,13 +250,18 @@ static void test_all_value_types(void **state) {
     assert_string_equal(mote_gguf_arr_str(g, si, 1, &len), "");
     assert_int_equal(len, 0);
     assert_string_equal(mote_gguf_arr_str(g, si, 2, &len), "ccc");
-    assert_int_equal(mote_gguf_n_tensors(g), 2);
+    assert_int_equal(mote_gguf_n_tensors(g), 3);
     const mote_tensor_info *s = mote_gguf_find_tensor(g, "t.small"), *b = mote_gguf_find_tensor(g, "t.big");
     assert_int_equal(s->offset, 0);
     assert_int_equal(b->offset, 64); /* 12 bytes padded to the 64-byte alignment */
     assert_memory_equal(s->data, data, 12);
     assert_memory_equal(b->data, data, 256);
-    assert_int_equal(mote_gguf_file_size(g), mote_gguf_data_offset(g) + 64 + 256);
+    const mote_tensor_info *sc = mote_gguf_find_tensor(g, "t.scalar");
+    assert_int_equal(sc->n_dims, 0);
+    assert_int_equal(mote_tensor_nelements(sc), 1);
+    assert_int_equal(sc->offset, 320);
+    assert_memory_equal(sc->data, data + 5, 4);
+    assert_int_equal(mote_gguf_file_size(g), mote_gguf_data_offset(g) + 64 + 256 + 64);
     mote_gguf_close(g);
     unlink(out);
 }
