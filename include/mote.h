@@ -260,7 +260,8 @@ void mote_gguf_writer_abort(mote_gguf_writer *w);
 /* ======================================================================== */
 
 /* A special token named by tokenizer.ggml.<role>_token_id (unk, sep and pad
- * are spelled unknown_, seperator_ [sic] and padding_ in the keys). */
+ * are spelled unknown_, seperator_ [sic] and padding_ in the keys). An id of
+ * -1 (or 0xffffffff) means "none" and is left out. */
 typedef struct {
     const char *role;   /* "bos", "eos", "eot", "eom", "unk", "sep", "pad", "cls", "mask" */
     int64_t id;

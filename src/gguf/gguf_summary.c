@@ -4,6 +4,7 @@
  * hyper-parameters and the vocabulary. Computed here, in the library, so
  * tools and tests share one definition; printing belongs to the CLI.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,9 +64,12 @@ void mote_gguf_summarize(const mote_gguf *g, mote_model_summary *out) {
         if (k < 0 || kt == MOTE_GGUF_BOOL || kt == MOTE_GGUF_STRING || kt == MOTE_GGUF_ARRAY ||
             kt == MOTE_GGUF_FLOAT32 || kt == MOTE_GGUF_FLOAT64)
             continue;
+        /* -1, often stored as a u32 0xffffffff, is the convention for "no such token". */
+        int64_t id = mote_gguf_val_i64(g, k);
+        if (id < 0 || id == UINT32_MAX) continue;
         mote_special_token *s = &out->special[out->n_special++];
         s->role = roles[r][0];
-        s->id = mote_gguf_val_i64(g, k);
+        s->id = id;
         s->text = tokens >= 0 && s->id >= 0 ? mote_gguf_arr_str(g, tokens, (uint64_t)s->id, NULL) : NULL;
     }
 

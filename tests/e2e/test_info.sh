@@ -148,6 +148,7 @@ check_file() {
         expect vocab_size $((logits / (ntok * 4)))
         grep -q "^  bos   token      1 '<s>'$" "$text" || fail "$rel: bos token is not 1 '<s>'"
         grep -q "^  eos   token      2 '</s>'$" "$text" || fail "$rel: eos token is not 2 '</s>'"
+        ! grep -q "4294967295" "$text" || fail "$rel: a 'none' token id (-1) is listed"
         ;;
     vocab/*)
         expect n_params 0

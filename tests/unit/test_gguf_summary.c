@@ -94,6 +94,8 @@ static void test_corner_cases(void **state) {
     mote_gguf_writer_set_str(w, "tokenizer.chat_template", "");
     mote_gguf_writer_set_i32(w, "tokenizer.ggml.eos_token_id", 5000);
     mote_gguf_writer_set_f32(w, "tokenizer.ggml.bos_token_id", 1.0f);
+    mote_gguf_writer_set_u32(w, "tokenizer.ggml.padding_token_id", UINT32_MAX); /* "none" */
+    mote_gguf_writer_set_i32(w, "tokenizer.ggml.unknown_token_id", -1);          /* "none" */
     const char *out = temp_path(".gguf");
     assert_int_equal(mote_gguf_writer_write_file(w, out), MOTE_OK);
     mote_gguf_writer_free(w);
@@ -110,7 +112,7 @@ static void test_corner_cases(void **state) {
     assert_int_equal(s.n_params, 0);
     assert_true(s.bits_per_weight == 0.0);
     assert_false(s.has_chat_template);
-    assert_int_equal(s.n_special, 1); /* the float "id" is ignored */
+    assert_int_equal(s.n_special, 1); /* the float "id" and the "none" ids are left out */
     assert_string_equal(s.special[0].role, "eos");
     assert_int_equal(s.special[0].id, 5000);
     assert_null(s.special[0].text);
