@@ -228,6 +228,8 @@ static int read_tensor_info(cursor *c, mote_tensor_info *t, int64_t index) {
     int rc = take_name(c, &name, what);
     if (name) t->name = name; /* even if rejected, so close() frees it */
     if (rc) return rc;
+    /* An unnamed tensor cannot be asked for, and no writer (ours included) makes one. */
+    if (!*name) return mote_fail(MOTE_ERR_FORMAT, "tensor #%lld has an empty name", (long long)index);
     snprintf(what, sizeof what, "tensor '%.200s'", name);
     uint32_t n_dims;
     if ((rc = take_u32(c, &n_dims, what))) return rc;

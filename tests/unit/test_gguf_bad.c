@@ -8,6 +8,7 @@
  * build these also prove that nothing reads out of bounds or overflows.
  * The typed getters (defaults, type mismatches, ranges) are tested here too.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,6 +378,64 @@ static void test_duplicates(void **state) {
     expect(&b, MOTE_ERR_FORMAT, "NUL");
 }
 
+/* Found by the fuzzer: a tensor with an empty name was accepted by the
+ * reader but could not be copied into a writer. Now the reader rejects it. */
+static void test_empty_tensor_name(void **state) {
+    (void)state;
+    buf b = {0};
+    header(&b, 3, 1, 0);
+    tensor(&b, "", 0, NULL, MOTE_TYPE_F32, 0);
+    pad(&b, 32);
+    zeros(&b, 32);
+    expect(&b, MOTE_ERR_FORMAT, "tensor #0 has an empty name");
+}
+
+/* Every input the fuzzer once crashed on (tests/fuzz/regressions): it must
+ * open cleanly or fail with a message, and what opens must be copyable into
+ * a writer (the invariants fuzz_gguf.c checks). */
+static void test_fuzz_regressions(void **state) {
+    (void)state;
+    const char *root = getenv("MOTE_ROOT");
+    if (!root) {
+        fprintf(stderr, "note: MOTE_ROOT unset, fuzz regressions not run\n");
+        return;
+    }
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/tests/fuzz/regressions", root);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        size_t size;
+        uint8_t *data = read_file(path, &size);
+        assert_non_null(data);
+        mote_gguf *g = NULL;
+        int rc = mote_gguf_open_memory(data, size, &g);
+        if (rc == MOTE_OK) {
+            mote_gguf_writer *w = mote_gguf_writer_new();
+            for (int64_t i = 0; i < mote_gguf_n_kv(g); i++) assert_int_equal(mote_gguf_writer_copy_kv(w, g, i), MOTE_OK);
+            for (int64_t i = 0; i < mote_gguf_n_tensors(g); i++) {
+                const mote_tensor_info *t = mote_gguf_tensor(g, i);
+                if (mote_gguf_writer_add_tensor(w, t->name, t->type, t->n_dims, t->ne, t->data) != MOTE_OK)
+                    fail_msg("%s: tensor %lld accepted by the reader, refused by the writer: %s", e->d_name, (long long)i,
+                             mote_last_error());
+            }
+            mote_gguf_writer_free(w);
+            mote_gguf_close(g);
+        } else {
+            assert_true(mote_last_error()[0] != '\0');
+        }
+        free(data);
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 1);
+}
+
 /* Truncating a real file anywhere must fail cleanly: in the header and
  * metadata (every offset) with MOTE_ERR_TRUNCATED, in the data section (a
  * sample of offsets) with MOTE_ERR_RANGE naming a tensor. */
@@ -533,6 +592,7 @@ int main(void) {
         cmocka_unit_test(test_data_ranges),      cmocka_unit_test(test_alignment_key),
         cmocka_unit_test(test_duplicates),       cmocka_unit_test(test_truncated_fixture),
         cmocka_unit_test(test_corrupted_bytes),  cmocka_unit_test(test_typed_getters),
+        cmocka_unit_test(test_empty_tensor_name), cmocka_unit_test(test_fuzz_regressions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
