@@ -173,7 +173,8 @@ mote_gguf_type mote_gguf_kv_type(const mote_gguf *g, int64_t i);
 /* For arrays: the element type and the number of elements. */
 mote_gguf_type mote_gguf_arr_type(const mote_gguf *g, int64_t i);
 uint64_t mote_gguf_arr_n(const mote_gguf *g, int64_t i);
-/* Raw pointer to the elements of a numeric array (little-endian, packed), or NULL. */
+/* Raw pointer to the elements of a numeric array (little-endian, packed), or NULL.
+ * It points into the file and may be unaligned: read elements with memcpy. */
 const void *mote_gguf_arr_data(const mote_gguf *g, int64_t i);
 /* Element j of an array of strings (NUL-terminated; *len gets its byte length if len != NULL). */
 const char *mote_gguf_arr_str(const mote_gguf *g, int64_t i, uint64_t j, size_t *len);
@@ -253,6 +254,47 @@ int mote_gguf_writer_begin(mote_gguf_writer *w, const char *path);
 int mote_gguf_writer_write_tensor_data(mote_gguf_writer *w, const void *data, size_t size);
 int mote_gguf_writer_finish(mote_gguf_writer *w);
 void mote_gguf_writer_abort(mote_gguf_writer *w);
+
+/* ======================================================================== */
+/* 3b. Model summary (what `mote info` shows)                               */
+/* ======================================================================== */
+
+/* A special token named by tokenizer.ggml.<role>_token_id (unk, sep and pad
+ * are spelled unknown_, seperator_ [sic] and padding_ in the keys). An id of
+ * -1 (or 0xffffffff) means "none" and is left out. */
+typedef struct {
+    const char *role;   /* "bos", "eos", "eot", "eom", "unk", "sep", "pad", "cls", "mask" */
+    int64_t id;
+    const char *text;   /* its text in tokenizer.ggml.tokens, or NULL if the id is out of range */
+} mote_special_token;
+
+#define MOTE_MAX_SPECIAL_TOKENS 9
+
+/* Facts about a model file, computed from its metadata and tensor table.
+ * Strings point into the mote_gguf and live as long as it does. Numbers
+ * that the file does not state are 0 (strings NULL). */
+typedef struct {
+    const char *architecture;      /* general.architecture */
+    const char *name;              /* general.name */
+    size_t file_size;
+    int64_t n_tensors;
+    uint64_t n_params;             /* sum of the tensors' element counts */
+    uint64_t tensor_bytes;         /* sum of the tensors' sizes */
+    double bits_per_weight;        /* 8 * tensor_bytes / n_params (0 without tensors) */
+    int64_t type_count[MOTE_TYPE_COUNT];   /* tensors of each type */
+    uint64_t type_bytes[MOTE_TYPE_COUNT];  /* their bytes */
+    /* {arch}.* hyper-parameters */
+    uint64_t context_length, embedding_length, block_count, feed_forward_length;
+    uint64_t head_count, head_count_kv;
+    const char *vocab_model;       /* tokenizer.ggml.model ("llama", "gpt2", ...) */
+    uint64_t vocab_size;           /* tokens in tokenizer.ggml.tokens, else {arch}.vocab_size */
+    int n_special;
+    mote_special_token special[MOTE_MAX_SPECIAL_TOKENS];
+    bool has_chat_template;        /* tokenizer.chat_template is a non-empty string */
+} mote_model_summary;
+
+/* Fill *out from an open file. Never fails on a file the reader accepted. */
+void mote_gguf_summarize(const mote_gguf *g, mote_model_summary *out);
 
 /* ======================================================================== */
 /* 4. Sampling                                                              */
