@@ -285,8 +285,10 @@ void mote_sampler_free(mote_sampler *s);
 int32_t mote_sampler_sample(mote_sampler *s, float *logits);
 /* Record a token in the history the penalties see (prompt tokens and generated ones). */
 void mote_sampler_accept(mote_sampler *s, int32_t token);
-/* Forget the history and re-seed. */
+/* Forget the history and re-seed with the same seed, so the sequence repeats. */
 void mote_sampler_reset(mote_sampler *s);
+/* The seed in use (the one drawn from the clock when MOTE_SEED_RANDOM was asked). */
+uint64_t mote_sampler_seed(const mote_sampler *s);
 
 #ifdef __cplusplus
 }
