@@ -344,6 +344,26 @@ int mote_chat_template_for_model(const mote_gguf *g, const char *override, const
 /* The strings that end a turn in this format (for stop detection), NULL-terminated. */
 const char *const *mote_chat_template_stops(const char *name);
 
+/* A conversation whose messages own their text: what a chat session keeps,
+ * saves and loads. Zero-initialise it ({0}); mote_chat_conv_free empties it. */
+typedef struct {
+    mote_chat_message *msgs;
+    size_t n, cap;
+} mote_chat_conv;
+
+/* Append a copy of role and content. */
+int mote_chat_conv_add(mote_chat_conv *c, const char *role, const char *content);
+/* Remove `count` messages starting at `from` (clamped to the conversation). */
+void mote_chat_conv_remove(mote_chat_conv *c, size_t from, size_t count);
+void mote_chat_conv_free(mote_chat_conv *c);
+/* Append the messages of an OpenAI-style JSON array of {"role", "content"}
+ * objects (content a string, or an array of {"type": "text", "text"} parts).
+ * On error nothing is appended and the message names the problem. */
+int mote_chat_conv_parse_json(mote_chat_conv *c, const char *json, size_t len);
+int mote_chat_conv_load_json(mote_chat_conv *c, const char *path);
+/* Write the conversation as such a JSON array (via a temporary file and a rename). */
+int mote_chat_conv_save_json(const mote_chat_conv *c, const char *path);
+
 /* Format n messages; *out gets a malloc'd NUL-terminated string (the caller
  * frees it). add_generation_prompt appends the opening of an assistant turn.
  * opt may be NULL (defaults). Fails, as the template does, on a conversation
