@@ -143,8 +143,8 @@ static int bpe_word(const char *word, size_t len, void *ctx) {
         if (v->byte_encode) {
             id = v->byte_tok[(unsigned char)word[off]];
         } else {
-            cl = utf8_seq_len((unsigned char)word[off]);
-            if (cl > len - off) cl = len - off;
+            uint32_t cp; /* invalid UTF-8: one-byte symbols, which fall back to byte tokens */
+            cl = utf8_decode(word + off, len - off, &cp);
             id = mote_strmap_get(&v->text_to_id, word + off, cl, -1);
         }
         s->sym[n] = (bpe_symbol){id, n - 1, -1, (uint32_t)off, (uint32_t)cl};

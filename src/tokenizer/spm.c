@@ -98,8 +98,8 @@ int spm_tokenize(const mote_vocab *v, const char *text, size_t len, growbuf_i32 
     if (!sym) return mote_fail(MOTE_ERR_NOMEM, "out of memory in the SentencePiece tokenizer");
     int32_t n = 0;
     for (size_t off = 0; off < len;) {
-        size_t cl = utf8_seq_len((unsigned char)text[off]);
-        if (cl > len - off) cl = len - off;
+        uint32_t cp; /* invalid UTF-8 makes one-byte symbols, so byte fallback gives the bytes back */
+        size_t cl = utf8_decode(text + off, len - off, &cp);
         sym[n] = (spm_symbol){off, cl, n - 1, -1};
         if (n > 0) sym[n - 1].next = n;
         n++;
