@@ -37,6 +37,8 @@ static bool text_is(const mote_vocab *v, int32_t id, const char *s) {
 }
 
 static bool text_in(const mote_vocab *v, int32_t id, const char *const *list) {
+    char first = v->arena[v->text_off[id]];
+    if (first != '<' && first != '_' && first != '[' && first != '\xe2') return false; /* every name starts so */
     for (; *list; list++)
         if (text_is(v, id, *list)) return true;
     return false;

@@ -23,10 +23,28 @@ static mote_vocab *load(const char *path) {
     return v;
 }
 
+/* Vocabularies are loaded once and shared by the tests (Gemma 4's takes a second). */
+static struct {
+    const char *name;
+    mote_vocab *v;
+} cache[16];
+
 static mote_vocab *load_vocab(const char *name) {
+    size_t i = 0;
+    for (; i < 16 && cache[i].name; i++)
+        if (!strcmp(cache[i].name, name)) return cache[i].v;
+    assert_true(i < 16);
     char rel[128];
     snprintf(rel, sizeof rel, "vocab/ggml-vocab-%s.gguf", name);
-    return load(fixture_path(rel));
+    cache[i].name = name;
+    cache[i].v = load(fixture_path(rel));
+    return cache[i].v;
+}
+
+static int free_cache(void **state) {
+    (void)state;
+    for (size_t i = 0; i < 16 && cache[i].name; i++) mote_vocab_free(cache[i].v);
+    return 0;
 }
 
 static const char *repo_path(const char *rel) {
@@ -129,7 +147,6 @@ static void test_capacity_and_specials(void **state) {
     assert_false(mote_vocab_is_eog(v, -1));
     assert_false(mote_vocab_is_eog(v, 1 << 30));
     assert_null(mote_token_piece(v, 32000, NULL));
-    mote_vocab_free(v);
 }
 
 static void test_chat_control_tokens(void **state) {
@@ -168,7 +185,6 @@ static void test_chat_control_tokens(void **state) {
         assert_string_equal(back, text);
         free(back);
         free(ids);
-        mote_vocab_free(v);
     }
 }
 
@@ -187,7 +203,6 @@ static void test_bert_adds_cls_sep(void **state) {
     assert_int_equal(mote_detokenize(v, ids, n, MOTE_DETOK_STRIP_SPACE, &text, &len), MOTE_OK);
     assert_string_equal(text, " hello world"); /* lower-cased; WordPiece marks word starts with a space */
     free(text);
-    mote_vocab_free(v);
 }
 
 /* --- streaming ------------------------------------------------------------ */
@@ -245,7 +260,6 @@ static void test_streaming(void **state) {
             free(whole);
             free(ids);
         }
-        mote_vocab_free(v);
     }
 }
 
@@ -283,7 +297,6 @@ static void test_streaming_holds_partial_characters(void **state) {
     assert_int_equal(len, 3);
     assert_memory_equal(s, "\xE2 a", 3);
     mote_detok_free(d);
-    mote_vocab_free(v);
 }
 
 /* --- random text ---------------------------------------------------------- */
@@ -331,7 +344,6 @@ static void test_random_round_trip(void **state) {
             free(back);
             free(ids);
         }
-        mote_vocab_free(v);
     }
 }
 
@@ -366,7 +378,6 @@ static void test_random_bytes(void **state) {
             free(back);
             free(ids);
         }
-        mote_vocab_free(v);
     }
 }
 
@@ -382,5 +393,5 @@ int main(void) {
         cmocka_unit_test(test_random_round_trip),
         cmocka_unit_test(test_random_bytes),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, free_cache);
 }

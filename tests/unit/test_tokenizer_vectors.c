@@ -26,7 +26,7 @@ static const char *const SEP = "\n__ggml_vocab_test__\n";
  * outputs are whole lines. */
 static vectors load_vectors(const char *gguf_rel) {
     vectors vec = {0};
-    char rel[256];
+    char rel[512];
     snprintf(rel, sizeof rel, "%s.inp", gguf_rel);
     size_t n_inp;
     char *inp = read_file(fixture_path(rel), &n_inp);
