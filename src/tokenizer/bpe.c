@@ -41,6 +41,7 @@ typedef struct {
     size_t heap_n, heap_cap;
     char *enc;
     size_t enc_cap;
+    wordcache *cache;
 } bpe_state;
 
 static int heap_push(bpe_state *s, bpe_pair p) {
@@ -120,8 +121,20 @@ static bool all_newlines(const char *s, size_t n) {
     return true;
 }
 
+static int bpe_merge_word(bpe_state *s, const char *word, size_t len);
+
+/* One pre-token: from the cache, or merged (and then cached). */
 static int bpe_word(const char *word, size_t len, void *ctx) {
     bpe_state *s = ctx;
+    int rc;
+    if (s->cache && wordcache_get(s->cache, word, len, s->out, &rc)) return rc;
+    size_t before = s->out->n;
+    rc = bpe_merge_word(s, word, len);
+    if (!rc && s->cache) wordcache_put(s->cache, word, len, s->out->v + before, s->out->n - before);
+    return rc;
+}
+
+static int bpe_merge_word(bpe_state *s, const char *word, size_t len) {
     const mote_vocab *v = s->v;
     if (len == 0) return MOTE_OK;
     if (len > UINT32_MAX / 2) return mote_fail(MOTE_ERR_INVALID_ARG, "pre-token too long (%zu bytes)", len);
@@ -172,8 +185,8 @@ static int bpe_word(const char *word, size_t len, void *ctx) {
     return rc;
 }
 
-int bpe_tokenize(const mote_vocab *v, const char *text, size_t len, growbuf_i32 *out) {
-    bpe_state s = {.v = v, .out = out};
+int bpe_tokenize(const mote_vocab *v, const char *text, size_t len, wordcache *cache, growbuf_i32 *out) {
+    bpe_state s = {.v = v, .out = out, .cache = cache};
     int rc = pretok_split(v, text, len, bpe_word, &s);
     free(s.sym);
     free(s.heap);

@@ -158,6 +158,7 @@ const char *mote_detok_feed(mote_detok *d, int32_t t, size_t *len) {
     }
     d->strip_next = special;
     size_t need = d->n_held + n;
+    if (need == 0) return "";
     if (need > d->cap) {
         size_t cap = need * 2 + 64;
         char *nb = realloc(d->buf, cap);

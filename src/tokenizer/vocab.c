@@ -244,6 +244,21 @@ static void find_byte_tokens(mote_vocab *v) {
     }
 }
 
+/* Whether no token has a U+2581 preceded by anything but another U+2581: then
+ * no merge can cross the start of a space run, and SentencePiece-style text can
+ * be merged word by word (same result, far less work on long texts). Control
+ * and user-defined tokens do not count: they never come out of merges. */
+static bool find_space_splits(const mote_vocab *v) {
+    for (int32_t t = 0; t < v->n_tokens; t++) {
+        if (!(v->attr[t] & TOK_NORMAL)) continue;
+        const char *s = v->arena + v->text_off[t];
+        uint32_t n = v->text_len[t];
+        for (uint32_t i = 1; i + 3 <= n; i++)
+            if (!memcmp(s + i, "\xe2\x96\x81", 3) && (i < 3 || memcmp(s + i - 3, "\xe2\x96\x81", 3))) return false;
+    }
+    return true;
+}
+
 /* Recognise end-of-turn / end-of-generation tokens by text, as llama.cpp does
  * for files converted without those keys, and mark them as control tokens. */
 static void find_generation_enders(mote_vocab *v) {
@@ -362,6 +377,7 @@ int mote_vocab_load(const mote_gguf *g, mote_vocab **out) {
     read_flag(g, "tokenizer.ggml.normalizer.strip_accents", &v->strip_accents);
 
     find_byte_tokens(v);
+    v->space_splits = (v->type == MOTE_VOCAB_SPM || v->escape_ws) && find_space_splits(v);
     find_generation_enders(v);
     if ((rc = special_build(v))) goto fail;
     phi3_strip_rules(v, g);

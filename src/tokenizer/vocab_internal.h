@@ -70,6 +70,8 @@ struct mote_vocab {
     bool ignore_merges;     /* BPE llama3: a pre-token that is a whole token is taken as is */
     bool newline_words;     /* BPE gemma4: a run of newlines that is a token is taken as is */
     bool lowercase, strip_accents; /* WPM normalization */
+    bool space_splits;      /* SPM / gemma4: no token has U+2581 right after another character,
+                             * so text can be cut before each space run and merged piecewise */
 
     uint8_t *eog; /* per token: ends generation */
 
@@ -88,9 +90,24 @@ struct mote_vocab {
 /* --- growable int32 buffer (token output) -------------------------------- */
 int growbuf_push(growbuf_i32 *b, int32_t x);
 
+/* --- word cache (wordcache.c): ids of words already tokenized ------------- */
+typedef struct {
+    mote_strmap map; /* word bytes (in the caller's text) -> entry */
+    growbuf_i32 toks;
+    uint32_t *start, *count;
+    size_t n, cap;
+} wordcache;
+int wordcache_init(wordcache *c);
+void wordcache_free(wordcache *c);
+/* If word is cached, append its ids to out and return true (*rc: push status). */
+bool wordcache_get(const wordcache *c, const char *word, size_t len, growbuf_i32 *out, int *rc);
+/* Remember ids for word (silently skipped when too long, full or out of memory). */
+void wordcache_put(wordcache *c, const char *word, size_t len, const int32_t *ids, size_t n);
+
 /* --- per-family tokenizers: append ids for one piece of plain text --------- */
 int spm_tokenize(const mote_vocab *v, const char *text, size_t len, growbuf_i32 *out);
-int bpe_tokenize(const mote_vocab *v, const char *text, size_t len, growbuf_i32 *out);
+/* cache may be NULL. */
+int bpe_tokenize(const mote_vocab *v, const char *text, size_t len, wordcache *cache, growbuf_i32 *out);
 int wpm_tokenize(const mote_vocab *v, const char *text, size_t len, growbuf_i32 *out);
 
 /* --- pre-tokenizer (pretok.c) --------------------------------------------- */
