@@ -104,28 +104,25 @@ int32_t mote_strmap_get(const mote_strmap *m, const char *key, size_t len, int32
 int mote_u64map_init(mote_u64map *m, size_t expected) {
     m->cap = capacity_for(expected);
     m->n = 0;
-    m->keys = malloc(m->cap * sizeof *m->keys);
-    m->vals = malloc(m->cap * sizeof *m->vals);
-    if (!m->keys || !m->vals) {
-        mote_u64map_free(m);
+    m->slots = malloc(m->cap * sizeof *m->slots);
+    if (!m->slots) {
+        m->cap = 0;
         return mote_fail(MOTE_ERR_NOMEM, "out of memory for a hash map of %zu keys", expected);
     }
-    memset(m->keys, 0xff, m->cap * sizeof *m->keys);
+    for (size_t i = 0; i < m->cap; i++) m->slots[i].key = MOTE_U64MAP_EMPTY;
     return MOTE_OK;
 }
 
 void mote_u64map_free(mote_u64map *m) {
-    free(m->keys);
-    free(m->vals);
-    m->keys = NULL;
-    m->vals = NULL;
+    free(m->slots);
+    m->slots = NULL;
     m->cap = m->n = 0;
 }
 
 static size_t u64map_slot(const mote_u64map *m, uint64_t key) {
     size_t mask = m->cap - 1;
     size_t i = mix64(key) & mask;
-    while (m->keys[i] != MOTE_U64MAP_EMPTY && m->keys[i] != key) i = (i + 1) & mask;
+    while (m->slots[i].key != MOTE_U64MAP_EMPTY && m->slots[i].key != key) i = (i + 1) & mask;
     return i;
 }
 
@@ -137,18 +134,16 @@ int mote_u64map_put_new(mote_u64map *m, uint64_t key, int64_t val) {
             return MOTE_ERR_NOMEM;
         }
         for (size_t i = 0; i < old.cap; i++)
-            if (old.keys[i] != MOTE_U64MAP_EMPTY) {
-                size_t j = u64map_slot(m, old.keys[i]);
-                m->keys[j] = old.keys[i];
-                m->vals[j] = old.vals[i];
+            if (old.slots[i].key != MOTE_U64MAP_EMPTY) {
+                m->slots[u64map_slot(m, old.slots[i].key)] = old.slots[i];
                 m->n++;
             }
         mote_u64map_free(&old);
     }
     size_t i = u64map_slot(m, key);
-    if (m->keys[i] == MOTE_U64MAP_EMPTY) {
-        m->keys[i] = key;
-        m->vals[i] = val;
+    if (m->slots[i].key == MOTE_U64MAP_EMPTY) {
+        m->slots[i].key = key;
+        m->slots[i].val = val;
         m->n++;
     }
     return MOTE_OK;
@@ -157,5 +152,5 @@ int mote_u64map_put_new(mote_u64map *m, uint64_t key, int64_t val) {
 int64_t mote_u64map_get(const mote_u64map *m, uint64_t key, int64_t def) {
     if (!m->cap) return def;
     size_t i = u64map_slot(m, key);
-    return m->keys[i] == MOTE_U64MAP_EMPTY ? def : m->vals[i];
+    return m->slots[i].key == MOTE_U64MAP_EMPTY ? def : m->slots[i].val;
 }

@@ -26,8 +26,12 @@ typedef struct {
 } mote_strmap;
 
 typedef struct {
-    uint64_t *keys; /* MOTE_U64MAP_EMPTY marks an empty slot */
-    int64_t *vals;
+    uint64_t key; /* MOTE_U64MAP_EMPTY marks an empty slot */
+    int64_t val;
+} mote_u64map_slot;
+
+typedef struct {
+    mote_u64map_slot *slots; /* key and value side by side: one cache miss per probe */
     size_t cap;
     size_t n;
 } mote_u64map;

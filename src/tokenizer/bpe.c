@@ -123,8 +123,8 @@ static bool all_newlines(const char *s, size_t n) {
 
 static int bpe_merge_word(bpe_state *s, const char *word, size_t len);
 
-/* One pre-token: from the cache, or merged (and then cached). */
-static int bpe_word(const char *word, size_t len, void *ctx) {
+/* One piece of a pre-token: from the cache, or merged (and then cached). */
+static int bpe_piece(const char *word, size_t len, void *ctx) {
     bpe_state *s = ctx;
     int rc;
     if (s->cache && wordcache_get(s->cache, word, len, s->out, &rc)) return rc;
@@ -132,6 +132,13 @@ static int bpe_word(const char *word, size_t len, void *ctx) {
     rc = bpe_merge_word(s, word, len);
     if (!rc && s->cache) wordcache_put(s->cache, word, len, s->out->v + before, s->out->n - before);
     return rc;
+}
+
+/* One pre-token. gemma4's are whole lines: cut them at spaces when exact. */
+static int bpe_word(const char *word, size_t len, void *ctx) {
+    bpe_state *s = ctx;
+    if (s->v->escape_ws) return spacecut_split(s->v, word, len, bpe_piece, s);
+    return bpe_piece(word, len, s);
 }
 
 static int bpe_merge_word(bpe_state *s, const char *word, size_t len) {
@@ -158,7 +165,7 @@ static int bpe_merge_word(bpe_state *s, const char *word, size_t len) {
         } else {
             uint32_t cp; /* invalid UTF-8: one-byte symbols, which fall back to byte tokens */
             cl = utf8_decode(word + off, len - off, &cp);
-            id = mote_strmap_get(&v->text_to_id, word + off, cl, -1);
+            id = cl == 1 && cp < 128 ? v->ascii_tok[cp] : mote_strmap_get(&v->text_to_id, word + off, cl, -1);
         }
         s->sym[n] = (bpe_symbol){id, n - 1, -1, (uint32_t)off, (uint32_t)cl};
         if (n > 0) s->sym[n - 1].next = n;

@@ -34,35 +34,30 @@ static char *escape_spaces(const char *text, size_t len, bool prefix, size_t *ou
     return buf;
 }
 
-static bool is_space_mark(const char *s, size_t i, size_t n) {
-    return i + 3 <= n && !memcmp(s + i, "\xe2\x96\x81", 3);
-}
+typedef struct {
+    const mote_vocab *v;
+    wordcache *cache;
+    growbuf_i32 *out;
+} spm_words;
 
-/* SentencePiece over escaped text: when the vocabulary allows (space_splits),
- * cut before each run of U+2581 and merge the words one by one — the result
- * is the same as merging the whole text, in linear rather than n log n time
- * over the whole fragment. */
-static int spm_word(const mote_vocab *v, const char *w, size_t n, wordcache *cache, growbuf_i32 *out) {
+static int spm_word(const char *w, size_t n, void *ctx) {
+    spm_words *sw = ctx;
     int rc;
-    if (wordcache_get(cache, w, n, out, &rc)) return rc;
-    size_t before = out->n;
-    rc = spm_tokenize(v, w, n, out);
-    if (!rc) wordcache_put(cache, w, n, out->v + before, out->n - before);
+    if (wordcache_get(sw->cache, w, n, sw->out, &rc)) return rc;
+    size_t before = sw->out->n;
+    rc = spm_tokenize(sw->v, w, n, sw->out);
+    if (!rc) wordcache_put(sw->cache, w, n, sw->out->v + before, sw->out->n - before);
     return rc;
 }
 
+/* SentencePiece over escaped text, word by word where the vocabulary allows
+ * (spacecut.c): the same ids as merging the whole text, in linear time. */
 static int spm_tokenize_words(const mote_vocab *v, const char *s, size_t n, growbuf_i32 *out) {
     if (!v->space_splits) return spm_tokenize(v, s, n, out);
     wordcache cache;
     int rc = wordcache_init(&cache);
-    size_t start = 0;
-    for (size_t i = 1; i < n && !rc; i++) {
-        if (is_space_mark(s, i, n) && !(i >= 3 && is_space_mark(s, i - 3, n))) {
-            rc = spm_word(v, s + start, i - start, &cache, out);
-            start = i;
-        }
-    }
-    if (!rc) rc = spm_word(v, s + start, n - start, &cache, out);
+    spm_words sw = {v, &cache, out};
+    if (!rc) rc = spacecut_split(v, s, n, spm_word, &sw);
     wordcache_free(&cache);
     return rc;
 }

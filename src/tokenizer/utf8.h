@@ -17,7 +17,8 @@ static inline size_t utf8_seq_len(unsigned char c) {
 }
 
 /* Decode one code point at s (n bytes available). Returns the bytes used
- * (>= 1); an invalid or truncated sequence yields U+FFFD and consumes 1 byte. */
+ * (>= 1); an invalid, overlong or truncated sequence yields U+FFFD and
+ * consumes 1 byte. */
 static inline size_t utf8_decode(const char *s, size_t n, uint32_t *cp) {
     const unsigned char *u = (const unsigned char *)s;
     size_t len = utf8_seq_len(u[0]);
@@ -31,6 +32,10 @@ static inline size_t utf8_decode(const char *s, size_t n, uint32_t *cp) {
         if ((u[i] & 0xC0) != 0x80) goto bad;
         c = (c << 6) | (u[i] & 0x3F);
     }
+    /* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
+    if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+        (c >= 0xD800 && c <= 0xDFFF))
+        goto bad;
     *cp = c;
     return len;
 bad:

@@ -202,6 +202,7 @@ static int load_merges(mote_vocab *v, const mote_gguf *g) {
         memcpy(buf, s, ll);
         memcpy(buf + ll, sp + 1, rl);
         int32_t res = mote_strmap_get(&v->text_to_id, buf, ll + rl, -1);
+        if (res < 0) v->merge_without_token = true;
         uint64_t key = (uint64_t)(uint32_t)l << 32 | (uint32_t)r;
         int64_t val = (int64_t)((uint64_t)i << 32 | (uint32_t)res);
         rc = mote_u64map_put_new(&v->merges, key, val);
@@ -241,22 +242,11 @@ static void find_byte_tokens(mote_vocab *v) {
             }
         }
         v->byte_tok[b] = id;
+        if (b < 128) {
+            buf[0] = (char)b;
+            v->ascii_tok[b] = mote_strmap_get(&v->text_to_id, buf, 1, -1);
+        }
     }
-}
-
-/* Whether no token has a U+2581 preceded by anything but another U+2581: then
- * no merge can cross the start of a space run, and SentencePiece-style text can
- * be merged word by word (same result, far less work on long texts). Control
- * and user-defined tokens do not count: they never come out of merges. */
-static bool find_space_splits(const mote_vocab *v) {
-    for (int32_t t = 0; t < v->n_tokens; t++) {
-        if (!(v->attr[t] & TOK_NORMAL)) continue;
-        const char *s = v->arena + v->text_off[t];
-        uint32_t n = v->text_len[t];
-        for (uint32_t i = 1; i + 3 <= n; i++)
-            if (!memcmp(s + i, "\xe2\x96\x81", 3) && (i < 3 || memcmp(s + i - 3, "\xe2\x96\x81", 3))) return false;
-    }
-    return true;
 }
 
 /* Recognise end-of-turn / end-of-generation tokens by text, as llama.cpp does
@@ -377,7 +367,7 @@ int mote_vocab_load(const mote_gguf *g, mote_vocab **out) {
     read_flag(g, "tokenizer.ggml.normalizer.strip_accents", &v->strip_accents);
 
     find_byte_tokens(v);
-    v->space_splits = (v->type == MOTE_VOCAB_SPM || v->escape_ws) && find_space_splits(v);
+    if ((rc = spacecut_build(v))) goto fail;
     find_generation_enders(v);
     if ((rc = special_build(v))) goto fail;
     phi3_strip_rules(v, g);
@@ -406,6 +396,7 @@ void mote_vocab_free(mote_vocab *v) {
     free(v->eog);
     free(v->special);
     free(v->special_rank);
+    free(v->crossing);
     free(v->trie_tok);
     free(v);
 }

@@ -40,6 +40,9 @@ enum {
  * pieces the previous one left (matches and the gaps between them). */
 #define PRETOK_MAX_REGEX 4
 
+/* Receives one piece of text (a word) of a larger one. */
+typedef int (*pretok_fn)(const char *word, size_t len, void *ctx);
+
 typedef struct growbuf_i32 {
     int32_t *v;
     size_t n, cap;
@@ -61,6 +64,7 @@ struct mote_vocab {
     mote_strmap text_to_id;
     mote_u64map merges;     /* (left id << 32 | right id) -> (rank << 32 | result id) */
     int32_t byte_tok[256];  /* token of each raw byte (byte fallback / byte-level), or -1 */
+    int32_t ascii_tok[128]; /* token spelled by each ASCII character, or -1 (a fast path) */
 
     int32_t bos, eos, eot, eom, unk, pad, sep, mask;
     bool add_bos, add_eos, add_sep;
@@ -70,8 +74,10 @@ struct mote_vocab {
     bool ignore_merges;     /* BPE llama3: a pre-token that is a whole token is taken as is */
     bool newline_words;     /* BPE gemma4: a run of newlines that is a token is taken as is */
     bool lowercase, strip_accents; /* WPM normalization */
-    bool space_splits;      /* SPM / gemma4: no token has U+2581 right after another character,
-                             * so text can be cut before each space run and merged piecewise */
+    bool space_splits;      /* SPM / gemma4: text may be cut before space runs (spacecut.c) */
+    int32_t *crossing;      /* the tokens that span such a cut */
+    size_t n_crossing;
+    bool merge_without_token; /* BPE: some merge makes text that is not a token */
 
     uint8_t *eog; /* per token: ends generation */
 
@@ -104,6 +110,11 @@ bool wordcache_get(const wordcache *c, const char *word, size_t len, growbuf_i32
 /* Remember ids for word (silently skipped when too long, full or out of memory). */
 void wordcache_put(wordcache *c, const char *word, size_t len, const int32_t *ids, size_t n);
 
+/* --- cutting at spaces (spacecut.c) ------------------------------------- */
+int spacecut_build(mote_vocab *v);
+/* Call fn on each independent word of escaped text (the whole text if v cannot be cut). */
+int spacecut_split(const mote_vocab *v, const char *s, size_t n, pretok_fn fn, void *ctx);
+
 /* --- per-family tokenizers: append ids for one piece of plain text --------- */
 int spm_tokenize(const mote_vocab *v, const char *text, size_t len, growbuf_i32 *out);
 /* cache may be NULL. */
@@ -115,7 +126,6 @@ int wpm_tokenize(const mote_vocab *v, const char *text, size_t len, growbuf_i32 
 int pretok_setup(mote_vocab *v, const char *model, const char *pre);
 void pretok_free(mote_vocab *v);
 /* Split text into pre-tokens; calls fn(start, len, ctx) for each in order. */
-typedef int (*pretok_fn)(const char *word, size_t len, void *ctx);
 int pretok_split(const mote_vocab *v, const char *text, size_t len, pretok_fn fn, void *ctx);
 
 /* --- special tokens (special.c) ------------------------------------------- */
