@@ -17,6 +17,7 @@
 #include "mote.h"
 #include "tokenizer/utf8.h"
 
+/* Print the options. */
 static void tokenize_usage(FILE *out) {
     fprintf(out,
             "usage: mote tokenize -m MODEL [-p TEXT | -f FILE] [options]\n"
@@ -68,6 +69,7 @@ static char *escape_piece(const char *p, size_t n, bool for_json) {
     return out;
 }
 
+/* Read a whole file (or standard input for "-"); NULL on error. */
 static char *read_all(const char *path, size_t *len) {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) return NULL;
@@ -95,6 +97,7 @@ static char *read_all(const char *path, size_t *len) {
     return buf;
 }
 
+/* Print ids and pieces as one JSON object; 0 on success. */
 static int print_json(const mote_vocab *v, const int32_t *ids, size_t n) {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddNumberToObject(root, "n_tokens", (double)n);
@@ -116,6 +119,7 @@ static int print_json(const mote_vocab *v, const int32_t *ids, size_t n) {
     return s ? 0 : 1;
 }
 
+/* The command: parse options, load the vocabulary, tokenize, print. */
 int cmd_tokenize(int argc, char **argv) {
     const char *model = NULL, *prompt = NULL, *file = NULL;
     bool ids_only = false, no_bos = false, parse_special = false, json = false;

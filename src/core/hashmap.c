@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 
+/* A 64-bit finalizer: every input bit affects every output bit. */
 static inline uint64_t mix64(uint64_t h) {
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
@@ -18,6 +19,7 @@ static inline uint64_t mix64(uint64_t h) {
     return h;
 }
 
+/* See hashmap.h. */
 uint64_t mote_hash_bytes(const void *p, size_t n) {
     const unsigned char *s = p;
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0x100000001b3ULL);
@@ -35,6 +37,7 @@ uint64_t mote_hash_bytes(const void *p, size_t n) {
     return mix64(h);
 }
 
+/* The power of two that keeps `expected` keys under half full. */
 static size_t capacity_for(size_t expected) {
     size_t cap = 16;
     while (cap < expected * 2 + 2) cap <<= 1;
@@ -50,12 +53,14 @@ int mote_strmap_init(mote_strmap *m, size_t expected) {
     return m->slots ? MOTE_OK : mote_fail(MOTE_ERR_NOMEM, "out of memory for a hash map of %zu keys", expected);
 }
 
+/* Release a map (its keys belong to the caller). */
 void mote_strmap_free(mote_strmap *m) {
     free(m->slots);
     m->slots = NULL;
     m->cap = m->n = 0;
 }
 
+/* The slot holding key, or the empty slot where it would go. */
 static mote_strmap_slot *strmap_find(const mote_strmap *m, const char *key, size_t len) {
     size_t mask = m->cap - 1;
     for (size_t i = mote_hash_bytes(key, len) & mask;; i = (i + 1) & mask) {
@@ -64,6 +69,7 @@ static mote_strmap_slot *strmap_find(const mote_strmap *m, const char *key, size
     }
 }
 
+/* Double the capacity and re-insert every key. */
 static int strmap_grow(mote_strmap *m) {
     mote_strmap old = *m;
     m->cap = old.cap * 2;
@@ -78,6 +84,7 @@ static int strmap_grow(mote_strmap *m) {
     return MOTE_OK;
 }
 
+/* See hashmap.h. */
 int mote_strmap_put(mote_strmap *m, const char *key, size_t len, int32_t val) {
     if ((m->n + 1) * 2 > m->cap) {
         int rc = strmap_grow(m);
@@ -93,6 +100,7 @@ int mote_strmap_put(mote_strmap *m, const char *key, size_t len, int32_t val) {
     return MOTE_OK;
 }
 
+/* See hashmap.h. */
 int32_t mote_strmap_get(const mote_strmap *m, const char *key, size_t len, int32_t def) {
     if (!m->cap) return def;
     const mote_strmap_slot *s = strmap_find(m, key, len);
@@ -113,12 +121,14 @@ int mote_u64map_init(mote_u64map *m, size_t expected) {
     return MOTE_OK;
 }
 
+/* Release a map. */
 void mote_u64map_free(mote_u64map *m) {
     free(m->slots);
     m->slots = NULL;
     m->cap = m->n = 0;
 }
 
+/* The slot holding key, or the empty slot where it would go. */
 static size_t u64map_slot(const mote_u64map *m, uint64_t key) {
     size_t mask = m->cap - 1;
     size_t i = mix64(key) & mask;
@@ -126,6 +136,7 @@ static size_t u64map_slot(const mote_u64map *m, uint64_t key) {
     return i;
 }
 
+/* See hashmap.h. */
 int mote_u64map_put_new(mote_u64map *m, uint64_t key, int64_t val) {
     if ((m->n + 1) * 2 > m->cap) {
         mote_u64map old = *m;
@@ -149,6 +160,7 @@ int mote_u64map_put_new(mote_u64map *m, uint64_t key, int64_t val) {
     return MOTE_OK;
 }
 
+/* See hashmap.h. */
 int64_t mote_u64map_get(const mote_u64map *m, uint64_t key, int64_t def) {
     if (!m->cap) return def;
     size_t i = u64map_slot(m, key);

@@ -27,6 +27,7 @@ typedef struct {
     uint32_t size;
 } bpe_pair;
 
+/* Min-heap order: lower merge rank first, then the leftmost pair. */
 static bool pair_before(const bpe_pair *a, const bpe_pair *b) {
     return a->rank < b->rank || (a->rank == b->rank && a->left < b->left);
 }
@@ -44,6 +45,7 @@ typedef struct {
     wordcache *cache;
 } bpe_state;
 
+/* Add a candidate merge to the heap. */
 static int heap_push(bpe_state *s, bpe_pair p) {
     if (s->heap_n == s->heap_cap) {
         size_t cap = s->heap_cap ? s->heap_cap * 2 : 64;
@@ -63,6 +65,7 @@ static int heap_push(bpe_state *s, bpe_pair p) {
     return MOTE_OK;
 }
 
+/* Remove and return the best candidate (the heap must not be empty). */
 static bpe_pair heap_pop(bpe_state *s) {
     bpe_pair top = s->heap[0], last = s->heap[--s->heap_n];
     size_t i = 0;
@@ -78,6 +81,7 @@ static bpe_pair heap_pop(bpe_state *s) {
     return top;
 }
 
+/* Queue the merge of symbols left and right if the vocabulary has one. */
 static int try_pair(bpe_state *s, int32_t left, int32_t right) {
     if (left < 0 || right < 0) return MOTE_OK;
     const bpe_symbol *l = &s->sym[left], *r = &s->sym[right];
@@ -115,6 +119,7 @@ static int32_t whole_word_token(bpe_state *s, const char *word, size_t len) {
     return mote_strmap_get(&v->text_to_id, s->enc, n, -1);
 }
 
+/* True if s[0..n) is only '\n' bytes. */
 static bool all_newlines(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++)
         if (s[i] != '\n') return false;
@@ -141,6 +146,7 @@ static int bpe_word(const char *word, size_t len, void *ctx) {
     return bpe_piece(word, len, s);
 }
 
+/* Merge one word from its symbols to tokens and append their ids. */
 static int bpe_merge_word(bpe_state *s, const char *word, size_t len) {
     const mote_vocab *v = s->v;
     if (len == 0) return MOTE_OK;
@@ -192,6 +198,7 @@ static int bpe_merge_word(bpe_state *s, const char *word, size_t len) {
     return rc;
 }
 
+/* Pre-tokenize text and merge each word (see vocab_internal.h). */
 int bpe_tokenize(const mote_vocab *v, const char *text, size_t len, wordcache *cache, growbuf_i32 *out) {
     bpe_state s = {.v = v, .out = out, .cache = cache};
     int rc = pretok_split(v, text, len, bpe_word, &s);

@@ -15,6 +15,7 @@
 #include "tokenizer/utf8.h"
 #include "tokenizer/vocab_internal.h"
 
+/* Value of a hexadecimal digit, or -1. */
 static int hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -69,6 +70,7 @@ static size_t make_piece(const mote_vocab *v, int32_t t, const int16_t *cp_to_by
     return n;
 }
 
+/* Compute every token's piece once, at load. */
 int pieces_build(mote_vocab *v) {
     size_t total = 0;
     for (int32_t t = 0; t < v->n_tokens; t++) total += v->text_len[t];
@@ -89,6 +91,7 @@ int pieces_build(mote_vocab *v) {
     return MOTE_OK;
 }
 
+/* See mote.h. */
 const char *mote_token_piece(const mote_vocab *v, int32_t t, size_t *len) {
     if (!v || t < 0 || t >= v->n_tokens) return NULL;
     if (len) *len = v->piece_len[t];
@@ -107,6 +110,7 @@ struct mote_detok {
     size_t cap;
 };
 
+/* See mote.h: a fresh stream. */
 mote_detok *mote_detok_new(const mote_vocab *v, unsigned flags) {
     if (!v) {
         mote_fail(MOTE_ERR_INVALID_ARG, "mote_detok_new: NULL vocabulary");
@@ -123,6 +127,7 @@ mote_detok *mote_detok_new(const mote_vocab *v, unsigned flags) {
     return d;
 }
 
+/* Release a detokenizer (NULL is fine). */
 void mote_detok_free(mote_detok *d) {
     if (!d) return;
     free(d->buf);
@@ -141,6 +146,7 @@ static size_t incomplete_tail(const unsigned char *s, size_t n) {
     return 0;
 }
 
+/* Append a token's piece to what is held and release the complete characters. */
 const char *mote_detok_feed(mote_detok *d, int32_t t, size_t *len) {
     *len = 0;
     const mote_vocab *v = d->v;
@@ -175,6 +181,7 @@ const char *mote_detok_feed(mote_detok *d, int32_t t, size_t *len) {
     return d->buf;
 }
 
+/* Release what is held, whatever it is, and start a new stream. */
 const char *mote_detok_flush(mote_detok *d, size_t *len) {
     if (d->cap < 4) {
         char *nb = realloc(d->buf, 64);
@@ -192,6 +199,7 @@ const char *mote_detok_flush(mote_detok *d, size_t *len) {
     return d->buf;
 }
 
+/* Feed all tokens and flush, into one malloc'ed string. */
 int mote_detokenize(const mote_vocab *v, const int32_t *tokens, size_t n, unsigned flags, char **text, size_t *len) {
     if (!v || !text || !len || (!tokens && n)) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_detokenize: NULL argument");
     *text = NULL;

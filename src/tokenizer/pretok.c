@@ -55,6 +55,7 @@ static const pretok_kind KINDS[] = {
     {"gemma4", {"[^\\n]+|[\\n]+"}, false, false, true},
 };
 
+/* True if pre is one of the '|'-separated names. */
 static bool name_in(const char *names, const char *pre) {
     size_t n = strlen(pre);
     for (const char *p = names; *p;) {
@@ -67,6 +68,7 @@ static bool name_in(const char *names, const char *pre) {
     return false;
 }
 
+/* Compile the expressions of pre-tokenizer `pre` and set its BPE flags. */
 int pretok_setup(mote_vocab *v, const char *model, const char *pre) {
     if (!strcmp(model, "gemma4")) pre = "gemma4";
     if (!pre || !*pre) pre = "default"; /* llama.cpp warns and does the same */
@@ -98,6 +100,7 @@ int pretok_setup(mote_vocab *v, const char *model, const char *pre) {
     return MOTE_OK;
 }
 
+/* Release the compiled expressions. */
 void pretok_free(mote_vocab *v) {
     for (int i = 0; i < v->n_re; i++) pcre2_code_free(v->re[i]);
     v->n_re = 0;
@@ -142,6 +145,7 @@ static int split_level(split_ctx *s, int level, size_t off, size_t len) {
     return MOTE_OK;
 }
 
+/* Run all expressions over text, calling fn on each final piece in order. */
 int pretok_split(const mote_vocab *v, const char *text, size_t len, pretok_fn fn, void *ctx) {
     if (v->n_re == 0) return fn(text, len, ctx);
     split_ctx s = {v, text, NULL, NULL, fn, ctx};

@@ -22,10 +22,12 @@
 
 #define MAX_CROSSING 64
 
+/* True if U+2581 starts at s[i]. */
 static bool space_mark_at(const char *s, size_t i, size_t n) {
     return i + 3 <= n && s[i] == '\xe2' && s[i + 1] == '\x96' && s[i + 2] == '\x81';
 }
 
+/* Decide at load whether and how v's escaped text may be cut at spaces. */
 int spacecut_build(mote_vocab *v) {
     v->space_splits = false;
     v->n_crossing = 0;
@@ -66,6 +68,7 @@ static bool crossing_at(const mote_vocab *v, const char *s, size_t n, size_t i) 
     return false;
 }
 
+/* Call fn on each word between the allowed cuts. */
 int spacecut_split(const mote_vocab *v, const char *s, size_t n, pretok_fn fn, void *ctx) {
     if (!v->space_splits) return fn(s, n, ctx);
     size_t start = 0;

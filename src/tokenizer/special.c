@@ -29,6 +29,7 @@ static int by_length_desc(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* List the special tokens (longest first) and build their byte trie. */
 int special_build(mote_vocab *v) {
     size_t n = 0;
     for (int32_t i = 0; i < v->n_tokens; i++)
@@ -81,17 +82,20 @@ typedef struct {
     size_t pos, len;
 } occurrence;
 
+/* qsort order: the order in which llama.cpp would consider occurrences. */
 static int by_rank_then_pos(const void *a, const void *b) {
     const occurrence *x = a, *y = b;
     if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
     return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+/* qsort order: by position in the text. */
 static int by_pos(const void *a, const void *b) {
     const occurrence *x = a, *y = b;
     return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+/* Whether special token t may be recognised in text. */
 static bool eligible(const mote_vocab *v, int32_t t, bool parse_special) {
     return parse_special || !(v->attr[t] & (TOK_CONTROL | TOK_UNKNOWN));
 }

@@ -36,6 +36,7 @@ typedef struct {
     size_t n, cap;
 } pair_heap;
 
+/* Add a candidate merge to the heap. */
 static int heap_push(pair_heap *h, spm_pair p) {
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 64;
@@ -55,6 +56,7 @@ static int heap_push(pair_heap *h, spm_pair p) {
     return MOTE_OK;
 }
 
+/* Remove and return the best candidate (the heap must not be empty). */
 static spm_pair heap_pop(pair_heap *h) {
     spm_pair top = h->v[0], last = h->v[--h->n];
     size_t i = 0;
@@ -91,6 +93,7 @@ static int emit(const mote_vocab *v, const char *text, const spm_symbol *s, grow
     return MOTE_OK;
 }
 
+/* Tokenize escaped text by score-ordered merges; append the ids. */
 int spm_tokenize(const mote_vocab *v, const char *text, size_t len, growbuf_i32 *out) {
     if (len == 0) return MOTE_OK;
     if (len > INT32_MAX) return mote_fail(MOTE_ERR_INVALID_ARG, "text fragment too long (%zu bytes)", len);

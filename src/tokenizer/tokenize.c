@@ -40,6 +40,7 @@ typedef struct {
     growbuf_i32 *out;
 } spm_words;
 
+/* One SentencePiece word: from the cache, or merged and cached. */
 static int spm_word(const char *w, size_t n, void *ctx) {
     spm_words *sw = ctx;
     int rc;
@@ -62,6 +63,7 @@ static int spm_tokenize_words(const mote_vocab *v, const char *s, size_t n, grow
     return rc;
 }
 
+/* BPE over one fragment, with a word cache for its duration. */
 static int bpe_tokenize_cached(const mote_vocab *v, const char *s, size_t n, growbuf_i32 *out) {
     wordcache cache;
     int rc = wordcache_init(&cache);
@@ -70,6 +72,7 @@ static int bpe_tokenize_cached(const mote_vocab *v, const char *s, size_t n, gro
     return rc;
 }
 
+/* Tokenize one plain-text fragment with the vocabulary's family. */
 static int tokenize_fragment(const mote_vocab *v, const char *text, size_t len, bool after_special, growbuf_i32 *out) {
     bool escape = v->type == MOTE_VOCAB_SPM || (v->type == MOTE_VOCAB_BPE && v->escape_ws);
     if (!escape) return v->type == MOTE_VOCAB_BPE ? bpe_tokenize_cached(v, text, len, out) : wpm_tokenize(v, text, len, out);

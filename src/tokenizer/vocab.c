@@ -19,6 +19,7 @@
 /* GGUF token_type values. */
 enum { TT_NORMAL = 1, TT_UNKNOWN = 2, TT_CONTROL = 3, TT_USER_DEFINED = 4, TT_UNUSED = 5, TT_BYTE = 6 };
 
+/* Append x, growing the buffer as needed. */
 int growbuf_push(growbuf_i32 *b, int32_t x) {
     if (b->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
@@ -31,11 +32,13 @@ int growbuf_push(growbuf_i32 *b, int32_t x) {
     return MOTE_OK;
 }
 
+/* True if token id is spelled exactly s. */
 static bool text_is(const mote_vocab *v, int32_t id, const char *s) {
     size_t n = strlen(s);
     return v->text_len[id] == n && memcmp(v->arena + v->text_off[id], s, n) == 0;
 }
 
+/* True if token id is spelled as one of a NULL-terminated list. */
 static bool text_in(const mote_vocab *v, int32_t id, const char *const *list) {
     char first = v->arena[v->text_off[id]];
     if (first != '<' && first != '_' && first != '[' && first != '\xe2') return false; /* every name starts so */
@@ -72,6 +75,7 @@ static void read_special_id(const mote_gguf *g, const mote_vocab *v, const char 
     if (val >= 0 && val < v->n_tokens) *id = (int32_t)val;
 }
 
+/* Read an optional boolean key into *flag. */
 static void read_flag(const mote_gguf *g, const char *key, bool *flag) {
     int64_t k = mote_gguf_find_key(g, key);
     if (k >= 0 && mote_gguf_kv_type(g, k) == MOTE_GGUF_BOOL) *flag = mote_gguf_val_u64(g, k) != 0;
@@ -311,6 +315,7 @@ static void phi3_strip_rules(mote_vocab *v, const mote_gguf *g) {
     }
 }
 
+/* See mote.h: defaults per family, then the file's keys, then llama.cpp's adjustments. */
 int mote_vocab_load(const mote_gguf *g, mote_vocab **out) {
     if (!g || !out) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_vocab_load: NULL argument");
     *out = NULL;
@@ -379,6 +384,7 @@ fail:
     return rc;
 }
 
+/* Release a vocabulary (NULL is fine). */
 void mote_vocab_free(mote_vocab *v) {
     if (!v) return;
     pretok_free(v);
@@ -414,14 +420,17 @@ bool mote_vocab_adds_eos(const mote_vocab *v) { return v->add_eos && v->eos >= 0
 
 bool mote_vocab_is_eog(const mote_vocab *v, int32_t t) { return t >= 0 && t < v->n_tokens && v->eog[t]; }
 
+/* See mote.h. */
 bool mote_vocab_is_control(const mote_vocab *v, int32_t t) {
     return t >= 0 && t < v->n_tokens && (v->attr[t] & TOK_CONTROL);
 }
 
+/* See mote.h. */
 int32_t mote_vocab_find(const mote_vocab *v, const char *text, size_t len) {
     return text ? mote_strmap_get(&v->text_to_id, text, len, MOTE_TOKEN_NONE) : MOTE_TOKEN_NONE;
 }
 
+/* See mote.h. */
 const char *mote_vocab_text(const mote_vocab *v, int32_t t, size_t *len) {
     if (t < 0 || t >= v->n_tokens) return NULL;
     if (len) *len = v->text_len[t];

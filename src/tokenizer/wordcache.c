@@ -18,11 +18,13 @@
 #define CACHE_MAX_WORD 48         /* longer words are rare; not worth keeping */
 #define CACHE_MAX_ENTRIES (1u << 16)
 
+/* An empty cache. */
 int wordcache_init(wordcache *c) {
     memset(c, 0, sizeof *c);
     return mote_strmap_init(&c->map, 1024);
 }
 
+/* Release a cache. */
 void wordcache_free(wordcache *c) {
     mote_strmap_free(&c->map);
     free(c->toks.v);
@@ -31,6 +33,7 @@ void wordcache_free(wordcache *c) {
     memset(c, 0, sizeof *c);
 }
 
+/* Append the cached ids of word, if any. */
 bool wordcache_get(const wordcache *c, const char *word, size_t len, growbuf_i32 *out, int *rc) {
     *rc = MOTE_OK;
     if (len > CACHE_MAX_WORD || !c->map.cap) return false;
@@ -40,6 +43,7 @@ bool wordcache_get(const wordcache *c, const char *word, size_t len, growbuf_i32
     return true;
 }
 
+/* Remember the ids of word (best effort). */
 void wordcache_put(wordcache *c, const char *word, size_t len, const int32_t *ids, size_t n) {
     if (len > CACHE_MAX_WORD || !c->map.cap || c->n >= CACHE_MAX_ENTRIES) return;
     if (c->n == c->cap) {

@@ -17,18 +17,21 @@
 #include "tokenizer/utf8.h"
 #include "tokenizer/vocab_internal.h"
 
+/* Unicode whitespace (White_Space: ASCII spaces, NEL, Z* categories). */
 static bool is_space(uint32_t c) {
     if ((c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85) return true;
     utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c);
     return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
 }
 
+/* Characters BERT drops: control, format, private use, unassigned. */
 static bool is_control(uint32_t c) {
     utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c);
     return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CO ||
            cat == UTF8PROC_CATEGORY_CS || cat == UTF8PROC_CATEGORY_CN;
 }
 
+/* Characters BERT makes words of their own. */
 static bool is_punct(uint32_t c) {
     utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c);
     if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO) return true;
@@ -50,6 +53,7 @@ typedef struct {
     size_t n, cap;
 } wpm_state;
 
+/* Append a code point to the word being collected. */
 static int word_append(wpm_state *s, uint32_t c) {
     if (s->n + 4 > s->cap) {
         size_t cap = s->cap * 2 + 64;
@@ -102,6 +106,7 @@ static int wpm_char(wpm_state *s, uint32_t c) {
     return word_append(s, lc);
 }
 
+/* Normalize, split into words and cut each into WordPiece tokens. */
 int wpm_tokenize(const mote_vocab *v, const char *text, size_t len, growbuf_i32 *out) {
     wpm_state s = {v, out, NULL, 0, 0};
     int rc = word_append(&s, 0x2581);
