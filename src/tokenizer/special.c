@@ -74,6 +74,7 @@ int special_build(mote_vocab *v) {
         }
         if (v->trie_tok[node] < 0) v->trie_tok[node] = t; /* duplicates: the longer-ranked one */
     }
+    for (int b = 0; b < 256; b++) v->trie_root[b] = (int32_t)mote_u64map_get(&v->trie, (uint64_t)b, -1);
     return MOTE_OK;
 }
 
@@ -110,9 +111,10 @@ int special_partition(const mote_vocab *v, const char *text, size_t len, bool pa
     const unsigned char *u = (const unsigned char *)text;
     if (v->n_special) {
         for (size_t p = 0; p < len; p++) {
+            if (v->trie_root[u[p]] < 0) continue; /* no special token starts with this byte */
             int64_t node = 0;
             for (size_t q = p; q < len; q++) {
-                node = mote_u64map_get(&v->trie, (uint64_t)node << 8 | u[q], -1);
+                node = q == p ? v->trie_root[u[q]] : mote_u64map_get(&v->trie, (uint64_t)node << 8 | u[q], -1);
                 if (node < 0) break;
                 int32_t t = v->trie_tok[node];
                 if (t < 0 || !eligible(v, t, parse_special)) continue;

@@ -86,6 +86,7 @@ struct mote_vocab {
     size_t n_special;
     int32_t *special_rank;  /* rank in `special` per token id, or -1 */
     mote_u64map trie;       /* (node << 8 | byte) -> child node */
+    int32_t trie_root[256]; /* children of the root, without a hash probe (most bytes: -1) */
     int32_t *trie_tok;      /* token ending at each node, or -1 */
     size_t trie_nodes;
 

@@ -188,6 +188,26 @@ static void test_chat_control_tokens(void **state) {
     }
 }
 
+/* Phi-3's special tokens eat the whitespace after them (llama.cpp's RSTRIP);
+ * SentencePiece then puts its own space before the next word. */
+static void test_phi3_rstrip(void **state) {
+    (void)state;
+    mote_vocab *v = load_vocab("phi-3");
+    const char *t = "<|user|>\n  Hi<|end|>";
+    int32_t *ids;
+    size_t n;
+    assert_int_equal(mote_tokenize_alloc(v, t, strlen(t), true, true, &ids, &n), MOTE_OK);
+    int32_t user = mote_vocab_find(v, "<|user|>", 8), end = mote_vocab_find(v, "<|end|>", 7);
+    int32_t hi = mote_vocab_find(v, "\xe2\x96\x81Hi", 5);
+    assert_true(hi >= 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(ids[0], mote_vocab_bos(v));
+    assert_int_equal(ids[1], user);
+    assert_int_equal(ids[2], hi);
+    assert_int_equal(ids[3], end);
+    free(ids);
+}
+
 static void test_bert_adds_cls_sep(void **state) {
     (void)state;
     mote_vocab *v = load_vocab("bert-bge");
@@ -387,6 +407,7 @@ int main(void) {
         cmocka_unit_test(test_stories_prompt),
         cmocka_unit_test(test_capacity_and_specials),
         cmocka_unit_test(test_chat_control_tokens),
+        cmocka_unit_test(test_phi3_rstrip),
         cmocka_unit_test(test_bert_adds_cls_sep),
         cmocka_unit_test(test_streaming),
         cmocka_unit_test(test_streaming_holds_partial_characters),
