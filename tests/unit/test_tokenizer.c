@@ -225,6 +225,119 @@ static void test_bert_adds_cls_sep(void **state) {
     free(text);
 }
 
+/* --- pre-tokenizers without test vectors ----------------------------------- */
+
+/* The GPT-2 vocabulary file with its tokenizer.ggml.pre value replaced, in
+ * memory: the key's string is rewritten in place (the file has no tensors, so
+ * nothing after it moves in a way that matters; zero padding is appended). */
+static mote_gguf *gpt2_gguf_with_pre(const char *pre, char **buf_out) {
+    size_t size;
+    char *file = read_file(fixture_path("vocab/ggml-vocab-gpt-2.gguf"), &size);
+    assert_non_null(file);
+    const char *key = "tokenizer.ggml.pre";
+    size_t klen = strlen(key), at = 0;
+    for (; at + klen < size; at++)
+        if (!memcmp(file + at, key, klen)) break;
+    assert_true(at + klen < size);
+    size_t type_at = at + klen, len_at = type_at + 4, str_at = len_at + 8;
+    uint64_t old_len;
+    memcpy(&old_len, file + len_at, 8);
+    uint64_t new_len = strlen(pre);
+    char *buf = calloc(1, size + new_len + 64);
+    memcpy(buf, file, len_at);
+    memcpy(buf + len_at, &new_len, 8);
+    memcpy(buf + str_at, pre, new_len);
+    memcpy(buf + str_at + new_len, file + str_at + old_len, size - str_at - old_len);
+    free(file);
+    mote_gguf *g;
+    int rc = mote_gguf_open_memory(buf, size + new_len + 64 - old_len, &g);
+    if (rc) fprintf(stderr, "%s\n", mote_last_error());
+    assert_int_equal(rc, MOTE_OK);
+    *buf_out = buf;
+    return g;
+}
+
+static mote_vocab *gpt2_with_pre(const char *pre) {
+    char *buf;
+    mote_gguf *g = gpt2_gguf_with_pre(pre, &buf);
+    mote_vocab *v;
+    int rc = mote_vocab_load(g, &v);
+    if (rc) fprintf(stderr, "%s: %s\n", pre, mote_last_error());
+    assert_int_equal(rc, MOTE_OK);
+    mote_gguf_close(g);
+    free(buf); /* the vocabulary keeps nothing of the file */
+    return v;
+}
+
+static bool has_digit(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= '0' && s[i] <= '9') return true;
+    return false;
+}
+
+/* smollm (and starcoder, ...) = GPT-2 after cutting every digit apart: on text
+ * without digits the ids are GPT-2's, and no token has a digit next to anything. */
+static void test_smollm_splits_digits(void **state) {
+    (void)state;
+    mote_vocab *gpt2 = load_vocab("gpt-2"), *smol = gpt2_with_pre("smollm");
+    const char *texts[] = {"Hello world, this is a test!", "  spaces\n\n and\ttabs  ", "numbers 12345 and 3.14159",
+                           "year 2024: 100% of 7 apples", "unicode ١٢٣ and ½ digits"};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        int32_t *a, *b;
+        size_t na, nb;
+        assert_int_equal(mote_tokenize_alloc(gpt2, texts[t], strlen(texts[t]), false, false, &a, &na), MOTE_OK);
+        assert_int_equal(mote_tokenize_alloc(smol, texts[t], strlen(texts[t]), false, false, &b, &nb), MOTE_OK);
+        bool maybe_numbers = has_digit(texts[t], strlen(texts[t])) || strchr(texts[t], '\xd9'); /* ١٢٣, ½ are \p{N} too */
+        if (!maybe_numbers) {
+            assert_int_equal(na, nb);
+            assert_memory_equal(a, b, na * sizeof *a);
+        } else {
+            assert_true(nb > na);
+        }
+        for (size_t i = 0; i < nb; i++) {
+            size_t len;
+            const char *p = mote_token_piece(smol, b[i], &len);
+            if (has_digit(p, len)) assert_int_equal(len, 1);
+        }
+        char *back;
+        size_t len;
+        assert_int_equal(mote_detokenize(smol, b, nb, 0, &back, &len), MOTE_OK);
+        assert_string_equal(back, texts[t]);
+        free(back);
+        free(a);
+        free(b);
+    }
+    mote_vocab_free(smol);
+}
+
+/* Every listed pre-tokenizer name loads (its expressions compile), unknown ones fail clearly. */
+static void test_pre_names(void **state) {
+    (void)state;
+    const char *names[] = {"default", "llama-bpe", "dbrx", "gpt-2", "qwen2", "qwen35", "smollm", "falcon", "starcoder"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        mote_vocab *v = gpt2_with_pre(names[i]);
+        int32_t *ids;
+        size_t n;
+        const char *t = "Hello, world! It's 2024... 'S ok?";
+        assert_int_equal(mote_tokenize_alloc(v, t, strlen(t), false, false, &ids, &n), MOTE_OK);
+        char *back;
+        size_t len;
+        assert_int_equal(mote_detokenize(v, ids, n, 0, &back, &len), MOTE_OK);
+        assert_string_equal(back, t);
+        free(back);
+        free(ids);
+        mote_vocab_free(v);
+    }
+    char *buf;
+    mote_gguf *g = gpt2_gguf_with_pre("no-such-pre", &buf);
+    mote_vocab *v = NULL;
+    assert_int_equal(mote_vocab_load(g, &v), MOTE_ERR_UNSUPPORTED);
+    assert_null(v);
+    assert_non_null(strstr(mote_last_error(), "no-such-pre"));
+    mote_gguf_close(g);
+    free(buf);
+}
+
 /* --- streaming ------------------------------------------------------------ */
 
 /* True if s[0..n) is whole, valid UTF-8 characters. */
@@ -408,6 +521,8 @@ int main(void) {
         cmocka_unit_test(test_capacity_and_specials),
         cmocka_unit_test(test_chat_control_tokens),
         cmocka_unit_test(test_phi3_rstrip),
+        cmocka_unit_test(test_smollm_splits_digits),
+        cmocka_unit_test(test_pre_names),
         cmocka_unit_test(test_bert_adds_cls_sep),
         cmocka_unit_test(test_streaming),
         cmocka_unit_test(test_streaming_holds_partial_characters),
