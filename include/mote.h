@@ -413,6 +413,100 @@ int mote_chat_conv_save_json(const mote_chat_conv *c, const char *path);
 int mote_chat_format(const char *name, const mote_chat_message *msgs, size_t n, bool add_generation_prompt,
                      const mote_chat_options *opt, char **out);
 
+/* ======================================================================== */
+/* 5. Tokenizer                                                             */
+/* ======================================================================== */
+
+/* A vocabulary read from a GGUF file's tokenizer.ggml.* keys. Three families:
+ *   SPM  "llama"  SentencePiece BPE with byte fallback (Llama 2, TinyLlama,
+ *                 stories260K, Phi-3, Gemma 3),
+ *   BPE  "gpt2"   byte-level BPE with a pre-tokenizer named by
+ *                 tokenizer.ggml.pre (gpt-2, llama-bpe, qwen2, smollm, ...),
+ *                 and "gemma4" (BPE on raw UTF-8 with byte fallback),
+ *   WPM  "bert"   WordPiece (embedding models).
+ * Token ids match llama.cpp's (and so Hugging Face's) exactly. A vocabulary
+ * is read-only once loaded: any number of threads may tokenize with it. */
+typedef struct mote_vocab mote_vocab;
+
+typedef enum { MOTE_VOCAB_SPM = 1, MOTE_VOCAB_BPE = 2, MOTE_VOCAB_WPM = 3 } mote_vocab_type;
+
+#define MOTE_TOKEN_NONE (-1) /* "no such token" (e.g. a vocabulary without EOT) */
+
+/* Load the vocabulary of an open GGUF file. The result copies what it needs:
+ * the file may be closed afterwards. */
+int mote_vocab_load(const mote_gguf *g, mote_vocab **out);
+void mote_vocab_free(mote_vocab *v);
+
+mote_vocab_type mote_vocab_kind(const mote_vocab *v);
+int32_t mote_vocab_n_tokens(const mote_vocab *v);
+/* Special ids, or MOTE_TOKEN_NONE. eot is the end-of-turn token of chat
+ * models (<|eot_id|>, <|im_end|>, <end_of_turn>, <|end|>), found by key or text. */
+int32_t mote_vocab_bos(const mote_vocab *v);
+int32_t mote_vocab_eos(const mote_vocab *v);
+int32_t mote_vocab_eot(const mote_vocab *v);
+int32_t mote_vocab_unk(const mote_vocab *v);
+int32_t mote_vocab_pad(const mote_vocab *v);
+int32_t mote_vocab_sep(const mote_vocab *v);
+/* Whether tokenizing with add_special adds BOS / EOS (from the file's flags). */
+bool mote_vocab_adds_bos(const mote_vocab *v);
+bool mote_vocab_adds_eos(const mote_vocab *v);
+/* True if generating `token` should end the reply: EOS, EOT and the other
+ * end-of-turn control tokens of the family. False for out-of-range ids. */
+bool mote_vocab_is_eog(const mote_vocab *v, int32_t token);
+/* True for control tokens (<s>, <|im_start|>, ...): not text, not shown by default. */
+bool mote_vocab_is_control(const mote_vocab *v, int32_t token);
+/* The id of a token given its exact stored text ("<|im_start|>"), or MOTE_TOKEN_NONE. */
+int32_t mote_vocab_find(const mote_vocab *v, const char *text, size_t len);
+/* The token's text as stored in the file ("▁the", "Ġthe", "<0x0A>"), or NULL. */
+const char *mote_vocab_text(const mote_vocab *v, int32_t token, size_t *len);
+
+/* Turn `len` bytes of text into token ids.
+ *   add_special:   add BOS / EOS (SEP for WPM) as the vocabulary asks.
+ *   parse_special: recognise control tokens written in the text
+ *                  ("<|im_start|>"); off for user text, on for chat templates.
+ *                  (User-defined tokens are always recognised, as in llama.cpp.)
+ * Writes up to `capacity` ids and sets *n_tokens to the number produced. If
+ * they do not fit, nothing useful is in `tokens`, *n_tokens is the capacity
+ * needed and MOTE_ERR_INVALID_ARG is returned. Any bytes are accepted
+ * (invalid UTF-8 becomes byte tokens, never a crash). */
+int mote_tokenize(const mote_vocab *v, const char *text, size_t len, bool add_special, bool parse_special,
+                  int32_t *tokens, size_t capacity, size_t *n_tokens);
+/* Same, into a malloc'ed array the caller frees. */
+int mote_tokenize_alloc(const mote_vocab *v, const char *text, size_t len, bool add_special, bool parse_special,
+                        int32_t **tokens, size_t *n_tokens);
+
+/* The bytes a token stands for ("▁the" -> " the", "<0x0A>" -> "\n", control
+ * tokens -> their text). Not NUL-safe: use *len. NULL for out-of-range ids.
+ * A piece may be part of a UTF-8 character (byte tokens): use mote_detok to
+ * print text. */
+const char *mote_token_piece(const mote_vocab *v, int32_t token, size_t *len);
+
+/* Detokenizer options. */
+#define MOTE_DETOK_SPECIAL 1u      /* show control tokens' text ("<|im_end|>"); default: nothing */
+#define MOTE_DETOK_STRIP_SPACE 2u  /* drop the space SentencePiece puts before the first word
+                                    * (only for vocabularies that add one): use it to get back
+                                    * the exact text given to mote_tokenize; leave it off when
+                                    * printing a continuation of a prompt */
+
+/* Streaming detokenizer: feed generated tokens one at a time and get back
+ * only whole UTF-8 characters; a token that ends inside a character (byte
+ * tokens, split emoji) is held until the character completes. Bytes that can
+ * never form a valid character are passed through as they are. */
+typedef struct mote_detok mote_detok;
+
+mote_detok *mote_detok_new(const mote_vocab *v, unsigned flags);
+void mote_detok_free(mote_detok *d);
+/* Add one token; returns the bytes that are now complete (valid until the
+ * next call on d) and sets *len. Unknown ids produce nothing. */
+const char *mote_detok_feed(mote_detok *d, int32_t token, size_t *len);
+/* Return whatever is held back (an incomplete character at the end of the
+ * stream) and reset d for a new stream. */
+const char *mote_detok_flush(mote_detok *d, size_t *len);
+
+/* Whole-array detokenization (feed + flush) into a malloc'ed, NUL-terminated
+ * string the caller frees; *len excludes the NUL. */
+int mote_detokenize(const mote_vocab *v, const int32_t *tokens, size_t n, unsigned flags, char **text, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif
