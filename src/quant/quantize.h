@@ -36,12 +36,12 @@ size_t mote_quantize_rows(int type, const float *src, void *dst, int64_t nrows, 
 size_t mote_quantize_rows_compat(int type, const float *src, void *dst, int64_t nrows, int64_t n_per_row,
                                  const float *imatrix);
 
-/* Reference quantizers: n values (a whole number of blocks), no importance. */
+/* Reference quantizers: n values (a whole number of blocks), no importance.
+ * (Q8_0's is the activation quantizer, declared in kernels.h.) */
 void mote_q4_0_from_float(const float *src, void *dst, int64_t n);
 void mote_q4_1_from_float(const float *src, void *dst, int64_t n);
 void mote_q5_0_from_float(const float *src, void *dst, int64_t n);
 void mote_q5_1_from_float(const float *src, void *dst, int64_t n);
-void mote_q8_0_from_float(const float *src, void *dst, int64_t n);
 void mote_q2_K_from_float(const float *src, void *dst, int64_t n);
 void mote_q3_K_from_float(const float *src, void *dst, int64_t n);
 void mote_q4_K_from_float(const float *src, void *dst, int64_t n);

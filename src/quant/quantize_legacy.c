@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "quant/blocks.h"
+#include "quant/kernels.h"
 #include "quant/quantize.h"
 #include "quant/quantize_fit.h"
 
@@ -205,19 +206,9 @@ void mote_q5_1_quantize_row(const float *src, void *dst, int64_t n, const float 
     }
 }
 
-/* ---- Q8_0 ------------------------------------------------------------------ */
-
-void mote_q8_0_from_float(const float *src, void *dst, int64_t n) {
-    block_q8_0 *y = dst;
-    for (int64_t b = 0; b < n / 32; ++b, src += 32) {
-        float amax = 0;
-        for (int j = 0; j < 32; ++j) amax = amax > fabsf(src[j]) ? amax : fabsf(src[j]);
-        const float d = amax / 127;
-        const float id = d ? 1.0f / d : 0.0f;
-        y[b].d = mote_f32_to_fp16(d);
-        for (int j = 0; j < 32; ++j) y[b].qs[j] = (int8_t)roundf(src[j] * id);
-    }
-}
+/* ---- Q8_0 ------------------------------------------------------------------
+ * The reference Q8_0 quantizer is the activation quantizer of q8.c
+ * (mote_q8_0_from_float): GGML uses one function for both. */
 
 /* 8 bits leave nothing for importance to decide: one reference rounding. */
 void mote_q8_0_quantize_row(const float *src, void *dst, int64_t n, const float *imp) {
