@@ -16,6 +16,7 @@ typedef struct {
 
 int cmd_info(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
+int cmd_quantize(int argc, char **argv);
 
 /* The table, defined in main.c, for help output. */
 extern const mote_command mote_commands[];
