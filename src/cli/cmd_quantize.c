@@ -38,8 +38,10 @@ static void quantize_usage(FILE *out) {
             "                             --tensor-type 'attn_v\\.weight=q8_0'; repeatable, first match wins\n"
             "  --imatrix FILE             weight rounding errors by an importance matrix (llama.cpp format)\n"
             "  --allow-requantize         accept an already-quantized input (quality suffers)\n"
-            "  --llama-compat             write exactly the bytes llama-quantize writes (by default mote keeps,\n"
-            "                             block by block, the best of several searches: never a larger error)\n"
+            "  --min-error                keep, block by block, the best of several searches (llama-quantize's\n"
+            "                             among them): a lower RMSE than llama-quantize, though not always a\n"
+            "                             lower perplexity (bench/QUANT-RESULTS.md). Default: llama-quantize's\n"
+            "                             algorithms, byte for byte\n"
             "  -q, --quiet                no per-tensor progress\n");
 }
 
@@ -68,8 +70,8 @@ int cmd_quantize(int argc, char **argv) {
             p.n_threads = (int)v;
         } else if (!strcmp(a, "--pure")) {
             p.pure = true;
-        } else if (!strcmp(a, "--llama-compat")) {
-            p.compat = true;
+        } else if (!strcmp(a, "--min-error")) {
+            p.min_error = true;
         } else if (!strcmp(a, "--allow-requantize")) {
             p.allow_requantize = true;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {

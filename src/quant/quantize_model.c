@@ -29,7 +29,7 @@ typedef struct {
     size_t dst_row_bytes;
     int64_t row_begin, row_end;
     const float *imatrix;   /* ne[0] * ne[2] values or NULL */
-    bool compat;
+    bool min_error;
     int status;
 } quant_job;
 
@@ -56,7 +56,7 @@ static void *quantize_job(void *arg) {
         }
         /* Experts (ne[2] > 1) each have their own slice of the importance. */
         const float *imp = j->imatrix ? j->imatrix + (r / rows_per_matrix) * ne0 : NULL;
-        (j->compat ? mote_quantize_rows_compat : mote_quantize_rows)(
+        (j->min_error ? mote_quantize_rows : mote_quantize_rows_compat)(
             j->type, x, (char *)j->dst + (size_t)r * j->dst_row_bytes, 1, ne0, imp);
     }
     free(row);
@@ -64,7 +64,7 @@ static void *quantize_job(void *arg) {
 }
 
 static int quantize_tensor(const mote_tensor_info *t, int type, void *dst, const float *imatrix, int n_threads,
-                           bool compat) {
+                           bool min_error) {
     const int64_t nrows = mote_tensor_nelements(t) / t->ne[0];
     if (n_threads < 1) n_threads = 1;
     if (n_threads > 64) n_threads = 64;
@@ -74,7 +74,7 @@ static int quantize_tensor(const mote_tensor_info *t, int type, void *dst, const
     bool started[64] = {false};
     const size_t row_bytes = mote_row_size(type, t->ne[0]);
     for (int i = 0; i < n_threads; i++) {
-        jobs[i] = (quant_job){t, type, dst, row_bytes, nrows * i / n_threads, nrows * (i + 1) / n_threads, imatrix, compat, 0};
+        jobs[i] = (quant_job){t, type, dst, row_bytes, nrows * i / n_threads, nrows * (i + 1) / n_threads, imatrix, min_error, 0};
         /* Thread 0's share runs on the calling thread; a failed spawn does its share inline too. */
         if (i > 0 && pthread_create(&tids[i], NULL, quantize_job, &jobs[i]) == 0) started[i] = true;
     }
@@ -179,7 +179,7 @@ static int stream_tensors(const mote_gguf *in, const mote_quantize_params *p, co
                 fprintf(p->log, "    %s: rows of %lld values do not fit %s blocks of %lld, using %s\n", t->name,
                         (long long)t->ne[0], mote_type_name(plan[k].wanted), (long long)mote_type_block_size(plan[k].wanted),
                         mote_type_name(type));
-            st = quantize_tensor(t, type, buf, imp, p->n_threads, p->compat);
+            st = quantize_tensor(t, type, buf, imp, p->n_threads, p->min_error);
             if (st == MOTE_OK) st = mote_gguf_writer_write_tensor_data(w, buf, out_size);
             if (p->log) fprintf(p->log, "[%4lld/%4lld] %-32s %-16s %6s -> %-7s %10s -> %10s%s\n", (long long)k + 1,
                                 (long long)n, t->name, shape, mote_type_name(t->type), mote_type_name(type), before, after,

@@ -58,7 +58,8 @@ typedef struct {
     const mote_quant_preset *preset;
     bool pure;                 /* one type for every quantizable tensor */
     bool allow_requantize;     /* accept already-quantized input */
-    bool compat;               /* exactly llama-quantize's bytes (else: never worse, often better) */
+    bool min_error;            /* best-of search: least squared error per block (see quantize.h);
+                                * off: exactly llama-quantize's bytes */
     int n_threads;             /* <= 0: 1 */
     const mote_tensor_type_override *overrides;
     int n_overrides;

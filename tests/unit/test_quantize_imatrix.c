@@ -3,10 +3,9 @@
  * .dat layout (written here byte by byte) and its GGUF layout (written with
  * the GGUF writer, tensors "<name>.in_sum2" and "<name>.counts"); broken files
  * are rejected with a message, never a crash. Then quantizing with an
- * imatrix made by llama-imatrix (tests/data/quantize/): in --llama-compat
- * mode mote writes exactly llama-quantize's bytes for every preset (FNV
- * hashes of llama-quantize's files in llama-tiny-imatrix-hashes.txt), and by
- * default its importance-weighted error is never larger.
+ * imatrix made by llama-imatrix (tests/data/quantize/): by default mote writes exactly llama-quantize's bytes for every preset (FNV
+ * hashes of llama-quantize's files in llama-tiny-imatrix-hashes.txt), and with
+ * --min-error its importance-weighted error is never larger.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -164,13 +163,13 @@ static void test_same_as_llama_quantize(void **state) {
         for (size_t k = 0; k < sizeof checked_here / sizeof *checked_here; k++) wanted |= !strcmp(name, checked_here[k]);
         if (!wanted) continue;
         const char *out = temp_path(".gguf");
-        mote_quantize_params p = {.preset = mote_quant_preset_find(name), .n_threads = 2, .imatrix = im, .compat = true};
+        mote_quantize_params p = {.preset = mote_quant_preset_find(name), .n_threads = 2, .imatrix = im};
         assert_non_null(p.preset);
         assert_int_equal(mote_quantize_model(fixture_path("models/llama-tiny-f32.gguf"), out, &p), 0);
         mote_gguf *a = NULL;
         assert_int_equal(mote_gguf_open(out, &a), 0);
         if (tensor_bytes_hash(a) != want) fail_msg("%s with imatrix: bytes differ from llama-quantize's", name);
-        /* The default (best-of) result: never a larger weighted error. */
+        /* --min-error: never a larger weighted error. */
         if (strcmp(name, "Q4_0") && strcmp(name, "Q3_K_M")) {
             mote_gguf_close(a);
             remove(out);
@@ -178,7 +177,7 @@ static void test_same_as_llama_quantize(void **state) {
             continue;
         }
         const char *out2 = temp_path(".gguf");
-        p.compat = false;
+        p.min_error = true;
         assert_int_equal(mote_quantize_model(fixture_path("models/llama-tiny-f32.gguf"), out2, &p), 0);
         mote_gguf *b = NULL;
         assert_int_equal(mote_gguf_open(out2, &b), 0);

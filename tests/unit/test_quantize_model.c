@@ -1,6 +1,6 @@
 /*
  * test_quantize_model.c — whole-file quantization against llama-quantize:
- * in compat mode, mote's stories260K-{q8_0,q4_0,q4_k_m}.gguf must hold the
+ * by default, mote's stories260K-{q8_0,q4_0,q4_k_m}.gguf must hold the
  * same tensors, in the same order, with the same types and the same bytes as
  * the fixtures llama-quantize made, and the metadata llama.cpp expects
  * (general.file_type, general.quantization_version = 2).
@@ -12,11 +12,11 @@
 #include "quant/quantize_model.h"
 #include "testutil.h"
 
-static void check_same_as_llama(const char *type, bool compat) {
+static void check_same_as_llama(const char *type, bool min_error) {
     char want[128];
     snprintf(want, sizeof want, "real/stories260K-%s.gguf", type);
     const char *out = temp_path(".gguf");
-    mote_quantize_params p = {.preset = mote_quant_preset_find(type), .n_threads = 2, .compat = compat};
+    mote_quantize_params p = {.preset = mote_quant_preset_find(type), .n_threads = 2, .min_error = min_error};
     assert_int_equal(mote_quantize_model(fixture_path("real/stories260K-f32.gguf"), out, &p), 0);
 
     mote_gguf *a = NULL, *b = NULL;
@@ -32,7 +32,7 @@ static void check_same_as_llama(const char *type, bool compat) {
         if (ta->type != tb->type) fail_msg("%s %s: %s, llama-quantize: %s", type, ta->name, mote_type_name(ta->type), mote_type_name(tb->type));
         assert_int_equal(ta->size, tb->size);
         for (int d = 0; d < MOTE_MAX_DIMS; d++) assert_int_equal(ta->ne[d], tb->ne[d]);
-        if (compat && memcmp(ta->data, tb->data, ta->size) != 0) fail_msg("%s %s: bytes differ from llama-quantize's", type, ta->name);
+        if (!min_error && memcmp(ta->data, tb->data, ta->size) != 0) fail_msg("%s %s: bytes differ from llama-quantize's", type, ta->name);
     }
     /* Every key of the input survives. */
     mote_gguf *f = NULL;
@@ -47,14 +47,14 @@ static void check_same_as_llama(const char *type, bool compat) {
 
 static void test_compat_identical(void **state) {
     (void)state;
-    check_same_as_llama("q8_0", true);
-    check_same_as_llama("q4_0", true);
-    check_same_as_llama("q4_k_m", true);
+    check_same_as_llama("q8_0", false);
+    check_same_as_llama("q4_0", false);
+    check_same_as_llama("q4_k_m", false);
 }
 
 static void test_default_same_layout(void **state) {
     (void)state;
-    check_same_as_llama("q4_k_m", false);
+    check_same_as_llama("q4_k_m", true); /* --min-error: other bytes, same types and layout */
 }
 
 static void test_failure_leaves_nothing(void **state) {
