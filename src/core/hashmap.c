@@ -61,12 +61,17 @@ void mote_strmap_free(mote_strmap *m) {
 }
 
 /* The slot holding key, or the empty slot where it would go. */
-static mote_strmap_slot *strmap_find(const mote_strmap *m, const char *key, size_t len) {
+static mote_strmap_slot *strmap_find_h(const mote_strmap *m, const char *key, size_t len, uint64_t hash) {
     size_t mask = m->cap - 1;
-    for (size_t i = mote_hash_bytes(key, len) & mask;; i = (i + 1) & mask) {
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
         mote_strmap_slot *s = &m->slots[i];
         if (!s->key || (s->len == len && memcmp(s->key, key, len) == 0)) return s;
     }
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static mote_strmap_slot *strmap_find(const mote_strmap *m, const char *key, size_t len) {
+    return strmap_find_h(m, key, len, mote_hash_bytes(key, len));
 }
 
 /* Double the capacity and re-insert every key. */
@@ -107,6 +112,31 @@ int32_t mote_strmap_get(const mote_strmap *m, const char *key, size_t len, int32
     return s->key ? s->val : def;
 }
 
+/* Warm the cache line of the first slot for `hash`. */
+void mote_strmap_prefetch(const mote_strmap *m, uint64_t hash) {
+    if (m->cap) __builtin_prefetch(&m->slots[hash & (m->cap - 1)]);
+}
+
+/* See hashmap.h. */
+int32_t mote_strmap_get_hashed(const mote_strmap *m, const char *key, size_t len, uint64_t hash, int32_t def) {
+    if (!m->cap) return def;
+    const mote_strmap_slot *s = strmap_find_h(m, key, len, hash);
+    return s->key ? s->val : def;
+}
+
+/* See hashmap.h. */
+int mote_strmap_put_hashed(mote_strmap *m, const char *key, size_t len, uint64_t hash, int32_t val) {
+    if ((m->n + 1) * 2 > m->cap) return mote_strmap_put(m, key, len, val);
+    mote_strmap_slot *s = strmap_find_h(m, key, len, hash);
+    if (!s->key) {
+        s->key = key;
+        s->len = (uint32_t)len;
+        m->n++;
+    }
+    s->val = val;
+    return MOTE_OK;
+}
+
 /* --- integer keys --------------------------------------------------------- */
 
 int mote_u64map_init(mote_u64map *m, size_t expected) {
@@ -134,6 +164,11 @@ static size_t u64map_slot(const mote_u64map *m, uint64_t key) {
     size_t i = mix64(key) & mask;
     while (m->slots[i].key != MOTE_U64MAP_EMPTY && m->slots[i].key != key) i = (i + 1) & mask;
     return i;
+}
+
+/* Warm the cache line of key's first slot. */
+void mote_u64map_prefetch(const mote_u64map *m, uint64_t key) {
+    if (m->cap) __builtin_prefetch(&m->slots[mix64(key) & (m->cap - 1)]);
 }
 
 /* See hashmap.h. */
