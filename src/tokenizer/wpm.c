@@ -85,7 +85,7 @@ static int word_flush(wpm_state *s) {
         if (rc) return rc;
         i = j;
     }
-    int rc = s->out->n == before ? growbuf_push(s->out, v->unk) : MOTE_OK;
+    int rc = s->out->n == before && v->unk >= 0 ? growbuf_push(s->out, v->unk) : MOTE_OK;
     s->n = prefix;
     return rc;
 }
