@@ -54,7 +54,7 @@ static bool text_in(const mote_vocab *v, int32_t id, const char *const *list) {
 /* Texts that mark end-of-turn tokens in vocabularies that do not name them. */
 static const char *const EOT_NAMES[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
                                         "<|end_of_text|>", "<EOT>", "_<EOT>", "<｜end▁of▁sentence｜>",
-                                        "<end_of_utterance>", NULL};
+                                        "<end_of_utterance>", "[EOT]", NULL};
 /* Texts of fill-in-the-middle tokens: they are control tokens even when a file says otherwise. */
 static const char *const FIM_NAMES[] = {"<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<PRE>", "▁<PRE>",
                                         "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<SUF>", "▁<SUF>",
@@ -63,9 +63,10 @@ static const char *const FIM_NAMES[] = {"<|fim_prefix|>", "<fim-prefix>", "<fim_
                                         "<|repo_name|>", "<fim-repo>", "<REPO>", "<|file_sep|>", NULL};
 /* Texts of every token that ends generation. */
 static const char *const EOG_NAMES[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>",
-                                        "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>",
-                                        "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>",
-                                        "<|tool_response>", "<｜end▁of▁sentence｜>", NULL};
+                                        "<|flush|>", "<|calls|>", "<end_of_turn>", "<|endoftext|>", "</s>",
+                                        "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]", "<|end_of_text|>",
+                                        "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
+                                        "<｜end▁of▁sentence｜>", "[e~[", NULL};
 
 /* Read an optional token-id key: keep *id when absent or out of range. */
 static void read_special_id(const mote_gguf *g, const mote_vocab *v, const char *key, int32_t *id) {
@@ -322,14 +323,15 @@ static void find_generation_enders(mote_vocab *v) {
         if ((v->attr[i] & TOK_CONTROL) && strstr(v->arena + v->text_off[i], "unused")) v->attr[i] |= TOK_UNUSED;
     }
     int32_t end = -1, s_end = -1;
-    bool has_return = false, has_call = false, has_tool_response = false;
+    bool has_return = false, has_call = false, has_flush = false, has_tool_response = false;
     for (int32_t i = 0; i < v->n_tokens; i++) {
         if (text_in(v, i, EOG_NAMES)) {
             v->eog[i] = 1;
             v->attr[i] |= TOK_CONTROL;
         }
         if (text_is(v, i, "<|return|>")) has_return = true;
-        if (text_is(v, i, "<|call|>")) has_call = true;
+        if (text_is(v, i, "<|call|>") || text_is(v, i, "<|calls|>")) has_call = true;
+        if (text_is(v, i, "<|flush|>")) has_flush = true;
         if (text_is(v, i, "<|end|>")) end = i;
         if (text_is(v, i, "<|tool_response>")) has_tool_response = true;
         if (text_is(v, i, "</s>")) s_end = i;
@@ -337,13 +339,14 @@ static void find_generation_enders(mote_vocab *v) {
     if (v->eos >= 0) v->eog[v->eos] = 1;
     if (v->eot >= 0) v->eog[v->eot] = 1;
     if (v->eom >= 0) v->eog[v->eom] = 1;
-    /* gpt-oss style vocabularies end a message with <|end|> but the turn with <|return|>/<|call|>. */
-    if (has_return && has_call && end >= 0) {
+    /* gpt-oss / solar-open vocabularies end a message with <|end|> but the turn with <|return|>,
+     * <|call|> or <|flush|>. */
+    if (((has_return && has_call) || (has_call && has_flush)) && end >= 0) {
         v->eog[end] = 0;
         v->attr[end] = TOK_USER_DEFINED;
     }
     /* Gemma 4 has </s> as plain text. */
-    if (has_tool_response && s_end >= 0 && s_end != v->eos) {
+    if (has_tool_response && s_end >= 0) {
         v->eog[s_end] = 0;
         v->attr[s_end] = TOK_NORMAL;
     }

@@ -208,6 +208,38 @@ static void test_phi3_rstrip(void **state) {
     free(ids);
 }
 
+/* Cases found by running random text through llama.cpp (libllama, vocab_only)
+ * and mote side by side; the expected ids are llama.cpp's. */
+static void expect_ids(const char *vocab, const char *text, bool parse_special, const int32_t *want, size_t n_want) {
+    mote_vocab *v = load_vocab(vocab);
+    int32_t *ids;
+    size_t n;
+    assert_int_equal(mote_tokenize_alloc(v, text, strlen(text), false, parse_special, &ids, &n), MOTE_OK);
+    if (n != n_want || memcmp(ids, want, n * sizeof *ids)) {
+        fprintf(stderr, "%s '%s':", vocab, text);
+        for (size_t i = 0; i < n; i++) fprintf(stderr, " %d", ids[i]);
+        fprintf(stderr, "\n");
+        fail_msg("ids differ from llama.cpp's");
+    }
+    free(ids);
+}
+
+static void test_llama_cpp_quirks(void **state) {
+    (void)state;
+    /* "</s>" is end-of-generation by its text, which makes it a control token:
+     * parsed only with parse_special (Qwen 2), and no longer user-defined text
+     * always split out (Phi-3). */
+    expect_ids("qwen2", "a</s>b", true, (const int32_t[]){64, 128247, 65}, 3);
+    expect_ids("qwen2", "a</s>b", false, (const int32_t[]){64, 522, 82, 51407}, 4);
+    expect_ids("phi-3", "a</s> b", false, (const int32_t[]){263, 829, 29879, 29958, 289}, 5);
+    expect_ids("phi-3", "a</s> b", true, (const int32_t[]){263, 2, 289}, 3);
+    /* BERT: spacing marks are stripped too (U+17BF), an unassigned code point
+     * makes the word unknown, a character is replaced by the first code point of
+     * its decomposition (Й -> И, the Hangul syllable 둨 -> its first jamo). */
+    expect_ids("bert-bge", "0\xe1\x9e\xbf \xe0\xb9\xbd" "0 \xd0\x99\xeb\x91\xa8 caf\xc3\xa9", false,
+               (const int32_t[]){1014, 100, 1188, 29993, 7668}, 5);
+}
+
 static void test_bert_adds_cls_sep(void **state) {
     (void)state;
     mote_vocab *v = load_vocab("bert-bge");
@@ -523,6 +555,7 @@ int main(void) {
         cmocka_unit_test(test_phi3_rstrip),
         cmocka_unit_test(test_smollm_splits_digits),
         cmocka_unit_test(test_pre_names),
+        cmocka_unit_test(test_llama_cpp_quirks),
         cmocka_unit_test(test_bert_adds_cls_sep),
         cmocka_unit_test(test_streaming),
         cmocka_unit_test(test_streaming_holds_partial_characters),
