@@ -36,31 +36,30 @@ int growbuf_push(growbuf_i32 *b, int32_t x) {
 }
 
 /* True if token id is spelled exactly s. */
-static bool text_is(const mote_vocab *v, int32_t id, const char *s) {
-    size_t n = strlen(s);
-    return v->text_len[id] == n && memcmp(v->arena + v->text_off[id], s, n) == 0;
+/* The id of the first text of a NULL-terminated list that is a token, or -1. */
+static int32_t first_token_named(const mote_vocab *v, const char *const *names) {
+    for (; *names; names++) {
+        int32_t id = mote_strmap_get(&v->text_to_id, *names, strlen(*names), -1);
+        if (id >= 0) return id;
+    }
+    return -1;
 }
 
-/* True if token id is spelled as one of a NULL-terminated list. */
-static bool text_in(const mote_vocab *v, int32_t id, const char *const *list) {
-    const char *t = v->arena + v->text_off[id];
-    bool maybe = t[0] == '<' || t[0] == '_' || t[0] == '[' || !strncmp(t, "\xe2\x96\x81<", 4); /* how every name starts */
-    if (!maybe) return false;
-    for (; *list; list++)
-        if (text_is(v, id, *list)) return true;
-    return false;
-}
-
-/* Texts that mark end-of-turn tokens in vocabularies that do not name them. */
+/* Texts that mark special tokens in vocabularies converted without their ids
+ * (llama.cpp's lists; the earlier name wins when several are present). */
 static const char *const EOT_NAMES[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
-                                        "<|end_of_text|>", "<EOT>", "_<EOT>", "<｜end▁of▁sentence｜>",
-                                        "<end_of_utterance>", "[EOT]", NULL};
-/* Texts of fill-in-the-middle tokens: they are control tokens even when a file says otherwise. */
-static const char *const FIM_NAMES[] = {"<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<PRE>", "▁<PRE>",
-                                        "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<SUF>", "▁<SUF>",
-                                        "<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<MID>", "▁<MID>",
-                                        "<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>",
-                                        "<|repo_name|>", "<fim-repo>", "<REPO>", "<|file_sep|>", NULL};
+                                        "<|end_of_text|>", "<EOT>", "_<EOT>", "[EOT]", "<｜end▁of▁sentence｜>",
+                                        "<end_of_utterance>", NULL};
+static const char *const EOM_NAMES[] = {"<|eom_id|>", NULL};
+static const char *const FIM_PRE_NAMES[] = {"<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<｜fim▁begin｜>", "<PRE>",
+                                            "▁<PRE>", "<|code_prefix|>", "<|prefix|>", NULL};
+static const char *const FIM_SUF_NAMES[] = {"<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<｜fim▁hole｜>", "<SUF>",
+                                            "▁<SUF>", "<|code_suffix|>", "<|suffix|>", NULL};
+static const char *const FIM_MID_NAMES[] = {"<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<｜fim▁end｜>", "<MID>",
+                                            "▁<MID>", "<|code_middle|>", "<|middle|>", NULL};
+static const char *const FIM_PAD_NAMES[] = {"<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]", NULL};
+static const char *const FIM_REP_NAMES[] = {"<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>", NULL};
+static const char *const FIM_SEP_NAMES[] = {"<|file_sep|>", NULL};
 /* Texts of every token that ends generation. */
 static const char *const EOG_NAMES[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>",
                                         "<|flush|>", "<|calls|>", "<end_of_turn>", "<|endoftext|>", "</s>",
@@ -307,46 +306,56 @@ static void find_byte_tokens(mote_vocab *v) {
     }
 }
 
-/* Recognise end-of-turn / end-of-generation tokens by text, as llama.cpp does
- * for files converted without those keys, and mark them as control tokens. */
-static void find_generation_enders(mote_vocab *v) {
-    for (int32_t i = 0; i < v->n_tokens; i++) {
-        if (v->eot < 0 && text_in(v, i, EOT_NAMES)) {
-            v->eot = i;
-            v->attr[i] |= TOK_CONTROL;
+/* A special id from its key (also under an older key name), else from its text;
+ * a token found by text becomes a control token. Returns the id or -1. */
+static int32_t special_by_key_or_name(mote_vocab *v, const mote_gguf *g, const char *key, const char *old_key,
+                                      const char *const *names) {
+    int32_t id = -1;
+    read_special_id(g, v, key, &id);
+    if (old_key) read_special_id(g, v, old_key, &id);
+    if (id < 0 && (id = first_token_named(v, names)) >= 0) v->attr[id] |= TOK_CONTROL;
+    return id;
+}
+
+static int32_t token_named(const mote_vocab *v, const char *name) {
+    return mote_strmap_get(&v->text_to_id, name, strlen(name), -1);
+}
+
+/* Find end-of-turn, fill-in-the-middle and end-of-generation tokens as
+ * llama.cpp does for files converted without those keys: by their text. */
+static void find_generation_enders(mote_vocab *v, const mote_gguf *g) {
+    if (v->eot < 0 && (v->eot = first_token_named(v, EOT_NAMES)) >= 0) v->attr[v->eot] |= TOK_CONTROL;
+    if (v->eom < 0 && (v->eom = first_token_named(v, EOM_NAMES)) >= 0) v->attr[v->eom] |= TOK_CONTROL;
+    special_by_key_or_name(v, g, "tokenizer.ggml.fim_pre_token_id", "tokenizer.ggml.prefix_token_id", FIM_PRE_NAMES);
+    special_by_key_or_name(v, g, "tokenizer.ggml.fim_suf_token_id", "tokenizer.ggml.suffix_token_id", FIM_SUF_NAMES);
+    special_by_key_or_name(v, g, "tokenizer.ggml.fim_mid_token_id", "tokenizer.ggml.middle_token_id", FIM_MID_NAMES);
+    /* Padding, repository and file-separator tokens of code models end generation. */
+    int32_t ends[] = {
+        special_by_key_or_name(v, g, "tokenizer.ggml.fim_pad_token_id", NULL, FIM_PAD_NAMES),
+        special_by_key_or_name(v, g, "tokenizer.ggml.fim_rep_token_id", NULL, FIM_REP_NAMES),
+        special_by_key_or_name(v, g, "tokenizer.ggml.fim_sep_token_id", NULL, FIM_SEP_NAMES),
+        v->eos, v->eot, v->eom,
+    };
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
+        if (ends[i] >= 0) v->eog[ends[i]] = 1;
+    for (const char *const *name = EOG_NAMES; *name; name++) {
+        int32_t id = token_named(v, *name);
+        if (id >= 0) {
+            v->eog[id] = 1;
+            v->attr[id] |= TOK_CONTROL;
         }
-        if (v->eom < 0 && text_is(v, i, "<|eom_id|>")) {
-            v->eom = i;
-            v->attr[i] |= TOK_CONTROL;
-        }
-        if (text_in(v, i, FIM_NAMES)) v->attr[i] |= TOK_CONTROL;
-        if ((v->attr[i] & TOK_CONTROL) && strstr(v->arena + v->text_off[i], "unused")) v->attr[i] |= TOK_UNUSED;
     }
-    int32_t end = -1, s_end = -1;
-    bool has_return = false, has_call = false, has_flush = false, has_tool_response = false;
-    for (int32_t i = 0; i < v->n_tokens; i++) {
-        if (text_in(v, i, EOG_NAMES)) {
-            v->eog[i] = 1;
-            v->attr[i] |= TOK_CONTROL;
-        }
-        if (text_is(v, i, "<|return|>")) has_return = true;
-        if (text_is(v, i, "<|call|>") || text_is(v, i, "<|calls|>")) has_call = true;
-        if (text_is(v, i, "<|flush|>")) has_flush = true;
-        if (text_is(v, i, "<|end|>")) end = i;
-        if (text_is(v, i, "<|tool_response>")) has_tool_response = true;
-        if (text_is(v, i, "</s>")) s_end = i;
-    }
-    if (v->eos >= 0) v->eog[v->eos] = 1;
-    if (v->eot >= 0) v->eog[v->eot] = 1;
-    if (v->eom >= 0) v->eog[v->eom] = 1;
     /* gpt-oss / solar-open vocabularies end a message with <|end|> but the turn with <|return|>,
      * <|call|> or <|flush|>. */
-    if (((has_return && has_call) || (has_call && has_flush)) && end >= 0) {
+    int32_t end = token_named(v, "<|end|>");
+    bool has_call = token_named(v, "<|call|>") >= 0 || token_named(v, "<|calls|>") >= 0;
+    if (end >= 0 && has_call && (token_named(v, "<|return|>") >= 0 || token_named(v, "<|flush|>") >= 0)) {
         v->eog[end] = 0;
         v->attr[end] = TOK_USER_DEFINED;
     }
     /* Gemma 4 has </s> as plain text. */
-    if (has_tool_response && s_end >= 0) {
+    int32_t s_end = token_named(v, "</s>");
+    if (s_end >= 0 && token_named(v, "<|tool_response>") >= 0) {
         v->eog[s_end] = 0;
         v->attr[s_end] = TOK_NORMAL;
     }
@@ -429,7 +438,7 @@ int mote_vocab_load(const mote_gguf *g, mote_vocab **out) {
 
     find_byte_tokens(v);
     if ((rc = spacecut_build(v))) goto fail;
-    find_generation_enders(v);
+    find_generation_enders(v, g);
     if ((rc = special_build(v))) goto fail;
     phi3_strip_rules(v, g);
     if ((rc = pieces_build(v))) goto fail;
