@@ -5,6 +5,7 @@
  * character, same bytes as all at once), round trips of random UTF-8 text,
  * and random bytes that must not crash (run this under ASan too).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -546,6 +547,52 @@ static void test_random_bytes(void **state) {
     }
 }
 
+/* --- threads ---------------------------------------------------------------- */
+
+typedef struct {
+    const mote_vocab *v;
+    const char *text;
+    int32_t *ids;
+    size_t n;
+    int rc;
+} tok_job;
+
+static void *tokenize_job(void *arg) {
+    tok_job *j = arg;
+    for (int rep = 0; rep < 20 && !j->rc; rep++) {
+        free(j->ids);
+        j->rc = mote_tokenize_alloc(j->v, j->text, strlen(j->text), true, true, &j->ids, &j->n);
+    }
+    return NULL;
+}
+
+/* A loaded vocabulary is read-only: threads tokenizing at once get what one thread gets. */
+static void test_threads_share_a_vocabulary(void **state) {
+    (void)state;
+    const char *names[] = {"qwen2", "llama-spm", "gemma-4"};
+    const char *text = "<|im_start|>user\nCount: 1, 2, 3... ¿Qué tal? 日本語 🦙🦙 done<|im_end|>\n";
+    for (size_t k = 0; k < 3; k++) {
+        mote_vocab *v = load_vocab(names[k]);
+        int32_t *want;
+        size_t n_want;
+        assert_int_equal(mote_tokenize_alloc(v, text, strlen(text), true, true, &want, &n_want), MOTE_OK);
+        tok_job jobs[4];
+        pthread_t th[4];
+        for (int t = 0; t < 4; t++) {
+            jobs[t] = (tok_job){v, text, NULL, 0, 0};
+            assert_int_equal(pthread_create(&th[t], NULL, tokenize_job, &jobs[t]), 0);
+        }
+        for (int t = 0; t < 4; t++) {
+            pthread_join(th[t], NULL);
+            assert_int_equal(jobs[t].rc, MOTE_OK);
+            assert_int_equal(jobs[t].n, n_want);
+            assert_memory_equal(jobs[t].ids, want, n_want * sizeof *want);
+            free(jobs[t].ids);
+        }
+        free(want);
+    }
+}
+
 int main(void) {
     require_fixtures();
     const struct CMUnitTest tests[] = {
@@ -561,6 +608,7 @@ int main(void) {
         cmocka_unit_test(test_streaming_holds_partial_characters),
         cmocka_unit_test(test_random_round_trip),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_threads_share_a_vocabulary),
     };
     return cmocka_run_group_tests(tests, NULL, free_cache);
 }
