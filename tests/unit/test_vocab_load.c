@@ -92,7 +92,7 @@ static int try_load(gbuf *g, mote_vocab **v) {
 
 /* --- valid tiny vocabularies --------------------------------------------- */
 
-static const char *const SPM_TOKENS[] = {"<unk>", "<s>", "</s>", "\xe2\x96\x81", "a", "b", "\xe2\x96\x81" "a",
+static const char *const SPM_TOKENS[] = {"<unk>", "<s>", "</s>", "\xe2\x96\x81", "a", "b", ("\xe2\x96\x81" "a"),
                                          "\xe2\x96\x81" "ab", "<0x63>", "", "<|ctl|>"};
 static const float SPM_SCORES[] = {0, 0, 0, -1, -2, -3, -1.5f, -1.2f, 0, 0, 0};
 static const int32_t SPM_TYPES[] = {2, 3, 3, 1, 1, 1, 1, 1, 6, 1, 3};
@@ -138,7 +138,7 @@ static void test_tiny_spm(void **state) {
 static void test_tiny_bpe(void **state) {
     (void)state;
     gbuf g = {0};
-    const char *tokens[] = {"a", "b", "\xc4\xa0", "ab", "\xc4\xa0" "ab", "<|end|>"};
+    const char *tokens[] = {"a", "b", "\xc4\xa0", "ab", ("\xc4\xa0" "ab"), "<|end|>"};
     const char *merges[] = {"a b", "\xc4\xa0 ab", "", "nospace", " x", "q r", "ab ab"};
     int32_t types[] = {1, 1, 1, 1, 1, 3};
     kv_str(&g, "tokenizer.ggml.model", "gpt2");
