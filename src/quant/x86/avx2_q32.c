@@ -1,0 +1,131 @@
+/*
+ * avx2_q32.c — AVX2 dot products of the 32-weight block types (Q8_0, Q4_0,
+ * Q4_1, Q5_0, Q5_1, IQ4_NL) with 8-bit activation blocks.
+ *
+ * One block is one 256-bit register of 32 bytes: the weights are widened to
+ * bytes (nibbles split with a mask and a shift, the fifth bit spread from its
+ * 32-bit mask, IQ4_NL levels looked up with a byte shuffle), multiplied with
+ * the activation bytes by maddubs/madd into 8 int32 partial sums, and those
+ * are scaled by the block's two fp16 scales into 8 float accumulators. The
+ * integer part is exact; only the order of the float additions differs from
+ * the reference. Generation streams every weight once per token, so these
+ * loops run at memory speed as long as the unpacking stays this short.
+ */
+#if defined(__x86_64__)
+
+#include <string.h>
+
+#include "quant/blocks.h"
+#include "quant/x86/avx2_kernels.h"
+#include "quant/x86/avx2_util.h"
+
+/* acc += isum * (da * db), as 8 lanes. */
+static inline __m256 scale_acc(__m256 acc, __m256i isum, float da, float db) {
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(da * db), acc);
+}
+
+float mote_avx2_vec_dot_q8_0_q8_0(int64_t n, const void *w, const void *x) {
+    const block_q8_0 *a = w, *b = x;
+    const int64_t nb = n / QK8_0;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 1 < nb; i += 2) {
+        __m256i p0 = avx2_dot_i8_i8(_mm256_loadu_si256((const __m256i *)a[i].qs), _mm256_loadu_si256((const __m256i *)b[i].qs));
+        __m256i p1 = avx2_dot_i8_i8(_mm256_loadu_si256((const __m256i *)a[i + 1].qs),
+                                    _mm256_loadu_si256((const __m256i *)b[i + 1].qs));
+        acc0 = scale_acc(acc0, p0, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
+        acc1 = scale_acc(acc1, p1, avx2_h2f(a[i + 1].d), avx2_h2f(b[i + 1].d));
+    }
+    for (; i < nb; i++) {
+        __m256i p = avx2_dot_i8_i8(_mm256_loadu_si256((const __m256i *)a[i].qs), _mm256_loadu_si256((const __m256i *)b[i].qs));
+        acc0 = scale_acc(acc0, p, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
+    }
+    return avx2_hsum_ps(_mm256_add_ps(acc0, acc1));
+}
+
+/* Q4_0: q - 8 in -8..7, a signed byte times a signed activation. */
+static inline __m256i q4_0_block(const block_q4_0 *a, const block_q8_0 *b) {
+    const __m256i q = _mm256_sub_epi8(avx2_unpack_nibbles(a->qs), _mm256_set1_epi8(8));
+    return avx2_dot_i8_i8(q, _mm256_loadu_si256((const __m256i *)b->qs));
+}
+
+float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
+    const block_q4_0 *a = w;
+    const block_q8_0 *b = x;
+    const int64_t nb = n / QK4_0;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 1 < nb; i += 2) {
+        _mm_prefetch((const char *)(a + i + 16), _MM_HINT_T0);
+        acc0 = scale_acc(acc0, q4_0_block(&a[i], &b[i]), avx2_h2f(a[i].d), avx2_h2f(b[i].d));
+        acc1 = scale_acc(acc1, q4_0_block(&a[i + 1], &b[i + 1]), avx2_h2f(a[i + 1].d), avx2_h2f(b[i + 1].d));
+    }
+    for (; i < nb; i++) acc0 = scale_acc(acc0, q4_0_block(&a[i], &b[i]), avx2_h2f(a[i].d), avx2_h2f(b[i].d));
+    return avx2_hsum_ps(_mm256_add_ps(acc0, acc1));
+}
+
+/* Q4_1: unsigned q (0..15) times the activation; the offset m meets Q8_1's
+ * s = d8 * sum(q8), one multiply per block (summed apart, in scalar). */
+float mote_avx2_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x) {
+    const block_q4_1 *a = w;
+    const block_q8_1 *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    float msum = 0.0f;
+    for (int64_t i = 0; i < n / QK4_1; i++) {
+        const __m256i p = avx2_dot_u8_i8(avx2_unpack_nibbles(a[i].qs), _mm256_loadu_si256((const __m256i *)b[i].qs));
+        acc = scale_acc(acc, p, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
+        msum += avx2_h2f(a[i].m) * avx2_h2f(b[i].s);
+    }
+    return avx2_hsum_ps(acc) + msum;
+}
+
+/* The 5-bit quants of a Q5 block, 0..31. */
+static inline __m256i q5_unpack(const uint8_t *qs, const uint8_t *qh) {
+    return _mm256_or_si256(avx2_unpack_nibbles(qs), avx2_bit_to_0x10(qh));
+}
+
+float mote_avx2_vec_dot_q5_0_q8_0(int64_t n, const void *w, const void *x) {
+    const block_q5_0 *a = w;
+    const block_q8_0 *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / QK5_0; i++) {
+        const __m256i q = _mm256_sub_epi8(q5_unpack(a[i].qs, a[i].qh), _mm256_set1_epi8(16));
+        const __m256i p = avx2_dot_i8_i8(q, _mm256_loadu_si256((const __m256i *)b[i].qs));
+        acc = scale_acc(acc, p, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
+    }
+    return avx2_hsum_ps(acc);
+}
+
+float mote_avx2_vec_dot_q5_1_q8_1(int64_t n, const void *w, const void *x) {
+    const block_q5_1 *a = w;
+    const block_q8_1 *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    float msum = 0.0f;
+    for (int64_t i = 0; i < n / QK5_1; i++) {
+        const __m256i p = avx2_dot_u8_i8(q5_unpack(a[i].qs, a[i].qh), _mm256_loadu_si256((const __m256i *)b[i].qs));
+        acc = scale_acc(acc, p, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
+        msum += avx2_h2f(a[i].m) * avx2_h2f(b[i].s);
+    }
+    return avx2_hsum_ps(acc) + msum;
+}
+
+/* IQ4_NL: the 16 levels are a byte table; pshufb maps each nibble to its level. */
+static const int8_t iq4_levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+float mote_avx2_vec_dot_iq4_nl_q8_0(int64_t n, const void *w, const void *x) {
+    const block_iq4_nl *a = w;
+    const block_q8_0 *b = x;
+    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)iq4_levels));
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / QK4_NL; i++) {
+        const __m256i v = _mm256_shuffle_epi8(table, avx2_unpack_nibbles(a[i].qs));
+        /* levels reach -127, never -128: the sign trick is safe on either side */
+        const __m256i p = avx2_dot_i8_i8(v, _mm256_loadu_si256((const __m256i *)b[i].qs));
+        acc = scale_acc(acc, p, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
+    }
+    return avx2_hsum_ps(acc);
+}
+
+#else
+typedef int mote_avx2_q32_unused; /* not an x86-64 build */
+#endif
