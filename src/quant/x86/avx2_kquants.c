@@ -30,107 +30,139 @@ static inline int32_t bsum_dot(const int16_t bsums[16], __m256i scales16) {
     return avx2_hsum_epi32(_mm256_madd_epi16(load32(bsums), scales16));
 }
 
+/* The sub-block scales of a 32-weight step, from S (both 128-bit halves
+ * holding the same 8 int16 scales): scale k in the low half's lanes and scale
+ * k+1 in the high half's (a 32-weight step covering two 16-weight
+ * sub-blocks), or scale k in all lanes (one 32-weight sub-block). */
+static inline __m256i scale_pair(__m256i S, int k) {
+    const short lo = (short)((2 * k + 1) << 8 | 2 * k), hi = (short)((2 * k + 3) << 8 | (2 * k + 2));
+    return _mm256_shuffle_epi8(S, _mm256_set_m128i(_mm_set1_epi16(hi), _mm_set1_epi16(lo)));
+}
+static inline __m256i scale_all(__m256i S, int k) {
+    return _mm256_shuffle_epi8(S, _mm256_set1_epi16((short)((2 * k + 1) << 8 | 2 * k)));
+}
+
+/* 8 int16 (one 128-bit register) copied to both halves. */
+static inline __m256i both_halves(__m128i v) { return _mm256_broadcastsi128_si256(v); }
+
 /* ---- Q2_K: u in 0..3, sub-block scale and min 4 bits each ------------------- */
 
 float mote_avx2_vec_dot_q2_K_q8_K(int64_t n, const void *w, const void *x) {
     const block_q2_K *a = w;
     const block_q8_K *y = x;
     const __m256i three = _mm256_set1_epi8(3);
-    __m256 acc = _mm256_setzero_ps();
-    float msum_f = 0.0f;
+    __m256 acc = _mm256_setzero_ps(), macc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QK_K; i++) {
-        const uint8_t *sc = a[i].scales;
-        const __m128i sc8 = _mm_loadu_si128((const __m128i *)sc);
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
         const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sc8, 4), _mm_set1_epi8(0x0F)));
-        const int32_t msum = bsum_dot(y[i].bsums, mins);
+        const __m256i scales = _mm256_cvtepu8_epi16(_mm_and_si128(sc8, _mm_set1_epi8(0x0F)));
+        /* both halves: scales 0..7, then 8..15 */
+        const __m256i S[2] = {_mm256_permute2x128_si256(scales, scales, 0x00),
+                              _mm256_permute2x128_si256(scales, scales, 0x11)};
         __m256i isum = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
             const __m256i Q = load32(a[i].qs + 32 * h);
             for (int j = 0; j < 4; j++) {
                 const __m256i u = _mm256_and_si256(_mm256_srli_epi16(Q, 2 * j), three);
-                const int s = 8 * h + 2 * j;
                 /* pairs <= 2*3*127; times a 4-bit scale */
                 const __m256i p = _mm256_maddubs_epi16(u, load32(y[i].qs + 128 * h + 32 * j));
-                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, avx2_pair16(sc[s] & 0x0F, sc[s + 1] & 0x0F)));
+                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, scale_pair(S[h], 2 * j)));
             }
         }
+        const __m256i msum = _mm256_madd_epi16(load32(y[i].bsums), mins);
         const float dall = y[i].d * avx2_h2f(a[i].d), dmin = y[i].d * avx2_h2f(a[i].dmin);
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dall), acc);
-        msum_f += dmin * (float)msum;
+        macc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin), macc);
     }
-    return avx2_hsum_ps(acc) - msum_f;
+    return avx2_hsum_ps(acc) - avx2_hsum_ps(macc);
 }
 
 /* ---- Q3_K: q = u - 4 with u = low2 | high << 2 in 0..7, 6-bit signed scales -- */
 
-static void q3_K_scales(const uint8_t s[12], int16_t sc[16]) {
-    for (int j = 0; j < 16; j++) {
-        const int low4 = j < 8 ? s[j] & 0x0F : s[j - 8] >> 4;
-        const int high2 = (s[8 + j % 4] >> (2 * (j / 4))) & 3;
-        sc[j] = (int16_t)((low4 | high2 << 4) - 32);
-    }
+/* Sixteen 6-bit scales (stored + 32) as int16, decoded four at a time: the
+ * low nibbles of bytes 0..7 then their high nibbles are the low 4 bits of
+ * scales 0..7 and 8..15; bits 2g..2g+1 of bytes 8..11 are the high 2 bits of
+ * scales 4g..4g+3. */
+static inline __m256i q3_K_scales(const uint8_t s[12]) {
+    uint32_t a0, a1, a2;
+    memcpy(&a0, s, 4);
+    memcpy(&a1, s + 4, 4);
+    memcpy(&a2, s + 8, 4);
+    const uint32_t w0 = (a0 & 0x0F0F0F0F) | (a2 & 0x03030303) << 4;
+    const uint32_t w1 = (a1 & 0x0F0F0F0F) | (a2 >> 2 & 0x03030303) << 4;
+    const uint32_t w2 = (a0 >> 4 & 0x0F0F0F0F) | (a2 >> 4 & 0x03030303) << 4;
+    const uint32_t w3 = (a1 >> 4 & 0x0F0F0F0F) | (a2 >> 6 & 0x03030303) << 4;
+    const __m128i b = _mm_sub_epi8(_mm_set_epi32((int)w3, (int)w2, (int)w1, (int)w0), _mm_set1_epi8(32));
+    return _mm256_cvtepi8_epi16(b);
 }
 
 float mote_avx2_vec_dot_q3_K_q8_K(int64_t n, const void *w, const void *x) {
     const block_q3_K *a = w;
     const block_q8_K *y = x;
-    const __m256i three = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
+    const __m256i three = _mm256_set1_epi8(3), four = _mm256_set1_epi8(4);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QK_K; i++) {
-        int16_t sc[16];
-        q3_K_scales(a[i].scales, sc);
-        const int32_t offset = 4 * bsum_dot(y[i].bsums, load32(sc));
-        const __m256i H = load32(a[i].hmask);
+        const __m256i scales = q3_K_scales(a[i].scales);
+        const __m256i S[2] = {_mm256_permute2x128_si256(scales, scales, 0x00),
+                              _mm256_permute2x128_si256(scales, scales, 0x11)};
+        /* q = u - 4: the 4 * sum(y) part comes out through the bsums */
+        const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(load32(y[i].bsums), scales), 2);
+        __m256i H = load32(a[i].hmask);
         __m256i isum = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
             const __m256i Q = load32(a[i].qs + 32 * h);
             for (int j = 0; j < 4; j++) {
                 const __m256i low = _mm256_and_si256(_mm256_srli_epi16(Q, 2 * j), three);
-                const __m256i high = _mm256_and_si256(_mm256_srli_epi16(H, 4 * h + j), one);
-                const __m256i u = _mm256_or_si256(low, _mm256_slli_epi16(high, 2));
-                const int s = 8 * h + 2 * j;
+                /* bit 4h+j of hmask, moved to bit 2 */
+                const __m256i high = _mm256_and_si256(_mm256_slli_epi16(H, 2), four);
+                H = _mm256_srli_epi16(H, 1);
+                const __m256i u = _mm256_or_si256(low, high);
                 /* pairs <= 2*7*127; times |scale| <= 32 */
                 const __m256i p = _mm256_maddubs_epi16(u, load32(y[i].qs + 128 * h + 32 * j));
-                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, avx2_pair16(sc[s], sc[s + 1])));
+                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, scale_pair(S[h], 2 * j)));
             }
         }
-        const int32_t total = avx2_hsum_epi32(isum) - offset;
-        acc = _mm256_fmadd_ps(_mm256_set1_ps((float)total), _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(isum, offset)),
+                              _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
     }
-    /* all 8 lanes hold the same sum: one lane is the answer */
-    return _mm256_cvtss_f32(acc);
+    return avx2_hsum_ps(acc);
 }
 
 /* ---- Q4_K and Q5_K: 8 sub-blocks of 32, 6-bit scales and mins ----------------- */
 
-static void k4_scales(const uint8_t s[K_SCALE_SIZE], uint8_t sc[8], uint8_t mn[8]) {
-    for (int j = 0; j < 4; j++) {
-        sc[j] = s[j] & 63;
-        mn[j] = s[j + 4] & 63;
-        sc[j + 4] = (uint8_t)((s[j + 8] & 0x0F) | (s[j] >> 6) << 4);
-        mn[j + 4] = (uint8_t)((s[j + 8] >> 4) | (s[j + 4] >> 6) << 4);
-    }
+/* Eight 6-bit scales and eight 6-bit mins from 12 bytes, as 16 bytes
+ * (scales 0..7 then mins 0..7), decoded a 32-bit word (four values) at a
+ * time: values 0..3 are the low 6 bits of bytes 0..3 (scales) and 4..7
+ * (mins); values 4..7 take their low 4 bits from the nibbles of bytes 8..11
+ * and their top 2 bits from the spare top bits of bytes 0..3 / 4..7. */
+static inline __m128i k4_scales(const uint8_t s[K_SCALE_SIZE]) {
+    uint32_t a0, a1, a2;
+    memcpy(&a0, s, 4);
+    memcpy(&a1, s + 4, 4);
+    memcpy(&a2, s + 8, 4);
+    const uint32_t sc_lo = a0 & 0x3F3F3F3F, mn_lo = a1 & 0x3F3F3F3F;
+    const uint32_t sc_hi = (a2 & 0x0F0F0F0F) | (a0 >> 6 & 0x03030303) << 4;
+    const uint32_t mn_hi = (a2 >> 4 & 0x0F0F0F0F) | (a1 >> 6 & 0x03030303) << 4;
+    return _mm_set_epi32((int)mn_hi, (int)mn_lo, (int)sc_hi, (int)sc_lo);
 }
 
-/* sum_j mn[j] * (bsums[2j] + bsums[2j+1]). */
-static inline int32_t k4_min_sum(const uint8_t mn[8], const int16_t bsums[16]) {
-    uint64_t m8;
-    memcpy(&m8, mn, 8);
-    const __m128i m = _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)m8));
-    const __m256i twice = _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
-    return bsum_dot(bsums, twice);
+/* The per-block pieces both Q4_K and Q5_K need: S (the 8 scales as int16 in
+ * both halves) and the min term mn[j] * (bsums[2j] + bsums[2j+1]) as int32. */
+static inline __m256i k4_prepare(const uint8_t s[K_SCALE_SIZE], const int16_t bsums[16], __m256i *S) {
+    const __m128i b = k4_scales(s);
+    *S = both_halves(_mm_cvtepu8_epi16(b));
+    const __m128i m = _mm_cvtepu8_epi16(_mm_srli_si128(b, 8));
+    return _mm256_madd_epi16(load32(bsums), _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m)));
 }
 
 float mote_avx2_vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x) {
     const block_q4_K *a = w;
     const block_q8_K *y = x;
     const __m256i low4 = _mm256_set1_epi8(0x0F);
-    __m256 acc = _mm256_setzero_ps();
-    float msum_f = 0.0f;
+    __m256 acc = _mm256_setzero_ps(), macc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QK_K; i++) {
-        uint8_t sc[8], mn[8];
-        k4_scales(a[i].scales, sc, mn);
-        const int32_t msum = k4_min_sum(mn, y[i].bsums);
+        __m256i S;
+        const __m256i msum = k4_prepare(a[i].scales, y[i].bsums, &S);
         __m256i isum = _mm256_setzero_si256();
         for (int c = 0; c < 4; c++) {
             const __m256i Q = load32(a[i].qs + 32 * c);
@@ -138,45 +170,44 @@ float mote_avx2_vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x) {
             const __m256i plo = _mm256_maddubs_epi16(_mm256_and_si256(Q, low4), load32(y[i].qs + 64 * c));
             const __m256i phi = _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(Q, 4), low4),
                                                      load32(y[i].qs + 64 * c + 32));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(plo, _mm256_set1_epi16(sc[2 * c])));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(phi, _mm256_set1_epi16(sc[2 * c + 1])));
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(plo, scale_all(S, 2 * c)));
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(phi, scale_all(S, 2 * c + 1)));
         }
         const float d = avx2_h2f(a[i].d) * y[i].d, dmin = avx2_h2f(a[i].dmin) * y[i].d;
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(d), acc);
-        msum_f += dmin * (float)msum;
+        macc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin), macc);
     }
-    return avx2_hsum_ps(acc) - msum_f;
+    return avx2_hsum_ps(acc) - avx2_hsum_ps(macc);
 }
 
 float mote_avx2_vec_dot_q5_K_q8_K(int64_t n, const void *w, const void *x) {
     const block_q5_K *a = w;
     const block_q8_K *y = x;
-    const __m256i low4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
-    __m256 acc = _mm256_setzero_ps();
-    float msum_f = 0.0f;
+    const __m256i low4 = _mm256_set1_epi8(0x0F), b4 = _mm256_set1_epi8(0x10);
+    __m256 acc = _mm256_setzero_ps(), macc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QK_K; i++) {
-        uint8_t sc[8], mn[8];
-        k4_scales(a[i].scales, sc, mn);
-        const int32_t msum = k4_min_sum(mn, y[i].bsums);
-        const __m256i H = load32(a[i].qh);
+        __m256i S;
+        const __m256i msum = k4_prepare(a[i].scales, y[i].bsums, &S);
+        __m256i H = load32(a[i].qh);
         __m256i isum = _mm256_setzero_si256();
         for (int c = 0; c < 4; c++) {
             const __m256i Q = load32(a[i].qs + 32 * c);
-            const __m256i hlo = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 2 * c), one), 4);
-            const __m256i hhi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 2 * c + 1), one), 4);
-            const __m256i ulo = _mm256_or_si256(_mm256_and_si256(Q, low4), hlo);
-            const __m256i uhi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(Q, 4), low4), hhi);
+            /* bits 2c and 2c+1 of qh, moved to bit 4 (H shifts down 2 per step) */
+            const __m256i ulo = _mm256_or_si256(_mm256_and_si256(Q, low4), _mm256_and_si256(_mm256_slli_epi16(H, 4), b4));
+            const __m256i uhi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(Q, 4), low4),
+                                                _mm256_and_si256(_mm256_slli_epi16(H, 3), b4));
+            H = _mm256_srli_epi16(H, 2);
             /* pairs <= 2*31*127; times a scale <= 63 */
             const __m256i plo = _mm256_maddubs_epi16(ulo, load32(y[i].qs + 64 * c));
             const __m256i phi = _mm256_maddubs_epi16(uhi, load32(y[i].qs + 64 * c + 32));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(plo, _mm256_set1_epi16(sc[2 * c])));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(phi, _mm256_set1_epi16(sc[2 * c + 1])));
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(plo, scale_all(S, 2 * c)));
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(phi, scale_all(S, 2 * c + 1)));
         }
         const float d = avx2_h2f(a[i].d) * y[i].d, dmin = avx2_h2f(a[i].dmin) * y[i].d;
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(d), acc);
-        msum_f += dmin * (float)msum;
+        macc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin), macc);
     }
-    return avx2_hsum_ps(acc) - msum_f;
+    return avx2_hsum_ps(acc) - avx2_hsum_ps(macc);
 }
 
 /* ---- Q6_K: u in 0..63 (q = u - 32), 16 int8 scales ------------------------------ */
@@ -187,9 +218,11 @@ float mote_avx2_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x) {
     const __m256i low4 = _mm256_set1_epi8(0x0F), top2 = _mm256_set1_epi8(0x30);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QK_K; i++) {
-        const int8_t *sc = a[i].scales;
-        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
-        const int32_t offset = 32 * bsum_dot(y[i].bsums, sc16);
+        const __m256i scales = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
+        const __m256i S[2] = {_mm256_permute2x128_si256(scales, scales, 0x00),
+                              _mm256_permute2x128_si256(scales, scales, 0x11)};
+        /* q = u - 32: the 32 * sum(y) part comes out through the bsums */
+        const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(load32(y[i].bsums), scales), 5);
         __m256i isum = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
             const __m256i L0 = load32(a[i].ql + 64 * h), L1 = load32(a[i].ql + 64 * h + 32);
@@ -203,16 +236,15 @@ float mote_avx2_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x) {
                                 _mm256_and_si256(_mm256_srli_epi16(H, 2), top2)),
             };
             for (int k = 0; k < 4; k++) {
-                const int s = 8 * h + 2 * k;
                 /* pairs <= 2*63*127 = 16002; times |scale| <= 128 in int32 */
                 const __m256i p = _mm256_maddubs_epi16(u[k], load32(y[i].qs + 128 * h + 32 * k));
-                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, avx2_pair16(sc[s], sc[s + 1])));
+                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, scale_pair(S[h], 2 * k)));
             }
         }
-        const int32_t total = avx2_hsum_epi32(isum) - offset;
-        acc = _mm256_fmadd_ps(_mm256_set1_ps((float)total), _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(isum, offset)),
+                              _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
     }
-    return _mm256_cvtss_f32(acc);
+    return avx2_hsum_ps(acc);
 }
 
 /* ---- IQ4_XS: 8 groups of 32 levels, 6-bit signed group scales -------------------- */
