@@ -43,10 +43,27 @@ float mote_avx2_vec_dot_q8_0_q8_0(int64_t n, const void *w, const void *x) {
     return avx2_hsum_ps(_mm256_add_ps(acc0, acc1));
 }
 
-/* Q4_0: q - 8 in -8..7, a signed byte times a signed activation. */
-static inline __m256i q4_0_block(const block_q4_0 *a, const block_q8_0 *b) {
-    const __m256i q = _mm256_sub_epi8(avx2_unpack_nibbles(a->qs), _mm256_set1_epi8(8));
-    return avx2_dot_i8_i8(q, _mm256_loadu_si256((const __m256i *)b->qs));
+/* Q4_0 block as 16 int16 pair sums of (q - 8) * y: the unsigned nibbles
+ * times y, minus 8 * y (a second maddubs with a constant), so no sign
+ * juggling is needed; pairs stay within +-2*15*127. */
+static inline __m256i q4_0_pairs(const block_q4_0 *a, const block_q8_0 *b) {
+    const __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
+    return _mm256_sub_epi16(_mm256_maddubs_epi16(avx2_unpack_nibbles(a->qs), y),
+                            _mm256_maddubs_epi16(_mm256_set1_epi8(8), y));
+}
+
+/* Two blocks' pair sums reduced to 4 int32 each and interleaved per 128-bit
+ * half ([b0 b0 b1 b1 | b0 b0 b1 b1] in 32-bit lanes... see scale2), so one
+ * conversion and one fused multiply-add serve both blocks. */
+static inline __m256i two_blocks(__m256i p0, __m256i p1) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    return _mm256_hadd_epi32(_mm256_madd_epi16(p0, ones), _mm256_madd_epi16(p1, ones));
+}
+
+/* The scale vector matching two_blocks: s0 in 32-bit lanes 0,1,4,5 and s1 in 2,3,6,7. */
+static inline __m256 scale2(float s0, float s1) {
+    const __m128 v = _mm_setr_ps(s0, s0, s1, s1);
+    return _mm256_set_m128(v, v);
 }
 
 float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
@@ -55,12 +72,18 @@ float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
     const int64_t nb = n / QK4_0;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     int64_t i = 0;
-    for (; i + 1 < nb; i += 2) {
-        _mm_prefetch((const char *)(a + i + 16), _MM_HINT_T0);
-        acc0 = scale_acc(acc0, q4_0_block(&a[i], &b[i]), avx2_h2f(a[i].d), avx2_h2f(b[i].d));
-        acc1 = scale_acc(acc1, q4_0_block(&a[i + 1], &b[i + 1]), avx2_h2f(a[i + 1].d), avx2_h2f(b[i + 1].d));
+    for (; i + 3 < nb; i += 4) {
+        const __m256i s01 = two_blocks(q4_0_pairs(&a[i], &b[i]), q4_0_pairs(&a[i + 1], &b[i + 1]));
+        const __m256i s23 = two_blocks(q4_0_pairs(&a[i + 2], &b[i + 2]), q4_0_pairs(&a[i + 3], &b[i + 3]));
+        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s01),
+                               scale2(avx2_h2f(a[i].d) * avx2_h2f(b[i].d), avx2_h2f(a[i + 1].d) * avx2_h2f(b[i + 1].d)), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s23),
+                               scale2(avx2_h2f(a[i + 2].d) * avx2_h2f(b[i + 2].d), avx2_h2f(a[i + 3].d) * avx2_h2f(b[i + 3].d)), acc1);
     }
-    for (; i < nb; i++) acc0 = scale_acc(acc0, q4_0_block(&a[i], &b[i]), avx2_h2f(a[i].d), avx2_h2f(b[i].d));
+    for (; i < nb; i++) {
+        const __m256i s = _mm256_madd_epi16(q4_0_pairs(&a[i], &b[i]), _mm256_set1_epi16(1));
+        acc0 = scale_acc(acc0, s, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
+    }
     return avx2_hsum_ps(_mm256_add_ps(acc0, acc1));
 }
 
