@@ -251,33 +251,46 @@ float mote_avx2_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x) {
 
 static const int8_t iq4_levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
+/* The 8 group scales of an IQ4_XS block as int16: the low 4 bits are the
+ * nibbles of scales_l (group g in nibble g%2 of byte g/2), the top 2 bits
+ * are bits 2g..2g+1 of scales_h, isolated by a multiply that shifts them to
+ * the top of each lane (a per-lane left shift) and a right shift by 14. */
+static inline __m128i iq4_xs_scales(const block_iq4_xs *b) {
+    uint32_t l;
+    memcpy(&l, b->scales_l, 4);
+    const __m128i lo = _mm_cvtsi32_si128((int)(l & 0x0F0F0F0F)), hi = _mm_cvtsi32_si128((int)(l >> 4 & 0x0F0F0F0F));
+    const __m128i low4 = _mm_cvtepu8_epi16(_mm_unpacklo_epi8(lo, hi));
+    const __m128i shift = _mm_setr_epi16(1 << 14, 1 << 12, 1 << 10, 1 << 8, 1 << 6, 1 << 4, 1 << 2, 1);
+    const __m128i high2 = _mm_srli_epi16(_mm_mullo_epi16(_mm_set1_epi16((short)b->scales_h), shift), 14);
+    return _mm_sub_epi16(_mm_or_si128(low4, _mm_slli_epi16(high2, 4)), _mm_set1_epi16(32));
+}
+
 float mote_avx2_vec_dot_iq4_xs_q8_K(int64_t n, const void *w, const void *x) {
     const block_iq4_xs *a = w;
     const block_q8_K *y = x;
     const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)iq4_levels));
-    float sum = 0.0f;
+    __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QK_K; i++) {
+        const __m256i S = both_halves(iq4_xs_scales(&a[i]));
         __m256i isum = _mm256_setzero_si256();
         for (int g = 0; g < QK_K / 32; g++) {
-            const int low4 = (a[i].scales_l[g / 2] >> (4 * (g % 2))) & 0x0F;
-            const int high2 = (a[i].scales_h >> (2 * g)) & 3;
-            const int scale = (low4 | high2 << 4) - 32;
             const __m256i v = _mm256_shuffle_epi8(table, avx2_unpack_nibbles(a[i].qs + 16 * g));
             const __m256i yv = load32(y[i].qs + 32 * g);
             /* pairs <= 2*127*127 = 32258; times |scale| <= 32 in int32 */
             const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(v, v), _mm256_sign_epi8(yv, v));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, _mm256_set1_epi16((short)scale)));
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, scale_all(S, g)));
         }
-        sum += avx2_h2f(a[i].d) * y[i].d * (float)avx2_hsum_epi32(isum);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
     }
-    return sum;
+    return avx2_hsum_ps(acc);
 }
 
 /* ---- ternary ------------------------------------------------------------------------ */
 
-/* sum of t*y over 32 lanes for t in {-1, 0, 1}: the sign of t applied to y. */
-static inline __m256i ternary_dot(__m256i t, __m256i yv) {
-    return avx2_dot_u8_i8(_mm256_set1_epi8(1), _mm256_sign_epi8(yv, t));
+/* t*y for t in {-1, 0, 1} (the sign of t applied to y), summed in pairs
+ * into 16 int16 (each at most 254 in size, so eight such sums still fit). */
+static inline __m256i ternary_pairs(__m256i t, __m256i yv) {
+    return _mm256_maddubs_epi16(_mm256_set1_epi8(1), _mm256_sign_epi8(yv, t));
 }
 
 /* The top trit of each byte (fraction f/256 of 3^5): t = [f >= 86] + [f >= 171] - 1. */
@@ -293,13 +306,13 @@ static inline __m256i times3(__m256i f) { return _mm256_add_epi8(f, _mm256_add_e
 float mote_avx2_vec_dot_tq1_0_q8_K(int64_t n, const void *w, const void *x) {
     const block_tq1_0 *a = w;
     const block_q8_K *y = x;
-    float sum = 0.0f;
+    __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QK_K; i++) {
-        __m256i isum = _mm256_setzero_si256();
+        __m256i sum16 = _mm256_setzero_si256();
         /* bytes 0..31: trit k is weights 32k..32k+31 */
         __m256i f = load32(a[i].qs);
         for (int k = 0; k < 5; k++, f = times3(f))
-            isum = _mm256_add_epi32(isum, ternary_dot(top_trit(f), load32(y[i].qs + 32 * k)));
+            sum16 = _mm256_add_epi16(sum16, ternary_pairs(top_trit(f), load32(y[i].qs + 32 * k)));
         /* bytes 32..47 (trit k: weights 160+16k..) and qh (trit k of byte m:
          * weight 240+4k+m), handled as 16-byte halves of one register */
         __m128i g = _mm_loadu_si128((const __m128i *)(a[i].qs + 32));
@@ -319,33 +332,35 @@ float mote_avx2_vec_dot_tq1_0_q8_K(int64_t n, const void *w, const void *x) {
             const __m256i yv = _mm256_set_m128i(
                 _mm_loadu_si128((const __m128i *)(y[i].qs + (k + 1 < 5 ? 160 + 16 * (k + 1) : 240))),
                 _mm_loadu_si128((const __m128i *)(y[i].qs + 160 + 16 * k)));
-            isum = _mm256_add_epi32(isum, ternary_dot(t, yv));
+            sum16 = _mm256_add_epi16(sum16, ternary_pairs(t, yv));
             g = _mm256_castsi256_si128(times3(_mm256_castsi128_si256(g1)));
         }
-        sum += (float)avx2_hsum_epi32(isum) * (avx2_h2f(a[i].d) * y[i].d);
+        const __m256i isum = _mm256_madd_epi16(sum16, _mm256_set1_epi16(1));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
     }
-    return sum;
+    return avx2_hsum_ps(acc);
 }
 
 float mote_avx2_vec_dot_tq2_0_q8_K(int64_t n, const void *w, const void *x) {
     const block_tq2_0 *a = w;
     const block_q8_K *y = x;
     const __m256i three = _mm256_set1_epi8(3), ones16 = _mm256_set1_epi16(1);
-    float sum = 0.0f;
+    __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QK_K; i++) {
-        /* t = u - 1: sum(u*y) minus sum(y), the latter from the bsums */
-        const int32_t ysum = bsum_dot(y[i].bsums, ones16);
-        __m256i isum = _mm256_setzero_si256();
+        /* u*y pairs are at most 2*3*127 = 762: all eight steps sum in int16 */
+        __m256i sum16 = _mm256_setzero_si256();
         for (int c = 0; c < 2; c++) {
             const __m256i Q = load32(a[i].qs + 32 * c);
             for (int j = 0; j < 4; j++) {
                 const __m256i u = _mm256_and_si256(_mm256_srli_epi16(Q, 2 * j), three);
-                isum = _mm256_add_epi32(isum, avx2_dot_u8_i8(u, load32(y[i].qs + 128 * c + 32 * j)));
+                sum16 = _mm256_add_epi16(sum16, _mm256_maddubs_epi16(u, load32(y[i].qs + 128 * c + 32 * j)));
             }
         }
-        sum += (float)(avx2_hsum_epi32(isum) - ysum) * (y[i].d * avx2_h2f(a[i].d));
+        /* t = u - 1: sum(u*y) minus sum(y), the latter from the bsums */
+        const __m256i isum = _mm256_sub_epi32(_mm256_madd_epi16(sum16, ones16), _mm256_madd_epi16(load32(y[i].bsums), ones16));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(y[i].d * avx2_h2f(a[i].d)), acc);
     }
-    return sum;
+    return avx2_hsum_ps(acc);
 }
 
 #else
