@@ -52,18 +52,21 @@ static inline __m256i q4_0_pairs(const block_q4_0 *a, const block_q8_0 *b) {
                             _mm256_maddubs_epi16(_mm256_set1_epi8(8), y));
 }
 
-/* Two blocks' pair sums reduced to 4 int32 each and interleaved per 128-bit
- * half ([b0 b0 b1 b1 | b0 b0 b1 b1] in 32-bit lanes... see scale2), so one
- * conversion and one fused multiply-add serve both blocks. */
+/* Two blocks' pair sums reduced to 4 int32 each, block 0 in 32-bit lanes
+ * 0,1,4,5 and block 1 in lanes 2,3,6,7, so one conversion and one fused
+ * multiply-add serve both blocks. */
 static inline __m256i two_blocks(__m256i p0, __m256i p1) {
     const __m256i ones = _mm256_set1_epi16(1);
     return _mm256_hadd_epi32(_mm256_madd_epi16(p0, ones), _mm256_madd_epi16(p1, ones));
 }
 
-/* The scale vector matching two_blocks: s0 in 32-bit lanes 0,1,4,5 and s1 in 2,3,6,7. */
-static inline __m256 scale2(float s0, float s1) {
-    const __m128 v = _mm_setr_ps(s0, s0, s1, s1);
-    return _mm256_set_m128(v, v);
+/* Four fp16 values as four floats with one conversion. */
+static inline __m128 four_h2f(mote_fp16 h0, mote_fp16 h1, mote_fp16 h2, mote_fp16 h3) {
+    __m128i v = _mm_cvtsi32_si128(h0);
+    v = _mm_insert_epi16(v, h1, 1);
+    v = _mm_insert_epi16(v, h2, 2);
+    v = _mm_insert_epi16(v, h3, 3);
+    return _mm_cvtph_ps(v);
 }
 
 float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
@@ -75,10 +78,12 @@ float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
     for (; i + 3 < nb; i += 4) {
         const __m256i s01 = two_blocks(q4_0_pairs(&a[i], &b[i]), q4_0_pairs(&a[i + 1], &b[i + 1]));
         const __m256i s23 = two_blocks(q4_0_pairs(&a[i + 2], &b[i + 2]), q4_0_pairs(&a[i + 3], &b[i + 3]));
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s01),
-                               scale2(avx2_h2f(a[i].d) * avx2_h2f(b[i].d), avx2_h2f(a[i + 1].d) * avx2_h2f(b[i + 1].d)), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s23),
-                               scale2(avx2_h2f(a[i + 2].d) * avx2_h2f(b[i + 2].d), avx2_h2f(a[i + 3].d) * avx2_h2f(b[i + 3].d)), acc1);
+        /* the four blocks' scale products, spread to match two_blocks' lanes */
+        const __m128 p = _mm_mul_ps(four_h2f(a[i].d, a[i + 1].d, a[i + 2].d, a[i + 3].d),
+                                    four_h2f(b[i].d, b[i + 1].d, b[i + 2].d, b[i + 3].d));
+        const __m128 p01 = _mm_unpacklo_ps(p, p), p23 = _mm_unpackhi_ps(p, p);
+        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s01), _mm256_set_m128(p01, p01), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s23), _mm256_set_m128(p23, p23), acc1);
     }
     for (; i < nb; i++) {
         const __m256i s = _mm256_madd_epi16(q4_0_pairs(&a[i], &b[i]), _mm256_set1_epi16(1));
