@@ -138,6 +138,18 @@ static double magnitude(const reference *r, const void *w, int act_type, const v
     find_reference(act_type)->to_float(xq, xf, n);
     double m = 0;
     for (int64_t i = 0; i < n; i++) m += fabs((double)wf[i] * (double)xf[i]);
+    if (act_type == MOTE_TYPE_Q8_1 && r->scale_off[1] >= 0) {
+        /* the offset terms m * s use s = d * sum(q) with the unrounded d,
+         * which the dequantized activations above do not see (it differs
+         * most when d is an fp16 subnormal): add them in on their own */
+        const mote_type_traits *tr = mote_traits(r->type);
+        const block_q8_1 *xb = xq;
+        for (int64_t b = 0; b < n / 32; b++) {
+            mote_fp16 mh;
+            memcpy(&mh, (const uint8_t *)w + (size_t)b * tr->block_bytes + r->scale_off[1], sizeof mh);
+            m += fabs((double)mote_fp16_to_f32(mh) * (double)mote_fp16_to_f32(xb[b].s));
+        }
+    }
     free(wf);
     free(xf);
     return m;

@@ -13,6 +13,7 @@
  */
 #if defined(__x86_64__)
 
+#include <stddef.h>
 #include <string.h>
 
 #include "quant/blocks.h"
@@ -92,19 +93,57 @@ float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
     return avx2_hsum_ps(_mm256_add_ps(acc0, acc1));
 }
 
+/* The four-blocks-per-step loop shared by the remaining types: PAIRS(a, b)
+ * gives a block's 16 int16 pair sums; EXTRA(i) an optional per-four-blocks
+ * float term (the offset of the types with a minimum). */
+#define DOT_4BLOCKS(A, B, PAIRS)                                                                        \
+    const int64_t nb = n / 32;                                                                          \
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                     \
+    int64_t i = 0;                                                                                      \
+    for (; i + 3 < nb; i += 4) {                                                                        \
+        const __m256i s01 = two_blocks(PAIRS(&A[i], &B[i]), PAIRS(&A[i + 1], &B[i + 1]));               \
+        const __m256i s23 = two_blocks(PAIRS(&A[i + 2], &B[i + 2]), PAIRS(&A[i + 3], &B[i + 3]));       \
+        const __m128 p = _mm_mul_ps(four_h2f(A[i].d, A[i + 1].d, A[i + 2].d, A[i + 3].d),                \
+                                    four_h2f(B[i].d, B[i + 1].d, B[i + 2].d, B[i + 3].d));               \
+        const __m128 p01 = _mm_unpacklo_ps(p, p), p23 = _mm_unpackhi_ps(p, p);                          \
+        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s01), _mm256_set_m128(p01, p01), acc0);               \
+        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s23), _mm256_set_m128(p23, p23), acc1);               \
+    }                                                                                                   \
+    for (; i < nb; i++)                                                                                 \
+        acc0 = scale_acc(acc0, _mm256_madd_epi16(PAIRS(&A[i], &B[i]), _mm256_set1_epi16(1)),            \
+                         avx2_h2f(A[i].d), avx2_h2f(B[i].d));                                            \
+    float sum = avx2_hsum_ps(_mm256_add_ps(acc0, acc1))
+
+/* sum over blocks of m * s (the offset term of Q4_1/Q5_1 against Q8_1). */
+static inline float offset_sum(const void *w, size_t wstride, size_t moff, const block_q8_1 *b, int64_t nb) {
+    const uint8_t *p = (const uint8_t *)w + moff;
+    __m128 acc = _mm_setzero_ps();
+    int64_t i = 0;
+    mote_fp16 m[4];
+    for (; i + 3 < nb; i += 4) {
+        for (int k = 0; k < 4; k++) memcpy(&m[k], p + (size_t)(i + k) * wstride, 2);
+        acc = _mm_fmadd_ps(four_h2f(m[0], m[1], m[2], m[3]), four_h2f(b[i].s, b[i + 1].s, b[i + 2].s, b[i + 3].s), acc);
+    }
+    acc = _mm_add_ps(acc, _mm_movehl_ps(acc, acc));
+    float s = _mm_cvtss_f32(_mm_add_ss(acc, _mm_movehdup_ps(acc)));
+    for (; i < nb; i++) {
+        memcpy(&m[0], p + (size_t)i * wstride, 2);
+        s += avx2_h2f(m[0]) * avx2_h2f(b[i].s);
+    }
+    return s;
+}
+
 /* Q4_1: unsigned q (0..15) times the activation; the offset m meets Q8_1's
- * s = d8 * sum(q8), one multiply per block (summed apart, in scalar). */
+ * s = d8 * sum(q8), one multiply per block (summed apart). */
+static inline __m256i q4_1_pairs(const block_q4_1 *a, const block_q8_1 *b) {
+    return _mm256_maddubs_epi16(avx2_unpack_nibbles(a->qs), _mm256_loadu_si256((const __m256i *)b->qs));
+}
+
 float mote_avx2_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x) {
     const block_q4_1 *a = w;
     const block_q8_1 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    float msum = 0.0f;
-    for (int64_t i = 0; i < n / QK4_1; i++) {
-        const __m256i p = avx2_dot_u8_i8(avx2_unpack_nibbles(a[i].qs), _mm256_loadu_si256((const __m256i *)b[i].qs));
-        acc = scale_acc(acc, p, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
-        msum += avx2_h2f(a[i].m) * avx2_h2f(b[i].s);
-    }
-    return avx2_hsum_ps(acc) + msum;
+    DOT_4BLOCKS(a, b, q4_1_pairs);
+    return sum + offset_sum(w, sizeof *a, offsetof(block_q4_1, m), b, nb);
 }
 
 /* The 5-bit quants of a Q5 block, 0..31. */
@@ -112,46 +151,48 @@ static inline __m256i q5_unpack(const uint8_t *qs, const uint8_t *qh) {
     return _mm256_or_si256(avx2_unpack_nibbles(qs), avx2_bit_to_0x10(qh));
 }
 
+/* Q5_0: (q - 16) * y as u*y - 16*y, pairs within +-2*31*127. */
+static inline __m256i q5_0_pairs(const block_q5_0 *a, const block_q8_0 *b) {
+    const __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
+    return _mm256_sub_epi16(_mm256_maddubs_epi16(q5_unpack(a->qs, a->qh), y),
+                            _mm256_maddubs_epi16(_mm256_set1_epi8(16), y));
+}
+
 float mote_avx2_vec_dot_q5_0_q8_0(int64_t n, const void *w, const void *x) {
     const block_q5_0 *a = w;
     const block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    for (int64_t i = 0; i < n / QK5_0; i++) {
-        const __m256i q = _mm256_sub_epi8(q5_unpack(a[i].qs, a[i].qh), _mm256_set1_epi8(16));
-        const __m256i p = avx2_dot_i8_i8(q, _mm256_loadu_si256((const __m256i *)b[i].qs));
-        acc = scale_acc(acc, p, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
-    }
-    return avx2_hsum_ps(acc);
+    DOT_4BLOCKS(a, b, q5_0_pairs);
+    return sum;
+}
+
+static inline __m256i q5_1_pairs(const block_q5_1 *a, const block_q8_1 *b) {
+    return _mm256_maddubs_epi16(q5_unpack(a->qs, a->qh), _mm256_loadu_si256((const __m256i *)b->qs));
 }
 
 float mote_avx2_vec_dot_q5_1_q8_1(int64_t n, const void *w, const void *x) {
     const block_q5_1 *a = w;
     const block_q8_1 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    float msum = 0.0f;
-    for (int64_t i = 0; i < n / QK5_1; i++) {
-        const __m256i p = avx2_dot_u8_i8(q5_unpack(a[i].qs, a[i].qh), _mm256_loadu_si256((const __m256i *)b[i].qs));
-        acc = scale_acc(acc, p, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
-        msum += avx2_h2f(a[i].m) * avx2_h2f(b[i].s);
-    }
-    return avx2_hsum_ps(acc) + msum;
+    DOT_4BLOCKS(a, b, q5_1_pairs);
+    return sum + offset_sum(w, sizeof *a, offsetof(block_q5_1, m), b, nb);
 }
 
-/* IQ4_NL: the 16 levels are a byte table; pshufb maps each nibble to its level. */
+/* IQ4_NL: the 16 levels are a byte table; pshufb maps each nibble to its
+ * level. Levels reach -127, never -128, so the sign trick is safe. */
 static const int8_t iq4_levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+static inline __m256i iq4_nl_pairs(const block_iq4_nl *a, const block_q8_0 *b) {
+    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)iq4_levels));
+    const __m256i v = _mm256_shuffle_epi8(table, avx2_unpack_nibbles(a->qs));
+    const __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
+    /* pairs <= 2*127*127 */
+    return _mm256_maddubs_epi16(_mm256_sign_epi8(v, v), _mm256_sign_epi8(y, v));
+}
 
 float mote_avx2_vec_dot_iq4_nl_q8_0(int64_t n, const void *w, const void *x) {
     const block_iq4_nl *a = w;
     const block_q8_0 *b = x;
-    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)iq4_levels));
-    __m256 acc = _mm256_setzero_ps();
-    for (int64_t i = 0; i < n / QK4_NL; i++) {
-        const __m256i v = _mm256_shuffle_epi8(table, avx2_unpack_nibbles(a[i].qs));
-        /* levels reach -127, never -128: the sign trick is safe on either side */
-        const __m256i p = avx2_dot_i8_i8(v, _mm256_loadu_si256((const __m256i *)b[i].qs));
-        acc = scale_acc(acc, p, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
-    }
-    return avx2_hsum_ps(acc);
+    DOT_4BLOCKS(a, b, iq4_nl_pairs);
+    return sum;
 }
 
 #else
