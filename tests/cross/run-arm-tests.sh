@@ -13,6 +13,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${MOTE_CROSS_BUILD:-$ROOT/build-cross}
 JOBS=${JOBS:-2}
+# The fixture models, if present, are checked too (tensor rows of every type).
+FIX=${MOTE_FIXTURES:-$ROOT/../shared/fixtures}
+FIXARGS=()
+if [ -f "$FIX/models/llama-tiny-q4_0.gguf" ]; then FIXARGS=(--fixtures "$FIX"); else echo "note: no fixtures at $FIX, random rows only"; fi
 
 for tool in aarch64-linux-gnu-gcc arm-linux-gnueabihf-gcc qemu-aarch64 qemu-arm cmake; do
   if ! command -v "$tool" >/dev/null; then
@@ -37,8 +41,8 @@ run() { # label command...
 build aarch64 aarch64
 build armhf armhf
 run "aarch64 -cpu max (dotprod)" qemu-aarch64 -cpu max -L /usr/aarch64-linux-gnu "$OUT/aarch64/kernel_check" \
-    --expect neon --expect neon-dotprod
+    --expect neon --expect neon-dotprod "${FIXARGS[@]}"
 run "aarch64 -cpu cortex-a53 (no dotprod)" qemu-aarch64 -cpu cortex-a53 -L /usr/aarch64-linux-gnu \
-    "$OUT/aarch64/kernel_check" --expect neon
-run "armhf -cpu cortex-a7" qemu-arm -cpu cortex-a7 -L /usr/arm-linux-gnueabihf "$OUT/armhf/kernel_check" --expect neon
+    "$OUT/aarch64/kernel_check" --expect neon "${FIXARGS[@]}"
+run "armhf -cpu cortex-a7" qemu-arm -cpu cortex-a7 -L /usr/arm-linux-gnueabihf "$OUT/armhf/kernel_check" --expect neon "${FIXARGS[@]}"
 exit $status
