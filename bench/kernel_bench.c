@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/cpu.h"
 #include "quant/types.h"
@@ -67,6 +70,45 @@ static double time_quantize(mote_from_float_fn fn, const float *x, void *out, in
     return best;
 }
 
+/* Plain read bandwidth, one thread: summing a buffer as 64-bit words, the
+ * ceiling any vec_dot streaming the same bytes can reach. */
+static double read_bandwidth(size_t bytes, double budget) {
+    uint64_t *buf = malloc(bytes);
+    const size_t words = bytes / 8;
+    for (size_t i = 0; i < words; i++) buf[i] = i;
+    double best = 1e30, start = now();
+    int reps = 0;
+    do {
+        const double t0 = now();
+#if defined(__SSE2__)
+        /* 16-byte loads into four independent sums (SSE2 is baseline x86-64) */
+        __m128i s0 = _mm_setzero_si128(), s1 = s0, s2 = s0, s3 = s0;
+        const __m128i *v = (const __m128i *)buf;
+        for (size_t i = 0; i + 8 <= words / 2; i += 8) {
+            s0 = _mm_add_epi64(s0, _mm_add_epi64(_mm_load_si128(v + i), _mm_load_si128(v + i + 1)));
+            s1 = _mm_add_epi64(s1, _mm_add_epi64(_mm_load_si128(v + i + 2), _mm_load_si128(v + i + 3)));
+            s2 = _mm_add_epi64(s2, _mm_add_epi64(_mm_load_si128(v + i + 4), _mm_load_si128(v + i + 5)));
+            s3 = _mm_add_epi64(s3, _mm_add_epi64(_mm_load_si128(v + i + 6), _mm_load_si128(v + i + 7)));
+        }
+        sink = (float)_mm_cvtsi128_si64(_mm_add_epi64(_mm_add_epi64(s0, s1), _mm_add_epi64(s2, s3)));
+#else
+        uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (size_t i = 0; i + 4 <= words; i += 4) {
+            s0 += buf[i];
+            s1 += buf[i + 1];
+            s2 += buf[i + 2];
+            s3 += buf[i + 3];
+        }
+        sink = (float)(s0 + s1 + s2 + s3);
+#endif
+        const double t = now() - t0;
+        if (t < best) best = t;
+        reps++;
+    } while (reps < 3 || (now() - start < budget && reps < 50));
+    free(buf);
+    return (double)bytes / best / 1e9;
+}
+
 int main(int argc, char **argv) {
     const int64_t rows = argc > 1 ? atoll(argv[1]) : 2048, cols = argc > 2 ? atoll(argv[2]) : 8192;
     const double budget = argc > 3 ? atof(argv[3]) : 0.5;
@@ -76,6 +118,7 @@ int main(int argc, char **argv) {
                                 MOTE_TYPE_BF16, MOTE_TYPE_F32};
     printf("cpu: %s; matrix %lld x %lld, one thread, best of repeated passes\n\n", mote_cpu_describe(),
            (long long)rows, (long long)cols);
+    printf("memory read bandwidth, one thread, 64 MB: %.2f GB/s\n\n", read_bandwidth((size_t)64 << 20, budget));
     printf("| type | weights MB | reference GB/s | SIMD GB/s | speed-up |\n|---|---:|---:|---:|---:|\n");
     float *xf = malloc((size_t)cols * sizeof(float));
     for (int64_t i = 0; i < cols; i++) xf[i] = rnd_unit();
