@@ -3,12 +3,15 @@
  * GB/s of weight bytes read, single-threaded, reference kernel vs the one
  * dispatch installed for this CPU, plus the activation quantizers.
  *
- * The matrix (default 2048 rows x 8192 columns) is bigger than the caches,
- * so the numbers are those of token generation: one activation row against
- * every weight row, weights coming from memory. Not a test: nothing fails,
- * it prints a table (Markdown) for bench/RESULTS-kernels.md.
+ * The matrix has rows of `cols` weights (default 8192) and as many rows as
+ * make `MB` megabytes of weights (default 128, four times this machine's
+ * 32 MB L3 cache), so the numbers are those of token generation: one
+ * activation row against every weight row, weights coming from memory. With
+ * a small MB (say 1) the weights stay in cache and the numbers show the
+ * kernels' arithmetic speed instead. Not a test: nothing fails; it prints
+ * Markdown tables for bench/RESULTS-kernels.md.
  *
- * usage: kernel_bench [rows] [cols] [seconds-per-measurement]
+ * usage: kernel_bench [MB] [cols] [seconds-per-measurement]
  * built with `cmake --build build --target kernel_bench` (Release build).
  */
 #include <stdio.h>
@@ -110,22 +113,25 @@ static double read_bandwidth(size_t bytes, double budget) {
 }
 
 int main(int argc, char **argv) {
-    const int64_t rows = argc > 1 ? atoll(argv[1]) : 2048, cols = argc > 2 ? atoll(argv[2]) : 8192;
+    const double mb = argc > 1 ? atof(argv[1]) : 128.0;
+    const int64_t cols = argc > 2 ? atoll(argv[2]) : 8192;
     const double budget = argc > 3 ? atof(argv[3]) : 0.5;
     static const int types[] = {MOTE_TYPE_Q4_0, MOTE_TYPE_Q8_0, MOTE_TYPE_Q4_K, MOTE_TYPE_Q6_K, MOTE_TYPE_Q4_1,
                                 MOTE_TYPE_Q5_0, MOTE_TYPE_Q5_1, MOTE_TYPE_IQ4_NL, MOTE_TYPE_Q2_K, MOTE_TYPE_Q3_K,
                                 MOTE_TYPE_Q5_K, MOTE_TYPE_IQ4_XS, MOTE_TYPE_TQ1_0, MOTE_TYPE_TQ2_0, MOTE_TYPE_F16,
                                 MOTE_TYPE_BF16, MOTE_TYPE_F32};
-    printf("cpu: %s; matrix %lld x %lld, one thread, best of repeated passes\n\n", mote_cpu_describe(),
-           (long long)rows, (long long)cols);
-    printf("memory read bandwidth, one thread, 64 MB: %.2f GB/s\n\n", read_bandwidth((size_t)64 << 20, budget));
-    printf("| type | weights MB | reference GB/s | SIMD GB/s | speed-up |\n|---|---:|---:|---:|---:|\n");
+    printf("cpu: %s; %g MB of weights per type in rows of %lld, one thread, best of repeated passes\n\n",
+           mote_cpu_describe(), mb, (long long)cols);
+    printf("read bandwidth, one thread, same size: %.2f GB/s\n\n", read_bandwidth((size_t)(mb * 1e6), budget));
+    printf("| type | reference GB/s | SIMD GB/s | speed-up |\n|---|---:|---:|---:|\n");
     float *xf = malloc((size_t)cols * sizeof(float));
     for (int64_t i = 0; i < cols; i++) xf[i] = rnd_unit();
     for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
         const int type = types[k];
         const mote_type_traits *t = mote_traits(type), *ta = mote_traits(t->vec_dot_type);
-        const size_t rb = mote_row_size(type, cols), total = rb * (size_t)rows;
+        const size_t rb = mote_row_size(type, cols);
+        const int64_t rows = (int64_t)(mb * 1e6 / (double)rb) + 1;
+        const size_t total = rb * (size_t)rows;
         uint8_t *w = malloc(total);
         if (type == MOTE_TYPE_F32 || type == MOTE_TYPE_F16 || type == MOTE_TYPE_BF16) {
             float *tmp = malloc((size_t)cols * sizeof(float));
@@ -139,7 +145,7 @@ int main(int argc, char **argv) {
         ta->from_float(xf, xq, cols);
         const double tr = time_matvec(simd_reference_vec_dot(type), w, rb, rows, cols, xq, budget);
         const double ts = time_matvec(t->vec_dot, w, rb, rows, cols, xq, budget);
-        printf("| %s | %.1f | %.2f | %.2f | %.1fx |\n", t->name, (double)total / 1e6, (double)total / tr / 1e9,
+        printf("| %s | %.2f | %.2f | %.1fx |\n", t->name, (double)total / tr / 1e9,
                (double)total / ts / 1e9, tr / ts);
         fflush(stdout);
         free(xq);
