@@ -14,6 +14,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__arm__) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
 
 #include "core/cpu.h"
 #include "quant/simd.h"
@@ -25,8 +28,19 @@ static bool has_avx2(void) {
     return f->avx2 && f->fma && f->f16c;
 }
 #endif
-#if defined(__aarch64__) || defined(__arm__)
+#if defined(__aarch64__)
 static bool has_neon(void) { return mote_cpu()->neon; }
+#elif defined(__arm__)
+/* 32-bit ARM: neon.c is built for NEON with VFPv4 (fused multiply-add and
+ * half-precision conversion, as on the Cortex-A7 of a Raspberry Pi 2); older
+ * NEON cores without VFPv4 (Cortex-A8/A9) keep the reference kernels. */
+static bool has_neon(void) {
+#if defined(__linux__)
+    return mote_cpu()->neon && (getauxval(AT_HWCAP) & (1ul << 16)); /* HWCAP_VFPv4 */
+#else
+    return false;
+#endif
+}
 #endif
 #if defined(__aarch64__)
 static bool has_dotprod(void) { return mote_cpu()->neon_dotprod; }

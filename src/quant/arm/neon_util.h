@@ -38,11 +38,11 @@ static inline float neon_hmax_f32(float32x4_t v) {
 #endif
 }
 
-/* An fp16 scale as float: the conversion instruction on AArch64 (exact),
- * the exact scalar routine on ARMv7 (whose half conversions need extra
- * compiler flags). */
+/* An fp16 scale as float, by the half-precision conversion instruction
+ * (exact, like mote_fp16_to_f32): baseline on AArch64, part of VFPv4 on
+ * ARMv7 (neon.c is built with -mfpu=neon-vfpv4 -mfp16-format=ieee there). */
 static inline float neon_h2f(mote_fp16 h) {
-#if defined(__aarch64__)
+#if defined(__aarch64__) || defined(__ARM_FP16_FORMAT_IEEE)
     return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(h))), 0);
 #else
     return mote_fp16_to_f32(h);
