@@ -12,7 +12,7 @@
  * Markdown tables for bench/RESULTS-kernels.md.
  *
  * usage: kernel_bench [MB] [cols] [seconds-per-measurement]
- * built with `cmake --build build --target kernel_bench` (Release build).
+ * (built with the other bench/ programs; measure with a Release build).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,22 +24,14 @@
 
 #include "core/cpu.h"
 #include "quant/types.h"
-#include "simd_check.h"
+/* the reference kernel of each type, from the SIMD checker of the tests */
+#include "../tests/kernels/simd_check.c"
 
 static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
-
-static uint32_t rng = 2463534242u;
-static uint32_t rnd(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 17;
-    rng ^= rng << 5;
-    return rng;
-}
-static float rnd_unit(void) { return (float)(rnd() >> 8) / 8388608.0f * 2.0f - 1.0f; }
 
 static volatile float sink;
 
@@ -124,6 +116,7 @@ int main(int argc, char **argv) {
            mote_cpu_describe(), mb, (long long)cols);
     printf("read bandwidth, one thread, same size: %.2f GB/s\n\n", read_bandwidth((size_t)(mb * 1e6), budget));
     printf("| type | reference GB/s | SIMD GB/s | speed-up |\n|---|---:|---:|---:|\n");
+    rng_state = 2463534242u; /* the checker's generator (xorshift) */
     float *xf = malloc((size_t)cols * sizeof(float));
     for (int64_t i = 0; i < cols; i++) xf[i] = rnd_unit();
     for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
