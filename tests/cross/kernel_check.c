@@ -22,7 +22,8 @@
 /* Every 5th row of every tensor with a vec_dot, in the fixture models. */
 static int check_fixtures(const char *root, const mote_kernel_set *set) {
     static const char *files[] = {
-        "models/llama-tiny-f32.gguf",    "models/llama-tiny-f16.gguf",    "models/llama-tiny-q8_0.gguf",
+        "models/llama-tiny-f32.gguf",    "models/llama-tiny-f16.gguf",    "models/llama-tiny-bf16.gguf",
+        "models/llama-tiny-tq1_0.gguf",  "models/llama-tiny-q8_0.gguf",
         "models/llama-tiny-q4_0.gguf",   "models/llama-tiny-q4_1.gguf",   "models/llama-tiny-q5_0.gguf",
         "models/llama-tiny-q5_1.gguf",   "models/llama-tiny-q2_k.gguf",   "models/llama-tiny-q3_k_m.gguf",
         "models/llama-tiny-q4_k_m.gguf", "models/llama-tiny-q5_k_m.gguf", "models/llama-tiny-q6_k.gguf",

@@ -56,22 +56,34 @@ float mote_neon_vec_dot_f32(int64_t n, const void *w, const void *x) {
     return sum;
 }
 
-#if defined(__aarch64__)
+/* F16 and BF16 weights widened to float four at a time (the half-precision
+ * conversion: baseline on AArch64, VFPv4 on ARMv7; bf16 is the top half of
+ * a float, so a widening shift left by 16). */
+static inline float32x4_t load_f16x4(const mote_fp16 *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
+static inline float32x4_t load_bf16x4(const mote_bf16 *p) { return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(p), 16)); }
+
+#define NEON_FLOAT_DOT(LOAD4, SCALAR)                                               \
+    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0;                                    \
+    int64_t i = 0;                                                                  \
+    for (; i + 8 <= n; i += 8) {                                                    \
+        s0 = neon_madd_f32(s0, LOAD4(a + i), vld1q_f32(b + i));                     \
+        s1 = neon_madd_f32(s1, LOAD4(a + i + 4), vld1q_f32(b + i + 4));             \
+    }                                                                               \
+    float sum = neon_hsum_f32(vaddq_f32(s0, s1));                                   \
+    for (; i < n; i++) sum += SCALAR(a[i]) * b[i];                                  \
+    return sum
+
 float mote_neon_vec_dot_f16_f32(int64_t n, const void *w, const void *x) {
     const mote_fp16 *a = w;
     const float *b = x;
-    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0;
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const float16x8_t h = vreinterpretq_f16_u16(vld1q_u16(a + i));
-        s0 = vfmaq_f32(s0, vcvt_f32_f16(vget_low_f16(h)), vld1q_f32(b + i));
-        s1 = vfmaq_f32(s1, vcvt_high_f32_f16(h), vld1q_f32(b + i + 4));
-    }
-    float sum = neon_hsum_f32(vaddq_f32(s0, s1));
-    for (; i < n; i++) sum += neon_h2f(a[i]) * b[i];
-    return sum;
+    NEON_FLOAT_DOT(load_f16x4, neon_h2f);
 }
-#endif
+
+float mote_neon_vec_dot_bf16_f32(int64_t n, const void *w, const void *x) {
+    const mote_bf16 *a = w;
+    const float *b = x;
+    NEON_FLOAT_DOT(load_bf16x4, mote_bf16_to_f32);
+}
 
 /* ---- activation quantizers ------------------------------------------------------ */
 
@@ -209,9 +221,8 @@ void mote_neon_q8_K_from_float(const float *src, void *dst, int64_t n) {
 
 const mote_kernel_entry mote_neon_kernels[] = {
     {MOTE_TYPE_F32, NULL, NULL, mote_neon_vec_dot_f32},
-#if defined(__aarch64__)
     {MOTE_TYPE_F16, NULL, NULL, mote_neon_vec_dot_f16_f32},
-#endif
+    {MOTE_TYPE_BF16, NULL, NULL, mote_neon_vec_dot_bf16_f32},
     {MOTE_TYPE_Q8_0, NULL, mote_neon_q8_0_from_float, mote_neon_vec_dot_q8_0_q8_0},
     {MOTE_TYPE_Q8_1, NULL, mote_neon_q8_1_from_float, NULL},
     {MOTE_TYPE_Q8_K, NULL, mote_neon_q8_K_from_float, NULL},
@@ -226,6 +237,7 @@ const mote_kernel_entry mote_neon_kernels[] = {
     {MOTE_TYPE_Q5_K, NULL, NULL, mote_neon_vec_dot_q5_K_q8_K},
     {MOTE_TYPE_Q6_K, NULL, NULL, mote_neon_vec_dot_q6_K_q8_K},
     {MOTE_TYPE_IQ4_XS, NULL, NULL, mote_neon_vec_dot_iq4_xs_q8_K},
+    {MOTE_TYPE_TQ1_0, NULL, NULL, mote_neon_vec_dot_tq1_0_q8_K},
     {MOTE_TYPE_TQ2_0, NULL, NULL, mote_neon_vec_dot_tq2_0_q8_K},
     {-1, NULL, NULL, NULL},
 };

@@ -14,6 +14,8 @@
  * from the reference.
  */
 
+#include <string.h>
+
 #include "quant/blocks.h"
 
 static inline int8x16_t NEON_NAME(low4)(uint8x16_t v) { return vreinterpretq_s8_u8(vandq_u8(v, vdupq_n_u8(0x0F))); }
@@ -359,6 +361,44 @@ float NEON_NAME(vec_dot_tq2_0_q8_K)(int64_t n, const void *w, const void *x) {
                 }
             }
         sum += (float)neon_hsum_s32(isum) * (y[i].d * neon_h2f(a[i].d));
+    }
+    return sum;
+}
+
+/* TQ1_0: the top trit of a byte (a base-3 fraction of 256) is (3 * f) >> 8;
+ * multiplying the byte by 3 (mod 256) moves the next trit to the top. */
+static inline int8x16_t NEON_NAME(top_trit)(uint8x16_t f) {
+    const uint8x8_t three = vdup_n_u8(3);
+    const uint8x16_t t = vcombine_u8(vshrn_n_u16(vmull_u8(vget_low_u8(f), three), 8),
+                                     vshrn_n_u16(vmull_u8(vget_high_u8(f), three), 8));
+    return vsubq_s8(vreinterpretq_s8_u8(t), vdupq_n_s8(1));
+}
+
+float NEON_NAME(vec_dot_tq1_0_q8_K)(int64_t n, const void *w, const void *x) {
+    const block_tq1_0 *a = w;
+    const block_q8_K *y = x;
+    const uint8x16_t three = vdupq_n_u8(3);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; i++) {
+        const int8_t *yq = y[i].qs;
+        int32x4_t isum = vdupq_n_s32(0);
+        /* bytes 0..31: trit k of byte m is weight 32k + m */
+        uint8x16_t f0 = vld1q_u8(a[i].qs), f1 = vld1q_u8(a[i].qs + 16);
+        for (int k = 0; k < 5; k++, f0 = vmulq_u8(f0, three), f1 = vmulq_u8(f1, three)) {
+            isum = NEON_DOT16(isum, NEON_NAME(top_trit)(f0), vld1q_s8(yq + 32 * k));
+            isum = NEON_DOT16(isum, NEON_NAME(top_trit)(f1), vld1q_s8(yq + 32 * k + 16));
+        }
+        /* bytes 32..47: trit k of byte m is weight 160 + 16k + m */
+        uint8x16_t g = vld1q_u8(a[i].qs + 32);
+        for (int k = 0; k < 5; k++, g = vmulq_u8(g, three))
+            isum = NEON_DOT16(isum, NEON_NAME(top_trit)(g), vld1q_s8(yq + 160 + 16 * k));
+        /* qh: trit k of byte m is weight 240 + 4k + m; 4-byte group k takes the bytes times 3^k */
+        static const uint8_t pow3[16] = {1, 1, 1, 1, 3, 3, 3, 3, 9, 9, 9, 9, 27, 27, 27, 27};
+        uint32_t hbits;
+        memcpy(&hbits, a[i].qh, 4);
+        const uint8x16_t h = vmulq_u8(vreinterpretq_u8_u32(vdupq_n_u32(hbits)), vld1q_u8(pow3));
+        isum = NEON_DOT16(isum, NEON_NAME(top_trit)(h), vld1q_s8(yq + 240));
+        sum += (float)neon_hsum_s32(isum) * (neon_h2f(a[i].d) * y[i].d);
     }
     return sum;
 }

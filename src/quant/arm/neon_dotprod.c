@@ -32,6 +32,7 @@ const mote_kernel_entry mote_neon_dotprod_kernels[] = {
     {MOTE_TYPE_Q5_K, NULL, NULL, mote_neon_dotprod_vec_dot_q5_K_q8_K},
     {MOTE_TYPE_Q6_K, NULL, NULL, mote_neon_dotprod_vec_dot_q6_K_q8_K},
     {MOTE_TYPE_IQ4_XS, NULL, NULL, mote_neon_dotprod_vec_dot_iq4_xs_q8_K},
+    {MOTE_TYPE_TQ1_0, NULL, NULL, mote_neon_dotprod_vec_dot_tq1_0_q8_K},
     {MOTE_TYPE_TQ2_0, NULL, NULL, mote_neon_dotprod_vec_dot_tq2_0_q8_K},
     {-1, NULL, NULL, NULL},
 };

@@ -21,13 +21,15 @@
     float P##vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x);       \
     float P##vec_dot_q5_K_q8_K(int64_t n, const void *w, const void *x);       \
     float P##vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x);       \
+    float P##vec_dot_tq1_0_q8_K(int64_t n, const void *w, const void *x);       \
     float P##vec_dot_tq2_0_q8_K(int64_t n, const void *w, const void *x);
 
 MOTE_NEON_INTEGER_KERNELS(mote_neon_)
 MOTE_NEON_INTEGER_KERNELS(mote_neon_dotprod_)
 
 float mote_neon_vec_dot_f32(int64_t n, const void *w, const void *x);
-float mote_neon_vec_dot_f16_f32(int64_t n, const void *w, const void *x); /* AArch64 only */
+float mote_neon_vec_dot_f16_f32(int64_t n, const void *w, const void *x);
+float mote_neon_vec_dot_bf16_f32(int64_t n, const void *w, const void *x);
 void mote_neon_q8_0_from_float(const float *src, void *dst, int64_t n);
 void mote_neon_q8_1_from_float(const float *src, void *dst, int64_t n);
 void mote_neon_q8_K_from_float(const float *src, void *dst, int64_t n);
