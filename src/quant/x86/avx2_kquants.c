@@ -25,10 +25,6 @@
 
 static inline __m256i load32(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
-/* sum over the 16 sub-blocks of scale[j] * bsums[j], the scales as 16 int16. */
-static inline int32_t bsum_dot(const int16_t bsums[16], __m256i scales16) {
-    return avx2_hsum_epi32(_mm256_madd_epi16(load32(bsums), scales16));
-}
 
 /* The sub-block scales of a 32-weight step, from S (both 128-bit halves
  * holding the same 8 int16 scales): scale k in the low half's lanes and scale
