@@ -8,8 +8,10 @@
 #include "quant/fp16.h"
 
 void mote_rmsnorm(float *out, const float *x, const float *w, int64_t n, float eps) {
+    /* squares in float, summed in double: GGML's order, which the Q8
+     * rounding of the next matmul can tell apart from an all-double sum */
     double ss = 0.0;
-    for (int64_t i = 0; i < n; i++) ss += (double)x[i] * x[i];
+    for (int64_t i = 0; i < n; i++) ss += (double)(x[i] * x[i]);
     const float scale = 1.0f / sqrtf((float)(ss / (double)n) + eps);
     if (w)
         for (int64_t i = 0; i < n; i++) out[i] = x[i] * scale * w[i];

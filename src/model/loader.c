@@ -54,7 +54,7 @@ int mote_load_common_hparams(mote_model *m) {
         (rc = opt_int(m, "attention.head_count_kv", hp->n_head, &hp->n_head_kv)) ||
         (rc = opt_int(m, "attention.key_length", hp->n_embd / hp->n_head, &hp->head_dim)))
         return rc;
-    int32_t head_dim_v;
+    int32_t head_dim_v = 0;
     if ((rc = opt_int(m, "attention.value_length", hp->head_dim, &head_dim_v)) ||
         (rc = opt_int(m, "rope.dimension_count", hp->head_dim, &hp->n_rot)))
         return rc;
