@@ -18,15 +18,16 @@ static void attend_head(mote_context *c, const float *q, const mote_fp16 *key, c
                         int32_t len, float *out) {
     const mote_hparams *hp = &c->model->hp;
     const int32_t hd = hp->head_dim;
-    mote_fp16 *q16 = c->attn_q, *acc = c->attn_acc;
+    float *qh = c->attn_q;
+    mote_fp16 *acc = c->attn_acc;
     for (int32_t i = 0; i < hd; i++) {
-        q16[i] = mote_f32_to_fp16(q[i]);
+        qh[i] = mote_fp16_to_f32(mote_f32_to_fp16(q[i]));
         acc[i] = 0;
     }
     float max = -INFINITY, sum = 0.0f;
     for (int32_t s = 0; s < len; s++, key += stride, val += stride) {
         float dot = 0.0f;
-        for (int32_t i = 0; i < hd; i++) dot += mote_fp16_to_f32(q16[i]) * mote_fp16_to_f32(key[i]);
+        for (int32_t i = 0; i < hd; i++) dot += qh[i] * mote_fp16_to_f32(key[i]);
         const float score = dot * hp->attn_scale;
         float rescale = 1.0f, weight = 1.0f;
         if (score > max) {

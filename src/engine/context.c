@@ -71,7 +71,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     const double kv_need = 2.0 * hp->n_layer * (double)n_ctx * (double)n_kv * sizeof(mote_fp16);
     const double act_floats = (double)nb * (2.0 * hp->n_embd + 2.0 * n_q + 2.0 * n_kv + (n_q + 2.0 * n_kv) +
                                             3.0 * hp->n_ff + 2.0 * hp->n_rot) +
-                              (double)hp->head_dim + (p->all_logits ? (double)nb : 1.0) * hp->n_vocab;
+                              2.0 * hp->head_dim + (p->all_logits ? (double)nb : 1.0) * hp->n_vocab;
     const double need = kv_need + act_floats * sizeof(float) + (double)scratch_bytes(m, 1) * (double)nb;
     const double avail = available_memory();
     if (need > avail)
@@ -92,14 +92,14 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     if (hp->freq_factors_long && n_ctx > hp->n_ctx_orig) c->rope.freq_factors = hp->freq_factors_long;
 
     /* One arena, carved in the order of the struct. */
-    size_t sizes[14] = {
+    size_t sizes[13] = {
         (size_t)nb * hp->n_embd,        (size_t)nb * hp->n_embd,
         (size_t)(nb * n_q),             (size_t)(nb * n_kv),
         (size_t)(nb * n_kv),            (size_t)(nb * (n_q + 2 * n_kv)),
         (size_t)(nb * n_q),             (size_t)nb * 2 * hp->n_ff,
-        (size_t)nb * hp->n_ff,          (size_t)hp->head_dim, /* two f16 vectors */
+        (size_t)nb * hp->n_ff,          (size_t)hp->head_dim * 2,  /* attn_q, then attn_acc */
         (size_t)nb * hp->n_rot,         (size_t)nb * hp->n_rot,
-        (size_t)(c->all_logits ? nb : 1) * hp->n_vocab, 0,
+        (size_t)(c->all_logits ? nb : 1) * hp->n_vocab,
     };
     size_t total = 0;
     for (int i = 0; i < 13; i++) total += align64(sizes[i] * sizeof(float));
@@ -114,13 +114,13 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
         return mote_fail(MOTE_ERR_NOMEM, "out of memory allocating a context of %lld tokens", (long long)n_ctx);
     }
     float **slots[13] = {&c->x,      &c->xb,     &c->q,      &c->k,      &c->v,       &c->qkv,        &c->att,
-                         &c->ffn_gate, &c->ffn_up, (float **)&c->attn_q, &c->rope_cs, &c->rope_cs_swa, &c->logits};
+                         &c->ffn_gate, &c->ffn_up, &c->attn_q, &c->rope_cs, &c->rope_cs_swa, &c->logits};
     char *at = c->arena;
     for (int i = 0; i < 13; i++) {
         *slots[i] = (float *)at;
         at += align64(sizes[i] * sizeof(float));
     }
-    c->attn_acc = c->attn_q + hp->head_dim;
+    c->attn_acc = (mote_fp16 *)(c->attn_q + hp->head_dim);
     c->scratch = at;
     c->mem_bytes = total + c->kv_bytes;
     *out = c;

@@ -42,7 +42,7 @@ struct mote_context {
     float *att;             /* (nb, n_head * head_dim) attention output */
     float *ffn_gate;        /* (nb, 2 n_ff): gate (or fused gate|up) */
     float *ffn_up;          /* (nb, n_ff) */
-    mote_fp16 *attn_q;      /* (head_dim) one query head rounded to f16 */
+    float *attn_q;          /* (head_dim) one query head, rounded to f16 precision */
     mote_fp16 *attn_acc;    /* (head_dim) one head's running sum of weighted values */
     float *rope_cs;         /* (nb, n_rot) cos/sin pairs per token, global layers */
     float *rope_cs_swa;     /* (nb, n_rot) same for sliding-window layers */
