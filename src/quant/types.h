@@ -36,7 +36,19 @@ typedef struct {
     mote_vec_dot_fn vec_dot;
 } mote_type_traits;
 
-/* Traits of a type id, or NULL for an id mote does not know. */
+/* Traits of a type id, or NULL for an id mote does not know. The kernels
+ * are the fastest this CPU has (see mote_kernels_init); call them through
+ * the table, never by name, so SIMD versions are picked up. */
 const mote_type_traits *mote_traits(int type);
+
+/* Kernel dispatch (dispatch.c): choose, once, the fastest kernels this CPU
+ * supports and install them in the table. Safe to call any number of times
+ * from any thread; mote_traits() calls it, so callers need not. */
+void mote_kernels_init(void);
+/* Replace a type's kernels (a NULL argument keeps the current one). Only for
+ * mote_kernels_init: the replacement must compute the same results as the
+ * reference kernel it replaces (tested against it). */
+void mote_traits_install(int type, mote_to_float_fn to_float, mote_from_float_fn from_float,
+                         mote_vec_dot_fn vec_dot);
 
 #endif
