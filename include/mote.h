@@ -175,7 +175,8 @@ mote_gguf_type mote_gguf_kv_type(const mote_gguf *g, int64_t i);
 /* For arrays: the element type and the number of elements. */
 mote_gguf_type mote_gguf_arr_type(const mote_gguf *g, int64_t i);
 uint64_t mote_gguf_arr_n(const mote_gguf *g, int64_t i);
-/* Raw pointer to the elements of a numeric array (little-endian, packed), or NULL. */
+/* Raw pointer to the elements of a numeric array (little-endian, packed), or NULL.
+ * It points into the file and may be unaligned: read elements with memcpy. */
 const void *mote_gguf_arr_data(const mote_gguf *g, int64_t i);
 /* Element j of an array of strings (NUL-terminated; *len gets its byte length if len != NULL). */
 const char *mote_gguf_arr_str(const mote_gguf *g, int64_t i, uint64_t j, size_t *len);
@@ -257,6 +258,47 @@ int mote_gguf_writer_finish(mote_gguf_writer *w);
 void mote_gguf_writer_abort(mote_gguf_writer *w);
 
 /* ======================================================================== */
+/* 3b. Model summary (what `mote info` shows)                               */
+/* ======================================================================== */
+
+/* A special token named by tokenizer.ggml.<role>_token_id (unk, sep and pad
+ * are spelled unknown_, seperator_ [sic] and padding_ in the keys). An id of
+ * -1 (or 0xffffffff) means "none" and is left out. */
+typedef struct {
+    const char *role;   /* "bos", "eos", "eot", "eom", "unk", "sep", "pad", "cls", "mask" */
+    int64_t id;
+    const char *text;   /* its text in tokenizer.ggml.tokens, or NULL if the id is out of range */
+} mote_special_token;
+
+#define MOTE_MAX_SPECIAL_TOKENS 9
+
+/* Facts about a model file, computed from its metadata and tensor table.
+ * Strings point into the mote_gguf and live as long as it does. Numbers
+ * that the file does not state are 0 (strings NULL). */
+typedef struct {
+    const char *architecture;      /* general.architecture */
+    const char *name;              /* general.name */
+    size_t file_size;
+    int64_t n_tensors;
+    uint64_t n_params;             /* sum of the tensors' element counts */
+    uint64_t tensor_bytes;         /* sum of the tensors' sizes */
+    double bits_per_weight;        /* 8 * tensor_bytes / n_params (0 without tensors) */
+    int64_t type_count[MOTE_TYPE_COUNT];   /* tensors of each type */
+    uint64_t type_bytes[MOTE_TYPE_COUNT];  /* their bytes */
+    /* {arch}.* hyper-parameters */
+    uint64_t context_length, embedding_length, block_count, feed_forward_length;
+    uint64_t head_count, head_count_kv;
+    const char *vocab_model;       /* tokenizer.ggml.model ("llama", "gpt2", ...) */
+    uint64_t vocab_size;           /* tokens in tokenizer.ggml.tokens, else {arch}.vocab_size */
+    int n_special;
+    mote_special_token special[MOTE_MAX_SPECIAL_TOKENS];
+    bool has_chat_template;        /* tokenizer.chat_template is a non-empty string */
+} mote_model_summary;
+
+/* Fill *out from an open file. Never fails on a file the reader accepted. */
+void mote_gguf_summarize(const mote_gguf *g, mote_model_summary *out);
+
+/* ======================================================================== */
 /* 4. Sampling                                                              */
 /* ======================================================================== */
 
@@ -287,8 +329,185 @@ void mote_sampler_free(mote_sampler *s);
 int32_t mote_sampler_sample(mote_sampler *s, float *logits);
 /* Record a token in the history the penalties see (prompt tokens and generated ones). */
 void mote_sampler_accept(mote_sampler *s, int32_t token);
-/* Forget the history and re-seed. */
+/* Forget the history and re-seed with the same seed, so the sequence repeats. */
 void mote_sampler_reset(mote_sampler *s);
+/* The seed in use (the one drawn from the clock when MOTE_SEED_RANDOM was asked). */
+uint64_t mote_sampler_seed(const mote_sampler *s);
+
+/* ======================================================================== */
+/* 7. Chat                                                                  */
+/* ======================================================================== */
+
+/* A conversation is an array of messages. Roles are "system", "user" and
+ * "assistant" (Qwen 3 also reads "tool"). Formatting turns it into the exact
+ * text the model was trained on, the same bytes its Jinja chat template
+ * (tokenizer.chat_template) renders, by a built-in formatter per family:
+ *
+ *   llama3     Llama 3.2 (system header with "Today Date: <today>")
+ *   llama3.1   Llama 3.1 / 3.3 (the same header dated "26 Jul 2024")
+ *   gemma      Gemma 3 and 2 (a system prompt opens the first user turn)
+ *   qwen3      Qwen 3 (ChatML with <think> blocks)
+ *   chatml     plain ChatML (SmolLM, OpenHermes, ...)
+ *   smollm2    SmolLM2 (ChatML with its default system prompt)
+ *   phi3       Phi-3 / Phi-3.5
+ *   phi4-mini  Phi-4-mini
+ *   zephyr     TinyLlama / Zephyr
+ *
+ * The text starts with the BOS text when the template prints it (llama3,
+ * gemma): a caller whose tokenizer also adds BOS should skip that prefix,
+ * as llama.cpp does. */
+typedef struct {
+    const char *role;
+    const char *content;
+} mote_chat_message;
+
+typedef struct {
+    const char *bos_token;  /* BOS text the template prints ("<|begin_of_text|>", "<bos>"); NULL: "" */
+    const char *eos_token;  /* EOS text (Zephyr closes turns with it, Phi ends a finished chat with it) */
+    const char *date;       /* llama3 "Today Date", e.g. "09 Mar 2025"; NULL: today (llama3.1: 26 Jul 2024) */
+    bool enable_thinking;   /* qwen3: false adds an empty <think></think> to the generation prompt */
+} mote_chat_options;
+
+/* Defaults: no BOS/EOS text, today's date, thinking on. */
+mote_chat_options mote_chat_options_default(void);
+/* The BOS and EOS texts of a model's vocabulary (pointers into g; unchanged if absent). */
+void mote_chat_options_from_gguf(const mote_gguf *g, mote_chat_options *opt);
+
+/* The built-in formats' names, NULL-terminated. */
+const char *const *mote_chat_template_names(void);
+/* The family a Jinja chat template belongs to, or NULL if mote has no formatter for it. */
+const char *mote_chat_template_detect(const char *jinja);
+/* A format chosen by name (case-insensitive; aliases such as "gemma3",
+ * "tinyllama", "llama3.2") or by Jinja text; an error naming the options if
+ * neither works. *name is a constant from mote_chat_template_names(). */
+int mote_chat_template_resolve(const char *name_or_jinja, const char **name);
+/* The format for a model: `override` (a name or Jinja text) when not NULL,
+ * else the model's tokenizer.chat_template; an error naming the options if
+ * the model has none or an unknown one. */
+int mote_chat_template_for_model(const mote_gguf *g, const char *override, const char **name);
+/* The strings that end a turn in this format (for stop detection), NULL-terminated. */
+const char *const *mote_chat_template_stops(const char *name);
+
+/* A conversation whose messages own their text: what a chat session keeps,
+ * saves and loads. Zero-initialise it ({0}); mote_chat_conv_free empties it. */
+typedef struct {
+    mote_chat_message *msgs;
+    size_t n, cap;
+} mote_chat_conv;
+
+/* Append a copy of role and content. */
+int mote_chat_conv_add(mote_chat_conv *c, const char *role, const char *content);
+/* Remove `count` messages starting at `from` (clamped to the conversation). */
+void mote_chat_conv_remove(mote_chat_conv *c, size_t from, size_t count);
+void mote_chat_conv_free(mote_chat_conv *c);
+/* Append the messages of an OpenAI-style JSON array of {"role", "content"}
+ * objects (content a string, or an array of {"type": "text", "text"} parts).
+ * On error nothing is appended and the message names the problem. */
+int mote_chat_conv_parse_json(mote_chat_conv *c, const char *json, size_t len);
+int mote_chat_conv_load_json(mote_chat_conv *c, const char *path);
+/* Write the conversation as such a JSON array (via a temporary file and a rename). */
+int mote_chat_conv_save_json(const mote_chat_conv *c, const char *path);
+
+/* Format n messages; *out gets a malloc'd NUL-terminated string (the caller
+ * frees it). add_generation_prompt appends the opening of an assistant turn.
+ * opt may be NULL (defaults). Fails, as the template does, on a conversation
+ * the family refuses (Gemma: roles that do not alternate). */
+int mote_chat_format(const char *name, const mote_chat_message *msgs, size_t n, bool add_generation_prompt,
+                     const mote_chat_options *opt, char **out);
+
+/* ======================================================================== */
+/* 5. Tokenizer                                                             */
+/* ======================================================================== */
+
+/* A vocabulary read from a GGUF file's tokenizer.ggml.* keys. Three families:
+ *   SPM  "llama"  SentencePiece BPE with byte fallback (Llama 2, TinyLlama,
+ *                 stories260K, Phi-3, Gemma 3),
+ *   BPE  "gpt2"   byte-level BPE with a pre-tokenizer named by
+ *                 tokenizer.ggml.pre (gpt-2, llama-bpe, qwen2, smollm, ...),
+ *                 and "gemma4" (BPE on raw UTF-8 with byte fallback),
+ *   WPM  "bert"   WordPiece (embedding models).
+ * Token ids match llama.cpp's (and so Hugging Face's) exactly. A vocabulary
+ * is read-only once loaded: any number of threads may tokenize with it. */
+typedef struct mote_vocab mote_vocab;
+
+typedef enum { MOTE_VOCAB_SPM = 1, MOTE_VOCAB_BPE = 2, MOTE_VOCAB_WPM = 3 } mote_vocab_type;
+
+#define MOTE_TOKEN_NONE (-1) /* "no such token" (e.g. a vocabulary without EOT) */
+
+/* Load the vocabulary of an open GGUF file. The result copies what it needs:
+ * the file may be closed afterwards. */
+int mote_vocab_load(const mote_gguf *g, mote_vocab **out);
+void mote_vocab_free(mote_vocab *v);
+
+mote_vocab_type mote_vocab_kind(const mote_vocab *v);
+int32_t mote_vocab_n_tokens(const mote_vocab *v);
+/* Special ids, or MOTE_TOKEN_NONE. eot is the end-of-turn token of chat
+ * models (<|eot_id|>, <|im_end|>, <end_of_turn>, <|end|>), found by key or text. */
+int32_t mote_vocab_bos(const mote_vocab *v);
+int32_t mote_vocab_eos(const mote_vocab *v);
+int32_t mote_vocab_eot(const mote_vocab *v);
+int32_t mote_vocab_unk(const mote_vocab *v);
+int32_t mote_vocab_pad(const mote_vocab *v);
+int32_t mote_vocab_sep(const mote_vocab *v);
+/* Whether tokenizing with add_special adds BOS / EOS (from the file's flags). */
+bool mote_vocab_adds_bos(const mote_vocab *v);
+bool mote_vocab_adds_eos(const mote_vocab *v);
+/* True if generating `token` should end the reply: EOS, EOT and the other
+ * end-of-turn control tokens of the family. False for out-of-range ids. */
+bool mote_vocab_is_eog(const mote_vocab *v, int32_t token);
+/* True for control tokens (<s>, <|im_start|>, ...): not text, not shown by default. */
+bool mote_vocab_is_control(const mote_vocab *v, int32_t token);
+/* The id of a token given its exact stored text ("<|im_start|>"), or MOTE_TOKEN_NONE. */
+int32_t mote_vocab_find(const mote_vocab *v, const char *text, size_t len);
+/* The token's text as stored in the file ("▁the", "Ġthe", "<0x0A>"), or NULL. */
+const char *mote_vocab_text(const mote_vocab *v, int32_t token, size_t *len);
+
+/* Turn `len` bytes of text into token ids.
+ *   add_special:   add BOS / EOS (SEP for WPM) as the vocabulary asks.
+ *   parse_special: recognise control tokens written in the text
+ *                  ("<|im_start|>"); off for user text, on for chat templates.
+ *                  (User-defined tokens are always recognised, as in llama.cpp.)
+ * Writes up to `capacity` ids and sets *n_tokens to the number produced. If
+ * they do not fit, nothing useful is in `tokens`, *n_tokens is the capacity
+ * needed and MOTE_ERR_INVALID_ARG is returned. Any bytes are accepted
+ * (invalid UTF-8 becomes byte tokens, never a crash). */
+int mote_tokenize(const mote_vocab *v, const char *text, size_t len, bool add_special, bool parse_special,
+                  int32_t *tokens, size_t capacity, size_t *n_tokens);
+/* Same, into a malloc'ed array the caller frees. */
+int mote_tokenize_alloc(const mote_vocab *v, const char *text, size_t len, bool add_special, bool parse_special,
+                        int32_t **tokens, size_t *n_tokens);
+
+/* The bytes a token stands for ("▁the" -> " the", "<0x0A>" -> "\n", control
+ * tokens -> their text). Not NUL-safe: use *len. NULL for out-of-range ids.
+ * A piece may be part of a UTF-8 character (byte tokens): use mote_detok to
+ * print text. */
+const char *mote_token_piece(const mote_vocab *v, int32_t token, size_t *len);
+
+/* Detokenizer options. */
+#define MOTE_DETOK_SPECIAL 1u      /* show control tokens' text ("<|im_end|>"); default: nothing */
+#define MOTE_DETOK_STRIP_SPACE 2u  /* drop the space SentencePiece puts before the first word
+                                    * (only for vocabularies that add one): use it to get back
+                                    * the exact text given to mote_tokenize; leave it off when
+                                    * printing a continuation of a prompt */
+
+/* Streaming detokenizer: feed generated tokens one at a time and get back
+ * only whole UTF-8 characters; a token that ends inside a character (byte
+ * tokens, split emoji) is held until the character completes. Bytes that can
+ * never form a valid character are passed through as they are. */
+typedef struct mote_detok mote_detok;
+
+mote_detok *mote_detok_new(const mote_vocab *v, unsigned flags);
+void mote_detok_free(mote_detok *d);
+/* Add one token; returns the bytes that are now complete (valid until the
+ * next call on d) and sets *len. Unknown ids produce nothing. */
+const char *mote_detok_feed(mote_detok *d, int32_t token, size_t *len);
+/* Return whatever is held back (an incomplete character at the end of the
+ * stream) and reset d for a new stream. */
+const char *mote_detok_flush(mote_detok *d, size_t *len);
+
+/* Whole-array detokenization (feed + flush) into a malloc'ed, NUL-terminated
+ * string the caller frees; *len excludes the NUL. */
+int mote_detokenize(const mote_vocab *v, const int32_t *tokens, size_t n, unsigned flags, char **text, size_t *len);
 
 /* ======================================================================== */
 /* 6. Models and generation                                                 */

@@ -9,6 +9,7 @@
 
 const mote_command mote_commands[] = {
     {"info", "describe a GGUF model file", cmd_info},
+    {"tokenize", "show the tokens a model makes of a text", cmd_tokenize},
     {NULL, NULL, NULL},
 };
 

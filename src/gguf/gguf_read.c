@@ -21,6 +21,12 @@
  * checked against the bytes that remain before it is used, and nothing is
  * allocated at a size the file merely claims: a count is first bounded by
  * the smallest number of bytes its elements could occupy.
+ *
+ * Which error a short file gets: a count or length that the remaining bytes
+ * cannot hold is MOTE_ERR_TRUNCATED when it is plausible (below 2^32, as
+ * every real count is: the file was cut short) and MOTE_ERR_COUNT when it is
+ * absurd (2^60 tensors: the file is corrupt or hostile). Tensor data lying
+ * beyond the end is MOTE_ERR_RANGE. Messages name the key or tensor.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,15 +62,29 @@ static int take(cursor *c, void *dst, size_t n, const char *what) {
 static int take_u32(cursor *c, uint32_t *v, const char *what) { return take(c, v, 4, what); }
 static int take_u64(cursor *c, uint64_t *v, const char *what) { return take(c, v, 8, what); }
 
+/* Counts at or above this are not from any real file (GGUF v1 counted in 32 bits). */
+#define ABSURD_COUNT ((uint64_t)1 << 32)
+
+/* Check that `n` items of at least `min_bytes` each fit in what remains of
+ * the file; `what` names them ("the tensor count", "key 'x': array"). */
+static int check_fits(const cursor *c, uint64_t n, size_t min_bytes, const char *what) {
+    if (n <= remaining(c) / min_bytes) return MOTE_OK;
+    if (n >= ABSURD_COUNT)
+        return mote_fail(MOTE_ERR_COUNT, "%s: %llu cannot fit in a file of %zu bytes (offset %zu)", what,
+                         (unsigned long long)n, c->size, c->pos);
+    return mote_fail(MOTE_ERR_TRUNCATED, "%s: %llu runs past the end of the file at byte %zu (offset %zu; truncated?)", what,
+                     (unsigned long long)n, c->size, c->pos);
+}
+
 /* Read a string into a fresh NUL-terminated copy. */
 static int take_string(cursor *c, char **out, size_t *out_len, const char *what) {
     uint64_t len;
     size_t at = c->pos;
     int rc = take_u64(c, &len, what);
     if (rc) return rc;
-    if (len > remaining(c))
-        return mote_fail(MOTE_ERR_TRUNCATED, "%s at offset %zu: string length %llu runs past the end of the file (%zu bytes left)",
-                         what, at, (unsigned long long)len, remaining(c));
+    char desc[320];
+    snprintf(desc, sizeof desc, "%s at offset %zu: string length", what, at);
+    if ((rc = check_fits(c, len, 1, desc))) return rc;
     char *s = malloc((size_t)len + 1);
     if (!s) return mote_fail(MOTE_ERR_NOMEM, "out of memory reading %s", what);
     memcpy(s, c->p + c->pos, (size_t)len);
@@ -72,6 +92,17 @@ static int take_string(cursor *c, char **out, size_t *out_len, const char *what)
     c->pos += (size_t)len;
     *out = s;
     if (out_len) *out_len = (size_t)len;
+    return MOTE_OK;
+}
+
+/* Read a key or tensor name: a string that must not contain a NUL byte,
+ * since it is looked up as a C string. */
+static int take_name(cursor *c, char **out, const char *what) {
+    size_t len, at = c->pos;
+    int rc = take_string(c, out, &len, what);
+    if (rc) return rc;
+    if (strlen(*out) != len)
+        return mote_fail(MOTE_ERR_FORMAT, "%s at offset %zu: '%s' contains a NUL byte", what, at, *out);
     return MOTE_OK;
 }
 
@@ -119,9 +150,10 @@ static int take_string_array(cursor *c, mote_gguf_kv *kv) {
                              (unsigned long long)j, (unsigned long long)kv->n, c->pos);
         memcpy(&len, c->p + c->pos, 8);
         c->pos += 8;
-        if (len > remaining(c))
-            return mote_fail(MOTE_ERR_TRUNCATED, "key '%s': string %llu has length %llu past the end of the file (offset %zu)",
-                             kv->key, (unsigned long long)j, (unsigned long long)len, c->pos - 8);
+        char desc[320];
+        snprintf(desc, sizeof desc, "key '%.200s': string %llu length", kv->key, (unsigned long long)j);
+        int rc = check_fits(c, len, 1, desc);
+        if (rc) return rc;
         c->pos += (size_t)len;
         total += (size_t)len + 1;
     }
@@ -146,43 +178,42 @@ static int take_string_array(cursor *c, mote_gguf_kv *kv) {
 
 static int read_kv(cursor *c, mote_gguf_kv *kv, int64_t index) {
     size_t at = c->pos;
-    int rc = take_string(c, &kv->key, NULL, "a metadata key");
+    char what[320];
+    snprintf(what, sizeof what, "metadata key #%lld", (long long)index);
+    int rc = take_name(c, &kv->key, what);
     if (rc) return rc;
+    snprintf(what, sizeof what, "key '%.200s'", kv->key);
     uint32_t t;
-    if ((rc = take_u32(c, &t, "a value type"))) return rc;
+    if ((rc = take_u32(c, &t, what))) return rc;
     if (t >= MOTE_GGUF_TYPE_COUNT)
         return mote_fail(MOTE_ERR_TYPE, "key '%s' (#%lld at offset %zu): unknown value type %u", kv->key, (long long)index, at, t);
     kv->type = (mote_gguf_type)t;
 
-    if (kv->type == MOTE_GGUF_STRING) return take_string(c, &kv->str, &kv->str_len, kv->key);
+    if (kv->type == MOTE_GGUF_STRING) return take_string(c, &kv->str, &kv->str_len, what);
 
     if (kv->type != MOTE_GGUF_ARRAY) {
         uint8_t buf[8];
-        if ((rc = take(c, buf, scalar_size[kv->type], kv->key))) return rc;
+        if ((rc = take(c, buf, scalar_size[kv->type], what))) return rc;
         decode_scalar(kv, buf);
         return MOTE_OK;
     }
 
     uint32_t et;
-    if ((rc = take_u32(c, &et, "an array element type"))) return rc;
+    if ((rc = take_u32(c, &et, what))) return rc;
     if (et >= MOTE_GGUF_TYPE_COUNT)
-        return mote_fail(MOTE_ERR_TYPE, "key '%s': unknown array element type %u", kv->key, et);
+        return mote_fail(MOTE_ERR_TYPE, "key '%s' (offset %zu): unknown array element type %u", kv->key, at, et);
     if (et == MOTE_GGUF_ARRAY)
         return mote_fail(MOTE_ERR_TYPE, "key '%s': arrays of arrays are not supported", kv->key);
     kv->arr_type = (mote_gguf_type)et;
-    if ((rc = take_u64(c, &kv->n, "an array length"))) return rc;
+    if ((rc = take_u64(c, &kv->n, what))) return rc;
 
     /* The least an element can occupy: its scalar size, or 8 bytes of length for a string. */
     size_t min_elem = kv->arr_type == MOTE_GGUF_STRING ? 8 : scalar_size[kv->arr_type];
-    if (kv->n > c->size / min_elem)
-        return mote_fail(MOTE_ERR_COUNT, "key '%s': array of %llu elements cannot fit in a file of %zu bytes", kv->key,
-                         (unsigned long long)kv->n, c->size);
+    snprintf(what, sizeof what, "key '%.200s': array of %s, element count", kv->key, mote_gguf_type_name(kv->arr_type));
+    if ((rc = check_fits(c, kv->n, min_elem, what))) return rc;
     if (kv->arr_type == MOTE_GGUF_STRING) return take_string_array(c, kv);
 
     size_t bytes = (size_t)kv->n * min_elem;
-    if (bytes > remaining(c))
-        return mote_fail(MOTE_ERR_TRUNCATED, "key '%s': array of %llu %s runs past the end of the file (offset %zu)", kv->key,
-                         (unsigned long long)kv->n, mote_gguf_type_name(kv->arr_type), c->pos);
     kv->arr = c->p + c->pos;
     c->pos += bytes;
     return MOTE_OK;
@@ -192,26 +223,31 @@ static int read_kv(cursor *c, mote_gguf_kv *kv, int64_t index) {
 
 static int read_tensor_info(cursor *c, mote_tensor_info *t, int64_t index) {
     char *name = NULL;
-    int rc = take_string(c, &name, NULL, "a tensor name");
+    char what[320];
+    snprintf(what, sizeof what, "the name of tensor #%lld", (long long)index);
+    int rc = take_name(c, &name, what);
+    if (name) t->name = name; /* even if rejected, so close() frees it */
     if (rc) return rc;
-    t->name = name;
+    /* An unnamed tensor cannot be asked for, and no writer (ours included) makes one. */
+    if (!*name) return mote_fail(MOTE_ERR_FORMAT, "tensor #%lld has an empty name", (long long)index);
+    snprintf(what, sizeof what, "tensor '%.200s'", name);
     uint32_t n_dims;
-    if ((rc = take_u32(c, &n_dims, "a tensor's dimension count"))) return rc;
+    if ((rc = take_u32(c, &n_dims, what))) return rc;
     if (n_dims > MOTE_MAX_DIMS)
         return mote_fail(MOTE_ERR_SHAPE, "tensor '%s': %u dimensions (at most %d)", name, n_dims, MOTE_MAX_DIMS);
     t->n_dims = (int)n_dims;
     for (int d = 0; d < MOTE_MAX_DIMS; d++) t->ne[d] = 1;
     for (uint32_t d = 0; d < n_dims; d++) {
-        if ((rc = take(c, &t->ne[d], 8, "a tensor dimension"))) return rc;
+        if ((rc = take(c, &t->ne[d], 8, what))) return rc;
         if (t->ne[d] < 0)
             return mote_fail(MOTE_ERR_SHAPE, "tensor '%s': negative dimension %lld", name, (long long)t->ne[d]);
     }
     uint32_t type;
-    if ((rc = take_u32(c, &type, "a tensor type"))) return rc;
+    if ((rc = take_u32(c, &type, what))) return rc;
     if (!mote_type_is_known((int)type))
         return mote_fail(MOTE_ERR_TYPE, "tensor '%s': unknown tensor type id %u", name, type);
     t->type = (int)type;
-    if ((rc = take_u64(c, &t->offset, "a tensor offset"))) return rc;
+    if ((rc = take_u64(c, &t->offset, what))) return rc;
 
     /* Element count without overflow, then bytes. */
     int64_t ne = 1;
@@ -228,7 +264,6 @@ static int read_tensor_info(cursor *c, mote_tensor_info *t, int64_t index) {
     size_t bb = mote_type_block_bytes(t->type);
     if (blocks > SIZE_MAX / bb) return mote_fail(MOTE_ERR_SHAPE, "tensor '%s': byte size overflows", name);
     t->size = (size_t)blocks * bb;
-    (void)index;
     return MOTE_OK;
 }
 
@@ -246,7 +281,10 @@ static int cmp_tensor_name(const void *a, const void *b) {
 
 static int cmp_tensor_offset(const void *a, const void *b) {
     const mote_tensor_info *x = *(mote_tensor_info *const *)a, *y = *(mote_tensor_info *const *)b;
-    return x->offset < y->offset ? -1 : x->offset > y->offset;
+    /* Ties by size, so a zero-size tensor at the start of another is judged
+     * the same way whatever order qsort leaves them in. */
+    if (x->offset != y->offset) return x->offset < y->offset ? -1 : 1;
+    return x->size < y->size ? -1 : x->size > y->size;
 }
 
 static int build_indexes(mote_gguf *g) {
@@ -266,8 +304,9 @@ static int build_indexes(mote_gguf *g) {
     for (int64_t i = 0; i < g->n_tensors; i++) {
         const mote_tensor_info *t = g->tensor_sorted[i];
         if (t->offset > data_size || t->size > data_size - t->offset)
-            return mote_fail(MOTE_ERR_RANGE, "tensor '%s': data at offset %llu (+%zu bytes) lies past the end of the file",
-                             t->name, (unsigned long long)t->offset, t->size);
+            return mote_fail(MOTE_ERR_RANGE,
+                             "tensor '%s': data at offset %llu (+%zu bytes) lies past the end of the file (%zu bytes of data; truncated?)",
+                             t->name, (unsigned long long)t->offset, t->size, data_size);
         if (i > 0) {
             const mote_tensor_info *p = g->tensor_sorted[i - 1];
             if (p->offset + p->size > t->offset)
@@ -308,12 +347,8 @@ static int parse(mote_gguf *g) {
     uint64_t n_tensors, n_kv;
     if ((rc = take_u64(&c, &n_tensors, "the tensor count"))) return rc;
     if ((rc = take_u64(&c, &n_kv, "the metadata count"))) return rc;
-    if (n_kv > remaining(&c) / MIN_KV_BYTES)
-        return mote_fail(MOTE_ERR_COUNT, "the file claims %llu metadata pairs, more than its %zu bytes can hold",
-                         (unsigned long long)n_kv, g->size);
-    if (n_tensors > remaining(&c) / MIN_TENSOR_INFO_BYTES)
-        return mote_fail(MOTE_ERR_COUNT, "the file claims %llu tensors, more than its %zu bytes can hold",
-                         (unsigned long long)n_tensors, g->size);
+    if ((rc = check_fits(&c, n_kv, MIN_KV_BYTES, "the metadata count"))) return rc;
+    if ((rc = check_fits(&c, n_tensors, MIN_TENSOR_INFO_BYTES, "the tensor count"))) return rc;
 
     g->kvs = calloc((size_t)(n_kv ? n_kv : 1), sizeof *g->kvs);
     g->tensors = calloc((size_t)(n_tensors ? n_tensors : 1), sizeof *g->tensors);
@@ -349,8 +384,11 @@ static int parse(mote_gguf *g) {
             return mote_fail(MOTE_ERR_TRUNCATED, "file ends at byte %zu before its data section (at %zu)", g->size, g->data_offset);
         g->data_offset = g->size; /* a vocabulary-only file may stop right after its header */
     }
+    if ((rc = build_indexes(g))) return rc;
+    /* Only now that every range is known to lie inside the file (pointer
+     * arithmetic past the end of the mapping would be undefined). */
     for (int64_t i = 0; i < g->n_tensors; i++) g->tensors[i].data = g->base + g->data_offset + g->tensors[i].offset;
-    return build_indexes(g);
+    return MOTE_OK;
 }
 
 static int open_common(mote_gguf *g, mote_gguf **out) {

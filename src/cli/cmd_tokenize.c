@@ -1,0 +1,215 @@
+/*
+ * cmd_tokenize.c — `mote tokenize`: show how a model's vocabulary cuts text
+ * into tokens.
+ *
+ *   mote tokenize -m MODEL [-p TEXT | -f FILE] [--ids] [--no-bos] [--parse-special] [--json]
+ *
+ * Default output: one line per token, `id 'piece'` (the piece with control
+ * characters and bytes that are not whole UTF-8 characters escaped).
+ * --ids prints only the list of ids, --json an object with ids and pieces.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "mote.h"
+#include "tokenizer/utf8.h"
+
+/* Print the options. */
+static void tokenize_usage(FILE *out) {
+    fprintf(out,
+            "usage: mote tokenize -m MODEL [-p TEXT | -f FILE] [options]\n"
+            "\n"
+            "Print the tokens a model's vocabulary makes of a text.\n"
+            "\n"
+            "  -m, --model MODEL   GGUF file (only its vocabulary is read)\n"
+            "  -p, --prompt TEXT   the text\n"
+            "  -f, --file FILE     read the text from FILE ('-' for standard input)\n"
+            "  --ids               print only the ids, as a list\n"
+            "  --no-bos            do not add BOS/EOS even if the vocabulary asks for them\n"
+            "  --parse-special     recognise control tokens written in the text (<|im_start|>, ...)\n"
+            "  --json              print JSON: {\"n_tokens\": N, \"tokens\": [{\"id\": .., \"piece\": ..}]}\n");
+}
+
+/* The piece as printable text: \n, \t, \\ and quotes escaped; bytes that are
+ * control characters or not part of a valid UTF-8 character as \xNN. */
+static char *escape_piece(const char *p, size_t n, bool for_json) {
+    char *out = malloc(4 * n + 1);
+    if (!out) return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t k = utf8_decode(p + i, n - i, &cp);
+            if (cp != 0xFFFD || (k == 3 && !memcmp(p + i, "\xef\xbf\xbd", 3))) {
+                memcpy(out + o, p + i, k);
+                o += k;
+                i += k;
+                continue;
+            }
+            o += (size_t)sprintf(out + o, "\\x%02x", c);
+            i++;
+            continue;
+        }
+        if (!for_json && (c == '\n' || c == '\t' || c == '\r' || c == '\\')) {
+            out[o++] = '\\';
+            out[o++] = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : '\\';
+        } else if (c < 0x20 || c == 0x7F) {
+            if (for_json) out[o++] = (char)c; /* cJSON escapes these itself */
+            else o += (size_t)sprintf(out + o, "\\x%02x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+        i++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Read a whole file (or standard input for "-"); NULL on error. */
+static char *read_all(const char *path, size_t *len) {
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = nb;
+        }
+    }
+    bool err = ferror(f);
+    if (f != stdin) fclose(f);
+    if (err) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* Print ids and pieces as one JSON object; 0 on success. */
+static int print_json(const mote_vocab *v, const int32_t *ids, size_t n) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "n_tokens", (double)n);
+    cJSON *arr = cJSON_AddArrayToObject(root, "tokens");
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *piece = mote_token_piece(v, ids[i], &len);
+        char *esc = escape_piece(piece, len, true);
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddNumberToObject(t, "id", ids[i]);
+        cJSON_AddStringToObject(t, "piece", esc ? esc : "");
+        cJSON_AddItemToArray(arr, t);
+        free(esc);
+    }
+    char *s = cJSON_PrintUnformatted(root);
+    if (s) printf("%s\n", s);
+    free(s);
+    cJSON_Delete(root);
+    return s ? 0 : 1;
+}
+
+/* The command: parse options, load the vocabulary, tokenize, print. */
+int cmd_tokenize(int argc, char **argv) {
+    const char *model = NULL, *prompt = NULL, *file = NULL;
+    bool ids_only = false, no_bos = false, parse_special = false, json = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_value = i + 1 < argc;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            tokenize_usage(stdout);
+            return 0;
+        } else if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && has_value) {
+            model = argv[++i];
+        } else if ((!strcmp(a, "-p") || !strcmp(a, "--prompt")) && has_value) {
+            prompt = argv[++i];
+        } else if ((!strcmp(a, "-f") || !strcmp(a, "--file")) && has_value) {
+            file = argv[++i];
+        } else if (!strcmp(a, "--ids")) {
+            ids_only = true;
+        } else if (!strcmp(a, "--no-bos")) {
+            no_bos = true;
+        } else if (!strcmp(a, "--parse-special")) {
+            parse_special = true;
+        } else if (!strcmp(a, "--json")) {
+            json = true;
+        } else if (!strcmp(a, "-m") || !strcmp(a, "-p") || !strcmp(a, "-f") || !strcmp(a, "--model") ||
+                   !strcmp(a, "--prompt") || !strcmp(a, "--file")) {
+            fprintf(stderr, "mote tokenize: option '%s' needs a value\n", a);
+            return 2;
+        } else {
+            fprintf(stderr, "mote tokenize: unknown option '%s' (see mote tokenize --help)\n", a);
+            return 2;
+        }
+    }
+    if (!model) {
+        fprintf(stderr, "mote tokenize: no model given (-m MODEL)\n");
+        return 2;
+    }
+    if (prompt && file) {
+        fprintf(stderr, "mote tokenize: give the text with -p or -f, not both\n");
+        return 2;
+    }
+    if (!prompt && !file) {
+        fprintf(stderr, "mote tokenize: no text given (-p TEXT or -f FILE)\n");
+        return 2;
+    }
+
+    char *owned = NULL;
+    size_t len;
+    if (file) {
+        owned = read_all(file, &len);
+        if (!owned) {
+            fprintf(stderr, "mote tokenize: cannot read '%s'\n", file);
+            return 1;
+        }
+    } else {
+        len = strlen(prompt);
+    }
+    const char *text = owned ? owned : prompt;
+
+    mote_gguf *g = NULL;
+    mote_vocab *v = NULL;
+    int32_t *ids = NULL;
+    size_t n = 0;
+    int status = 1;
+    if (mote_gguf_open(model, &g) || mote_vocab_load(g, &v) ||
+        mote_tokenize_alloc(v, text, len, !no_bos, parse_special, &ids, &n)) {
+        fprintf(stderr, "mote tokenize: %s\n", mote_last_error());
+        goto done;
+    }
+    if (json) {
+        status = print_json(v, ids, n);
+        goto done;
+    }
+    if (ids_only) {
+        putchar('[');
+        for (size_t i = 0; i < n; i++) printf(i ? ", %d" : "%d", ids[i]);
+        printf("]\n");
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            size_t plen;
+            const char *piece = mote_token_piece(v, ids[i], &plen);
+            char *esc = escape_piece(piece, plen, false);
+            printf("%6d '%s'\n", ids[i], esc ? esc : "");
+            free(esc);
+        }
+    }
+    status = 0;
+done:
+    free(ids);
+    mote_vocab_free(v);
+    mote_gguf_close(g);
+    free(owned);
+    return status;
+}
