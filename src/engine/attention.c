@@ -12,6 +12,18 @@
 #include "engine/attention.h"
 
 #include <math.h>
+#include <pthread.h>
+
+/* f16 -> f32 by table: every cached key and value element is widened once
+ * per query that reads it, so this is the innermost operation. */
+static float f16_table[1 << 16];
+static pthread_once_t f16_table_once = PTHREAD_ONCE_INIT;
+
+static void fill_f16_table(void) {
+    for (uint32_t h = 0; h < (1u << 16); h++) f16_table[h] = mote_fp16_to_f32((mote_fp16)h);
+}
+
+void mote_attention_init(void) { pthread_once(&f16_table_once, fill_f16_table); }
 
 /* Attention of one query head over `len` cache rows starting at key/val. */
 static void attend_head(mote_context *c, const float *q, const mote_fp16 *key, const mote_fp16 *val, int64_t stride,
@@ -27,23 +39,23 @@ static void attend_head(mote_context *c, const float *q, const mote_fp16 *key, c
     float max = -INFINITY, sum = 0.0f;
     for (int32_t s = 0; s < len; s++, key += stride, val += stride) {
         float dot = 0.0f;
-        for (int32_t i = 0; i < hd; i++) dot += qh[i] * mote_fp16_to_f32(key[i]);
+        for (int32_t i = 0; i < hd; i++) dot += qh[i] * f16_table[key[i]];
         const float score = dot * hp->attn_scale;
         float rescale = 1.0f, weight = 1.0f;
         if (score > max) {
             /* a new maximum: shrink what was summed so far */
             rescale = expf(max - score);
             max = score;
-            for (int32_t i = 0; i < hd; i++) acc[i] = mote_f32_to_fp16(mote_fp16_to_f32(acc[i]) * rescale);
+            for (int32_t i = 0; i < hd; i++) acc[i] = mote_f32_to_fp16(f16_table[acc[i]] * rescale);
         } else {
             weight = expf(score - max);
         }
         for (int32_t i = 0; i < hd; i++)
-            acc[i] = mote_f32_to_fp16(mote_fp16_to_f32(acc[i]) + mote_fp16_to_f32(val[i]) * weight);
+            acc[i] = mote_f32_to_fp16(f16_table[acc[i]] + f16_table[val[i]] * weight);
         sum = sum * rescale + weight;
     }
     const float inv = 1.0f / sum;
-    for (int32_t i = 0; i < hd; i++) out[i] = mote_fp16_to_f32(acc[i]) * inv;
+    for (int32_t i = 0; i < hd; i++) out[i] = f16_table[acc[i]] * inv;
 }
 
 void mote_attention(mote_context *c, bool swa, int32_t il, int32_t n) {

@@ -9,6 +9,9 @@
 
 #include "engine/context.h"
 
+/* Build the tables attention uses (once per process; thread-safe). */
+void mote_attention_init(void);
+
 /* att[t] = softmax(q[t] . K^T * attn_scale) V for the n tokens of the step
  * (positions n_past + t), over cache positions 0..pos of layer il, or only
  * the n_swa most recent ones when `swa`. K and V must already hold the

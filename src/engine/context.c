@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "engine/attention.h"
 #include "engine/matmul.h"
 
 #define DEFAULT_MAX_CTX 4096
@@ -82,6 +83,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
 
     mote_context *c = calloc(1, sizeof *c);
     if (!c) return mote_fail(MOTE_ERR_NOMEM, "out of memory creating a context");
+    mote_attention_init();
     c->model = m;
     c->n_ctx = (int32_t)n_ctx;
     c->n_batch = (int32_t)nb;

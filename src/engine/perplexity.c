@@ -5,13 +5,14 @@
  * The token stream is cut into chunks of n_ctx tokens (the context's size;
  * a tail shorter than a chunk is dropped). Each chunk starts from an empty
  * cache with its first token replaced by BOS and is evaluated in steps of
- * at most n_batch tokens (which give the same numbers as one step). Only the second half is scored: the logits after
- * position j (first <= j < n_ctx - 1, first = n_ctx / 2) give the
- * probability of token j + 1. Over all N scored tokens, with
+ * at most n_batch tokens (which give the same numbers as one step). Only
+ * the second half is scored: the logits after position j (first <= j <
+ * n_ctx - 1, first = n_ctx / 2) give the probability of token j + 1. Over all N scored tokens, with
  * nll_i = -log p_i:  PPL = exp(mean nll), and its error is
  * PPL * sqrt((mean nll^2 - mean nll ^ 2) / (N - 1)).
  */
 #include <math.h>
+#include <stdbool.h>
 
 #include "core/error.h"
 #include "engine/context.h"
@@ -49,12 +50,16 @@ int mote_perplexity(mote_context *c, const int32_t *tokens, int64_t n_tokens, in
             pos = 1;
         }
         while (pos < n_ctx) {
-            const int32_t len = n_ctx - pos < c->n_batch ? n_ctx - pos : c->n_batch;
+            /* Up to `first` no logits are needed: evaluate that part without
+             * asking for them (same numbers, half the output-head work). */
+            const int32_t limit = pos < first ? first : n_ctx;
+            const int32_t len = limit - pos < c->n_batch ? limit - pos : c->n_batch;
+            const bool scored = pos + len > first;
             const float *logits;
-            int rc = mote_decode(c, chunk + pos, len, true, &logits);
+            int rc = mote_decode(c, chunk + pos, len, scored, &logits);
             if (rc) return rc;
             /* row r holds the logits after position pos + r; score those in [first, n_ctx - 1) */
-            for (int32_t j = pos > first ? pos : first; j < pos + len && j < n_ctx - 1; j++) {
+            for (int32_t j = pos > first ? pos : first; scored && j < pos + len && j < n_ctx - 1; j++) {
                 const double v = nll_of(logits + (size_t)(j - pos) * n_vocab, n_vocab, chunk[j + 1]);
                 nll += v;
                 nll2 += v * v;
