@@ -45,8 +45,12 @@ void mote_rope_apply(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot,
             const int32_t b = mode == MOTE_ROPE_NORMAL ? 2 * i + 1 : i + half;
             const float c = cs[2 * i], s = cs[2 * i + 1];
             const float x0 = v[a], x1 = v[b];
-            v[a] = x0 * c - x1 * s;
-            v[b] = x0 * s + x1 * c;
+            /* Rounded as GGML's x86 build computes it (the compiler fuses the
+             * first product into an FMA): bit-identical rotated q and k keep
+             * the f16 cache and the 8-bit activation rounding downstream
+             * from flipping where llama.cpp's do not. */
+            v[a] = fmaf(x0, c, -(x1 * s));
+            v[b] = fmaf(x0, s, x1 * c);
         }
     }
 }

