@@ -16,12 +16,9 @@ typedef struct {
 
 int cmd_info(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
-<<<<<<< HEAD
 int cmd_run(int argc, char **argv);
 int cmd_perplexity(int argc, char **argv);
-=======
 int cmd_quantize(int argc, char **argv);
->>>>>>> main
 
 /* The table, defined in main.c, for help output. */
 extern const mote_command mote_commands[];

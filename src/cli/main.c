@@ -10,12 +10,9 @@
 const mote_command mote_commands[] = {
     {"info", "describe a GGUF model file", cmd_info},
     {"tokenize", "show the tokens a model makes of a text", cmd_tokenize},
-<<<<<<< HEAD
     {"run", "generate text from a prompt", cmd_run},
     {"perplexity", "measure a model's perplexity on a text file", cmd_perplexity},
-=======
     {"quantize", "write a quantized copy of a model", cmd_quantize},
->>>>>>> main
     {NULL, NULL, NULL},
 };
 
