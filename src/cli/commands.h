@@ -16,6 +16,8 @@ typedef struct {
 
 int cmd_info(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_perplexity(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
 
 /* The table, defined in main.c, for help output. */

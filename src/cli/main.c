@@ -10,6 +10,8 @@
 const mote_command mote_commands[] = {
     {"info", "describe a GGUF model file", cmd_info},
     {"tokenize", "show the tokens a model makes of a text", cmd_tokenize},
+    {"run", "generate text from a prompt", cmd_run},
+    {"perplexity", "measure a model's perplexity on a text file", cmd_perplexity},
     {"quantize", "write a quantized copy of a model", cmd_quantize},
     {NULL, NULL, NULL},
 };

@@ -1,6 +1,9 @@
 /*
  * float_types.c — reference kernels of the unquantized types F32, F16, BF16.
- * Their activations stay in F32 (vec_dot_type = F32).
+ * F32 weights take f32 activations; F16 and BF16 weights take activations
+ * rounded to their own type (vec_dot_type F16 / BF16, as GGML does, which
+ * the reference logits depend on). The *_f32 dots (f16/bf16 weights with
+ * f32 activations) remain for tests and benchmarks that call them by name.
  */
 #include <string.h>
 
@@ -51,4 +54,20 @@ float mote_vec_dot_bf16_f32(int64_t n, const void *w, const void *x) {
     float s = 0;
     for (int64_t i = 0; i < n; i++) s += mote_bf16_to_f32(a[i]) * b[i];
     return s;
+}
+
+/* F16 and BF16 weights meet activations rounded to their own type (their
+ * vec_dot_type), as GGML multiplies them; the products are summed in double. */
+float mote_vec_dot_f16_f16(int64_t n, const void *w, const void *x) {
+    const mote_fp16 *a = w, *b = x;
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += (double)(mote_fp16_to_f32(a[i]) * mote_fp16_to_f32(b[i]));
+    return (float)s;
+}
+
+float mote_vec_dot_bf16_bf16(int64_t n, const void *w, const void *x) {
+    const mote_bf16 *a = w, *b = x;
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += (double)(mote_bf16_to_f32(a[i]) * mote_bf16_to_f32(b[i]));
+    return (float)s;
 }
