@@ -12,6 +12,7 @@ const mote_command mote_commands[] = {
     {"tokenize", "show the tokens a model makes of a text", cmd_tokenize},
     {"run", "generate text from a prompt", cmd_run},
     {"perplexity", "measure a model's perplexity on a text file", cmd_perplexity},
+    {"chat", "talk to a model (interactive, or one question per line)", cmd_chat},
     {NULL, NULL, NULL},
 };
 
