@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/chat_repl.h"
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 
 static void chat_usage(FILE *out) {
@@ -24,6 +25,8 @@ static void chat_usage(FILE *out) {
             "\n"
             "options:\n"
             "  -m, --model FILE         the model (also accepted as the first argument)\n"
+            "  -p, --prompt TEXT        ask this one question, print the answer and exit\n"
+            "  -f, --file FILE          the same with the question read from FILE\n"
             "  --system TEXT            the system prompt\n"
             "  --messages FILE.json     start from a conversation (an OpenAI-style JSON array)\n"
             "  --chat-template NAME     the chat format, instead of the model's own:\n"
@@ -33,40 +36,33 @@ static void chat_usage(FILE *out) {
     gen_options_help(out);
 }
 
-/* A whole text file, NUL-terminated (malloc'd), or NULL. */
-static char *read_text_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, got;
-    do {
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? 2 * cap : 8192;
-            char *p = realloc(buf, cap);
-            if (!p) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = p;
-        }
-        got = fread(buf + len, 1, 4096, f);
-        len += got;
-    } while (got > 0);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return NULL;
+/* Stream the answer to stdout as it is generated. */
+static void print_text(const char *text, size_t len, void *user) {
+    (void)user;
+    fwrite(text, 1, len, stdout);
+    fflush(stdout);
+}
+
+/* One question, one answer (printed as generated), for `-p` / `-f` and for
+ * `mote run` on a model with a chat template. */
+static int chat_once(chat_session *s, const gen_options *opt, const char *question) {
+    chat_reply_info info;
+    int rc = chat_session_reply(s, question, print_text, NULL, &info);
+    fputc('\n', stdout);
+    fflush(stdout);
+    if (rc != MOTE_OK) {
+        fprintf(stderr, "mote chat: %s\n", mote_last_error());
+        return 1;
     }
-    buf[len] = '\0';
-    return buf;
+    if (opt->verbose) chat_print_timings(s, &info, stderr);
+    return 0;
 }
 
 int cmd_chat(int argc, char **argv) {
     gen_options gen;
     gen_options_default(&gen);
     const char *model = NULL, *system = NULL, *messages = NULL, *tmpl = NULL, *tmpl_file = NULL;
+    const char *prompt = NULL, *prompt_file = NULL;
     for (int i = 1; i < argc;) {
         const char *a = argv[i];
         int r = gen_options_parse(&gen, "chat", argc, argv, &i);
@@ -77,6 +73,8 @@ int cmd_chat(int argc, char **argv) {
             return 0;
         }
         const char **slot = !strcmp(a, "-m") || !strcmp(a, "--model") ? &model
+                            : !strcmp(a, "-p") || !strcmp(a, "--prompt") ? &prompt
+                            : !strcmp(a, "-f") || !strcmp(a, "--file")   ? &prompt_file
                             : !strcmp(a, "--system")                   ? &system
                             : !strcmp(a, "--messages")                 ? &messages
                             : !strcmp(a, "--chat-template")            ? &tmpl
@@ -102,11 +100,22 @@ int cmd_chat(int argc, char **argv) {
         chat_usage(stderr);
         return 2;
     }
+    if (prompt && prompt_file) {
+        fprintf(stderr, "mote chat: give the question with -p or with -f, not both\n");
+        return 2;
+    }
+    char *question = NULL;
+    if (prompt_file && !(question = cli_read_file(prompt_file, NULL))) {
+        fprintf(stderr, "mote chat: cannot read the prompt file '%s'\n", prompt_file);
+        return 1;
+    }
+    if (prompt) question = strdup(prompt);
     char *jinja = NULL;
     if (tmpl_file && !tmpl) {
-        jinja = read_text_file(tmpl_file);
+        jinja = cli_read_file(tmpl_file, NULL);
         if (!jinja) {
             fprintf(stderr, "mote chat: cannot read the chat template file '%s'\n", tmpl_file);
+            free(question);
             return 1;
         }
         tmpl = jinja;
@@ -119,10 +128,14 @@ int cmd_chat(int argc, char **argv) {
         fprintf(stderr, "mote chat: %s\n", mote_last_error());
         chat_session_close(&s);
         free(jinja);
+        free(question);
         return 1;
     }
-    int status = isatty(STDIN_FILENO) ? chat_interactive(&s, &gen, model) : chat_batch(&s, &gen, stdin);
+    int status = question                ? chat_once(&s, &gen, question)
+                 : isatty(STDIN_FILENO) ? chat_interactive(&s, &gen, model)
+                                        : chat_batch(&s, &gen, stdin);
     chat_session_close(&s);
     free(jinja);
+    free(question);
     return status;
 }
