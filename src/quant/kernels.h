@@ -25,13 +25,16 @@ float mote_vec_dot_bf16_bf16(int64_t n, const void *w, const void *x);
 
 /* The quantized types below follow GGML's reference semantics exactly:
  * to_float gives the same float bits as GGML's dequantize_row_*, the 8-bit
- * activation quantizers the same bytes as quantize_row_q8_{0,1,K}_ref, and
+ * activation quantizers the same bytes as the quantize_row_q8_{0,1,K} that
+ * GGML's CPU backend runs on x86-64/AVX2 (q8.c explains why not _ref), and
  * vec_dot the same sums as GGML's generic dot products up to float rounding
  * (integer sums per block, then float scales). */
 
 /* 8-bit weights and activation formats (q8.c) */
 void mote_q8_0_to_float(const void *src, float *dst, int64_t n);
 void mote_q8_0_from_float(const float *src, void *dst, int64_t n);
+/* The Q8_0/Q8_1 quant multiplier for a block whose largest |x| is amax: 127/amax (0 when that is 0 or overflows). */
+float mote_q8_multiplier(float amax);
 void mote_q8_1_to_float(const void *src, float *dst, int64_t n);
 void mote_q8_1_from_float(const float *src, void *dst, int64_t n);
 void mote_q8_K_to_float(const void *src, float *dst, int64_t n);

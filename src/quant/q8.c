@@ -5,20 +5,30 @@
  * Quantized matrix products in GGML (and so in the reference logits we are
  * checked against) first round the activation row to 8 bits, then take
  * integer dot products. To land on the same numbers, the activation
- * quantizers here reproduce GGML's reference quantizers byte for byte:
+ * quantizers here reproduce, byte for byte, the quantizers GGML's CPU
+ * backend runs on x86-64 with AVX2 — the build that produced the fixtures'
+ * reference logits. For Q8_0/Q8_1 that build differs from GGML's portable
+ * reference quantizer in two ways that flip roughly one quant in a few
+ * hundred, enough to decide near-ties between the two best next tokens:
+ * it multiplies by 127/amax (not by 1/(amax/127)) and it rounds halves to
+ * even (not away from zero).
  *
- *   Q8_0  32 values, d = amax/127 (stored fp16), q = round-half-away(x/d)
+ *   Q8_0  32 values, d = amax/127 (stored fp16), q = round-half-even(x * (127/amax))
  *   Q8_1  the same, plus s = d * sum(q) (fp16), used by types with an offset
  *   Q8_K  256 values, float d from the value of largest magnitude (sign
  *         included, so that value maps to exactly -127), q rounded half to
  *         even, plus bsums = sums of each group of 16 q (used by k-quants to
  *         apply their per-group minimums without touching every element).
+ *         (GGML's x86 build uses its portable quantizer here.)
  *
- * The order of float operations matters for bit-exactness (1/d is taken
- * once, then multiplied), so it is kept exactly.
+ * The order of float operations matters for bit-exactness (the multiplier
+ * is taken once, then multiplied), so it is kept exactly. The SIMD copies in
+ * x86/avx2_float.c and arm/neon.c must give the same bytes.
  */
 #include <math.h>
 #include <string.h>
+
+#include <float.h>
 
 #include "quant/blocks.h"
 #include "quant/kernels.h"
@@ -31,6 +41,14 @@ static float abs_max(const float *x, int n) {
         if (a > amax) amax = a;
     }
     return amax;
+}
+
+/* The Q8_0/Q8_1 multiplier 127/amax, 0 for an all-zero block. A block so
+ * small that 127/amax overflows (amax < ~3.7e-37) also gets 0: its fp16
+ * scale is 0, so its quants do not matter, and 0 keeps them in range. */
+float mote_q8_multiplier(float amax) {
+    const float m = amax != 0.0f ? 127.0f / amax : 0.0f;
+    return m <= FLT_MAX ? m : 0.0f;
 }
 
 /* ---- Q8_0 ------------------------------------------------------------------ */
@@ -46,11 +64,11 @@ void mote_q8_0_to_float(const void *src, float *dst, int64_t n) {
 void mote_q8_0_from_float(const float *src, void *dst, int64_t n) {
     block_q8_0 *b = dst;
     for (int64_t i = 0; i < n / QK8_0; i++, b++, src += QK8_0) {
-        const float d = abs_max(src, QK8_0) / 127.0f;
-        const float inv = d != 0.0f ? 1.0f / d : 0.0f;
-        b->d = mote_f32_to_fp16(d);
-        /* roundf rounds halves away from zero; |src*inv| <= 127 so the cast is safe. */
-        for (int j = 0; j < QK8_0; j++) b->qs[j] = (int8_t)roundf(src[j] * inv);
+        const float amax = abs_max(src, QK8_0);
+        const float mul = mote_q8_multiplier(amax);
+        b->d = mote_f32_to_fp16(amax / 127.0f);
+        /* rintf rounds halves to even (default mode); |src*mul| <= 127 so the cast is safe. */
+        for (int j = 0; j < QK8_0; j++) b->qs[j] = (int8_t)rintf(src[j] * mul);
     }
 }
 
@@ -79,12 +97,12 @@ void mote_q8_1_to_float(const void *src, float *dst, int64_t n) {
 void mote_q8_1_from_float(const float *src, void *dst, int64_t n) {
     block_q8_1 *b = dst;
     for (int64_t i = 0; i < n / QK8_1; i++, b++, src += QK8_1) {
-        const float d = abs_max(src, QK8_1) / 127.0f;
-        const float inv = d != 0.0f ? 1.0f / d : 0.0f;
+        const float amax = abs_max(src, QK8_1);
+        const float d = amax / 127.0f, mul = mote_q8_multiplier(amax);
         b->d = mote_f32_to_fp16(d);
         int sum = 0;
         for (int j = 0; j < QK8_1; j++) {
-            b->qs[j] = (int8_t)roundf(src[j] * inv);
+            b->qs[j] = (int8_t)rintf(src[j] * mul);
             sum += b->qs[j];
         }
         /* The unrounded d (not its fp16 image) scales the sum, as GGML does. */

@@ -8,6 +8,7 @@
  * is searched to minimise the weighted error instead (quantize_fit.h).
  */
 #include <float.h>
+#include <math.h>
 #include <string.h>
 
 #include "quant/blocks.h"
@@ -207,13 +208,25 @@ void mote_q5_1_quantize_row(const float *src, void *dst, int64_t n, const float 
 }
 
 /* ---- Q8_0 ------------------------------------------------------------------
- * The reference Q8_0 quantizer is the activation quantizer of q8.c
- * (mote_q8_0_from_float): GGML uses one function for both. */
+ * llama-quantize writes Q8_0 weights with GGML's portable reference
+ * rounding: d = amax/127, then q = round-half-away(x * (1/d)). That is NOT
+ * the activation quantizer of q8.c (mote_q8_0_from_float), which follows
+ * GGML's x86 kernel (127/amax, half to even) because the fixtures' logits
+ * were computed with it; the two disagree on about one value in a few
+ * hundred, so weights keep their own rounding here. */
 
 /* 8 bits leave nothing for importance to decide: one reference rounding. */
 void mote_q8_0_quantize_row(const float *src, void *dst, int64_t n, const float *imp) {
     (void)imp;
-    mote_q8_0_from_float(src, dst, n);
+    block_q8_0 *b = dst;
+    for (int64_t i = 0; i < n / QK8_0; i++, b++, src += QK8_0) {
+        float amax = 0.0f;
+        for (int j = 0; j < QK8_0; j++) amax = fabsf(src[j]) > amax ? fabsf(src[j]) : amax;
+        const float d = amax / 127.0f;
+        const float inv = d != 0.0f ? 1.0f / d : 0.0f;
+        b->d = mote_f32_to_fp16(d);
+        for (int j = 0; j < QK8_0; j++) b->qs[j] = (int8_t)roundf(src[j] * inv);
+    }
 }
 
 /* ---- direct weighted searches ----------------------------------------------------

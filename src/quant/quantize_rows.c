@@ -32,6 +32,12 @@ static const mote_quantize_row_fn row_quantizers[MOTE_TYPE_COUNT] = {
     [MOTE_TYPE_TQ1_0] = mote_tq1_0_quantize_row,   [MOTE_TYPE_TQ2_0] = mote_tq2_0_quantize_row,
 };
 
+/* Types whose weights llama-quantize rounds differently from the activation
+ * quantizer in the traits table (from_float): used also without importance. */
+static const mote_quantize_row_fn weight_quantizers[MOTE_TYPE_COUNT] = {
+    [MOTE_TYPE_Q8_0] = mote_q8_0_quantize_row,
+};
+
 /* Alternative searches where the importance-aware quantizer with uniform
  * weights is not one (it ignores the weights). */
 static const mote_quantize_row_fn alt_quantizers[MOTE_TYPE_COUNT] = {
@@ -61,6 +67,7 @@ bool mote_quantize_can(int type) {
 /* llama-quantize's quantization of one row. */
 static void quantize_row_compat(int type, const float *x, void *dst, int64_t n, const float *imp) {
     if (imp && row_quantizers[type]) row_quantizers[type](x, dst, n, imp);
+    else if (weight_quantizers[type]) weight_quantizers[type](x, dst, n, NULL);
     else mote_traits(type)->from_float(x, dst, n);
 }
 

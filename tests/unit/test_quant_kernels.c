@@ -6,7 +6,9 @@
  *     model, the 64-bit FNV-1a hash of mote's to_float output equals the hash
  *     of ggml's dequantize_row_* output (tests/data/dequant_hashes.txt).
  *  2. The 8-bit activation quantizers (Q8_0, Q8_1, Q8_K) produce the same
- *     bytes as ggml's quantize_row_q8_*_ref on a fixed input that exercises
+ *     bytes as the quantizers ggml's CPU backend runs on x86-64/AVX2 (the
+ *     build behind the fixtures; for Q8_0/Q8_1 not quantize_row_q8_*_ref,
+ *     see src/quant/q8.c) on a fixed input that exercises
  *     rounding ties, zero blocks, underflow and overflow
  *     (tests/data/q8_act_hashes.txt, input from quant_testdata.h).
  *  3. vec_dot(w, q8(x)) equals dot(to_float(w), x) within the error the
@@ -247,7 +249,7 @@ static void test_q8_K_by_hand(void **state) {
     assert_true(b.d < 0);
     assert_int_equal(b.bsums[0], -127 + 127 - 64 + b.qs[3]);
     for (int g = 1; g < QK_K / 16; g++) assert_int_equal(b.bsums[g], 0);
-    /* Q8_0 rounds the same tie away from zero: 1.0 / (2/127) = 63.5 -> 64. */
+    /* Q8_0 (GGML's x86 activation quantizer): 1.0 * (127/2) = 63.5, half to even -> 64. */
     block_q8_0 c;
     mote_q8_0_from_float(x, &c, QK8_0);
     assert_int_equal(c.qs[0], 127);

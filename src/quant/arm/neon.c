@@ -7,11 +7,12 @@
  * the 8-bit widening multiply vmull_s8 and pairwise accumulation vpadalq_s16:
  * no dot-product instruction needed), the F32/F16 dot products, and the
  * activation quantizers Q8_0/Q8_1/Q8_K. The quantizers must match the
- * reference bytes exactly (simd.h): AArch64 has the two roundings as single
- * conversions (vcvtaq: half away from zero = roundf; vcvtnq: half to even =
- * rintf). ARMv7 has neither and its NEON flushes subnormals to zero, so
- * there rounding is rebuilt exactly from truncation, and a block whose
- * largest value is near the subnormal range goes to the scalar reference.
+ * reference bytes exactly (simd.h); all three round half to even, as GGML's
+ * x86 build does (q8.c says why). AArch64 has that rounding as one
+ * conversion (vcvtnq = rintf). ARMv7 has not and its NEON flushes subnormals
+ * to zero, so there the rounding is rebuilt with a magic constant, and a
+ * block whose largest value is near the subnormal range goes to the scalar
+ * reference.
  */
 #if defined(__aarch64__) || defined(__arm__)
 
@@ -108,21 +109,6 @@ static inline int8x16_t narrow16(int32x4_t a, int32x4_t b, int32x4_t c, int32x4_
     return vcombine_s8(vqmovn_s16(lo), vqmovn_s16(hi));
 }
 
-/* roundf per lane (half away from zero), |v| < 2^23. */
-static inline int32x4_t round_away(float32x4_t v) {
-#if defined(__aarch64__)
-    return vcvtaq_s32_f32(v);
-#else
-    /* truncate |v|, add one when the exact remainder is at least a half */
-    const float32x4_t a = vabsq_f32(v);
-    const int32x4_t t = vcvtq_s32_f32(a);
-    const uint32x4_t up = vcgeq_f32(vsubq_f32(a, vcvtq_f32_s32(t)), vdupq_n_f32(0.5f));
-    const int32x4_t r = vsubq_s32(t, vreinterpretq_s32_u32(up)); /* up is all ones = -1 */
-    const uint32x4_t neg = vcltq_f32(v, vdupq_n_f32(0.0f));
-    return vbslq_s32(neg, vnegq_s32(r), r);
-#endif
-}
-
 /* rintf per lane (half to even), |v| <= 127.5. */
 static inline int32x4_t round_even(float32x4_t v) {
 #if defined(__aarch64__)
@@ -147,15 +133,15 @@ static inline int vector_safe(float amax) {
 #endif
 }
 
-/* The 32 quants roundf(x * inv), stored to q; returns their sum. */
-static inline int32_t quantize32(const float *x, float inv, int8_t *q) {
-    const float32x4_t s = vdupq_n_f32(inv);
+/* The 32 quants rintf(x * mul), stored to q; returns their sum. */
+static inline int32_t quantize32(const float *x, float mul, int8_t *q) {
+    const float32x4_t s = vdupq_n_f32(mul);
     int32x4_t sum = vdupq_n_s32(0);
     for (int h = 0; h < 2; h++, x += 16, q += 16) {
-        const int32x4_t a = round_away(vmulq_f32(vld1q_f32(x), s));
-        const int32x4_t b = round_away(vmulq_f32(vld1q_f32(x + 4), s));
-        const int32x4_t c = round_away(vmulq_f32(vld1q_f32(x + 8), s));
-        const int32x4_t d = round_away(vmulq_f32(vld1q_f32(x + 12), s));
+        const int32x4_t a = round_even(vmulq_f32(vld1q_f32(x), s));
+        const int32x4_t b = round_even(vmulq_f32(vld1q_f32(x + 4), s));
+        const int32x4_t c = round_even(vmulq_f32(vld1q_f32(x + 8), s));
+        const int32x4_t d = round_even(vmulq_f32(vld1q_f32(x + 12), s));
         vst1q_s8(q, narrow16(a, b, c, d));
         sum = vaddq_s32(sum, vaddq_s32(vaddq_s32(a, b), vaddq_s32(c, d)));
     }
@@ -170,10 +156,8 @@ void mote_neon_q8_0_from_float(const float *src, void *dst, int64_t n) {
             mote_q8_0_from_float(src, b, QK8_0);
             continue;
         }
-        const float d = amax / 127.0f;
-        const float inv = d != 0.0f ? 1.0f / d : 0.0f;
-        b->d = mote_f32_to_fp16(d);
-        quantize32(src, inv, b->qs);
+        b->d = mote_f32_to_fp16(amax / 127.0f);
+        quantize32(src, mote_q8_multiplier(amax), b->qs);
     }
 }
 
@@ -186,9 +170,8 @@ void mote_neon_q8_1_from_float(const float *src, void *dst, int64_t n) {
             continue;
         }
         const float d = amax / 127.0f;
-        const float inv = d != 0.0f ? 1.0f / d : 0.0f;
         b->d = mote_f32_to_fp16(d);
-        const int32_t sum = quantize32(src, inv, b->qs);
+        const int32_t sum = quantize32(src, mote_q8_multiplier(amax), b->qs);
         b->s = mote_f32_to_fp16((float)sum * d);
     }
 }

@@ -6,17 +6,19 @@
  *
  * The quantizers must give the reference's bytes exactly (they decide which
  * integers the dot products see), so they keep its float operations: the
- * scale is computed in scalar exactly as q8.c does, each value is multiplied
- * by the same reciprocal (a vector multiply rounds like a scalar one), and
- * the two rounding rules are reproduced: half away from zero (roundf) for
- * Q8_0/Q8_1 and half to even (rintf, the vector default) for Q8_K.
+ * scale and multiplier are computed exactly as q8.c does, each value is
+ * multiplied by the same multiplier (a vector multiply rounds like a scalar
+ * one), and rounded half to even (rintf, the vector default) — for all three
+ * formats, as GGML's x86 build does (q8.c says why that build).
  */
 #if defined(__x86_64__)
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include "quant/blocks.h"
+#include "quant/kernels.h"
 #include "quant/x86/avx2_kernels.h"
 #include "quant/x86/avx2_util.h"
 
@@ -89,14 +91,8 @@ static inline float abs_max32(const float *x) {
     return hmax_ps(m);
 }
 
-/* roundf per lane (half away from zero) for |v| <= 256: add 0.5 - 2^-25 with
- * v's sign, then truncate. The constant just below one half keeps values
- * under a tie from being pushed over it by the addition's own rounding;
- * checked against roundf for every float of magnitude up to 256. */
-static inline __m256i round_away(__m256 v) {
-    const __m256 bias = _mm256_or_ps(_mm256_and_ps(v, _mm256_set1_ps(-0.0f)), _mm256_set1_ps(0.49999997f));
-    return _mm256_cvttps_epi32(_mm256_add_ps(v, bias));
-}
+/* rintf per lane (half to even, the default MXCSR mode) and to int32. */
+static inline __m256i round_even(__m256 v) { return _mm256_cvtps_epi32(v); }
 
 /* float -> fp16 by F16C, round to nearest even: the same bits as
  * mote_f32_to_fp16 for every non-NaN float (checked exhaustively). */
@@ -109,13 +105,13 @@ static inline __m256i pack32(__m256i i0, __m256i i1, __m256i i2, __m256i i3) {
     return _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
-/* The 32 quants of a Q8_0/Q8_1 block: roundf(x * inv). */
-static inline __m256i quantize32(const float *x, float inv) {
-    const __m256 s = _mm256_set1_ps(inv);
-    return pack32(round_away(_mm256_mul_ps(_mm256_loadu_ps(x), s)),
-                  round_away(_mm256_mul_ps(_mm256_loadu_ps(x + 8), s)),
-                  round_away(_mm256_mul_ps(_mm256_loadu_ps(x + 16), s)),
-                  round_away(_mm256_mul_ps(_mm256_loadu_ps(x + 24), s)));
+/* The 32 quants of a Q8_0/Q8_1 block: rintf(x * mul). */
+static inline __m256i quantize32(const float *x, float mul) {
+    const __m256 s = _mm256_set1_ps(mul);
+    return pack32(round_even(_mm256_mul_ps(_mm256_loadu_ps(x), s)),
+                  round_even(_mm256_mul_ps(_mm256_loadu_ps(x + 8), s)),
+                  round_even(_mm256_mul_ps(_mm256_loadu_ps(x + 16), s)),
+                  round_even(_mm256_mul_ps(_mm256_loadu_ps(x + 24), s)));
 }
 
 /* Sum of 32 int8. */
@@ -139,15 +135,17 @@ static inline __m128 hmax4(__m256 m0, __m256 m1, __m256 m2, __m256 m3) {
     return _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
 }
 
-/* Scales of four blocks at once: d = amax / 127 and inv = 1 / d (0 when d
- * is 0), lane by lane the same IEEE operations as the scalar reference, so
- * the same bits, with two divisions per four blocks instead of eight. */
-static inline void scales4(const float *src, float d[4], float inv[4], mote_fp16 h[4]) {
+/* Scales of four blocks at once: d = amax / 127 and mul = 127 / amax (0
+ * when amax is 0 or the quotient overflows), lane by lane the same IEEE
+ * operations as mote_q8_multiplier, so the same bits, with two divisions
+ * per four blocks instead of eight. */
+static inline void scales4(const float *src, float d[4], float mul[4], mote_fp16 h[4]) {
     const __m128 amax = hmax4(block_max(src), block_max(src + 32), block_max(src + 64), block_max(src + 96));
     const __m128 dv = _mm_div_ps(amax, _mm_set1_ps(127.0f));
-    const __m128 iv = _mm_and_ps(_mm_div_ps(_mm_set1_ps(1.0f), dv), _mm_cmpneq_ps(dv, _mm_setzero_ps()));
+    __m128 mv = _mm_and_ps(_mm_div_ps(_mm_set1_ps(127.0f), amax), _mm_cmpneq_ps(amax, _mm_setzero_ps()));
+    mv = _mm_and_ps(mv, _mm_cmple_ps(mv, _mm_set1_ps(FLT_MAX)));
     _mm_storeu_ps(d, dv);
-    _mm_storeu_ps(inv, iv);
+    _mm_storeu_ps(mul, mv);
     _mm_storel_epi64((__m128i *)h, _mm_cvtps_ph(dv, _MM_FROUND_TO_NEAREST_INT));
 }
 
@@ -156,19 +154,18 @@ void mote_avx2_q8_0_from_float(const float *src, void *dst, int64_t n) {
     const int64_t nb = n / QK8_0;
     int64_t i = 0;
     for (; i + 4 <= nb; i += 4, b += 4, src += 4 * QK8_0) {
-        float d[4], inv[4];
+        float d[4], mul[4];
         mote_fp16 h[4];
-        scales4(src, d, inv, h);
+        scales4(src, d, mul, h);
         for (int k = 0; k < 4; k++) {
             b[k].d = h[k];
-            _mm256_storeu_si256((__m256i *)b[k].qs, quantize32(src + 32 * k, inv[k]));
+            _mm256_storeu_si256((__m256i *)b[k].qs, quantize32(src + 32 * k, mul[k]));
         }
     }
     for (; i < nb; i++, b++, src += QK8_0) {
-        const float d = abs_max32(src) / 127.0f;
-        const float inv = d != 0.0f ? 1.0f / d : 0.0f;
-        b->d = to_fp16(d);
-        _mm256_storeu_si256((__m256i *)b->qs, quantize32(src, inv));
+        const float amax = abs_max32(src);
+        b->d = to_fp16(amax / 127.0f);
+        _mm256_storeu_si256((__m256i *)b->qs, quantize32(src, mote_q8_multiplier(amax)));
     }
 }
 
@@ -177,21 +174,20 @@ void mote_avx2_q8_1_from_float(const float *src, void *dst, int64_t n) {
     const int64_t nb = n / QK8_1;
     int64_t i = 0;
     for (; i + 4 <= nb; i += 4, b += 4, src += 4 * QK8_1) {
-        float d[4], inv[4];
+        float d[4], mul[4];
         mote_fp16 h[4];
-        scales4(src, d, inv, h);
+        scales4(src, d, mul, h);
         for (int k = 0; k < 4; k++) {
             b[k].d = h[k];
-            const __m256i q = quantize32(src + 32 * k, inv[k]);
+            const __m256i q = quantize32(src + 32 * k, mul[k]);
             _mm256_storeu_si256((__m256i *)b[k].qs, q);
             b[k].s = to_fp16((float)sum_i8(q) * d[k]);
         }
     }
     for (; i < nb; i++, b++, src += QK8_1) {
-        const float d = abs_max32(src) / 127.0f;
-        const float inv = d != 0.0f ? 1.0f / d : 0.0f;
+        const float amax = abs_max32(src), d = amax / 127.0f;
         b->d = to_fp16(d);
-        const __m256i q = quantize32(src, inv);
+        const __m256i q = quantize32(src, mote_q8_multiplier(amax));
         _mm256_storeu_si256((__m256i *)b->qs, q);
         b->s = to_fp16((float)sum_i8(q) * d);
     }
