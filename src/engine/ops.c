@@ -68,7 +68,49 @@ void mote_softmax(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] *= inv;
 }
 
-static float silu(float x) { return x / (1.0f + expf(-x)); }
+#include <stdint.h>
+#include <string.h>
+
+static float from_bits(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static uint32_t to_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* e^x as GGML's x86 build computes it inside SiLU (a vector routine, not
+ * libm's expf): x = n ln2 + b with n rounded by the 1.5*2^23 shifter and ln2
+ * split in two; e^b by a degree-5 polynomial in b evaluated in two halves
+ * of b^2; the result scaled by 2^n built in the exponent bits, with a
+ * two-step scaling when |n| > 126 so that over- and underflow come out as
+ * inf and 0. Every step is one IEEE operation or one fused multiply-add, so
+ * the scalar form gives the vector's bits. The SiLU of the feed-forward
+ * block feeds the 8-bit (Q8_K: float scale) rounding of the down
+ * projection's input, which keeps last-bit differences; llama.cpp's logits
+ * are matched bit for bit only with this exp. */
+static float exp_ggml_x86(float x) {
+    const float shifter = 0x1.8p23f;
+    const float z = fmaf(x, 0x1.715476p+0f, shifter);
+    const float n = z - shifter;
+    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
+    const uint32_t e = to_bits(z) << 23;
+    const float k = from_bits(e + to_bits(1.0f));
+    const float u = b * b;
+    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
+                         0x1.ffffecp-1f * b);
+    if (!(fabsf(n) > 126.0f)) return fmaf(k, j, k);
+    const uint32_t g = n <= 0.0f ? 0x82000000u : 0u;
+    const float s1 = from_bits(g + 0x7f000000u), s2 = from_bits(e - g);
+    if (fabsf(n) > 192.0f) return s1 * s1;
+    return fmaf(s2, j, s2) * s1;
+}
+
+static float silu(float x) { return x / (1.0f + exp_ggml_x86(0.0f - x)); }
 
 /* GELU, tanh approximation, as GGML's CPU backend computes it: through a
  * table indexed by the f16 input holding f16 outputs, i.e. input and output
