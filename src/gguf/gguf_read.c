@@ -78,7 +78,7 @@ static int check_fits(const cursor *c, uint64_t n, size_t min_bytes, const char 
 
 /* Read a string into a fresh NUL-terminated copy. */
 static int take_string(cursor *c, char **out, size_t *out_len, const char *what) {
-    uint64_t len;
+    uint64_t len = 0;
     size_t at = c->pos;
     int rc = take_u64(c, &len, what);
     if (rc) return rc;
@@ -183,7 +183,7 @@ static int read_kv(cursor *c, mote_gguf_kv *kv, int64_t index) {
     int rc = take_name(c, &kv->key, what);
     if (rc) return rc;
     snprintf(what, sizeof what, "key '%.200s'", kv->key);
-    uint32_t t;
+    uint32_t t = 0;
     if ((rc = take_u32(c, &t, what))) return rc;
     if (t >= MOTE_GGUF_TYPE_COUNT)
         return mote_fail(MOTE_ERR_TYPE, "key '%s' (#%lld at offset %zu): unknown value type %u", kv->key, (long long)index, at, t);
@@ -198,7 +198,7 @@ static int read_kv(cursor *c, mote_gguf_kv *kv, int64_t index) {
         return MOTE_OK;
     }
 
-    uint32_t et;
+    uint32_t et = 0;
     if ((rc = take_u32(c, &et, what))) return rc;
     if (et >= MOTE_GGUF_TYPE_COUNT)
         return mote_fail(MOTE_ERR_TYPE, "key '%s' (offset %zu): unknown array element type %u", kv->key, at, et);
@@ -231,7 +231,7 @@ static int read_tensor_info(cursor *c, mote_tensor_info *t, int64_t index) {
     /* An unnamed tensor cannot be asked for, and no writer (ours included) makes one. */
     if (!*name) return mote_fail(MOTE_ERR_FORMAT, "tensor #%lld has an empty name", (long long)index);
     snprintf(what, sizeof what, "tensor '%.200s'", name);
-    uint32_t n_dims;
+    uint32_t n_dims = 0;
     if ((rc = take_u32(c, &n_dims, what))) return rc;
     if (n_dims > MOTE_MAX_DIMS)
         return mote_fail(MOTE_ERR_SHAPE, "tensor '%s': %u dimensions (at most %d)", name, n_dims, MOTE_MAX_DIMS);
@@ -344,7 +344,7 @@ static int parse(mote_gguf *g) {
                              g->version);
         return mote_fail(MOTE_ERR_VERSION, "GGUF version %u is not supported (2 and 3 are)", g->version);
     }
-    uint64_t n_tensors, n_kv;
+    uint64_t n_tensors = 0, n_kv = 0;
     if ((rc = take_u64(&c, &n_tensors, "the tensor count"))) return rc;
     if ((rc = take_u64(&c, &n_kv, "the metadata count"))) return rc;
     if ((rc = check_fits(&c, n_kv, MIN_KV_BYTES, "the metadata count"))) return rc;

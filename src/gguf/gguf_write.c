@@ -221,7 +221,7 @@ static int set_str_array(mote_gguf_writer *w, const char *key, const void *ctx, 
     if (!val) return mote_fail(MOTE_ERR_NOMEM, "out of memory setting key '%s'", key ? key : "?");
     size_t at = 12;
     for (uint64_t i = 0; i < n; i++) {
-        size_t len;
+        size_t len = 0;
         const char *s = get(ctx, i, &len);
         uint64_t l = len;
         memcpy(val + at, &l, 8);

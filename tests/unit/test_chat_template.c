@@ -125,7 +125,7 @@ static void test_matches_jinja_renders(void **state) {
     char *save = NULL;
     for (char *line = strtok_r(manifest, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         if (line[0] == '#') continue;
-        char *f[8];
+        char *f[8] = {0};
         int nf = 0;
         for (char *p = line; nf < 8; nf++) {
             f[nf] = p;
