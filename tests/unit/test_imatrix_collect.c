@@ -4,16 +4,18 @@
  * The reference tests/data/quantize/stories260K-c128-4chunks.imatrix.gguf was
  * written by llama-imatrix -m stories260K-f32.gguf -f text/stories.txt -c 128
  * -b 128 --chunks 4. mote collects the same 4 chunks, saves, and its file is
- * read back by mote's imatrix reader: same matrices, same counts, and every
- * column's mean squared activation within 2e-3 (relative) of llama.cpp's.
+ * read back by mote's imatrix reader: same matrices, same counts, every
+ * column's mean squared activation within 5e-3 (relative) of llama.cpp's,
+ * and each matrix's total within 5e-4.
  *
- * Why 2e-3: both run the same model in float, but llama.cpp's kernels sum
- * in another order and round q, k, v and the softmax differently (f16 KV
- * cache, f16 attention intermediates), and it accumulates the squares in
- * float. Over the full text the largest column difference measured is
- * 4e-4 (attn_output and ffn_down inputs, which come after attention);
- * 2e-3 leaves room for that while a wrong column, a missed token or a
- * wrong input (e.g. before the norm) is off by far more than 1%.
+ * Why these bounds: both run the same model in float, but llama.cpp's
+ * kernels sum in another order and round differently around attention
+ * (f16 intermediates), and it accumulates the squares in float. Measured:
+ * the largest column difference is 1.8e-3 on these 4 chunks (an ffn_down
+ * input, which comes after attention and the gate) and 4e-4 over all 81
+ * chunks of the text; totals agree within 5e-5. A wrong column, a missed
+ * or extra token, or the wrong input (e.g. before the norm) is off by far
+ * more than 1%.
  */
 #include <math.h>
 #include <stdio.h>
@@ -85,11 +87,15 @@ static void test_matches_llama_imatrix(void **state) {
             assert_non_null(a);
             assert_non_null(b);
             assert_int_equal(na, nb);
+            double sum_a = 0, sum_b = 0;
             for (int64_t j = 0; j < na; j++) {
                 double rel = fabs((double)a[j] - b[j]) / fmax(fabs((double)b[j]), 1e-30);
                 if (rel > worst) worst = rel;
-                if (rel > 2e-3) fail_msg("%s column %lld: mote %g, llama.cpp %g", name, (long long)j, a[j], b[j]);
+                if (rel > 5e-3) fail_msg("%s column %lld: mote %g, llama.cpp %g", name, (long long)j, a[j], b[j]);
+                sum_a += a[j];
+                sum_b += b[j];
             }
+            if (fabs(sum_a - sum_b) > 5e-4 * sum_b) fail_msg("%s total: mote %g, llama.cpp %g", name, sum_a, sum_b);
         }
     printf("largest relative difference from llama-imatrix: %.2e\n", worst);
     mote_imatrix_free(mine);
