@@ -24,6 +24,7 @@
  * hulls this is optimal up to the last, partly unaffordable step.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,30 @@ static double mean_importance(const mote_gguf *in, const mote_imatrix *im, int64
     return cnt ? sum / (double)cnt : 0.0;
 }
 
+/* Without an imatrix, a matrix fed by an RMS norm still has a fair guess of
+ * its inputs' mean squares: the normalised vector has mean square 1 per
+ * column, so column j is about norm_weight[j]^2. True (w filled) for such a
+ * matrix: attention q/k/v after attn_norm, FFN gate/up after ffn_norm, the
+ * head after output_norm. */
+static bool norm_proxy(const mote_gguf *in, const mote_tensor_info *t, float *w, int64_t n_w) {
+    static const char *const fed[][2] = {{"attn_q.", "attn_norm"}, {"attn_k.", "attn_norm"}, {"attn_v.", "attn_norm"},
+                                         {"attn_qkv.", "attn_norm"}, {"ffn_gate.", "ffn_norm"}, {"ffn_up.", "ffn_norm"}};
+    char name[256];
+    int layer;
+    name[0] = 0;
+    if (!strcmp(t->name, "output.weight")) {
+        snprintf(name, sizeof name, "output_norm.weight");
+    } else if (sscanf(t->name, "blk.%d.", &layer) == 1) {
+        for (size_t i = 0; i < sizeof fed / sizeof *fed; i++)
+            if (strstr(t->name, fed[i][0])) snprintf(name, sizeof name, "blk.%d.%s.weight", layer, fed[i][1]);
+    }
+    const mote_tensor_info *norm = name[0] ? mote_gguf_find_tensor(in, name) : NULL;
+    if (!norm || norm->type != MOTE_TYPE_F32 || mote_tensor_nelements(norm) != t->ne[0]) return false;
+    const float *g = norm->data;
+    for (int64_t j = 0; j < n_w; j++) w[j] = g[j % t->ne[0]] * g[j % t->ne[0]];
+    return true;
+}
+
 /* Column weights for a tensor's error (see the file comment), ne[0] per
  * matrix (experts after each other); *row_scale multiplies the summed error.
  * Returns a malloc'ed array or NULL. */
@@ -92,6 +117,8 @@ static float *error_weights(const mote_gguf *in, const mote_quantize_params *p, 
     } else if (p->imatrix) {
         const double m = mean_importance(in, p->imatrix, ne0);
         if (m > 0) fill = m;
+    } else if (norm_proxy(in, t, w, n_w)) {
+        return w;
     }
     for (int64_t j = 0; j < n_w; j++) w[j] = (float)fill;
     return w;
@@ -101,7 +128,7 @@ static float *error_weights(const mote_gguf *in, const mote_quantize_params *p, 
 static int measure(const mote_gguf *in, const mote_quantize_params *p, const mote_tensor_info *t, choice *c) {
     const int64_t ne0 = t->ne[0], rows = mote_tensor_nelements(t) / ne0, per_mat = t->ne[1];
     const int64_t n_sample = rows < SAMPLE_ROWS ? rows : SAMPLE_ROWS;
-    double row_scale;
+    double row_scale = 1.0;
     float *w = error_weights(in, p, t, &row_scale);
     float *x = malloc((size_t)(n_sample * ne0) * sizeof *x), *dec = malloc((size_t)ne0 * sizeof *dec);
     void *q = malloc(mote_row_size(MOTE_TYPE_F32, ne0));
