@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "engine/imatrix_collect.h"
 #include "mote.h"
@@ -39,30 +40,6 @@ static int parse_count(const char *flag, const char *s, long *out) {
     }
     *out = v;
     return 0;
-}
-
-/* The whole file as a malloc'ed buffer, or NULL. */
-static char *slurp(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, cap *= 2);
-            if (!bigger) free(buf);
-            buf = bigger;
-        }
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return NULL;
-    }
-    *size = n;
-    return buf;
 }
 
 static void on_chunk(int32_t chunk, int32_t n_chunks, void *user) {
@@ -116,7 +93,7 @@ int cmd_imatrix(int argc, char **argv) {
     char *text = NULL;
     int status = 1;
     size_t text_len, n_tokens;
-    if (!(text = slurp(text_path, &text_len))) {
+    if (!(text = cli_read_file(text_path, &text_len))) {
         fprintf(stderr, "mote imatrix: cannot read '%s': %s\n", text_path, strerror(errno));
         goto done;
     }

@@ -1,44 +1,47 @@
 /*
- * cmd_run.c — `mote run`: generate a continuation of a prompt, streamed to
- * stdout as it is produced. The prompt is echoed first (as its tokens
- * detokenize, like llama.cpp's examples), so stdout reads as one text.
- * With --verbose, Ollama-style timings follow on stderr.
+ * cmd_run.c — `mote run`: what `ollama run` and `llama-cli` do.
+ *
+ * Three cases, decided after the options are read:
+ *   - no prompt (-p / -f): an interactive chat, or one answer per line of
+ *     stdin when it is not a terminal — that is `mote chat`;
+ *   - a prompt and a model with a chat template (and no --raw): the prompt is
+ *     one user turn in the model's chat format — also `mote chat`, one-shot;
+ *   - otherwise (a base model like stories260K, or --raw): the prompt is
+ *     continued as plain text, streamed to stdout after an echo of the
+ *     prompt (as its tokens read back, like llama.cpp's examples).
+ * The generation controls (-n, sampling, -c, -t, --stop, --verbose, ...)
+ * are the ones `mote chat` reads (gen_options.h), so both behave alike.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/gen_options.h"
 #include "mote.h"
 
 #define DEFAULT_MODEL "models/stories260K.gguf"
 
 static void run_usage(FILE *out) {
     fprintf(out,
-            "usage: mote run [-m MODEL] -p PROMPT [options]\n"
+            "usage: mote run [-m MODEL] [-p PROMPT | -f FILE] [options]\n"
             "\n"
-            "Generate a continuation of PROMPT and print it as it is produced.\n"
+            "With a prompt: a model with a chat template answers it as one chat turn; any\n"
+            "other model (or --raw) continues it as text. Without a prompt: a chat session\n"
+            "(one answer per line of stdin when stdin is not a terminal), as `mote chat`.\n"
             "\n"
             "  -m, --model FILE        GGUF model (default: " DEFAULT_MODEL ")\n"
-            "  -p, --prompt TEXT       the text to continue\n"
-            "  -n, --n-predict N       tokens to generate (default: -1, until the model ends or the context fills)\n"
-            "  -c, --ctx-size N        context length in tokens (default: min(model's, 4096))\n"
-            "  -t, --threads N         threads (default: 1 for now)\n"
-            "      --temp T            temperature; 0 = greedy (default: 0.8)\n"
-            "      --top-k N           keep the N likeliest tokens; 0 = off (default: 40)\n"
-            "      --top-p P           nucleus sampling; 1 = off (default: 0.95)\n"
-            "      --min-p P           drop tokens below P x the top probability; 0 = off (default: 0.05)\n"
-            "      --repeat-penalty F  penalize repeated tokens; 1 = off (default: 1.0)\n"
-            "      --repeat-last-n N   tokens the penalties look back; -1 = all (default: 64)\n"
-            "      --presence-penalty F   (default: 0)\n"
-            "      --frequency-penalty F  (default: 0)\n"
-            "      --seed N            random seed (default: from the clock)\n"
-            "      --no-bos            do not add the beginning-of-sequence token\n"
-            "      --verbose           print timings and memory on stderr at the end\n"
-            "  -h, --help              show this help\n");
+            "  -p, --prompt TEXT       the prompt\n"
+            "  -f, --file FILE         the prompt, read from FILE\n"
+            "      --raw               continue the prompt as text even if the model has a chat template\n"
+            "      --no-bos            (raw) do not add the beginning-of-sequence token\n"
+            "      --parse-special     (raw) read control tokens like <|im_start|> in the prompt\n"
+            "      --system TEXT, --messages FILE, --chat-template NAME: see mote chat --help\n");
+    gen_options_help(out);
 }
 
 static int64_t now_ns(void) {
@@ -47,37 +50,41 @@ static int64_t now_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Parse a whole number or fail with a message naming the flag. */
-static int parse_long(const char *flag, const char *s, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "mote run: %s needs a whole number from %ld to %ld, not '%s'\n", flag, lo, hi, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int parse_float(const char *flag, const char *s, float *out) {
-    char *end;
-    errno = 0;
-    float v = strtof(s, &end);
-    if (errno || end == s || *end || v != v) {
-        fprintf(stderr, "mote run: %s needs a number, not '%s'\n", flag, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
+/* State of a raw continuation while it streams. */
 typedef struct {
     const mote_vocab *vocab;
     mote_detok *detok;
+    const chat_gen_params *gen;
+    char *tail;        /* the last bytes written, to spot stop strings */
+    size_t tail_len, tail_cap;
 } stream;
 
-/* Print each token as soon as its characters are complete; stop at end of generation. */
+/* True if the text written so far ends with one of the stop strings. */
+static bool ends_with_stop(const stream *st) {
+    for (int i = 0; i < st->gen->n_stops; i++) {
+        size_t n = strlen(st->gen->stops[i]);
+        if (n && n <= st->tail_len && !memcmp(st->tail + st->tail_len - n, st->gen->stops[i], n)) return true;
+    }
+    return false;
+}
+
+/* Keep the last tail_cap bytes of the output. */
+static void remember(stream *st, const char *text, size_t len) {
+    if (!st->tail_cap) return;
+    if (len >= st->tail_cap) {
+        memcpy(st->tail, text + len - st->tail_cap, st->tail_cap);
+        st->tail_len = st->tail_cap;
+        return;
+    }
+    size_t keep = st->tail_len + len > st->tail_cap ? st->tail_cap - len : st->tail_len;
+    memmove(st->tail, st->tail + st->tail_len - keep, keep);
+    memcpy(st->tail + keep, text, len);
+    st->tail_len = keep + len;
+}
+
+/* Print each token as soon as its characters are complete; stop at the end
+ * of generation or after a stop string (which is printed: raw mode shows
+ * exactly what the model wrote). */
 static bool on_token(int32_t token, void *user) {
     stream *st = user;
     if (mote_vocab_is_eog(st->vocab, token)) return false;
@@ -86,8 +93,9 @@ static bool on_token(int32_t token, void *user) {
     if (len) {
         fwrite(text, 1, len, stdout);
         fflush(stdout);
+        remember(st, text, len);
     }
-    return true;
+    return !ends_with_stop(st);
 }
 
 static void print_duration(const char *what, int64_t ns) {
@@ -101,67 +109,9 @@ static void print_rate(const char *what, int32_t n, int64_t ns) {
     fprintf(stderr, "%-22s%.2f tokens/s\n", what, ns > 0 ? (double)n * 1e9 / (double)ns : 0.0);
 }
 
-int cmd_run(int argc, char **argv) {
-    const char *model_path = DEFAULT_MODEL, *prompt = NULL;
-    long n_predict = -1, n_ctx = 0, n_threads = 0;
-    bool no_bos = false, verbose = false;
-    mote_sampler_params sp = mote_sampler_default();
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            run_usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--no-bos")) {
-            no_bos = true;
-            continue;
-        }
-        if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
-            verbose = true;
-            continue;
-        }
-        if (i + 1 >= argc || a[0] != '-') {
-            fprintf(stderr, "mote run: %s '%s' (run 'mote run --help')\n",
-                    a[0] == '-' ? "missing value after" : "unexpected argument", a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        long l;
-        int bad = 0;
-        if (!strcmp(a, "-m") || !strcmp(a, "--model")) model_path = v;
-        else if (!strcmp(a, "-p") || !strcmp(a, "--prompt")) prompt = v;
-        else if (!strcmp(a, "-n") || !strcmp(a, "--n-predict")) bad = parse_long(a, v, -1, INT32_MAX, &n_predict);
-        else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size")) bad = parse_long(a, v, 0, INT32_MAX, &n_ctx);
-        else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) bad = parse_long(a, v, 0, 1024, &n_threads);
-        else if (!strcmp(a, "--temp")) bad = parse_float(a, v, &sp.temp);
-        else if (!strcmp(a, "--top-k")) bad = parse_long(a, v, INT32_MIN, INT32_MAX, &l), sp.top_k = (int32_t)l;
-        else if (!strcmp(a, "--top-p")) bad = parse_float(a, v, &sp.top_p);
-        else if (!strcmp(a, "--min-p")) bad = parse_float(a, v, &sp.min_p);
-        else if (!strcmp(a, "--repeat-penalty")) bad = parse_float(a, v, &sp.repeat_penalty);
-        else if (!strcmp(a, "--repeat-last-n")) bad = parse_long(a, v, -1, INT32_MAX, &l), sp.repeat_last_n = (int32_t)l;
-        else if (!strcmp(a, "--presence-penalty")) bad = parse_float(a, v, &sp.presence_penalty);
-        else if (!strcmp(a, "--frequency-penalty")) bad = parse_float(a, v, &sp.frequency_penalty);
-        else if (!strcmp(a, "--seed")) {
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(v, &end, 10);
-            if (errno || end == v || *end || v[0] == '-') {
-                fprintf(stderr, "mote run: --seed needs a whole number, not '%s'\n", v);
-                return 2;
-            }
-            sp.seed = (uint64_t)s;
-        } else {
-            fprintf(stderr, "mote run: unknown option '%s' (run 'mote run --help')\n", a);
-            return 2;
-        }
-        if (bad) return 2;
-    }
-    if (!prompt) {
-        fprintf(stderr, "mote run: no prompt given (use -p TEXT)\n");
-        return 2;
-    }
-
+/* Continue `prompt` as plain text; the process exit status. */
+static int run_raw(const char *model_path, const char *prompt, const gen_options *opt, bool add_bos, bool parse_special) {
+    const chat_gen_params *gen = &opt->gen;
     const int64_t t_start = now_ns();
     mote_model *model = NULL;
     mote_vocab *vocab = NULL;
@@ -169,6 +119,7 @@ int cmd_run(int argc, char **argv) {
     mote_sampler *sampler = NULL;
     mote_detok *detok = NULL;
     int32_t *tokens = NULL;
+    stream st = {0};
     int status = 1;
 
     if (mote_model_load(model_path, &model) || mote_vocab_load(mote_model_gguf(model), &vocab)) {
@@ -176,8 +127,8 @@ int cmd_run(int argc, char **argv) {
         goto done;
     }
     mote_context_params cp = mote_context_default_params();
-    cp.n_ctx = (int32_t)n_ctx;
-    cp.n_threads = (int32_t)n_threads;
+    cp.n_ctx = gen->n_ctx;
+    cp.n_threads = gen->n_threads;
     if (mote_context_new(model, &cp, &ctx)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
@@ -185,7 +136,7 @@ int cmd_run(int argc, char **argv) {
     const int64_t load_ns = now_ns() - t_start;
 
     size_t n_tokens;
-    if (mote_tokenize_alloc(vocab, prompt, strlen(prompt), !no_bos, false, &tokens, &n_tokens)) {
+    if (mote_tokenize_alloc(vocab, prompt, strlen(prompt), add_bos, parse_special, &tokens, &n_tokens)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
@@ -198,22 +149,38 @@ int cmd_run(int argc, char **argv) {
                 mote_context_n_ctx(ctx));
         goto done;
     }
-    if (!(sampler = mote_sampler_new(&sp, mote_model_n_vocab(model))) || !(detok = mote_detok_new(vocab, 0))) {
+    if (!(sampler = mote_sampler_new(&gen->sampling, mote_model_n_vocab(model))) || !(detok = mote_detok_new(vocab, 0))) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
+    if (gen->verbose_prompt) {
+        fprintf(stderr, "prompt: '%s'\nprompt tokens (%zu):", prompt, n_tokens);
+        for (size_t i = 0; i < n_tokens; i++) fprintf(stderr, " %d", tokens[i]);
+        fputc('\n', stderr);
+    }
+    for (int i = 0; i < gen->n_stops; i++) {
+        size_t n = strlen(gen->stops[i]);
+        if (n > st.tail_cap) st.tail_cap = n;
+    }
+    st = (stream){vocab, detok, gen, st.tail_cap ? malloc(st.tail_cap) : NULL, 0, st.tail_cap};
+    if (st.tail_cap && !st.tail) {
+        fprintf(stderr, "mote run: out of memory\n");
+        goto done;
+    }
 
-    /* echo the prompt as its tokens read back */
-    stream st = {vocab, detok};
+    /* echo the prompt as its tokens read back (bold on a terminal with --color) */
+    bool color = opt->color && isatty(STDOUT_FILENO);
+    if (color) fputs("\033[1m", stdout);
     for (size_t i = 0; i < n_tokens; i++) {
         size_t len;
         const char *text = mote_detok_feed(detok, tokens[i], &len);
         fwrite(text, 1, len, stdout);
     }
+    if (color) fputs("\033[0m", stdout);
     fflush(stdout);
 
     mote_timings tm;
-    int rc = mote_generate(ctx, tokens, (int32_t)n_tokens, (int32_t)n_predict, sampler, on_token, &st, &tm);
+    int rc = mote_generate(ctx, tokens, (int32_t)n_tokens, gen->n_predict, sampler, on_token, &st, &tm);
     size_t len;
     const char *rest = mote_detok_flush(detok, &len);
     fwrite(rest, 1, len, stdout);
@@ -223,7 +190,7 @@ int cmd_run(int argc, char **argv) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
-    if (verbose) {
+    if (opt->verbose) {
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
         print_duration("total duration:", now_ns() - t_start);
@@ -241,11 +208,115 @@ int cmd_run(int argc, char **argv) {
     }
     status = 0;
 done:
+    free(st.tail);
     free(tokens);
     mote_detok_free(detok);
     mote_sampler_free(sampler);
     mote_context_free(ctx);
     mote_vocab_free(vocab);
     mote_model_free(model);
+    return status;
+}
+
+/* True if the file is a GGUF with a chat template. A file that cannot be
+ * read says false here; loading it reports why. */
+static bool has_chat_template(const char *path) {
+    mote_gguf *g;
+    if (mote_gguf_open(path, &g) != MOTE_OK) return false;
+    bool yes = mote_gguf_find_key(g, "tokenizer.chat_template") >= 0;
+    mote_gguf_close(g);
+    return yes;
+}
+
+/* Options that only chat understands: run passes them on (with their value). */
+static bool is_chat_option(const char *a) {
+    return !strcmp(a, "--system") || !strcmp(a, "--messages") || !strcmp(a, "--chat-template") ||
+           !strcmp(a, "--chat-template-file");
+}
+
+int cmd_run(int argc, char **argv) {
+    gen_options opt;
+    gen_options_default(&opt);
+    const char *model_path = DEFAULT_MODEL, *prompt = NULL, *prompt_file = NULL;
+    bool add_bos = true, raw = false, parse_special = false, chat_options = false, template_given = false;
+
+    for (int i = 1; i < argc;) {
+        const char *a = argv[i];
+        int r = gen_options_parse(&opt, "run", argc, argv, &i);
+        if (r < 0) return 2;
+        if (r > 0) continue;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            run_usage(stdout);
+            return 0;
+        }
+        bool flag = true;
+        if (!strcmp(a, "--no-bos")) add_bos = false;
+        else if (!strcmp(a, "--raw")) raw = true;
+        else if (!strcmp(a, "--parse-special")) parse_special = true;
+        else flag = false;
+        if (flag) {
+            i++;
+            continue;
+        }
+        const char **slot = !strcmp(a, "-m") || !strcmp(a, "--model")    ? &model_path
+                            : !strcmp(a, "-p") || !strcmp(a, "--prompt") ? &prompt
+                            : !strcmp(a, "-f") || !strcmp(a, "--file")   ? &prompt_file
+                                                                         : NULL;
+        if (!slot && !is_chat_option(a)) {
+            fprintf(stderr, "mote run: unknown option '%s' (run 'mote run --help')\n", a);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "mote run: %s needs a value\n", a);
+            return 2;
+        }
+        if (slot) *slot = argv[i + 1];
+        else chat_options = true;
+        template_given |= !strncmp(a, "--chat-template", 15);
+        i += 2;
+    }
+    if (prompt && prompt_file) {
+        fprintf(stderr, "mote run: give the prompt with -p or with -f, not both\n");
+        return 2;
+    }
+
+    bool chat = !prompt && !prompt_file;
+    bool model_template = has_chat_template(model_path);
+    if (chat && !model_template && !template_given && access(model_path, R_OK) == 0) {
+        fprintf(stderr, "mote run: no prompt given (-p TEXT or -f FILE), and without one run starts a chat, "
+                        "which needs a chat template this model lacks (--chat-template NAME)\n");
+        return 2;
+    }
+    if (!chat && !raw) chat = model_template;
+    if (chat_options && !chat) {
+        fprintf(stderr, "mote run: --system, --messages and --chat-template need a chat (not --raw, a model with a chat template)\n");
+        return 2;
+    }
+    if (chat) {
+        /* `mote chat -m MODEL` with every other option as given. */
+        char **cargv = malloc(((size_t)argc + 3) * sizeof *cargv);
+        if (!cargv) return 1;
+        int n = 0;
+        cargv[n++] = "chat";
+        cargv[n++] = "-m";
+        cargv[n++] = (char *)model_path;
+        for (int i = 1; i < argc; i++) {
+            if (!strcmp(argv[i], "-m") || !strcmp(argv[i], "--model")) i++;
+            else if (!strcmp(argv[i], "--no-bos") || !strcmp(argv[i], "--parse-special")) continue;
+            else cargv[n++] = argv[i];
+        }
+        cargv[n] = NULL;
+        int status = cmd_chat(n, cargv);
+        free(cargv);
+        return status;
+    }
+
+    char *owned = NULL;
+    if (prompt_file && !(prompt = owned = cli_read_file(prompt_file, NULL))) {
+        fprintf(stderr, "mote run: cannot read the prompt file '%s'\n", prompt_file);
+        return 1;
+    }
+    int status = run_raw(model_path, prompt, &opt, add_bos, parse_special);
+    free(owned);
     return status;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "mote.h"
 #include "tokenizer/utf8.h"
@@ -67,34 +68,6 @@ static char *escape_piece(const char *p, size_t n, bool for_json) {
     }
     out[o] = '\0';
     return out;
-}
-
-/* Read a whole file (or standard input for "-"); NULL on error. */
-static char *read_all(const char *path, size_t *len) {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-        }
-    }
-    bool err = ferror(f);
-    if (f != stdin) fclose(f);
-    if (err) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
 }
 
 /* Print ids and pieces as one JSON object; 0 on success. */
@@ -168,7 +141,7 @@ int cmd_tokenize(int argc, char **argv) {
     char *owned = NULL;
     size_t len;
     if (file) {
-        owned = read_all(file, &len);
+        owned = cli_read_file(file, &len);
         if (!owned) {
             fprintf(stderr, "mote tokenize: cannot read '%s'\n", file);
             return 1;

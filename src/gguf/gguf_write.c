@@ -419,6 +419,11 @@ static int fail_stream(mote_gguf_writer *w, int rc) {
 
 /* Create a fresh temporary file beside `path` (same directory, so rename is atomic). */
 static int open_temp(mote_gguf_writer *w, const char *path) {
+    /* The final rename would replace whatever the path names: refuse anything
+     * but a regular file, or `-o /dev/null` would turn the device into a file. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return mote_fail(MOTE_ERR_IO, "cannot write '%s': it exists and is not a regular file", path);
     size_t n = strlen(path) + 48;
     w->path = strdup(path);
     w->tmp = malloc(n);

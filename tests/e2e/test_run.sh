@@ -64,10 +64,34 @@ M="$R/stories260K-f32.gguf"
 expect_error 1 "/nonexistent/model.gguf" -m /nonexistent/model.gguf -p "hi"
 expect_error 1 "longer than the context" -m "$M" -p "Once upon a time there was a little girl" -c 4
 expect_error 1 "more than" -m "$M" -p "hi" -c 2000000000
-expect_error 2 "whole number" -m "$M" -p "hi" -n abc
+expect_error 2 "integer" -m "$M" -p "hi" -n abc
 expect_error 2 "unknown option" -m "$M" -p "hi" --bogus 1
 expect_error 2 "no prompt" -m "$M"
-expect_error 2 "missing value" -m "$M" -p
+expect_error 2 "not both" -m "$M" -p "hi" -f "$tmp/err"
+expect_error 2 "need a chat" -m "$M" -p "hi" --system "be brief"
+expect_error 2 "needs a value" -m "$M" -p
 "$MOTE" run --help | grep -q "usage: mote run" || err "--help"
+
+# -f reads the prompt from a file: the same text as -p; --stop ends the
+# continuation right after the stop string.
+printf 'Once upon a time' >"$tmp/prompt.txt"
+a=$("$MOTE" run -m "$M" -p "Once upon a time" -n 12 --temp 0 2>&1)
+b=$("$MOTE" run -m "$M" -f "$tmp/prompt.txt" -n 12 --temp 0 2>&1)
+[ "$a" == "$b" ] || err "-f and -p differ: '$a' vs '$b'"
+s=$("$MOTE" run -m "$M" -p "Once upon a time" --temp 0 --stop "Lily" 2>&1)
+case "$s" in *Lily) ;; *) err "--stop Lily: output does not end at the stop string: '$s'" ;; esac
+
+# A model with a chat template: `run -p` is one chat turn (the same answer as
+# `mote chat`, whose session is held to hand-formatted greedy decoding by
+# test_chat_session); --raw continues the text instead; without -p, stdin
+# lines are questions, one answer line each.
+Q="$F/models/qwen3-tiny-f32.gguf"
+chat=$(echo "Hello there" | "$MOTE" chat -m "$Q" --temp 0 -n 8 2>&1)
+run=$("$MOTE" run -m "$Q" -p "Hello there" --temp 0 -n 8 2>&1)
+[ -n "$run" ] && [ "$run" == "$chat" ] || err "run -p on a chat model: '$run', chat answered '$chat'"
+raw=$("$MOTE" run -m "$Q" -p "Hello there" --raw --temp 0 -n 8 2>&1)
+case "${raw# }" in "Hello there"*) ;; *) err "run --raw does not continue the prompt: '$raw'" ;; esac
+lines=$(printf 'Hello there\nWhat is this?\n' | "$MOTE" run -m "$Q" --temp 0 -n 8 | wc -l)
+[ "$lines" = 2 ] || err "run without -p on piped stdin: $lines answer lines, expected 2"
 
 exit $fail

@@ -336,6 +336,27 @@ static void test_unwritable_directory(void **state) {
     mote_gguf_writer_free(w);
 }
 
+/* A path that names something other than a regular file (a FIFO here, a
+ * device like /dev/null in real life) is refused, never replaced by rename. */
+static void test_refuses_non_regular_file(void **state) {
+    (void)state;
+    char dir[] = "/tmp/mote-fifo-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/pipe", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    mote_gguf_writer *w = mote_gguf_writer_new();
+    assert_int_equal(mote_gguf_writer_set_str(w, "general.architecture", "llama"), 0);
+    assert_int_equal(mote_gguf_writer_write_file(w, fifo), MOTE_ERR_IO);
+    assert_non_null(strstr(mote_last_error(), "not a regular file"));
+    struct stat st;
+    assert_int_equal(stat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    mote_gguf_writer_free(w);
+    unlink(fifo);
+    assert_int_equal(rmdir(dir), 0); /* nothing else was left behind */
+}
+
 /* A short write (the disk fills up) fails with MOTE_ERR_IO naming the path
  * and removes the temporary. A file size limit makes writes fail with EFBIG
  * like a full disk would; it runs in a child so the limit stays there. */
@@ -372,7 +393,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_models), cmocka_unit_test(test_round_trip_vocab),
         cmocka_unit_test(test_all_value_types),   cmocka_unit_test(test_bad_alignment_rejected),
-        cmocka_unit_test(test_streaming),         cmocka_unit_test(test_unwritable_directory),
+        cmocka_unit_test(test_streaming),         cmocka_unit_test(test_unwritable_directory), cmocka_unit_test(test_refuses_non_regular_file),
         cmocka_unit_test(test_short_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

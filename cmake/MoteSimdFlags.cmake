@@ -1,0 +1,20 @@
+# mote_simd_flags(): give the SIMD kernel files their instruction-set flags.
+#
+# Only the kernel files get the flags; src/quant/dispatch.c picks kernels at
+# run time from the CPU's features, so the library still runs on a CPU
+# without them. Source-file properties are scoped to the directory that sets
+# them, so every directory that compiles the library sources (the top level,
+# tests/fuzz, tests/cross) calls this.
+function(mote_simd_flags root)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+    file(GLOB avx2_sources ${root}/src/quant/x86/avx2_*.c)
+    list(FILTER avx2_sources EXCLUDE REGEX "avx2_set\\.c$")
+    set_source_files_properties(${avx2_sources} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c")
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+    set_source_files_properties(${root}/src/quant/arm/neon_dotprod.c
+                                PROPERTIES COMPILE_OPTIONS "-march=armv8.2-a+dotprod")
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^arm")
+    set_source_files_properties(${root}/src/quant/arm/neon.c
+                                PROPERTIES COMPILE_OPTIONS "-mfpu=neon-vfpv4;-mfp16-format=ieee")
+  endif()
+endfunction()

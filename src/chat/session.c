@@ -1,0 +1,367 @@
+/*
+ * session.c — one conversation with a model (see session.h):
+ * preparing each turn's prompt against what the KV cache already holds,
+ * making room by dropping old turns, and the generation loop with its stop
+ * conditions (end-of-turn token, stop strings, -n, a full context, Ctrl-C).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chat/session.h"
+#include "core/error.h"
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Append n bytes to a malloc'd growing string; false if memory runs out. */
+static bool text_add(char **p, size_t *len, size_t *cap, const char *s, size_t n) {
+    if (*len + n + 1 > *cap) {
+        size_t c = *cap ? *cap : 1024;
+        while (c < *len + n + 1) c *= 2;
+        char *q = realloc(*p, c);
+        if (!q) return false;
+        *p = q;
+        *cap = c;
+    }
+    memcpy(*p + *len, s, n);
+    *len += n;
+    (*p)[*len] = '\0';
+    return true;
+}
+
+static bool cached_add(chat_session *s, const char *t, size_t n) {
+    return text_add(&s->cached, &s->cached_len, &s->cached_cap, t, n);
+}
+
+static void cache_reset(chat_session *s) {
+    mote_context_reset(s->ctx);
+    s->cached_len = 0;
+    if (s->cached) s->cached[0] = '\0';
+}
+
+void chat_gen_params_default(chat_gen_params *p) {
+    memset(p, 0, sizeof *p);
+    p->sampling = mote_sampler_default();
+    p->n_predict = -1;
+}
+
+int chat_session_open(chat_session *s, const char *model_path, chat_gen_params *gen, const char *template_override) {
+    memset(s, 0, sizeof *s);
+    s->gen = gen;
+    s->verbose_out = stderr;
+    int64_t t0 = now_ns();
+    int rc = mote_model_load(model_path, &s->model);
+    if (rc != MOTE_OK) return rc;
+    const mote_gguf *g = mote_model_gguf(s->model);
+    if ((rc = mote_chat_template_for_model(g, template_override, &s->template_name)) != MOTE_OK) return rc;
+    s->topt = mote_chat_options_default();
+    mote_chat_options_from_gguf(g, &s->topt);
+    if ((rc = mote_vocab_load(g, &s->vocab)) != MOTE_OK) return rc;
+    mote_context_params cp = mote_context_default_params();
+    cp.n_ctx = gen->n_ctx;
+    cp.n_threads = gen->n_threads;
+    if ((rc = mote_context_new(s->model, &cp, &s->ctx)) != MOTE_OK) return rc;
+    s->n_vocab = mote_model_n_vocab(s->model);
+    s->logits = malloc((size_t)s->n_vocab * sizeof *s->logits);
+    if (!s->logits) return mote_fail(MOTE_ERR_NOMEM, "out of memory for %d logits", s->n_vocab);
+    rc = chat_session_update_sampling(s);
+    s->load_ns = now_ns() - t0;
+    return rc;
+}
+
+void chat_session_close(chat_session *s) {
+    mote_sampler_free(s->sampler);
+    mote_context_free(s->ctx);
+    mote_vocab_free(s->vocab);
+    mote_model_free(s->model);
+    mote_chat_conv_free(&s->conv);
+    free(s->cached);
+    free(s->logits);
+    memset(s, 0, sizeof *s);
+}
+
+int chat_session_update_sampling(chat_session *s) {
+    mote_sampler *n = mote_sampler_new(&s->gen->sampling, s->n_vocab);
+    if (!n) return MOTE_ERR_INVALID_ARG;
+    mote_sampler_free(s->sampler);
+    s->sampler = n;
+    return MOTE_OK;
+}
+
+int chat_session_set_system(chat_session *s, const char *system) {
+    bool has = s->conv.n > 0 && !strcmp(s->conv.msgs[0].role, "system");
+    if (has) mote_chat_conv_remove(&s->conv, 0, 1);
+    if (!system || !system[0]) return MOTE_OK;
+    /* Insert at the front: append, then rotate it into place. */
+    int rc = mote_chat_conv_add(&s->conv, "system", system);
+    if (rc != MOTE_OK) return rc;
+    mote_chat_message m = s->conv.msgs[s->conv.n - 1];
+    memmove(s->conv.msgs + 1, s->conv.msgs, (s->conv.n - 1) * sizeof m);
+    s->conv.msgs[0] = m;
+    return MOTE_OK;
+}
+
+void chat_session_clear(chat_session *s) {
+    size_t keep = s->conv.n > 0 && !strcmp(s->conv.msgs[0].role, "system") ? 1 : 0;
+    mote_chat_conv_remove(&s->conv, keep, s->conv.n - keep);
+    cache_reset(s);
+    mote_sampler_reset(s->sampler);
+}
+
+/* Drop the oldest turn: from the first message after the system prompt up
+ * to the next user message. False if only the current question is left. */
+static bool drop_oldest_turn(chat_session *s) {
+    size_t first = s->conv.n > 0 && !strcmp(s->conv.msgs[0].role, "system") ? 1 : 0;
+    for (size_t u = first + 1; u < s->conv.n; u++) {
+        if (!strcmp(s->conv.msgs[u].role, "user")) {
+            mote_chat_conv_remove(&s->conv, first, u - first);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Tokens still to evaluate for the conversation plus a generation prompt:
+ * only what follows the cached text when that text is a prefix of the new
+ * prompt, else everything (and the cache is emptied). Fills *toks (malloc'd). */
+static int prompt_tokens(chat_session *s, int32_t **toks, size_t *n, char **text_out) {
+    char *text = NULL;
+    int rc = mote_chat_format(s->template_name, s->conv.msgs, s->conv.n, true, &s->topt, &text);
+    if (rc != MOTE_OK) return rc;
+    size_t len = strlen(text);
+    const char *rest = text;
+    bool add_special = false;
+    if (s->cached_len > 0 && s->cached_len <= len && !memcmp(text, s->cached, s->cached_len)) {
+        rest = text + s->cached_len;
+    } else {
+        cache_reset(s);
+        /* The vocabulary adds BOS itself: skip the template's copy (as llama.cpp does). */
+        add_special = mote_vocab_adds_bos(s->vocab);
+        const char *bos = s->topt.bos_token;
+        if (add_special && bos && bos[0] && !strncmp(rest, bos, strlen(bos))) rest += strlen(bos);
+    }
+    rc = mote_tokenize_alloc(s->vocab, rest, len - (size_t)(rest - text), add_special, true, toks, n);
+    if (rc == MOTE_OK && s->verbose_out && s->gen->verbose_prompt) {
+        fprintf(s->verbose_out, "--- formatted prompt (%zu new tokens) ---\n%s\n--- new tokens:", *n, text);
+        for (size_t i = 0; i < *n; i++) fprintf(s->verbose_out, " %d", (*toks)[i]);
+        fprintf(s->verbose_out, "\n---\n");
+    }
+    *text_out = text;
+    return rc;
+}
+
+/* Tokens to keep free for the answer when deciding whether a prompt fits. */
+static int32_t answer_reserve(const chat_session *s) {
+    int32_t n_ctx = mote_context_n_ctx(s->ctx);
+    int32_t r = s->gen->n_predict > 0 ? s->gen->n_predict : n_ctx / 8;
+    return r < n_ctx / 2 ? r : n_ctx / 2;
+}
+
+/* True if the last message, with only the system prompt before it, leaves
+ * room for an answer: otherwise dropping turns cannot help. */
+static bool question_fits_alone(chat_session *s) {
+    mote_chat_message m[2];
+    size_t n = 0;
+    if (s->conv.n > 1 && !strcmp(s->conv.msgs[0].role, "system")) m[n++] = s->conv.msgs[0];
+    m[n++] = s->conv.msgs[s->conv.n - 1];
+    char *text = NULL;
+    if (mote_chat_format(s->template_name, m, n, true, &s->topt, &text) != MOTE_OK) return true;
+    int32_t *toks = NULL;
+    size_t n_tok = 0;
+    int rc = mote_tokenize_alloc(s->vocab, text, strlen(text), mote_vocab_adds_bos(s->vocab), true, &toks, &n_tok);
+    free(text);
+    free(toks);
+    if (rc != MOTE_OK) return true;
+    return (int64_t)n_tok + answer_reserve(s) <= mote_context_n_ctx(s->ctx);
+}
+
+/* Evaluate the prompt for the current conversation, dropping old turns if
+ * it does not fit. On return the cache holds it and *logits the
+ * distribution of the first answer token. */
+static int evaluate_prompt(chat_session *s, chat_reply_info *info, const float **logits) {
+    for (;;) {
+        int32_t *toks = NULL;
+        size_t n = 0;
+        char *text = NULL;
+        int rc = prompt_tokens(s, &toks, &n, &text);
+        if (rc != MOTE_OK) {
+            free(text);
+            return rc;
+        }
+        int32_t n_ctx = mote_context_n_ctx(s->ctx);
+        int64_t need = (int64_t)mote_context_n_past(s->ctx) + (int64_t)n + answer_reserve(s);
+        if (need <= n_ctx && n > 0) {
+            int64_t t0 = now_ns();
+            rc = mote_decode(s->ctx, toks, (int32_t)n, false, logits);
+            info->prompt_ns += now_ns() - t0;
+            if (rc == MOTE_OK) {
+                info->n_prompt += (int32_t)n;
+                for (size_t i = 0; i < n; i++) mote_sampler_accept(s->sampler, toks[i]);
+                size_t len = strlen(text);
+                /* The cache now holds the whole formatted prompt. */
+                s->cached_len = 0;
+                if (!cached_add(s, text, len)) rc = MOTE_ERR_NOMEM;
+            }
+            free(toks);
+            free(text);
+            return rc;
+        }
+        free(toks);
+        free(text);
+        if (n == 0 && s->cached_len > 0) {
+            /* Everything is cached but the logits of its last token are
+             * gone: evaluate the prompt again from the start. */
+            cache_reset(s);
+            continue;
+        }
+        if (n > 0 && !question_fits_alone(s)) return MOTE_ERR_RANGE; /* the caller says so */
+        if (n > 0 && drop_oldest_turn(s)) {
+            info->dropped_turns++;
+            cache_reset(s);
+            continue;
+        }
+        if (n == 0) return mote_fail(MOTE_ERR_INVALID_ARG, "the formatted prompt is empty");
+        return MOTE_ERR_RANGE; /* the message alone does not fit: the caller says so */
+    }
+}
+
+/* Length of the longest suffix of text[0..len) that is a proper prefix of a stop string. */
+static size_t partial_stop(const char *text, size_t len, const char *const *stops, int n_stops) {
+    size_t best = 0;
+    for (int k = 0; k < n_stops; k++) {
+        size_t sl = strlen(stops[k]);
+        for (size_t l = sl - 1; l > best; l--)
+            if (l <= len && !memcmp(text + len - l, stops[k], l)) {
+                best = l;
+                break;
+            }
+    }
+    return best;
+}
+
+/* The first occurrence of a stop string at or after `from`, or len. */
+static size_t find_stop(const char *text, size_t len, size_t from, const char *const *stops, int n_stops) {
+    size_t at = len;
+    for (int k = 0; k < n_stops; k++) {
+        size_t sl = strlen(stops[k]);
+        for (size_t i = from; i + sl <= len && i < at; i++)
+            if (!memcmp(text + i, stops[k], sl)) {
+                at = i;
+                break;
+            }
+    }
+    return at;
+}
+
+int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_text, void *user,
+                       chat_reply_info *info) {
+    memset(info, 0, sizeof *info);
+    int rc = mote_chat_conv_add(&s->conv, "user", user_text);
+    if (rc != MOTE_OK) return rc;
+    const float *logits = NULL;
+    rc = evaluate_prompt(s, info, &logits);
+    if (rc != MOTE_OK) {
+        mote_chat_conv_remove(&s->conv, s->conv.n - 1, 1); /* the question was not asked */
+        if (rc == MOTE_ERR_RANGE)
+            return mote_fail(rc, "the message does not fit the context of %d tokens (use -c to enlarge it)",
+                             mote_context_n_ctx(s->ctx));
+        return rc;
+    }
+
+    /* Stop strings: the user's and the template's end-of-turn texts. */
+    const char *stops[CHAT_MAX_STOPS + 4];
+    int n_stops = 0;
+    for (int k = 0; k < s->gen->n_stops; k++) stops[n_stops++] = s->gen->stops[k];
+    for (const char *const *t = mote_chat_template_stops(s->template_name); t && *t && n_stops < CHAT_MAX_STOPS + 4; t++)
+        stops[n_stops++] = *t;
+
+    size_t longest_stop = 0;
+    for (int k = 0; k < n_stops; k++)
+        if (strlen(stops[k]) > longest_stop) longest_stop = strlen(stops[k]);
+
+    mote_detok *detok = mote_detok_new(s->vocab, 0);
+    if (!detok) return MOTE_ERR_NOMEM;
+    char *answer = NULL;
+    size_t alen = 0, acap = 0, emitted = 0;
+    bool stopped = false;
+    int64_t t0 = now_ns();
+    for (int32_t produced = 0; s->gen->n_predict < 0 || produced < s->gen->n_predict; produced++) {
+        if (s->interrupt && *s->interrupt) {
+            info->interrupted = true;
+            break;
+        }
+        if (mote_context_n_past(s->ctx) >= mote_context_n_ctx(s->ctx)) {
+            info->context_full = true;
+            break;
+        }
+        memcpy(s->logits, logits, (size_t)s->n_vocab * sizeof *s->logits);
+        int32_t tok = mote_sampler_sample(s->sampler, s->logits);
+        if (tok < 0) break;
+        mote_sampler_accept(s->sampler, tok);
+        info->n_eval++;
+        size_t plen = 0;
+        const char *piece = mote_token_piece(s->vocab, tok, &plen);
+        /* Evaluate every sampled token, the end-of-turn one included, so the
+         * cache holds exactly the text the next turn's prompt starts with. */
+        if ((rc = mote_decode(s->ctx, &tok, 1, false, &logits)) != MOTE_OK) break;
+        if (piece && !cached_add(s, piece, plen)) {
+            rc = MOTE_ERR_NOMEM;
+            break;
+        }
+        if (mote_vocab_is_eog(s->vocab, tok)) break;
+        size_t tlen = 0;
+        const char *text = mote_detok_feed(detok, tok, &tlen);
+        size_t before = alen;
+        if (tlen && !text_add(&answer, &alen, &acap, text, tlen)) {
+            rc = MOTE_ERR_NOMEM;
+            break;
+        }
+        /* Only a stop string that ends in the new text can be new. */
+        size_t from = before > longest_stop ? before - longest_stop : 0;
+        size_t at = find_stop(answer ? answer : "", alen, from, stops, n_stops);
+        if (at < alen) {
+            alen = at;
+            answer[alen] = '\0';
+            stopped = true;
+        }
+        size_t safe = stopped ? alen : alen - partial_stop(answer ? answer : "", alen, stops, n_stops);
+        if (safe > emitted) {
+            on_text(answer + emitted, safe - emitted, user);
+            emitted = safe;
+        }
+        if (stopped) break;
+    }
+    if (!stopped) {
+        size_t tlen = 0;
+        const char *text = mote_detok_flush(detok, &tlen);
+        if (tlen) text_add(&answer, &alen, &acap, text, tlen);
+        if (alen > emitted) on_text(answer + emitted, alen - emitted, user);
+    }
+    info->eval_ns = now_ns() - t0;
+    mote_detok_free(detok);
+    int rc2 = mote_chat_conv_add(&s->conv, "assistant", answer ? answer : "");
+    free(answer);
+    return rc != MOTE_OK ? rc : rc2;
+}
+
+/* One "what count / duration / rate" block of the timings. */
+static void print_rate(FILE *out, const char *what, int32_t n, int64_t ns) {
+    char label[32];
+    snprintf(label, sizeof label, "%s count:", what);
+    fprintf(out, "%-22s%d token(s)\n", label, n);
+    snprintf(label, sizeof label, "%s duration:", what);
+    fprintf(out, "%-22s%.3fms\n", label, (double)ns / 1e6);
+    snprintf(label, sizeof label, "%s rate:", what);
+    if (ns > 0) fprintf(out, "%-22s%.2f tokens/s\n", label, (double)n * 1e9 / (double)ns);
+}
+
+void chat_print_timings(const chat_session *s, const chat_reply_info *info, FILE *out) {
+    fprintf(out, "%-22s%.3fms\n", "total duration:", (double)(info->prompt_ns + info->eval_ns) / 1e6);
+    fprintf(out, "%-22s%.3fms\n", "load duration:", (double)s->load_ns / 1e6);
+    print_rate(out, "prompt eval", info->n_prompt, info->prompt_ns);
+    print_rate(out, "eval", info->n_eval, info->eval_ns);
+}
