@@ -29,7 +29,6 @@
  * with the largest error reduction per byte that still fits. On convex
  * hulls this is optimal up to the last, partly unaffordable step.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,7 +302,7 @@ int mote_quantize_budget(const mote_gguf *in, const mote_quantize_params *p, mot
                 if (weights_of[t] > 0) fprintf(p->log, " %s %.1f%%", mote_type_name(t), 100 * weights_of[t] / n_params);
             fprintf(p->log, " of the weights\n");
             for (int64_t i = 0; i < n_ch; i++)
-                fprintf(p->log, "    %-32s %-7s (options:%d)\n", mote_gguf_tensor(in, plan[ch[i].k].index)->name,
+                fprintf(p->log, "    %-32s %-7s (%d types on the error/size hull)\n", mote_gguf_tensor(in, plan[ch[i].k].index)->name,
                         mote_type_name(ch[i].opt[ch[i].cur].type), ch[i].n_opt);
         }
     }
