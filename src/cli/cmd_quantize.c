@@ -16,6 +16,7 @@
 static void quantize_usage(FILE *out) {
     fprintf(out,
             "usage: mote quantize IN.gguf OUT.gguf TYPE [options]\n"
+            "       mote quantize IN.gguf OUT.gguf [TYPE] --target-bpw X | --target-size N [options]\n"
             "\n"
             "Write a copy of a model (F32, F16 or BF16 weights) with its weights quantized.\n"
             "\n"
@@ -47,6 +48,11 @@ static void quantize_usage(FILE *out) {
             "                             among them): a lower RMSE than llama-quantize, though not always a\n"
             "                             lower perplexity (bench/QUANT-RESULTS.md). Default: llama-quantize's\n"
             "                             algorithms, byte for byte\n"
+            "  --target-bpw X             budget mode: choose each tensor's type (k-quants, 32-block types,\n"
+            "                             F16) for the least predicted error (importance-weighted with\n"
+            "                             --imatrix) within X bits per weight over all tensors; TYPE is\n"
+            "                             then optional (the base plan for tensors never quantized)\n"
+            "  --target-size N[K|M|G]     budget mode with an output file of about N bytes\n"
             "  -q, --quiet                no per-tensor progress\n");
 }
 
@@ -81,6 +87,25 @@ int cmd_quantize(int argc, char **argv) {
             p.allow_requantize = true;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             p.log = NULL;
+        } else if (!strcmp(a, "--target-bpw")) {
+            char *end;
+            if (i + 1 >= argc) return fail("--target-bpw needs a number of bits per weight");
+            p.target_bpw = strtod(argv[++i], &end);
+            if (*end || !(p.target_bpw > 0 && p.target_bpw <= 32)) return fail("--target-bpw needs a number in (0, 32]");
+        } else if (!strcmp(a, "--target-size")) {
+            char *end;
+            if (i + 1 >= argc) return fail("--target-size needs a size");
+            double v = strtod(argv[++i], &end);
+            double unit = 1;
+            if (*end == 'K' || *end == 'k') unit = 1024, end++;
+            else if (*end == 'M' || *end == 'm') unit = 1024.0 * 1024, end++;
+            else if (*end == 'G' || *end == 'g') unit = 1024.0 * 1024 * 1024, end++;
+            if (*end == 'B' || *end == 'b') end++;
+            if (*end || !(v > 0) || v * unit > 1e15) {
+                snprintf(msg, sizeof msg, "--target-size '%s': expected a size such as 250M or 1.5G", argv[i]);
+                return fail(msg);
+            }
+            p.target_size = (uint64_t)(v * unit);
         } else if (!strcmp(a, "--imatrix")) {
             if (i + 1 >= argc) return fail("--imatrix needs a file");
             imatrix_path = argv[++i];
@@ -110,9 +135,16 @@ int cmd_quantize(int argc, char **argv) {
             return fail(msg);
         }
     }
-    if (n_pos < 3) {
+    const bool budget = p.target_bpw > 0 || p.target_size > 0;
+    if (n_pos < (budget ? 2 : 3)) {
         quantize_usage(stderr);
         return 2;
+    }
+    if (budget && p.target_bpw > 0 && p.target_size > 0) return fail("give --target-bpw or --target-size, not both");
+    if (budget && !pos[2]) {
+        /* the base plan only decides which tensors are quantized at all */
+        pos[2] = "Q8_0";
+        p.pure = true;
     }
     p.preset = mote_quant_preset_find(pos[2]);
     if (!p.preset) {

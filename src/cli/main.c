@@ -13,6 +13,7 @@ const mote_command mote_commands[] = {
     {"run", "generate text from a prompt", cmd_run},
     {"perplexity", "measure a model's perplexity on a text file", cmd_perplexity},
     {"quantize", "write a quantized copy of a model", cmd_quantize},
+    {"imatrix", "compute an importance matrix from a calibration text", cmd_imatrix},
     {"chat", "talk to a model (interactive, or one question per line)", cmd_chat},
     {NULL, NULL, NULL},
 };

@@ -12,7 +12,17 @@ size_t mote_matmul_scratch_bytes(const mote_weight *w, int32_t n_tokens) {
     return mote_row_size(w->traits->vec_dot_type, w->n_in) * (size_t)n_tokens;
 }
 
+/* Thread-local so that one thread collecting statistics never sees another's products. */
+static _Thread_local mote_matmul_observer observer;
+static _Thread_local void *observer_user;
+
+void mote_matmul_set_observer(mote_matmul_observer fn, void *user) {
+    observer = fn;
+    observer_user = user;
+}
+
 void mote_matmul(const mote_weight *w, const float *x, float *y, int32_t n_tokens, void *scratch) {
+    if (observer) observer(w, x, n_tokens, observer_user);
     const mote_type_traits *tr = w->traits;
     const void *act = x;
     size_t act_row = (size_t)w->n_in * sizeof(float);

@@ -23,4 +23,10 @@
 size_t mote_matmul_scratch_bytes(const mote_weight *w, int32_t n_tokens);
 void mote_matmul(const mote_weight *w, const float *x, float *y, int32_t n_tokens, void *scratch);
 
+/* An observer sees every product's weight and input rows before it runs
+ * (`mote imatrix` collects activation statistics this way). It is per
+ * thread: set it on the thread that runs the forward pass; NULL removes it. */
+typedef void (*mote_matmul_observer)(const mote_weight *w, const float *x, int32_t n_tokens, void *user);
+void mote_matmul_set_observer(mote_matmul_observer fn, void *user);
+
 #endif

@@ -1,6 +1,6 @@
 /*
- * imatrix.c — reading importance matrices written by llama-imatrix (and, once
- * it exists, `mote imatrix`).
+ * imatrix.c — reading importance matrices written by llama-imatrix or by
+ * `mote imatrix` (src/engine/imatrix_collect.c writes the same GGUF format).
  *
  * Two formats, told apart by the GGUF magic:
  *   GGUF (current): general.type = "imatrix"; per weight matrix W two F32

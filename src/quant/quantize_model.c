@@ -125,12 +125,11 @@ static int find_importance(const mote_quantize_params *p, const mote_tensor_info
 
 /* ---- the whole file ------------------------------------------------------------- */
 
-static int setup_writer(const mote_gguf *in, const mote_quantize_params *p, const mote_quant_plan_entry *plan,
-                        mote_gguf_writer *w) {
+static int setup_writer(const mote_gguf *in, const mote_quant_plan_entry *plan, int ftype, mote_gguf_writer *w) {
     int st = MOTE_OK;
     for (int64_t i = 0; i < mote_gguf_n_kv(in) && st == MOTE_OK; i++) st = mote_gguf_writer_copy_kv(w, in, i);
     if (st == MOTE_OK) st = mote_gguf_writer_set_u32(w, "general.quantization_version", GGML_QUANT_VERSION);
-    if (st == MOTE_OK) st = mote_gguf_writer_set_u32(w, "general.file_type", (uint32_t)p->preset->ftype);
+    if (st == MOTE_OK) st = mote_gguf_writer_set_u32(w, "general.file_type", (uint32_t)ftype);
     /* One output file even if the input was split. */
     static const char *split_keys[] = {"split.no", "split.count", "split.tensors.count"};
     for (size_t k = 0; k < 3 && st == MOTE_OK; k++)
@@ -204,9 +203,12 @@ int mote_quantize_model(const char *in_path, const char *out_path, const mote_qu
         return mote_fail(MOTE_ERR_NOMEM, "out of memory");
     }
     st = mote_quantize_plan(in, p, plan);
+    const bool budget = p->target_bpw > 0 || p->target_size > 0;
+    int ftype = p->preset ? p->preset->ftype : 0;
+    if (st == MOTE_OK && budget) st = mote_quantize_budget(in, p, plan, &ftype);
     mote_gguf_writer *w = NULL;
     if (st == MOTE_OK && !(w = mote_gguf_writer_new())) st = mote_fail(MOTE_ERR_NOMEM, "out of memory");
-    if (st == MOTE_OK) st = setup_writer(in, p, plan, w);
+    if (st == MOTE_OK) st = setup_writer(in, plan, ftype, w);
     bool begun = false;
     if (st == MOTE_OK) {
         st = mote_gguf_writer_begin(w, out_path);
@@ -220,7 +222,8 @@ int mote_quantize_model(const char *in_path, const char *out_path, const mote_qu
         char a[32], b[32];
         human_size(a, sizeof a, bytes_in);
         human_size(b, sizeof b, bytes_out);
-        fprintf(p->log, "model size: %s -> %s (%s, %.2f bits per weight over %.0f weights)\n", a, b, p->preset->name,
+        fprintf(p->log, "model size: %s -> %s (%s, %.2f bits per weight over %.0f weights)\n", a, b,
+                budget ? "budget mix" : p->preset->name,
                 n_weights > 0 ? bytes_out * 8 / n_weights : 0.0, n_weights);
     }
     mote_gguf_writer_free(w);

@@ -65,6 +65,10 @@ typedef struct {
     int n_overrides;
     const mote_imatrix *imatrix;  /* NULL: none */
     FILE *log;                 /* progress and notes, NULL for quiet */
+    /* Budget mode (quantize_budget.c), on when either is > 0: each tensor's
+     * type is chosen for the least predicted error within the budget. */
+    double target_bpw;         /* bits per weight over all tensors (as `mote info` counts) */
+    uint64_t target_size;      /* bytes of the output file */
 } mote_quantize_params;
 
 /* The plan for one tensor. */
@@ -73,6 +77,7 @@ typedef struct {
     int type;          /* output type */
     int wanted;        /* the type the preset chose, before the block fallback */
     bool fallback;     /* wanted != type: the rows did not fit wanted's blocks */
+    bool manual;       /* the type came from a --tensor-type override */
 } mote_quant_plan_entry;
 
 /* Decide the output type of every tensor of `in`, in output order (llama.cpp's:
@@ -80,6 +85,15 @@ typedef struct {
  * must hold mote_gguf_n_tensors(in) entries. Fails if a tensor would need
  * requantizing without permission or a type cannot be produced. */
 int mote_quantize_plan(const mote_gguf *in, const mote_quantize_params *p, mote_quant_plan_entry *plan);
+
+/* ---- budget mode (quantize_budget.c) ------------------------------------------------ */
+
+/* Re-choose the type of every tensor the plan quantizes (overrides stay) to
+ * minimise the predicted error, sum over tensors of the importance-weighted
+ * squared rounding error, within p->target_bpw or p->target_size. Writes
+ * llama.cpp's "mostly" file type of the resulting mix to *ftype. Fails,
+ * naming the reachable range, if the budget is below the smallest mix. */
+int mote_quantize_budget(const mote_gguf *in, const mote_quantize_params *p, mote_quant_plan_entry *plan, int *ftype);
 
 /* Quantize the model at in_path into out_path (written under a temporary name
  * and renamed: a failure leaves no output file). */

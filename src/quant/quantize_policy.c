@@ -287,6 +287,7 @@ int mote_quantize_plan(const mote_gguf *in, const mote_quantize_params *p, mote_
             if (regexec(&res[o], t->name, 0, NULL, 0) == 0) {
                 type = p->overrides[o].type;
                 manual = true;
+                plan[k].manual = true;
             }
         }
         /* The layer counters only advance through the preset rules (as in
