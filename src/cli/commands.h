@@ -15,6 +15,7 @@ typedef struct {
 } mote_command;
 
 int cmd_info(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 
 /* The table, defined in main.c, for help output. */

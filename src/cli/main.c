@@ -10,6 +10,7 @@
 const mote_command mote_commands[] = {
     {"info", "describe a GGUF model file", cmd_info},
     {"tokenize", "show the tokens a model makes of a text", cmd_tokenize},
+    {"synth", "write a random-weight model shaped like a known one", cmd_synth},
     {NULL, NULL, NULL},
 };
 
