@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "core/error.h"
+#include "model/synth.h"
 #include "quant/types.h"
 #include "mote.h"
 
@@ -31,20 +32,32 @@
 
 typedef struct {
     const char *name;  /* as llama-quantize spells it, lower case */
+    const char *long_name; /* as llama.cpp describes the file type */
     int ftype;         /* general.file_type (llama.cpp's LLAMA_FTYPE_* number) */
     int base;          /* the type of most matrices */
     int more_bits;     /* k-quant _M presets: type of attn_v / ffn_down in the layers that get more bits; -1 none */
 } synth_preset;
 
 static const synth_preset presets[] = {
-    {"f32", 0, MOTE_TYPE_F32, -1},          {"f16", 1, MOTE_TYPE_F16, -1},
-    {"bf16", 32, MOTE_TYPE_BF16, -1},       {"q8_0", 7, MOTE_TYPE_Q8_0, -1},
-    {"q4_0", 2, MOTE_TYPE_Q4_0, -1},        {"q4_1", 3, MOTE_TYPE_Q4_1, -1},
-    {"q5_0", 8, MOTE_TYPE_Q5_0, -1},        {"q5_1", 9, MOTE_TYPE_Q5_1, -1},
-    {"q6_k", 18, MOTE_TYPE_Q6_K, -1},       {"q4_k_m", 15, MOTE_TYPE_Q4_K, MOTE_TYPE_Q6_K},
-    {"q5_k_m", 17, MOTE_TYPE_Q5_K, MOTE_TYPE_Q6_K},
-    {NULL, 0, 0, 0},
+    {"f32", "all F32", 0, MOTE_TYPE_F32, -1},
+    {"f16", "F16", 1, MOTE_TYPE_F16, -1},
+    {"bf16", "BF16", 32, MOTE_TYPE_BF16, -1},
+    {"q8_0", "Q8_0", 7, MOTE_TYPE_Q8_0, -1},
+    {"q4_0", "Q4_0", 2, MOTE_TYPE_Q4_0, -1},
+    {"q4_1", "Q4_1", 3, MOTE_TYPE_Q4_1, -1},
+    {"q5_0", "Q5_0", 8, MOTE_TYPE_Q5_0, -1},
+    {"q5_1", "Q5_1", 9, MOTE_TYPE_Q5_1, -1},
+    {"q6_k", "Q6_K", 18, MOTE_TYPE_Q6_K, -1},
+    {"q4_k_m", "Q4_K - Medium", 15, MOTE_TYPE_Q4_K, MOTE_TYPE_Q6_K},
+    {"q5_k_m", "Q5_K - Medium", 17, MOTE_TYPE_Q5_K, MOTE_TYPE_Q6_K},
+    {NULL, NULL, 0, 0, 0},
 };
+
+const char *mote_ftype_name(int ftype) {
+    for (const synth_preset *p = presets; p->name; p++)
+        if (p->ftype == ftype) return p->long_name;
+    return NULL;
+}
 
 static const synth_preset *preset_find(const char *name) {
     for (const synth_preset *p = presets; p->name; p++)
@@ -107,7 +120,7 @@ static int add(tensor_list *l, const char *name, int layer, tensor_role role, in
     if (l->n == l->cap) {
         int cap = l->cap ? 2 * l->cap : 64;
         synth_tensor *t = realloc(l->t, (size_t)cap * sizeof *t);
-        if (!t) return mote_fail(MOTE_ERR_NOMEM, "synth: out of memory listing tensors");
+        if (!t) return mote_fail(MOTE_ERR_NOMEM, "out of memory listing tensors");
         l->t = t;
         l->cap = cap;
     }
@@ -186,13 +199,13 @@ static void fill_normal(uint64_t *state, float *dst, int64_t n, float mean, floa
  * byte tokens, then plain pieces. llama.cpp accepts it (it needs the byte
  * token of '\n'), and a benchmark never tokenizes text anyway. */
 static int set_vocab(mote_gguf_writer *w, int32_t n) {
-    if (n < 3 + 256) return mote_fail(MOTE_ERR_INVALID_ARG, "synth: a vocabulary needs at least 259 tokens, not %d", n);
+    if (n < 3 + 256) return mote_fail(MOTE_ERR_INVALID_ARG, "a vocabulary needs at least 259 tokens, not %d", n);
     char **text = calloc((size_t)n, sizeof *text);
     float *score = malloc((size_t)n * sizeof *score);
     int32_t *kind = malloc((size_t)n * sizeof *kind);
     char *pool = malloc((size_t)n * 16);
     int rc = MOTE_OK;
-    if (!text || !score || !kind || !pool) rc = mote_fail(MOTE_ERR_NOMEM, "synth: out of memory for %d tokens", n);
+    if (!text || !score || !kind || !pool) rc = mote_fail(MOTE_ERR_NOMEM, "out of memory for %d tokens", n);
     for (int32_t i = 0; i < n && !rc; i++) {
         char *s = pool + (size_t)i * 16;
         if (i == 0) strcpy(s, "<unk>");
@@ -281,13 +294,13 @@ static int make_tensor(const synth_tensor *t, uint64_t seed, int index, float *r
 
 int mote_synth_write(const mote_model_shape *s, const mote_synth_params *params, const char *path) {
     mote_synth_params p = params ? *params : mote_synth_default_params();
-    if (!s || !path) return mote_fail(MOTE_ERR_INVALID_ARG, "synth: no shape or no output path");
+    if (!s || !path) return mote_fail(MOTE_ERR_INVALID_ARG, "no shape or no output path");
     const synth_preset *pre = preset_find(p.type ? p.type : "");
     if (!pre) {
         char list[256] = "";
         for (const synth_preset *q = presets; q->name; q++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", q->name, q[1].name ? ", " : "");
-        return mote_fail(MOTE_ERR_INVALID_ARG, "synth: unknown type '%s' (known: %s)", p.type ? p.type : "", list);
+        return mote_fail(MOTE_ERR_INVALID_ARG, "unknown type '%s' (known: %s)", p.type ? p.type : "", list);
     }
     int32_t n_ctx = p.n_ctx > 0 ? p.n_ctx : s->n_ctx_train;
 
@@ -300,7 +313,7 @@ int mote_synth_write(const mote_model_shape *s, const mote_synth_params *params,
         t->type = tensor_type(pre, t->role, t->layer, s->n_layer, t->ne[0], s->tied_embd);
         const mote_type_traits *tr = mote_traits(t->type);
         if (!tr || !tr->from_float) {
-            rc = mote_fail(MOTE_ERR_UNSUPPORTED, "synth: mote cannot quantize to %s yet (tensor %s of preset %s)",
+            rc = mote_fail(MOTE_ERR_UNSUPPORTED, "mote cannot quantize to %s yet (tensor %s of preset %s)",
                            mote_type_name(t->type), t->name, pre->name);
             break;
         }
@@ -319,7 +332,7 @@ int mote_synth_write(const mote_model_shape *s, const mote_synth_params *params,
         w = mote_gguf_writer_new();
         buf = malloc(max_bytes ? max_bytes : 1);
         rows = malloc((size_t)(rows_cap * max_row) * sizeof *rows);
-        if (!w || !buf || !rows) rc = mote_fail(MOTE_ERR_NOMEM, "synth: out of memory (%zu bytes for the largest tensor)", max_bytes);
+        if (!w || !buf || !rows) rc = mote_fail(MOTE_ERR_NOMEM, "out of memory (%zu bytes for the largest tensor)", max_bytes);
     }
     if (!rc) rc = set_hparams(w, s, pre, n_ctx);
     if (!rc) rc = set_vocab(w, s->n_vocab);
