@@ -198,8 +198,24 @@ static void fill_normal(uint64_t *state, float *dst, int64_t n, float mean, floa
 /* A SentencePiece ("llama") vocabulary of n tokens: <unk>, <s>, </s>, the 256
  * byte tokens, then plain pieces. llama.cpp accepts it (it needs the byte
  * token of '\n'), and a benchmark never tokenizes text anyway. */
-static int set_vocab(mote_gguf_writer *w, int32_t n) {
-    if (n < 3 + 256) return mote_fail(MOTE_ERR_INVALID_ARG, "a vocabulary needs at least 259 tokens, not %d", n);
+/* The family's control tokens, at the end of the vocabulary as in the real
+ * models. llama.cpp looks some up by text (a model named "phi3" must have
+ * <|endoftext|>), and chat code finds its markers. */
+static const char *const *control_tokens(const char *arch, int *n) {
+    static const char *const qwen3[] = {"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
+    static const char *const gemma3[] = {"<start_of_turn>", "<end_of_turn>"};
+    static const char *const phi3[] = {"<|endoftext|>", "<|end|>", "<|user|>", "<|assistant|>", "<|system|>"};
+    if (!strcmp(arch, "qwen3")) return *n = 3, qwen3;
+    if (!strcmp(arch, "gemma3")) return *n = 2, gemma3;
+    if (!strcmp(arch, "phi3")) return *n = 5, phi3;
+    return *n = 0, NULL;
+}
+
+static int set_vocab(mote_gguf_writer *w, int32_t n, const char *arch) {
+    int n_ctl;
+    const char *const *ctl = control_tokens(arch, &n_ctl);
+    if (n < 3 + 256 + n_ctl)
+        return mote_fail(MOTE_ERR_INVALID_ARG, "a %s vocabulary needs at least %d tokens, not %d", arch, 3 + 256 + n_ctl, n);
     char **text = calloc((size_t)n, sizeof *text);
     float *score = malloc((size_t)n * sizeof *score);
     int32_t *kind = malloc((size_t)n * sizeof *kind);
@@ -213,9 +229,10 @@ static int set_vocab(mote_gguf_writer *w, int32_t n) {
         else if (i == 2) strcpy(s, "</s>");
         else if (i < 3 + 256) snprintf(s, 16, "<0x%02X>", i - 3);
         else snprintf(s, 16, "\xe2\x96\x81t%d", i); /* "▁t<i>": a word piece */
-        text[i] = s;
-        score[i] = i < 3 + 256 ? 0.0f : -(float)(i - 3 - 256);
-        kind[i] = i == 0 ? 2 : i < 3 ? 3 : i < 3 + 256 ? 6 : 1; /* unknown, control, byte, normal */
+        bool control = i >= n - n_ctl;
+        text[i] = control ? (char *)ctl[i - (n - n_ctl)] : s;
+        score[i] = i < 3 + 256 || control ? 0.0f : -(float)(i - 3 - 256);
+        kind[i] = i == 0 ? 2 : i < 3 || control ? 3 : i < 3 + 256 ? 6 : 1; /* unknown, control, byte, normal */
     }
     if (!rc) rc = mote_gguf_writer_set_str(w, "tokenizer.ggml.model", "llama");
     if (!rc) rc = mote_gguf_writer_set_str(w, "tokenizer.ggml.pre", "default");
@@ -335,7 +352,7 @@ int mote_synth_write(const mote_model_shape *s, const mote_synth_params *params,
         if (!w || !buf || !rows) rc = mote_fail(MOTE_ERR_NOMEM, "out of memory (%zu bytes for the largest tensor)", max_bytes);
     }
     if (!rc) rc = set_hparams(w, s, pre, n_ctx);
-    if (!rc) rc = set_vocab(w, s->n_vocab);
+    if (!rc) rc = set_vocab(w, s->n_vocab, s->arch);
     for (int i = 0; i < l.n && !rc; i++)
         rc = mote_gguf_writer_add_tensor(w, l.t[i].name, l.t[i].type, l.t[i].n_dims, l.t[i].ne, NULL);
     if (!rc) rc = mote_gguf_writer_begin(w, path);
