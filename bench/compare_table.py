@@ -121,7 +121,7 @@ def main():
     if a.note:
         print("- note: " + a.note)
     print()
-    print("tg %% limit = measured t/s ÷ (bandwidth ÷ bytes of weights read per token).")
+    print("tg % limit = measured t/s ÷ (bandwidth ÷ bytes of weights read per token).")
     print()
     print("| model | type | size | test | threads | llama.cpp t/s | mote t/s | ratio | llama.cpp % limit | mote % limit |")
     print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|")
@@ -136,7 +136,8 @@ def main():
                     err = open(base + ".synth.err").read().strip().split("\n")[-1]
                 except OSError:
                     pass
-                print("| %s | %s | — | — | — | — | — | — | — | — |%s" % (m, t, (" not made: " + err) if err else ""))
+                why = ("not made: " + err.replace("|", "/")) if err else "not made"
+                print("| %s | %s | — | — | — | %s | — | — | — | — |" % (m, t, why))
                 continue
             size = "%.0f MiB" % (info["file_size"] / 2**20)
             wpt = weight_bytes_per_token(info)
