@@ -483,10 +483,10 @@ const char *mote_token_piece(const mote_vocab *v, int32_t token, size_t *len);
 
 /* Detokenizer options. */
 #define MOTE_DETOK_SPECIAL 1u      /* show control tokens' text ("<|im_end|>"); default: nothing */
-#define MOTE_DETOK_STRIP_SPACE 2u  /* drop the space SentencePiece puts before the first word
-                                    * (only for vocabularies that add one): use it to get back
-                                    * the exact text given to mote_tokenize; leave it off when
-                                    * printing a continuation of a prompt */
+#define MOTE_DETOK_STRIP_SPACE 2u  /* drop the space SentencePiece adds before the first word
+                                    * and after each special token (only for vocabularies that
+                                    * add one): use it to get back the exact text given to
+                                    * mote_tokenize; leave it off when printing a continuation */
 
 /* Streaming detokenizer: feed generated tokens one at a time and get back
  * only whole UTF-8 characters; a token that ends inside a character (byte

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/error.h"
 
@@ -37,6 +38,20 @@ uint64_t mote_hash_bytes(const void *p, size_t n) {
     return mix64(h);
 }
 
+/* Zeroed memory for a table. Big tables are probed at random, so each probe
+ * would also miss the TLB: ask for huge pages (a hint; ignored where absent). */
+static void *table_alloc(size_t bytes) {
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge) return calloc(1, bytes);
+    void *p = NULL;
+    if (posix_memalign(&p, huge, bytes)) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    memset(p, 0, bytes);
+    return p;
+}
+
 /* The power of two that keeps `expected` keys under half full. */
 static size_t capacity_for(size_t expected) {
     size_t cap = 16;
@@ -49,7 +64,7 @@ static size_t capacity_for(size_t expected) {
 int mote_strmap_init(mote_strmap *m, size_t expected) {
     m->cap = capacity_for(expected);
     m->n = 0;
-    m->slots = calloc(m->cap, sizeof *m->slots);
+    m->slots = table_alloc(m->cap * sizeof *m->slots);
     return m->slots ? MOTE_OK : mote_fail(MOTE_ERR_NOMEM, "out of memory for a hash map of %zu keys", expected);
 }
 
@@ -61,19 +76,24 @@ void mote_strmap_free(mote_strmap *m) {
 }
 
 /* The slot holding key, or the empty slot where it would go. */
-static mote_strmap_slot *strmap_find(const mote_strmap *m, const char *key, size_t len) {
+static mote_strmap_slot *strmap_find_h(const mote_strmap *m, const char *key, size_t len, uint64_t hash) {
     size_t mask = m->cap - 1;
-    for (size_t i = mote_hash_bytes(key, len) & mask;; i = (i + 1) & mask) {
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
         mote_strmap_slot *s = &m->slots[i];
         if (!s->key || (s->len == len && memcmp(s->key, key, len) == 0)) return s;
     }
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static mote_strmap_slot *strmap_find(const mote_strmap *m, const char *key, size_t len) {
+    return strmap_find_h(m, key, len, mote_hash_bytes(key, len));
 }
 
 /* Double the capacity and re-insert every key. */
 static int strmap_grow(mote_strmap *m) {
     mote_strmap old = *m;
     m->cap = old.cap * 2;
-    m->slots = calloc(m->cap, sizeof *m->slots);
+    m->slots = table_alloc(m->cap * sizeof *m->slots);
     if (!m->slots) {
         *m = old;
         return mote_fail(MOTE_ERR_NOMEM, "out of memory growing a hash map");
@@ -107,12 +127,37 @@ int32_t mote_strmap_get(const mote_strmap *m, const char *key, size_t len, int32
     return s->key ? s->val : def;
 }
 
+/* Warm the cache line of the first slot for `hash`. */
+void mote_strmap_prefetch(const mote_strmap *m, uint64_t hash) {
+    if (m->cap) __builtin_prefetch(&m->slots[hash & (m->cap - 1)]);
+}
+
+/* See hashmap.h. */
+int32_t mote_strmap_get_hashed(const mote_strmap *m, const char *key, size_t len, uint64_t hash, int32_t def) {
+    if (!m->cap) return def;
+    const mote_strmap_slot *s = strmap_find_h(m, key, len, hash);
+    return s->key ? s->val : def;
+}
+
+/* See hashmap.h. */
+int mote_strmap_put_hashed(mote_strmap *m, const char *key, size_t len, uint64_t hash, int32_t val) {
+    if ((m->n + 1) * 2 > m->cap) return mote_strmap_put(m, key, len, val);
+    mote_strmap_slot *s = strmap_find_h(m, key, len, hash);
+    if (!s->key) {
+        s->key = key;
+        s->len = (uint32_t)len;
+        m->n++;
+    }
+    s->val = val;
+    return MOTE_OK;
+}
+
 /* --- integer keys --------------------------------------------------------- */
 
 int mote_u64map_init(mote_u64map *m, size_t expected) {
     m->cap = capacity_for(expected);
     m->n = 0;
-    m->slots = malloc(m->cap * sizeof *m->slots);
+    m->slots = table_alloc(m->cap * sizeof *m->slots);
     if (!m->slots) {
         m->cap = 0;
         return mote_fail(MOTE_ERR_NOMEM, "out of memory for a hash map of %zu keys", expected);
@@ -134,6 +179,11 @@ static size_t u64map_slot(const mote_u64map *m, uint64_t key) {
     size_t i = mix64(key) & mask;
     while (m->slots[i].key != MOTE_U64MAP_EMPTY && m->slots[i].key != key) i = (i + 1) & mask;
     return i;
+}
+
+/* Warm the cache line of key's first slot. */
+void mote_u64map_prefetch(const mote_u64map *m, uint64_t key) {
+    if (m->cap) __builtin_prefetch(&m->slots[mix64(key) & (m->cap - 1)]);
 }
 
 /* See hashmap.h. */

@@ -49,6 +49,15 @@ int mote_strmap_put(mote_strmap *m, const char *key, size_t len, int32_t val);
 /* The value for key, or `def` if absent. */
 int32_t mote_strmap_get(const mote_strmap *m, const char *key, size_t len, int32_t def);
 
+/* Batch helpers for bulk loads, where nearly every probe is a cache miss:
+ * hash a group of keys, prefetch their slots, then do the lookups/inserts
+ * with the hash already known. Same results as the plain calls. */
+void mote_strmap_prefetch(const mote_strmap *m, uint64_t hash);
+int32_t mote_strmap_get_hashed(const mote_strmap *m, const char *key, size_t len, uint64_t hash, int32_t def);
+/* Insert with a known hash; the map must already have room (see init's `expected`). */
+int mote_strmap_put_hashed(mote_strmap *m, const char *key, size_t len, uint64_t hash, int32_t val);
+void mote_u64map_prefetch(const mote_u64map *m, uint64_t key);
+
 int mote_u64map_init(mote_u64map *m, size_t expected);
 void mote_u64map_free(mote_u64map *m);
 /* Insert key -> val unless the key is already present (first insert wins). */

@@ -87,7 +87,8 @@ static int emit(const mote_vocab *v, const char *text, const spm_symbol *s, grow
     if (id >= 0) return growbuf_push(out, id);
     for (size_t k = 0; k < s->n; k++) {
         int32_t b = v->byte_tok[(unsigned char)text[s->off + k]];
-        int rc = growbuf_push(out, b >= 0 ? b : v->unk);
+        if (b < 0) b = v->unk; /* a vocabulary without byte tokens: unknown (or nothing) */
+        int rc = b >= 0 ? growbuf_push(out, b) : MOTE_OK;
         if (rc) return rc;
     }
     return MOTE_OK;

@@ -16,6 +16,9 @@
 #include "tokenizer/utf8.h"
 #include "tokenizer/vocab_internal.h"
 
+/* Keys hashed and prefetched together when building the maps. */
+#define LOAD_BATCH 32
+
 /* GGUF token_type values. */
 enum { TT_NORMAL = 1, TT_UNKNOWN = 2, TT_CONTROL = 3, TT_USER_DEFINED = 4, TT_UNUSED = 5, TT_BYTE = 6 };
 
@@ -33,35 +36,36 @@ int growbuf_push(growbuf_i32 *b, int32_t x) {
 }
 
 /* True if token id is spelled exactly s. */
-static bool text_is(const mote_vocab *v, int32_t id, const char *s) {
-    size_t n = strlen(s);
-    return v->text_len[id] == n && memcmp(v->arena + v->text_off[id], s, n) == 0;
+/* The id of the first text of a NULL-terminated list that is a token, or -1. */
+static int32_t first_token_named(const mote_vocab *v, const char *const *names) {
+    for (; *names; names++) {
+        int32_t id = mote_strmap_get(&v->text_to_id, *names, strlen(*names), -1);
+        if (id >= 0) return id;
+    }
+    return -1;
 }
 
-/* True if token id is spelled as one of a NULL-terminated list. */
-static bool text_in(const mote_vocab *v, int32_t id, const char *const *list) {
-    char first = v->arena[v->text_off[id]];
-    if (first != '<' && first != '_' && first != '[' && first != '\xe2') return false; /* every name starts so */
-    for (; *list; list++)
-        if (text_is(v, id, *list)) return true;
-    return false;
-}
-
-/* Texts that mark end-of-turn tokens in vocabularies that do not name them. */
+/* Texts that mark special tokens in vocabularies converted without their ids
+ * (llama.cpp's lists; the earlier name wins when several are present). */
 static const char *const EOT_NAMES[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
-                                        "<|end_of_text|>", "<EOT>", "_<EOT>", "<｜end▁of▁sentence｜>",
+                                        "<|end_of_text|>", "<EOT>", "_<EOT>", "[EOT]", "<｜end▁of▁sentence｜>",
                                         "<end_of_utterance>", NULL};
-/* Texts of fill-in-the-middle tokens: they are control tokens even when a file says otherwise. */
-static const char *const FIM_NAMES[] = {"<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<PRE>", "▁<PRE>",
-                                        "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<SUF>", "▁<SUF>",
-                                        "<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<MID>", "▁<MID>",
-                                        "<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>",
-                                        "<|repo_name|>", "<fim-repo>", "<REPO>", "<|file_sep|>", NULL};
+static const char *const EOM_NAMES[] = {"<|eom_id|>", NULL};
+static const char *const FIM_PRE_NAMES[] = {"<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<｜fim▁begin｜>", "<PRE>",
+                                            "▁<PRE>", "<|code_prefix|>", "<|prefix|>", NULL};
+static const char *const FIM_SUF_NAMES[] = {"<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<｜fim▁hole｜>", "<SUF>",
+                                            "▁<SUF>", "<|code_suffix|>", "<|suffix|>", NULL};
+static const char *const FIM_MID_NAMES[] = {"<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<｜fim▁end｜>", "<MID>",
+                                            "▁<MID>", "<|code_middle|>", "<|middle|>", NULL};
+static const char *const FIM_PAD_NAMES[] = {"<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]", NULL};
+static const char *const FIM_REP_NAMES[] = {"<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>", NULL};
+static const char *const FIM_SEP_NAMES[] = {"<|file_sep|>", NULL};
 /* Texts of every token that ends generation. */
 static const char *const EOG_NAMES[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>",
-                                        "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>",
-                                        "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>",
-                                        "<|tool_response>", "<｜end▁of▁sentence｜>", NULL};
+                                        "<|flush|>", "<|calls|>", "<end_of_turn>", "<|endoftext|>", "</s>",
+                                        "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]", "<|end_of_text|>",
+                                        "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
+                                        "<｜end▁of▁sentence｜>", "[e~[", NULL};
 
 /* Read an optional token-id key: keep *id when absent or out of range. */
 static void read_special_id(const mote_gguf *g, const mote_vocab *v, const char *key, int32_t *id) {
@@ -164,58 +168,107 @@ static int load_tokens(mote_vocab *v, const mote_gguf *g) {
         default: v->attr[i] = 0; break; /* undefined: treated like a control token when shown */
         }
     }
-    /* Later duplicates win, as in llama.cpp's map. */
-    for (int32_t i = 0; i < v->n_tokens; i++) {
-        rc = mote_strmap_put(&v->text_to_id, v->arena + v->text_off[i], v->text_len[i], i);
-        if (rc) return rc;
+    /* Later duplicates win, as in llama.cpp's map. Keys are hashed and their
+     * slots prefetched a batch ahead: nearly every insert is a cache miss. */
+    uint64_t h[LOAD_BATCH];
+    for (int32_t base = 0; base < v->n_tokens; base += LOAD_BATCH) {
+        int32_t m = v->n_tokens - base < LOAD_BATCH ? v->n_tokens - base : LOAD_BATCH;
+        for (int32_t k = 0; k < m; k++) {
+            h[k] = mote_hash_bytes(v->arena + v->text_off[base + k], v->text_len[base + k]);
+            mote_strmap_prefetch(&v->text_to_id, h[k]);
+        }
+        for (int32_t k = 0; k < m; k++) {
+            int32_t i = base + k;
+            rc = mote_strmap_put_hashed(&v->text_to_id, v->arena + v->text_off[i], v->text_len[i], h[k], i);
+            if (rc) return rc;
+        }
     }
     return MOTE_OK;
 }
 
+/* One merge rule on its way into the map (see load_merges). */
+typedef struct {
+    const char *left, *right;
+    size_t ll, rl;
+    uint64_t hl, hr, hres;
+    int32_t l, r;
+    size_t cat; /* offset of left+right in the batch's scratch buffer */
+} merge_rule;
+
 /* Merges "left right" -> rank, keyed by the two token ids (see bpe.c). A merge
- * whose halves are not tokens can never apply, so it is dropped. */
+ * whose halves are not tokens can never apply, so it is dropped. Rules are
+ * processed in batches, three passes each (hash the halves, look them up,
+ * look up the result), prefetching a pass ahead: the maps are far larger
+ * than the caches, and this makes loading about twice as fast. */
 static int load_merges(mote_vocab *v, const mote_gguf *g) {
     mote_gguf_type et;
     uint64_t n;
     int64_t k = mote_gguf_get_arr(g, "tokenizer.ggml.merges", &et, &n);
     if (k < 0) return mote_fail(MOTE_ERR_NOT_FOUND, "BPE vocabulary without tokenizer.ggml.merges");
     if (et != MOTE_GGUF_STRING) return mote_fail(MOTE_ERR_FORMAT, "tokenizer.ggml.merges is not an array of strings");
+    if (n > INT32_MAX) n = INT32_MAX;
     int rc = mote_u64map_init(&v->merges, n);
     if (rc) return rc;
-    char *buf = NULL;
-    size_t bufcap = 0;
-    for (uint64_t i = 0; i < n && i < INT32_MAX; i++) {
-        size_t len;
-        const char *s = mote_gguf_arr_str(g, k, i, &len);
-        /* The separator is the first space after the first byte (a half may be " "... never empty). */
-        const char *sp = len > 1 ? memchr(s + 1, ' ', len - 1) : NULL;
-        if (!sp) continue;
-        size_t ll = (size_t)(sp - s), rl = len - ll - 1;
-        int32_t l = mote_strmap_get(&v->text_to_id, s, ll, -1);
-        int32_t r = mote_strmap_get(&v->text_to_id, sp + 1, rl, -1);
-        if (l < 0 || r < 0) continue;
-        if (ll + rl > bufcap) {
-            bufcap = (ll + rl) * 2 + 64;
-            char *nb = realloc(buf, bufcap);
-            if (!nb) {
-                free(buf);
+    merge_rule batch[LOAD_BATCH];
+    char *cat = NULL;
+    size_t cat_cap = 0;
+    for (uint64_t base = 0; base < n; base += LOAD_BATCH) {
+        size_t m = n - base < LOAD_BATCH ? (size_t)(n - base) : LOAD_BATCH, need = 0;
+        for (size_t j = 0; j < m; j++) { /* pass 1: split "left right" at the first space after byte 0 */
+            merge_rule *r = &batch[j];
+            size_t len;
+            const char *s = mote_gguf_arr_str(g, k, base + j, &len);
+            const char *sp = len > 1 ? memchr(s + 1, ' ', len - 1) : NULL;
+            r->l = r->r = -1;
+            r->left = s;
+            r->ll = sp ? (size_t)(sp - s) : 0;
+            r->right = sp ? sp + 1 : s;
+            r->rl = sp ? len - r->ll - 1 : 0;
+            if (!sp) continue;
+            r->hl = mote_hash_bytes(r->left, r->ll);
+            r->hr = mote_hash_bytes(r->right, r->rl);
+            mote_strmap_prefetch(&v->text_to_id, r->hl);
+            mote_strmap_prefetch(&v->text_to_id, r->hr);
+            need += len;
+        }
+        if (need > cat_cap) {
+            cat_cap = need * 2;
+            char *nc = realloc(cat, cat_cap);
+            if (!nc) {
+                free(cat);
                 return mote_fail(MOTE_ERR_NOMEM, "out of memory reading merges");
             }
-            buf = nb;
+            cat = nc;
         }
-        memcpy(buf, s, ll);
-        memcpy(buf + ll, sp + 1, rl);
-        int32_t res = mote_strmap_get(&v->text_to_id, buf, ll + rl, -1);
-        if (res < 0) v->merge_without_token = true;
-        uint64_t key = (uint64_t)(uint32_t)l << 32 | (uint32_t)r;
-        int64_t val = (int64_t)((uint64_t)i << 32 | (uint32_t)res);
-        rc = mote_u64map_put_new(&v->merges, key, val);
-        if (rc) {
-            free(buf);
-            return rc;
+        size_t at = 0;
+        for (size_t j = 0; j < m; j++) { /* pass 2: the halves' ids; hash the joined text */
+            merge_rule *r = &batch[j];
+            if (!r->ll) continue;
+            r->l = mote_strmap_get_hashed(&v->text_to_id, r->left, r->ll, r->hl, -1);
+            r->r = mote_strmap_get_hashed(&v->text_to_id, r->right, r->rl, r->hr, -1);
+            if (r->l < 0 || r->r < 0) continue;
+            r->cat = at;
+            memcpy(cat + at, r->left, r->ll);
+            memcpy(cat + at + r->ll, r->right, r->rl);
+            at += r->ll + r->rl;
+            r->hres = mote_hash_bytes(cat + r->cat, r->ll + r->rl);
+            mote_strmap_prefetch(&v->text_to_id, r->hres);
+            mote_u64map_prefetch(&v->merges, (uint64_t)(uint32_t)r->l << 32 | (uint32_t)r->r);
+        }
+        for (size_t j = 0; j < m; j++) { /* pass 3: the result's id; store the rule */
+            merge_rule *r = &batch[j];
+            if (r->l < 0 || r->r < 0) continue;
+            int32_t res = mote_strmap_get_hashed(&v->text_to_id, cat + r->cat, r->ll + r->rl, r->hres, -1);
+            if (res < 0) v->merge_without_token = true;
+            uint64_t key = (uint64_t)(uint32_t)r->l << 32 | (uint32_t)r->r;
+            int64_t val = (int64_t)((base + j) << 32 | (uint32_t)res);
+            if ((rc = mote_u64map_put_new(&v->merges, key, val))) {
+                free(cat);
+                return rc;
+            }
         }
     }
-    free(buf);
+    free(cat);
     return MOTE_OK;
 }
 
@@ -253,44 +306,56 @@ static void find_byte_tokens(mote_vocab *v) {
     }
 }
 
-/* Recognise end-of-turn / end-of-generation tokens by text, as llama.cpp does
- * for files converted without those keys, and mark them as control tokens. */
-static void find_generation_enders(mote_vocab *v) {
-    for (int32_t i = 0; i < v->n_tokens; i++) {
-        if (v->eot < 0 && text_in(v, i, EOT_NAMES)) {
-            v->eot = i;
-            v->attr[i] |= TOK_CONTROL;
+/* A special id from its key (also under an older key name), else from its text;
+ * a token found by text becomes a control token. Returns the id or -1. */
+static int32_t special_by_key_or_name(mote_vocab *v, const mote_gguf *g, const char *key, const char *old_key,
+                                      const char *const *names) {
+    int32_t id = -1;
+    read_special_id(g, v, key, &id);
+    if (old_key) read_special_id(g, v, old_key, &id);
+    if (id < 0 && (id = first_token_named(v, names)) >= 0) v->attr[id] |= TOK_CONTROL;
+    return id;
+}
+
+static int32_t token_named(const mote_vocab *v, const char *name) {
+    return mote_strmap_get(&v->text_to_id, name, strlen(name), -1);
+}
+
+/* Find end-of-turn, fill-in-the-middle and end-of-generation tokens as
+ * llama.cpp does for files converted without those keys: by their text. */
+static void find_generation_enders(mote_vocab *v, const mote_gguf *g) {
+    if (v->eot < 0 && (v->eot = first_token_named(v, EOT_NAMES)) >= 0) v->attr[v->eot] |= TOK_CONTROL;
+    if (v->eom < 0 && (v->eom = first_token_named(v, EOM_NAMES)) >= 0) v->attr[v->eom] |= TOK_CONTROL;
+    special_by_key_or_name(v, g, "tokenizer.ggml.fim_pre_token_id", "tokenizer.ggml.prefix_token_id", FIM_PRE_NAMES);
+    special_by_key_or_name(v, g, "tokenizer.ggml.fim_suf_token_id", "tokenizer.ggml.suffix_token_id", FIM_SUF_NAMES);
+    special_by_key_or_name(v, g, "tokenizer.ggml.fim_mid_token_id", "tokenizer.ggml.middle_token_id", FIM_MID_NAMES);
+    /* Padding, repository and file-separator tokens of code models end generation. */
+    int32_t ends[] = {
+        special_by_key_or_name(v, g, "tokenizer.ggml.fim_pad_token_id", NULL, FIM_PAD_NAMES),
+        special_by_key_or_name(v, g, "tokenizer.ggml.fim_rep_token_id", NULL, FIM_REP_NAMES),
+        special_by_key_or_name(v, g, "tokenizer.ggml.fim_sep_token_id", NULL, FIM_SEP_NAMES),
+        v->eos, v->eot, v->eom,
+    };
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
+        if (ends[i] >= 0) v->eog[ends[i]] = 1;
+    for (const char *const *name = EOG_NAMES; *name; name++) {
+        int32_t id = token_named(v, *name);
+        if (id >= 0) {
+            v->eog[id] = 1;
+            v->attr[id] |= TOK_CONTROL;
         }
-        if (v->eom < 0 && text_is(v, i, "<|eom_id|>")) {
-            v->eom = i;
-            v->attr[i] |= TOK_CONTROL;
-        }
-        if (text_in(v, i, FIM_NAMES)) v->attr[i] |= TOK_CONTROL;
-        if ((v->attr[i] & TOK_CONTROL) && strstr(v->arena + v->text_off[i], "unused")) v->attr[i] |= TOK_UNUSED;
     }
-    int32_t end = -1, s_end = -1;
-    bool has_return = false, has_call = false, has_tool_response = false;
-    for (int32_t i = 0; i < v->n_tokens; i++) {
-        if (text_in(v, i, EOG_NAMES)) {
-            v->eog[i] = 1;
-            v->attr[i] |= TOK_CONTROL;
-        }
-        if (text_is(v, i, "<|return|>")) has_return = true;
-        if (text_is(v, i, "<|call|>")) has_call = true;
-        if (text_is(v, i, "<|end|>")) end = i;
-        if (text_is(v, i, "<|tool_response>")) has_tool_response = true;
-        if (text_is(v, i, "</s>")) s_end = i;
-    }
-    if (v->eos >= 0) v->eog[v->eos] = 1;
-    if (v->eot >= 0) v->eog[v->eot] = 1;
-    if (v->eom >= 0) v->eog[v->eom] = 1;
-    /* gpt-oss style vocabularies end a message with <|end|> but the turn with <|return|>/<|call|>. */
-    if (has_return && has_call && end >= 0) {
+    /* gpt-oss / solar-open vocabularies end a message with <|end|> but the turn with <|return|>,
+     * <|call|> or <|flush|>. */
+    int32_t end = token_named(v, "<|end|>");
+    bool has_call = token_named(v, "<|call|>") >= 0 || token_named(v, "<|calls|>") >= 0;
+    if (end >= 0 && has_call && (token_named(v, "<|return|>") >= 0 || token_named(v, "<|flush|>") >= 0)) {
         v->eog[end] = 0;
         v->attr[end] = TOK_USER_DEFINED;
     }
     /* Gemma 4 has </s> as plain text. */
-    if (has_tool_response && s_end >= 0 && s_end != v->eos) {
+    int32_t s_end = token_named(v, "</s>");
+    if (s_end >= 0 && token_named(v, "<|tool_response>") >= 0) {
         v->eog[s_end] = 0;
         v->attr[s_end] = TOK_NORMAL;
     }
@@ -373,7 +438,7 @@ int mote_vocab_load(const mote_gguf *g, mote_vocab **out) {
 
     find_byte_tokens(v);
     if ((rc = spacecut_build(v))) goto fail;
-    find_generation_enders(v);
+    find_generation_enders(v, g);
     if ((rc = special_build(v))) goto fail;
     phi3_strip_rules(v, g);
     if ((rc = pieces_build(v))) goto fail;

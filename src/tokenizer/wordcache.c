@@ -20,8 +20,8 @@
 
 /* An empty cache. */
 int wordcache_init(wordcache *c) {
-    memset(c, 0, sizeof *c);
-    return mote_strmap_init(&c->map, 1024);
+    memset(c, 0, sizeof *c); /* the map is allocated on the first put: short texts never pay for it */
+    return MOTE_OK;
 }
 
 /* Release a cache. */
@@ -45,7 +45,8 @@ bool wordcache_get(const wordcache *c, const char *word, size_t len, growbuf_i32
 
 /* Remember the ids of word (best effort). */
 void wordcache_put(wordcache *c, const char *word, size_t len, const int32_t *ids, size_t n) {
-    if (len > CACHE_MAX_WORD || !c->map.cap || c->n >= CACHE_MAX_ENTRIES) return;
+    if (len > CACHE_MAX_WORD || c->n >= CACHE_MAX_ENTRIES) return;
+    if (!c->map.cap && mote_strmap_init(&c->map, 1024)) return;
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 1024;
         uint32_t *ns = realloc(c->start, cap * sizeof *ns);

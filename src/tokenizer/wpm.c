@@ -4,7 +4,10 @@
  * BERT normalization first (utf8proc gives categories, NFD and lower case):
  * drop control characters, split on whitespace, make every punctuation mark
  * and CJK ideograph a word of its own, lower-case and strip accents when the
- * vocabulary asks. Then each word, with a leading U+2581 (llama.cpp's GGUF
+ * vocabulary asks. Where llama.cpp's normalization differs from Hugging
+ * Face's on rare characters (it strips all marks, maps a character to the
+ * first code point of its decomposition), we follow llama.cpp: it is the
+ * reference our outputs are compared with. Then each word, with a leading U+2581 (llama.cpp's GGUF
  * spelling of a word start; continuation pieces are stored without "##"), is
  * cut greedily into the longest tokens from the left. A word that cannot be
  * cut completely becomes [UNK].
@@ -27,8 +30,15 @@ static bool is_space(uint32_t c) {
 /* Characters BERT drops: control, format, private use, unassigned. */
 static bool is_control(uint32_t c) {
     utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c);
+    /* Unassigned code points (Cn) stay, as in llama.cpp: such a word becomes [UNK]. */
     return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CO ||
-           cat == UTF8PROC_CATEGORY_CS || cat == UTF8PROC_CATEGORY_CN;
+           cat == UTF8PROC_CATEGORY_CS;
+}
+
+/* Any combining mark (Mn, Mc, Me): all are dropped when stripping accents, as llama.cpp does. */
+static bool is_mark(uint32_t c) {
+    utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c);
+    return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME;
 }
 
 /* Characters BERT makes words of their own. */
@@ -85,7 +95,7 @@ static int word_flush(wpm_state *s) {
         if (rc) return rc;
         i = j;
     }
-    int rc = s->out->n == before ? growbuf_push(s->out, v->unk) : MOTE_OK;
+    int rc = s->out->n == before && v->unk >= 0 ? growbuf_push(s->out, v->unk) : MOTE_OK;
     s->n = prefix;
     return rc;
 }
@@ -95,7 +105,7 @@ static int wpm_char(wpm_state *s, uint32_t c) {
     const mote_vocab *v = s->v;
     if (is_space(c)) return word_flush(s);
     if (c == 0 || c == 0xFFFD || is_control(c)) return MOTE_OK;
-    if (v->strip_accents && utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_MN) return MOTE_OK;
+    if (v->strip_accents && is_mark(c)) return MOTE_OK;
     uint32_t lc = v->lowercase ? (uint32_t)utf8proc_tolower((utf8proc_int32_t)c) : c;
     if (is_punct(c) || is_cjk(c)) {
         int rc = word_flush(s);
@@ -114,13 +124,13 @@ int wpm_tokenize(const mote_vocab *v, const char *text, size_t len, growbuf_i32 
         uint32_t c;
         off += utf8_decode(text + off, len - off, &c);
         if (v->strip_accents) {
+            /* llama.cpp's NFD keeps only the first code point of a character's
+             * canonical decomposition ("ǘ" -> "u", a Hangul syllable -> its
+             * first jamo); the marks it drops would be stripped anyway. */
             utf8proc_int32_t d[8];
             int last = 0;
             utf8proc_ssize_t nd = utf8proc_decompose_char((utf8proc_int32_t)c, d, 8, UTF8PROC_DECOMPOSE, &last);
-            if (nd > 0 && nd <= 8) {
-                for (utf8proc_ssize_t k = 0; k < nd && !rc; k++) rc = wpm_char(&s, (uint32_t)d[k]);
-                continue;
-            }
+            if (nd > 0 && nd <= 8) c = (uint32_t)d[0];
         }
         rc = wpm_char(&s, c);
     }

@@ -23,6 +23,7 @@ typedef struct {
 } buf;
 
 static void put(buf *b, const void *src, size_t n) {
+    if (n == 0) return; /* memcpy from a NULL source is undefined even for 0 bytes */
     if (b->n + n > b->cap) {
         b->cap = (b->n + n) * 2 + 64;
         b->p = realloc(b->p, b->cap);

@@ -5,6 +5,7 @@
  * character, same bytes as all at once), round trips of random UTF-8 text,
  * and random bytes that must not crash (run this under ASan too).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,38 @@ static void test_phi3_rstrip(void **state) {
     assert_int_equal(ids[2], hi);
     assert_int_equal(ids[3], end);
     free(ids);
+}
+
+/* Cases found by running random text through llama.cpp (libllama, vocab_only)
+ * and mote side by side; the expected ids are llama.cpp's. */
+static void expect_ids(const char *vocab, const char *text, bool parse_special, const int32_t *want, size_t n_want) {
+    mote_vocab *v = load_vocab(vocab);
+    int32_t *ids;
+    size_t n;
+    assert_int_equal(mote_tokenize_alloc(v, text, strlen(text), false, parse_special, &ids, &n), MOTE_OK);
+    if (n != n_want || memcmp(ids, want, n * sizeof *ids)) {
+        fprintf(stderr, "%s '%s':", vocab, text);
+        for (size_t i = 0; i < n; i++) fprintf(stderr, " %d", ids[i]);
+        fprintf(stderr, "\n");
+        fail_msg("ids differ from llama.cpp's");
+    }
+    free(ids);
+}
+
+static void test_llama_cpp_quirks(void **state) {
+    (void)state;
+    /* "</s>" is end-of-generation by its text, which makes it a control token:
+     * parsed only with parse_special (Qwen 2), and no longer user-defined text
+     * always split out (Phi-3). */
+    expect_ids("qwen2", "a</s>b", true, (const int32_t[]){64, 128247, 65}, 3);
+    expect_ids("qwen2", "a</s>b", false, (const int32_t[]){64, 522, 82, 51407}, 4);
+    expect_ids("phi-3", "a</s> b", false, (const int32_t[]){263, 829, 29879, 29958, 289}, 5);
+    expect_ids("phi-3", "a</s> b", true, (const int32_t[]){263, 2, 289}, 3);
+    /* BERT: spacing marks are stripped too (U+17BF), an unassigned code point
+     * makes the word unknown, a character is replaced by the first code point of
+     * its decomposition (Й -> И, the Hangul syllable 둨 -> its first jamo). */
+    expect_ids("bert-bge", "0\xe1\x9e\xbf \xe0\xb9\xbd" "0 \xd0\x99\xeb\x91\xa8 caf\xc3\xa9", false,
+               (const int32_t[]){1014, 100, 1188, 29993, 7668}, 5);
 }
 
 static void test_bert_adds_cls_sep(void **state) {
@@ -514,6 +547,52 @@ static void test_random_bytes(void **state) {
     }
 }
 
+/* --- threads ---------------------------------------------------------------- */
+
+typedef struct {
+    const mote_vocab *v;
+    const char *text;
+    int32_t *ids;
+    size_t n;
+    int rc;
+} tok_job;
+
+static void *tokenize_job(void *arg) {
+    tok_job *j = arg;
+    for (int rep = 0; rep < 20 && !j->rc; rep++) {
+        free(j->ids);
+        j->rc = mote_tokenize_alloc(j->v, j->text, strlen(j->text), true, true, &j->ids, &j->n);
+    }
+    return NULL;
+}
+
+/* A loaded vocabulary is read-only: threads tokenizing at once get what one thread gets. */
+static void test_threads_share_a_vocabulary(void **state) {
+    (void)state;
+    const char *names[] = {"qwen2", "llama-spm", "gemma-4"};
+    const char *text = "<|im_start|>user\nCount: 1, 2, 3... ¿Qué tal? 日本語 🦙🦙 done<|im_end|>\n";
+    for (size_t k = 0; k < 3; k++) {
+        mote_vocab *v = load_vocab(names[k]);
+        int32_t *want;
+        size_t n_want;
+        assert_int_equal(mote_tokenize_alloc(v, text, strlen(text), true, true, &want, &n_want), MOTE_OK);
+        tok_job jobs[4];
+        pthread_t th[4];
+        for (int t = 0; t < 4; t++) {
+            jobs[t] = (tok_job){v, text, NULL, 0, 0};
+            assert_int_equal(pthread_create(&th[t], NULL, tokenize_job, &jobs[t]), 0);
+        }
+        for (int t = 0; t < 4; t++) {
+            pthread_join(th[t], NULL);
+            assert_int_equal(jobs[t].rc, MOTE_OK);
+            assert_int_equal(jobs[t].n, n_want);
+            assert_memory_equal(jobs[t].ids, want, n_want * sizeof *want);
+            free(jobs[t].ids);
+        }
+        free(want);
+    }
+}
+
 int main(void) {
     require_fixtures();
     const struct CMUnitTest tests[] = {
@@ -523,11 +602,13 @@ int main(void) {
         cmocka_unit_test(test_phi3_rstrip),
         cmocka_unit_test(test_smollm_splits_digits),
         cmocka_unit_test(test_pre_names),
+        cmocka_unit_test(test_llama_cpp_quirks),
         cmocka_unit_test(test_bert_adds_cls_sep),
         cmocka_unit_test(test_streaming),
         cmocka_unit_test(test_streaming_holds_partial_characters),
         cmocka_unit_test(test_random_round_trip),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_threads_share_a_vocabulary),
     };
     return cmocka_run_group_tests(tests, NULL, free_cache);
 }
