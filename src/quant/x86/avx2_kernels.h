@@ -1,0 +1,35 @@
+/*
+ * avx2_kernels.h — the AVX2 (+FMA, F16C) kernels, by name (for the kernel
+ * list in avx2_set.c and for the tests and benchmark that compare each one
+ * with its reference in kernels.h). Same contracts as the references.
+ */
+#ifndef MOTE_QUANT_X86_AVX2_KERNELS_H
+#define MOTE_QUANT_X86_AVX2_KERNELS_H
+
+#include <stdint.h>
+
+float mote_avx2_vec_dot_f32(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_f16_f32(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_bf16_f32(int64_t n, const void *w, const void *x);
+void mote_avx2_f16_to_float(const void *src, float *dst, int64_t n);
+void mote_avx2_q8_0_from_float(const float *src, void *dst, int64_t n);
+void mote_avx2_q8_1_from_float(const float *src, void *dst, int64_t n);
+void mote_avx2_q8_K_from_float(const float *src, void *dst, int64_t n);
+
+float mote_avx2_vec_dot_q8_0_q8_0(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_q5_0_q8_0(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_q5_1_q8_1(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_iq4_nl_q8_0(int64_t n, const void *w, const void *x);
+
+float mote_avx2_vec_dot_q2_K_q8_K(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_q3_K_q8_K(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_q5_K_q8_K(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_iq4_xs_q8_K(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_tq1_0_q8_K(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_tq2_0_q8_K(int64_t n, const void *w, const void *x);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * avx2_set.c — the AVX2 kernel list that dispatch.c installs when the CPU
+ * has AVX2, FMA and F16C (see simd.h). Compiled without AVX2 flags: it only
+ * takes addresses, it never executes an AVX2 instruction.
+ */
+#if defined(__x86_64__)
+
+#include "quant/simd.h"
+#include "quant/x86/avx2_kernels.h"
+
+const mote_kernel_entry mote_avx2_kernels[] = {
+    {MOTE_TYPE_F32, NULL, NULL, mote_avx2_vec_dot_f32},
+    {MOTE_TYPE_F16, mote_avx2_f16_to_float, NULL, mote_avx2_vec_dot_f16_f32},
+    {MOTE_TYPE_BF16, NULL, NULL, mote_avx2_vec_dot_bf16_f32},
+    {MOTE_TYPE_Q8_0, NULL, mote_avx2_q8_0_from_float, mote_avx2_vec_dot_q8_0_q8_0},
+    {MOTE_TYPE_Q8_1, NULL, mote_avx2_q8_1_from_float, NULL},
+    {MOTE_TYPE_Q8_K, NULL, mote_avx2_q8_K_from_float, NULL},
+    {MOTE_TYPE_Q4_0, NULL, NULL, mote_avx2_vec_dot_q4_0_q8_0},
+    {MOTE_TYPE_Q4_1, NULL, NULL, mote_avx2_vec_dot_q4_1_q8_1},
+    {MOTE_TYPE_Q5_0, NULL, NULL, mote_avx2_vec_dot_q5_0_q8_0},
+    {MOTE_TYPE_Q5_1, NULL, NULL, mote_avx2_vec_dot_q5_1_q8_1},
+    {MOTE_TYPE_IQ4_NL, NULL, NULL, mote_avx2_vec_dot_iq4_nl_q8_0},
+    {MOTE_TYPE_Q2_K, NULL, NULL, mote_avx2_vec_dot_q2_K_q8_K},
+    {MOTE_TYPE_Q3_K, NULL, NULL, mote_avx2_vec_dot_q3_K_q8_K},
+    {MOTE_TYPE_Q4_K, NULL, NULL, mote_avx2_vec_dot_q4_K_q8_K},
+    {MOTE_TYPE_Q5_K, NULL, NULL, mote_avx2_vec_dot_q5_K_q8_K},
+    {MOTE_TYPE_Q6_K, NULL, NULL, mote_avx2_vec_dot_q6_K_q8_K},
+    {MOTE_TYPE_IQ4_XS, NULL, NULL, mote_avx2_vec_dot_iq4_xs_q8_K},
+    {MOTE_TYPE_TQ1_0, NULL, NULL, mote_avx2_vec_dot_tq1_0_q8_K},
+    {MOTE_TYPE_TQ2_0, NULL, NULL, mote_avx2_vec_dot_tq2_0_q8_K},
+    {-1, NULL, NULL, NULL},
+};
+
+#else
+typedef int mote_avx2_set_unused; /* not an x86-64 build */
+#endif
