@@ -10,6 +10,8 @@
  *   2. Types       the GGML weight types (ids as stored in GGUF files).
  *   3. GGUF        read a model file (mapped, weights used in place) and
  *                  write one (metadata + tensors, aligned).
+ *   6. Models      load a model, evaluate tokens in a context (KV cache),
+ *                  generate text, measure perplexity.
  *
  * Later sections (tokenizer, model, sampling, ...) follow the same pattern:
  * opaque handles, one verb per function, explicit ownership.
@@ -506,6 +508,98 @@ const char *mote_detok_flush(mote_detok *d, size_t *len);
 /* Whole-array detokenization (feed + flush) into a malloc'ed, NUL-terminated
  * string the caller frees; *len excludes the NUL. */
 int mote_detokenize(const mote_vocab *v, const int32_t *tokens, size_t n, unsigned flags, char **text, size_t *len);
+
+/* ======================================================================== */
+/* 6. Models and generation                                                 */
+/* ======================================================================== */
+
+/* A model is a GGUF file mapped read-only plus the hyper-parameters and
+ * weight pointers read from it; weights are used in place, never copied.
+ * Supported architectures: llama, qwen3, gemma3, phi3. One model can serve
+ * several contexts. */
+typedef struct mote_model mote_model;
+
+/* Load a model: check the architecture, every tensor's presence, shape and
+ * that mote has kernels for its type. Errors name the missing or unusable
+ * tensor (or list the supported architectures). */
+int mote_model_load(const char *path, mote_model **out);
+void mote_model_free(mote_model *m);
+
+/* "llama, qwen3, gemma3, phi3" */
+const char *mote_model_supported_archs(void);
+const char *mote_model_arch(const mote_model *m);       /* general.architecture */
+int32_t mote_model_n_vocab(const mote_model *m);        /* rows of the output head */
+int32_t mote_model_n_ctx_train(const mote_model *m);    /* {arch}.context_length */
+int32_t mote_model_n_embd(const mote_model *m);
+int32_t mote_model_n_layer(const mote_model *m);
+uint64_t mote_model_n_params(const mote_model *m);      /* elements of all tensors */
+size_t mote_model_weight_bytes(const mote_model *m);    /* bytes of all tensors (mapped) */
+/* The underlying file, e.g. to build the tokenizer from the same metadata. */
+const mote_gguf *mote_model_gguf(const mote_model *m);
+
+/* A context holds the state of one sequence: its KV cache (f16) and the
+ * activation buffers, all allocated once by mote_context_new. */
+typedef struct mote_context mote_context;
+
+typedef struct {
+    int32_t n_ctx;       /* tokens the KV cache holds; 0: min(model's context length, 4096) */
+    int32_t n_batch;     /* most tokens evaluated per internal step; 0: 512 */
+    int32_t n_threads;   /* 0: default (the forward pass is single-threaded for now) */
+    bool all_logits;     /* room for the logits of every token of a step (perplexity) */
+} mote_context_params;
+
+mote_context_params mote_context_default_params(void);
+/* Fails before allocating anything if the cache and buffers would not fit in
+ * the machine's available memory. */
+int mote_context_new(mote_model *m, const mote_context_params *p, mote_context **out);
+void mote_context_free(mote_context *c);
+
+int32_t mote_context_n_ctx(const mote_context *c);
+int32_t mote_context_n_past(const mote_context *c);     /* tokens already in the cache */
+size_t mote_context_kv_bytes(const mote_context *c);    /* bytes of the KV cache */
+size_t mote_context_memory(const mote_context *c);      /* bytes of everything the context allocated */
+/* Empty the cache (the next token is at position 0). */
+void mote_context_reset(mote_context *c);
+
+/* Evaluate `n` tokens following those already in the cache (a prompt in
+ * one call, or one token at a time). *logits receives n_vocab floats for
+ * the last token, or, with all_logits, n rows of n_vocab floats, one after
+ * each token (this needs a context made with all_logits and n <= n_batch).
+ * The logits stay valid until the next call. Fails (leaving the cache as it
+ * was) if the tokens do not fit the context or a token id is out of range. */
+int mote_decode(mote_context *c, const int32_t *tokens, int32_t n, bool all_logits, const float **logits);
+
+/* --- generation ------------------------------------------------------------ */
+/* Called with each token chosen by mote_generate, before it is evaluated;
+ * return false to stop (e.g. at an end-of-generation token). */
+typedef bool (*mote_token_fn)(int32_t token, void *user);
+
+typedef struct {
+    int32_t n_prompt;      /* prompt tokens evaluated */
+    int64_t prompt_ns;     /* time spent evaluating them */
+    int32_t n_eval;        /* tokens generated (sampled) */
+    int64_t eval_ns;       /* time spent sampling and evaluating them */
+} mote_timings;
+
+/* Evaluate `prompt` (n_prompt > 0 tokens) after what the cache holds, then
+ * choose up to n_predict tokens with `sampler` (NULL: greedy), handing each
+ * to on_token. Stops early when on_token returns false or the context is
+ * full. Prompt tokens are recorded in the sampler's history. */
+int mote_generate(mote_context *c, const int32_t *prompt, int32_t n_prompt, int32_t n_predict,
+                  mote_sampler *sampler, mote_token_fn on_token, void *user, mote_timings *timings);
+
+/* --- perplexity ------------------------------------------------------------ */
+/* Called after each chunk with the running estimate. */
+typedef void (*mote_ppl_fn)(int32_t chunk, int32_t n_chunks, double ppl, void *user);
+
+/* llama-perplexity's method: the tokens are cut into chunks of n_ctx tokens
+ * (the context's size); each chunk is evaluated from an empty cache with its
+ * first token replaced by `bos` (unless bos < 0); the first half is context
+ * and the log-likelihood of each token of the second half is scored.
+ * The context must have been made with all_logits. Gives PPL = exp(mean NLL)
+ * and its standard error. Needs at least 2 * n_ctx tokens. */
+int mote_perplexity(mote_context *c, const int32_t *tokens, int64_t n_tokens, int32_t bos, mote_ppl_fn on_chunk,
+                    void *user, double *ppl, double *ppl_err);
 
 /* ======================================================================== */
 /* 8. Synthetic models                                                      */

@@ -16,7 +16,10 @@ typedef struct {
 
 int cmd_info(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_perplexity(int argc, char **argv);
 
 /* The table, defined in main.c, for help output. */
 extern const mote_command mote_commands[];

@@ -10,7 +10,10 @@
 const mote_command mote_commands[] = {
     {"info", "describe a GGUF model file", cmd_info},
     {"tokenize", "show the tokens a model makes of a text", cmd_tokenize},
+    {"run", "generate text from a prompt", cmd_run},
+    {"perplexity", "measure a model's perplexity on a text file", cmd_perplexity},
     {"synth", "write a random-weight model shaped like a known one", cmd_synth},
+    {"bench", "measure prompt and generation speed (like llama-bench)", cmd_bench},
     {NULL, NULL, NULL},
 };
 

@@ -52,3 +52,19 @@ float mote_vec_dot_bf16_f32(int64_t n, const void *w, const void *x) {
     for (int64_t i = 0; i < n; i++) s += mote_bf16_to_f32(a[i]) * b[i];
     return s;
 }
+
+/* F16 and BF16 weights meet activations rounded to their own type (their
+ * vec_dot_type), as GGML multiplies them; the products are summed in double. */
+float mote_vec_dot_f16_f16(int64_t n, const void *w, const void *x) {
+    const mote_fp16 *a = w, *b = x;
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += (double)(mote_fp16_to_f32(a[i]) * mote_fp16_to_f32(b[i]));
+    return (float)s;
+}
+
+float mote_vec_dot_bf16_bf16(int64_t n, const void *w, const void *x) {
+    const mote_bf16 *a = w, *b = x;
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += (double)(mote_bf16_to_f32(a[i]) * mote_bf16_to_f32(b[i]));
+    return (float)s;
+}

@@ -20,6 +20,8 @@ void mote_bf16_from_float(const float *src, void *dst, int64_t n);
 float mote_vec_dot_f32(int64_t n, const void *w, const void *x);
 float mote_vec_dot_f16_f32(int64_t n, const void *w, const void *x);
 float mote_vec_dot_bf16_f32(int64_t n, const void *w, const void *x);
+float mote_vec_dot_f16_f16(int64_t n, const void *w, const void *x);
+float mote_vec_dot_bf16_bf16(int64_t n, const void *w, const void *x);
 
 /* The quantized types below follow GGML's reference semantics exactly:
  * to_float gives the same float bits as GGML's dequantize_row_*, the 8-bit

@@ -20,8 +20,8 @@
  * CPU, once, before anyone reads it. */
 static mote_type_traits traits[MOTE_TYPE_COUNT] = {
     [MOTE_TYPE_F32] = {"f32", 1, 4, false, mote_f32_to_float, mote_f32_from_float, MOTE_TYPE_F32, mote_vec_dot_f32},
-    [MOTE_TYPE_F16] = {"f16", 1, 2, false, mote_f16_to_float, mote_f16_from_float, MOTE_TYPE_F32, mote_vec_dot_f16_f32},
-    [MOTE_TYPE_BF16] = {"bf16", 1, 2, false, mote_bf16_to_float, mote_bf16_from_float, MOTE_TYPE_F32, mote_vec_dot_bf16_f32},
+    [MOTE_TYPE_F16] = {"f16", 1, 2, false, mote_f16_to_float, mote_f16_from_float, MOTE_TYPE_F16, mote_vec_dot_f16_f16},
+    [MOTE_TYPE_BF16] = {"bf16", 1, 2, false, mote_bf16_to_float, mote_bf16_from_float, MOTE_TYPE_BF16, mote_vec_dot_bf16_bf16},
     [MOTE_TYPE_Q4_0] = {"q4_0", 32, 18, true, mote_q4_0_to_float, NULL, MOTE_TYPE_Q8_0, mote_vec_dot_q4_0_q8_0},
     [MOTE_TYPE_Q4_1] = {"q4_1", 32, 20, true, mote_q4_1_to_float, NULL, MOTE_TYPE_Q8_1, mote_vec_dot_q4_1_q8_1},
     [MOTE_TYPE_Q5_0] = {"q5_0", 32, 22, true, mote_q5_0_to_float, NULL, MOTE_TYPE_Q8_0, mote_vec_dot_q5_0_q8_0},

@@ -1,0 +1,158 @@
+/*
+ * cmd_perplexity.c — `mote perplexity`: how well a model predicts a text,
+ * measured exactly as llama-perplexity does (see engine/perplexity.c), so
+ * the two can be compared number for number.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/commands.h"
+#include "mote.h"
+
+static void ppl_usage(FILE *out) {
+    fprintf(out,
+            "usage: mote perplexity -m MODEL -f TEXT [-c CTX] [-b BATCH]\n"
+            "\n"
+            "Perplexity of MODEL on the text file, llama-perplexity's way: chunks of CTX\n"
+            "tokens, each starting with BOS; the second half of each chunk is scored.\n"
+            "\n"
+            "  -m, --model FILE       GGUF model\n"
+            "  -f, --file FILE        the text\n"
+            "  -c, --ctx-size N       chunk length in tokens (default: 512)\n"
+            "  -b, --batch-size N     tokens evaluated per step (default: the chunk length)\n"
+            "  -t, --threads N        threads (default: 1 for now)\n"
+            "      --chunks N         score only the first N chunks (default: all)\n"
+            "  -h, --help             show this help\n");
+}
+
+static int parse_count(const char *flag, const char *s, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1 || v > INT32_MAX) {
+        fprintf(stderr, "mote perplexity: %s needs a positive whole number, not '%s'\n", flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void on_chunk(int32_t chunk, int32_t n_chunks, double ppl, void *user) {
+    (void)user;
+    printf("[%d]%.4f,", chunk, ppl);
+    if (chunk == n_chunks) printf("\n");
+    fflush(stdout);
+}
+
+/* The whole file as a malloc'ed buffer, or NULL. */
+static char *slurp(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
+        n += got;
+        if (n == cap) {
+            char *bigger = realloc(buf, cap *= 2);
+            if (!bigger) free(buf);
+            buf = bigger;
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        return NULL;
+    }
+    *size = n;
+    return buf;
+}
+
+int cmd_perplexity(int argc, char **argv) {
+    const char *model_path = NULL, *text_path = NULL;
+    long n_ctx = 512, n_batch = 0, n_threads = 1, n_chunks = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            ppl_usage(stdout);
+            return 0;
+        }
+        if (i + 1 >= argc || a[0] != '-') {
+            fprintf(stderr, "mote perplexity: %s '%s' (run 'mote perplexity --help')\n",
+                    a[0] == '-' ? "missing value after" : "unexpected argument", a);
+            return 2;
+        }
+        const char *v = argv[++i];
+        int bad = 0;
+        if (!strcmp(a, "-m") || !strcmp(a, "--model")) model_path = v;
+        else if (!strcmp(a, "-f") || !strcmp(a, "--file")) text_path = v;
+        else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size")) bad = parse_count(a, v, &n_ctx);
+        else if (!strcmp(a, "-b") || !strcmp(a, "--batch-size")) bad = parse_count(a, v, &n_batch);
+        else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) bad = parse_count(a, v, &n_threads);
+        else if (!strcmp(a, "--chunks")) bad = parse_count(a, v, &n_chunks);
+        else {
+            fprintf(stderr, "mote perplexity: unknown option '%s' (run 'mote perplexity --help')\n", a);
+            return 2;
+        }
+        if (bad) return 2;
+    }
+    if (!model_path || !text_path) {
+        fprintf(stderr, "mote perplexity: needs a model (-m) and a text file (-f)\n");
+        return 2;
+    }
+
+    mote_model *model = NULL;
+    mote_vocab *vocab = NULL;
+    mote_context *ctx = NULL;
+    int32_t *tokens = NULL;
+    char *text = NULL;
+    int status = 1;
+    size_t text_len, n_tokens;
+    if (!(text = slurp(text_path, &text_len))) {
+        fprintf(stderr, "mote perplexity: cannot read '%s': %s\n", text_path, strerror(errno));
+        goto done;
+    }
+    if (mote_model_load(model_path, &model) || mote_vocab_load(mote_model_gguf(model), &vocab) ||
+        mote_tokenize_alloc(vocab, text, text_len, true, false, &tokens, &n_tokens)) {
+        fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
+        goto done;
+    }
+    mote_context_params cp = mote_context_default_params();
+    cp.n_ctx = (int32_t)n_ctx;
+    cp.n_batch = (int32_t)(n_batch ? n_batch : n_ctx);
+    cp.n_threads = (int32_t)n_threads;
+    cp.all_logits = true;
+    if (mote_context_new(model, &cp, &ctx)) {
+        fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
+        goto done;
+    }
+    if (n_chunks > 0 && (size_t)n_chunks * (size_t)n_ctx < n_tokens) n_tokens = (size_t)n_chunks * (size_t)n_ctx;
+    const int32_t bos = mote_vocab_adds_bos(vocab) ? mote_vocab_bos(vocab) : -1;
+    printf("perplexity: %zu tokens, %zu chunks of %ld tokens\n", n_tokens, n_tokens / (size_t)n_ctx, n_ctx);
+    double ppl, err, t0 = now_s();
+    if (mote_perplexity(ctx, tokens, (int64_t)n_tokens, bos, on_chunk, NULL, &ppl, &err)) {
+        fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
+        goto done;
+    }
+    double secs = now_s() - t0;
+    size_t evaluated = n_tokens / (size_t)n_ctx * (size_t)n_ctx;
+    printf("Final estimate: PPL = %.4f +/- %.5f\n", ppl, err);
+    printf("%zu tokens in %.2f s: %.2f tokens/s\n", evaluated, secs, secs > 0 ? evaluated / secs : 0.0);
+    status = 0;
+done:
+    free(text);
+    free(tokens);
+    mote_context_free(ctx);
+    mote_vocab_free(vocab);
+    mote_model_free(model);
+    return status;
+}

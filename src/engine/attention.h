@@ -1,0 +1,21 @@
+/*
+ * attention.h — causal self-attention of a step's tokens over the KV cache.
+ */
+#ifndef MOTE_ENGINE_ATTENTION_H
+#define MOTE_ENGINE_ATTENTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/context.h"
+
+/* Build the tables attention uses (once per process; thread-safe). */
+void mote_attention_init(void);
+
+/* att[t] = softmax(q[t] . K^T * attn_scale) V for the n tokens of the step
+ * (positions n_past + t), over cache positions 0..pos of layer il, or only
+ * the n_swa most recent ones when `swa`. K and V must already hold the
+ * step's own keys and values. */
+void mote_attention(mote_context *c, bool swa, int32_t il, int32_t n);
+
+#endif

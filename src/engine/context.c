@@ -1,0 +1,165 @@
+/*
+ * context.c — creating contexts (one allocation for the activations, one
+ * for the KV cache, both sized and checked against the machine's memory
+ * before anything is allocated) and mote_decode's argument checks.
+ */
+#include "engine/context.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "engine/attention.h"
+#include "engine/matmul.h"
+
+#define DEFAULT_MAX_CTX 4096
+#define DEFAULT_BATCH 512
+
+mote_context_params mote_context_default_params(void) {
+    mote_context_params p = {0, 0, 0, false};
+    return p;
+}
+
+/* Memory the system could give us now: MemAvailable, else physical memory. */
+static double available_memory(void) {
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[256];
+        unsigned long long kb;
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+                fclose(f);
+                return (double)kb * 1024.0;
+            }
+        fclose(f);
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (double)pages * (double)page : 1e18;
+}
+
+/* Largest scratch any matmul of the model needs for nb tokens. */
+static size_t scratch_bytes(const mote_model *m, int32_t nb) {
+    size_t best = mote_matmul_scratch_bytes(&m->output, nb);
+    for (int32_t il = 0; il < m->hp.n_layer; il++) {
+        const mote_layer *l = &m->layers[il];
+        const mote_weight *ws[] = {&l->wq, &l->wk, &l->wv, &l->wqkv, &l->wo, &l->ffn_gate, &l->ffn_up, &l->ffn_down};
+        for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++) {
+            if (!ws[i]->data) continue;
+            size_t b = mote_matmul_scratch_bytes(ws[i], nb);
+            if (b > best) best = b;
+        }
+    }
+    return best;
+}
+
+static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+int mote_context_new(mote_model *m, const mote_context_params *p, mote_context **out) {
+    *out = NULL;
+    mote_context_params d = mote_context_default_params();
+    if (!p) p = &d;
+    const mote_hparams *hp = &m->hp;
+    int64_t n_ctx = p->n_ctx > 0 ? p->n_ctx : (hp->n_ctx_train < DEFAULT_MAX_CTX ? hp->n_ctx_train : DEFAULT_MAX_CTX);
+    if (p->n_ctx < 0) return mote_fail(MOTE_ERR_INVALID_ARG, "context size %d is negative", p->n_ctx);
+    if (p->n_batch < 0) return mote_fail(MOTE_ERR_INVALID_ARG, "batch size %d is negative", p->n_batch);
+    int64_t nb = p->n_batch > 0 ? p->n_batch : DEFAULT_BATCH;
+    if (nb > n_ctx) nb = n_ctx;
+
+    /* Sizes, first in double so absurd requests are refused, not wrapped. */
+    const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
+    const double kv_need = 2.0 * hp->n_layer * (double)n_ctx * (double)n_kv * sizeof(mote_fp16);
+    const double act_floats = (double)nb * (2.0 * hp->n_embd + 2.0 * n_q + 2.0 * n_kv + (n_q + 2.0 * n_kv) +
+                                            3.0 * hp->n_ff + 2.0 * hp->n_rot) +
+                              2.0 * hp->head_dim + (p->all_logits ? (double)nb : 1.0) * hp->n_vocab;
+    const double need = kv_need + act_floats * sizeof(float) + (double)scratch_bytes(m, 1) * (double)nb;
+    const double avail = available_memory();
+    if (need > avail)
+        return mote_fail(MOTE_ERR_NOMEM,
+                         "a context of %lld tokens needs %.0f MiB (KV cache %.0f MiB), more than the %.0f MiB of "
+                         "memory available",
+                         (long long)n_ctx, need / 1048576.0, kv_need / 1048576.0, avail / 1048576.0);
+
+    mote_context *c = calloc(1, sizeof *c);
+    if (!c) return mote_fail(MOTE_ERR_NOMEM, "out of memory creating a context");
+    mote_attention_init();
+    c->model = m;
+    c->n_ctx = (int32_t)n_ctx;
+    c->n_batch = (int32_t)nb;
+    c->n_threads = p->n_threads > 0 ? p->n_threads : 1;
+    c->all_logits = p->all_logits;
+    c->rope = hp->rope;
+    c->rope_swa = hp->rope_swa;
+    if (hp->freq_factors_long && n_ctx > hp->n_ctx_orig) c->rope.freq_factors = hp->freq_factors_long;
+
+    /* One arena, carved in the order of the struct. */
+    size_t sizes[13] = {
+        (size_t)nb * hp->n_embd,        (size_t)nb * hp->n_embd,
+        (size_t)(nb * n_q),             (size_t)(nb * n_kv),
+        (size_t)(nb * n_kv),            (size_t)(nb * (n_q + 2 * n_kv)),
+        (size_t)(nb * n_q),             (size_t)nb * 2 * hp->n_ff,
+        (size_t)nb * hp->n_ff,          (size_t)hp->head_dim * 2,  /* attn_q, then attn_acc */
+        (size_t)nb * hp->n_rot,         (size_t)nb * hp->n_rot,
+        (size_t)(c->all_logits ? nb : 1) * hp->n_vocab,
+    };
+    size_t total = 0;
+    for (int i = 0; i < 13; i++) total += align64(sizes[i] * sizeof(float));
+    size_t scratch = align64(scratch_bytes(m, (int32_t)nb));
+    total += scratch;
+    c->arena = aligned_alloc(64, total ? total : 64);
+    c->kv_bytes = (size_t)kv_need;
+    c->k_cache = malloc(c->kv_bytes / 2);
+    c->v_cache = malloc(c->kv_bytes / 2);
+    if (!c->arena || !c->k_cache || !c->v_cache) {
+        mote_context_free(c);
+        return mote_fail(MOTE_ERR_NOMEM, "out of memory allocating a context of %lld tokens", (long long)n_ctx);
+    }
+    float **slots[13] = {&c->x,      &c->xb,     &c->q,      &c->k,      &c->v,       &c->qkv,        &c->att,
+                         &c->ffn_gate, &c->ffn_up, &c->attn_q, &c->rope_cs, &c->rope_cs_swa, &c->logits};
+    char *at = c->arena;
+    for (int i = 0; i < 13; i++) {
+        *slots[i] = (float *)at;
+        at += align64(sizes[i] * sizeof(float));
+    }
+    c->attn_acc = (mote_fp16 *)(c->attn_q + hp->head_dim);
+    c->scratch = at;
+    c->mem_bytes = total + c->kv_bytes;
+    *out = c;
+    return MOTE_OK;
+}
+
+void mote_context_free(mote_context *c) {
+    if (!c) return;
+    free(c->arena);
+    free(c->k_cache);
+    free(c->v_cache);
+    free(c);
+}
+
+int32_t mote_context_n_ctx(const mote_context *c) { return c->n_ctx; }
+int32_t mote_context_n_past(const mote_context *c) { return c->n_past; }
+size_t mote_context_kv_bytes(const mote_context *c) { return c->kv_bytes; }
+size_t mote_context_memory(const mote_context *c) { return c->mem_bytes; }
+void mote_context_reset(mote_context *c) { c->n_past = 0; }
+
+int mote_decode(mote_context *c, const int32_t *tokens, int32_t n, bool all_logits, const float **logits) {
+    if (logits) *logits = NULL;
+    if (!c || !tokens || n <= 0) return mote_fail(MOTE_ERR_INVALID_ARG, "nothing to decode");
+    if (n > c->n_ctx - c->n_past)
+        return mote_fail(MOTE_ERR_INVALID_ARG, "%d more tokens do not fit the context of %d (%d already used)", n,
+                         c->n_ctx, c->n_past);
+    if (all_logits && (!c->all_logits || n > c->n_batch))
+        return mote_fail(MOTE_ERR_INVALID_ARG,
+                         "all logits need a context made with all_logits and at most %d tokens per call", c->n_batch);
+    for (int32_t i = 0; i < n; i++)
+        if (tokens[i] < 0 || tokens[i] >= c->model->hp.n_vocab)
+            return mote_fail(MOTE_ERR_INVALID_ARG, "token id %d is outside the vocabulary of %d", tokens[i],
+                             c->model->hp.n_vocab);
+    for (int32_t i = 0; i < n; i += c->n_batch) {
+        int32_t len = n - i < c->n_batch ? n - i : c->n_batch;
+        mote_forward(c, tokens + i, len, i + len == n, all_logits);
+    }
+    if (logits) *logits = c->logits;
+    return MOTE_OK;
+}

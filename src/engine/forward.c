@@ -1,0 +1,140 @@
+/*
+ * forward.c — the transformer forward pass, top to bottom as the papers
+ * describe it, for every supported family; the model's switches (rope
+ * mode, activation, optional norms, fused tensors, sliding window) select
+ * the variations.
+ *
+ * A step takes n tokens at positions n_past..n_past+n-1. Their keys and
+ * values are written to the cache first, then every token attends to the
+ * cache (attention.c), so a batch and the same tokens one at a time
+ * compute identical numbers.
+ */
+#include <string.h>
+
+#include "engine/attention.h"
+#include "engine/context.h"
+#include "engine/matmul.h"
+#include "engine/ops.h"
+
+/* x[t] = embedding row of tokens[t] (times the model's embedding scale). */
+static void embed(mote_context *c, const int32_t *tokens, int32_t n) {
+    const mote_model *m = c->model;
+    const mote_weight *e = &m->tok_embd;
+    for (int32_t t = 0; t < n; t++) {
+        float *row = c->x + (int64_t)t * m->hp.n_embd;
+        e->traits->to_float((const uint8_t *)e->data + (size_t)tokens[t] * e->row_bytes, row, e->n_in);
+        if (m->hp.embd_scale != 1.0f)
+            for (int32_t i = 0; i < m->hp.n_embd; i++) row[i] *= m->hp.embd_scale;
+    }
+}
+
+/* q, k, v for n tokens from the normed input xb: separate or fused projections. */
+static void project_qkv(mote_context *c, const mote_layer *l, int32_t n) {
+    const mote_hparams *hp = &c->model->hp;
+    if (!l->wqkv.data) {
+        mote_matmul(&l->wq, c->xb, c->q, n, c->scratch);
+        mote_matmul(&l->wk, c->xb, c->k, n, c->scratch);
+        mote_matmul(&l->wv, c->xb, c->v, n, c->scratch);
+        return;
+    }
+    const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
+    mote_matmul(&l->wqkv, c->xb, c->qkv, n, c->scratch);
+    for (int32_t t = 0; t < n; t++) {
+        const float *row = c->qkv + t * (n_q + 2 * n_kv);
+        memcpy(c->q + t * n_q, row, (size_t)n_q * sizeof(float));
+        memcpy(c->k + t * n_kv, row + n_q, (size_t)n_kv * sizeof(float));
+        memcpy(c->v + t * n_kv, row + n_q + n_kv, (size_t)n_kv * sizeof(float));
+    }
+}
+
+/* Per-head norms and rope on q and k, then k and v into the cache at their positions. */
+static void position_and_cache(mote_context *c, const mote_layer *l, int32_t il, int32_t n) {
+    const mote_hparams *hp = &c->model->hp;
+    const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
+    const float *cs_all = l->swa ? c->rope_cs_swa : c->rope_cs;
+    for (int32_t t = 0; t < n; t++) {
+        float *q = c->q + t * n_q, *k = c->k + t * n_kv;
+        if (l->q_norm)
+            for (int32_t h = 0; h < hp->n_head; h++)
+                mote_rmsnorm(q + h * hp->head_dim, q + h * hp->head_dim, l->q_norm, hp->head_dim, hp->norm_eps);
+        if (l->k_norm)
+            for (int32_t h = 0; h < hp->n_head_kv; h++)
+                mote_rmsnorm(k + h * hp->head_dim, k + h * hp->head_dim, l->k_norm, hp->head_dim, hp->norm_eps);
+        const float *cs = cs_all + (int64_t)t * hp->n_rot;
+        mote_rope_apply(q, hp->n_head, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
+        mote_rope_apply(k, hp->n_head_kv, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
+        const size_t at = ((size_t)il * c->n_ctx + (size_t)(c->n_past + t)) * (size_t)n_kv;
+        const float *v = c->v + t * n_kv;
+        for (int64_t i = 0; i < n_kv; i++) {
+            c->k_cache[at + i] = mote_f32_to_fp16(k[i]);
+            c->v_cache[at + i] = mote_f32_to_fp16(v[i]);
+        }
+    }
+}
+
+/* xb = ffn(xb): gate and up projections, gated activation, down projection. */
+static void feed_forward(mote_context *c, const mote_layer *l, int32_t n) {
+    const mote_hparams *hp = &c->model->hp;
+    const int64_t ff = hp->n_ff;
+    if (l->ffn_gate.data) {
+        mote_matmul(&l->ffn_gate, c->xb, c->ffn_gate, n, c->scratch);
+        mote_matmul(&l->ffn_up, c->xb, c->ffn_up, n, c->scratch);
+        mote_glu(c->ffn_gate, c->ffn_gate, c->ffn_up, n * ff, hp->act);
+    } else {
+        /* fused: each row is gate (first n_ff) then up (next n_ff) */
+        mote_matmul(&l->ffn_up, c->xb, c->ffn_gate, n, c->scratch);
+        for (int32_t t = 0; t < n; t++) {
+            const float *row = c->ffn_gate + t * 2 * ff;
+            mote_glu(c->ffn_up + t * ff, row, row + ff, ff, hp->act);
+        }
+        memcpy(c->ffn_gate, c->ffn_up, (size_t)(n * ff) * sizeof(float));
+    }
+    mote_matmul(&l->ffn_down, c->ffn_gate, c->xb, n, c->scratch);
+}
+
+/* x[t] += norm(y[t]) (or += y[t] when there is no post-norm). */
+static void add_residual(mote_context *c, float *y, const float *post_norm, int32_t n) {
+    const mote_hparams *hp = &c->model->hp;
+    for (int32_t t = 0; t < n; t++) {
+        float *yt = y + (int64_t)t * hp->n_embd, *xt = c->x + (int64_t)t * hp->n_embd;
+        if (post_norm) mote_rmsnorm(yt, yt, post_norm, hp->n_embd, hp->norm_eps);
+        for (int32_t i = 0; i < hp->n_embd; i++) xt[i] += yt[i];
+    }
+}
+
+void mote_forward(mote_context *c, const int32_t *tokens, int32_t n, bool want_logits, bool all) {
+    const mote_model *m = c->model;
+    const mote_hparams *hp = &m->hp;
+    const int64_t d = hp->n_embd;
+
+    embed(c, tokens, n);
+    for (int32_t t = 0; t < n; t++) {
+        mote_rope_angles(c->rope_cs + (int64_t)t * hp->n_rot, hp->n_rot, c->n_past + t, &c->rope);
+        if (hp->n_swa > 0)
+            mote_rope_angles(c->rope_cs_swa + (int64_t)t * hp->n_rot, hp->n_rot, c->n_past + t, &c->rope_swa);
+    }
+
+    for (int32_t il = 0; il < hp->n_layer; il++) {
+        const mote_layer *l = &m->layers[il];
+        /* attention block */
+        for (int32_t t = 0; t < n; t++) mote_rmsnorm(c->xb + t * d, c->x + t * d, l->attn_norm, d, hp->norm_eps);
+        project_qkv(c, l, n);
+        position_and_cache(c, l, il, n);
+        mote_attention(c, l->swa, il, n);
+        mote_matmul(&l->wo, c->att, c->xb, n, c->scratch);
+        add_residual(c, c->xb, l->post_attn_norm, n);
+        /* feed-forward block */
+        for (int32_t t = 0; t < n; t++) mote_rmsnorm(c->xb + t * d, c->x + t * d, l->ffn_norm, d, hp->norm_eps);
+        feed_forward(c, l, n);
+        add_residual(c, c->xb, l->post_ffn_norm, n);
+    }
+    c->n_past += n;
+    if (!want_logits) return;
+
+    /* output head on every row, or on the last one only */
+    const int32_t first = all ? 0 : n - 1, rows = all ? n : 1;
+    for (int32_t t = 0; t < rows; t++)
+        mote_rmsnorm(c->xb + t * d, c->x + (first + t) * d, m->output_norm, d, hp->norm_eps);
+    mote_matmul(&m->output, c->xb, c->logits, rows, c->scratch);
+    if (hp->logit_softcap > 0.0f) mote_softcap(c->logits, (int64_t)rows * hp->n_vocab, hp->logit_softcap);
+}

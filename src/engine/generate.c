@@ -1,0 +1,58 @@
+/*
+ * generate.c — mote_generate: the loop shared by `mote run`, `mote chat`
+ * and the server. Evaluate the prompt in one call (batched prefill), then
+ * repeatedly choose a token, hand it to the caller and evaluate it.
+ * Nothing is allocated here: the logits live in the context.
+ */
+#include <time.h>
+
+#include "core/error.h"
+#include "engine/context.h"
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int32_t argmax(const float *x, int32_t n) {
+    int32_t best = 0;
+    for (int32_t i = 1; i < n; i++)
+        if (x[i] > x[best]) best = i;
+    return best;
+}
+
+int mote_generate(mote_context *c, const int32_t *prompt, int32_t n_prompt, int32_t n_predict,
+                  mote_sampler *sampler, mote_token_fn on_token, void *user, mote_timings *timings) {
+    mote_timings tm = {0, 0, 0, 0};
+    if (timings) *timings = tm;
+    if (!prompt || n_prompt <= 0) return mote_fail(MOTE_ERR_INVALID_ARG, "the prompt is empty");
+    if (n_prompt > c->n_ctx - c->n_past)
+        return mote_fail(MOTE_ERR_INVALID_ARG, "the prompt of %d tokens does not fit the context of %d tokens%s",
+                         n_prompt, c->n_ctx, c->n_past ? " (with what it already holds)" : "");
+    const int32_t n_vocab = c->model->hp.n_vocab;
+
+    int64_t t0 = now_ns();
+    const float *out;
+    int rc = mote_decode(c, prompt, n_prompt, false, &out);
+    if (rc) return rc;
+    tm.n_prompt = n_prompt;
+    tm.prompt_ns = now_ns() - t0;
+    if (sampler)
+        for (int32_t i = 0; i < n_prompt; i++) mote_sampler_accept(sampler, prompt[i]);
+
+    t0 = now_ns();
+    for (int32_t i = 0; n_predict < 0 || i < n_predict; i++) {
+        /* the logits are the context's own buffer, so the sampler may modify them */
+        float *logits = c->logits;
+        const int32_t token = sampler ? mote_sampler_sample(sampler, logits) : argmax(logits, n_vocab);
+        if (sampler) mote_sampler_accept(sampler, token);
+        tm.n_eval++;
+        if (!on_token(token, user)) break;
+        if ((n_predict >= 0 && i + 1 >= n_predict) || c->n_past >= c->n_ctx) break;
+        if ((rc = mote_decode(c, &token, 1, false, &out))) break;
+    }
+    tm.eval_ns = now_ns() - t0;
+    if (timings) *timings = tm;
+    return rc;
+}

@@ -1,0 +1,96 @@
+/*
+ * ops.c — see ops.h.
+ */
+#include "engine/ops.h"
+
+#include <math.h>
+
+#include "quant/fp16.h"
+
+void mote_rmsnorm(float *out, const float *x, const float *w, int64_t n, float eps) {
+    /* squares in float, summed in double: GGML's order, which the Q8
+     * rounding of the next matmul can tell apart from an all-double sum */
+    double ss = 0.0;
+    for (int64_t i = 0; i < n; i++) ss += (double)(x[i] * x[i]);
+    const float scale = 1.0f / sqrtf((float)(ss / (double)n) + eps);
+    if (w)
+        for (int64_t i = 0; i < n; i++) out[i] = x[i] * scale * w[i];
+    else
+        for (int64_t i = 0; i < n; i++) out[i] = x[i] * scale;
+}
+
+void mote_rope_angles(float *cs, int32_t n_rot, int32_t pos, const mote_rope *rope) {
+    /* GGML builds theta_i by multiplying theta_0 = pos by base^(-2/n_rot)
+     * i times; doing the same keeps long positions bit-compatible. */
+    const float step = powf(rope->base, -2.0f / (float)n_rot);
+    float theta = (float)pos;
+    for (int32_t i = 0; i < n_rot / 2; i++) {
+        float t = theta;
+        if (rope->freq_factors) t /= rope->freq_factors[i];
+        t *= rope->freq_scale;
+        cs[2 * i] = cosf(t) * rope->attn_factor;
+        cs[2 * i + 1] = sinf(t) * rope->attn_factor;
+        theta *= step;
+    }
+}
+
+void mote_rope_apply(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cs,
+                     mote_rope_mode mode) {
+    const int32_t half = n_rot / 2;
+    for (int32_t h = 0; h < n_heads; h++) {
+        float *v = x + (int64_t)h * head_dim;
+        for (int32_t i = 0; i < half; i++) {
+            /* NORMAL pairs neighbours; NEOX pairs dimension i with i + n_rot/2. */
+            const int32_t a = mode == MOTE_ROPE_NORMAL ? 2 * i : i;
+            const int32_t b = mode == MOTE_ROPE_NORMAL ? 2 * i + 1 : i + half;
+            const float c = cs[2 * i], s = cs[2 * i + 1];
+            const float x0 = v[a], x1 = v[b];
+            /* Rounded as GGML's x86 build computes it (the compiler fuses the
+             * first product into an FMA): bit-identical rotated q and k keep
+             * the f16 cache and the 8-bit activation rounding downstream
+             * from flipping where llama.cpp's do not. */
+            v[a] = fmaf(x0, c, -(x1 * s));
+            v[b] = fmaf(x0, s, x1 * c);
+        }
+    }
+}
+
+void mote_softmax(float *x, int64_t n) {
+    float max = -INFINITY;
+    for (int64_t i = 0; i < n; i++)
+        if (x[i] > max) max = x[i];
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        x[i] = expf(x[i] - max);
+        sum += x[i];
+    }
+    const float inv = (float)(1.0 / sum);
+    for (int64_t i = 0; i < n; i++) x[i] *= inv;
+}
+
+static float silu(float x) { return x / (1.0f + expf(-x)); }
+
+/* GELU, tanh approximation, as GGML's CPU backend computes it: through a
+ * table indexed by the f16 input holding f16 outputs, i.e. input and output
+ * rounded to f16 inside (-10, 10), identity/zero outside. Reproducing that
+ * rounding keeps Gemma's logits within 1e-3 of llama.cpp's (exact GELU
+ * drifts to ~1.2e-3 over six layers). */
+static float gelu_tanh(float x) {
+    if (x <= -10.0f) return 0.0f;
+    if (x >= 10.0f) return x;
+    const float sqrt_2_over_pi = 0.79788456080286535588f;
+    const float h = mote_fp16_to_f32(mote_f32_to_fp16(x));
+    const float g = 0.5f * h * (1.0f + tanhf(sqrt_2_over_pi * h * (1.0f + 0.044715f * h * h)));
+    return mote_fp16_to_f32(mote_f32_to_fp16(g));
+}
+
+void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_activation act) {
+    if (act == MOTE_ACT_GELU_TANH)
+        for (int64_t i = 0; i < n; i++) out[i] = gelu_tanh(gate[i]) * up[i];
+    else
+        for (int64_t i = 0; i < n; i++) out[i] = silu(gate[i]) * up[i];
+}
+
+void mote_softcap(float *x, int64_t n, float cap) {
+    for (int64_t i = 0; i < n; i++) x[i] = cap * tanhf(x[i] / cap);
+}

@@ -1,0 +1,35 @@
+/*
+ * ops.h — the element-wise and row-wise operations of the forward pass,
+ * each on plain float arrays. They follow GGML's arithmetic where it is
+ * observable (sums in double for norms and softmax, rope angles built by
+ * repeated multiplication, GELU's tanh form) so logits agree with
+ * llama.cpp's to float rounding.
+ */
+#ifndef MOTE_ENGINE_OPS_H
+#define MOTE_ENGINE_OPS_H
+
+#include <stdint.h>
+
+#include "model/model.h"
+
+/* out[i] = x[i] / rms(x) * w[i] over n values (w may be NULL: no weight); out may be x. */
+void mote_rmsnorm(float *out, const float *x, const float *w, int64_t n, float eps);
+
+/* The rotation angles of one position: cs[2i] = cos, cs[2i+1] = sin of
+ * theta_i for i < n_rot/2, already multiplied by the rope's attn_factor. */
+void mote_rope_angles(float *cs, int32_t n_rot, int32_t pos, const mote_rope *rope);
+/* Rotate the first n_rot dimensions of each of n_heads heads of head_dim
+ * values in x, in place, by the angles cs of one position. */
+void mote_rope_apply(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cs,
+                     mote_rope_mode mode);
+
+/* x = softmax(x) over n values, in place. */
+void mote_softmax(float *x, int64_t n);
+
+/* out[i] = act(gate[i]) * up[i] for i < n (SiLU or GELU-tanh); out may alias gate. */
+void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_activation act);
+
+/* x[i] = cap * tanh(x[i] / cap). */
+void mote_softcap(float *x, int64_t n, float cap);
+
+#endif

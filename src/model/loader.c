@@ -1,0 +1,206 @@
+/*
+ * loader.c — reading hyper-parameters and binding weights (see loader.h).
+ *
+ * Every check happens here, at load time, so the forward pass can trust
+ * shapes and kernels and never tests them per token.
+ */
+#include "model/loader.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+
+const char *mote_arch_key(const mote_model *m, const char *suffix) {
+    static _Thread_local char buf[4][128];
+    static _Thread_local int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s.%s", m->hp.arch, suffix);
+    return buf[k];
+}
+
+/* A required positive integer key. */
+static int need_int(mote_model *m, const char *suffix, int32_t *out) {
+    const char *key = mote_arch_key(m, suffix);
+    int64_t i = mote_gguf_find_key(m->gguf, key);
+    if (i < 0) return mote_fail(MOTE_ERR_NOT_FOUND, "model has no '%s'", key);
+    int32_t v = mote_gguf_get_i32(m->gguf, key, -1);
+    if (v <= 0) return mote_fail(MOTE_ERR_FORMAT, "'%s' must be a positive integer", key);
+    *out = v;
+    return MOTE_OK;
+}
+
+/* An optional positive integer key; `def` when absent. */
+static int opt_int(mote_model *m, const char *suffix, int32_t def, int32_t *out) {
+    const char *key = mote_arch_key(m, suffix);
+    if (mote_gguf_find_key(m->gguf, key) < 0) {
+        *out = def;
+        return MOTE_OK;
+    }
+    int32_t v = mote_gguf_get_i32(m->gguf, key, -1);
+    if (v <= 0) return mote_fail(MOTE_ERR_FORMAT, "'%s' must be a positive integer", key);
+    *out = v;
+    return MOTE_OK;
+}
+
+int mote_load_common_hparams(mote_model *m) {
+    mote_hparams *hp = &m->hp;
+    int rc;
+    if ((rc = need_int(m, "embedding_length", &hp->n_embd)) || (rc = need_int(m, "block_count", &hp->n_layer)) ||
+        (rc = need_int(m, "attention.head_count", &hp->n_head)) ||
+        (rc = need_int(m, "feed_forward_length", &hp->n_ff)) ||
+        (rc = opt_int(m, "context_length", 2048, &hp->n_ctx_train)) ||
+        (rc = opt_int(m, "attention.head_count_kv", hp->n_head, &hp->n_head_kv)) ||
+        (rc = opt_int(m, "attention.key_length", hp->n_embd / hp->n_head, &hp->head_dim)))
+        return rc;
+    int32_t head_dim_v = 0;
+    if ((rc = opt_int(m, "attention.value_length", hp->head_dim, &head_dim_v)) ||
+        (rc = opt_int(m, "rope.dimension_count", hp->head_dim, &hp->n_rot)))
+        return rc;
+    if (hp->n_layer > 4096 || hp->n_head > 4096 || hp->n_embd > (1 << 20) || hp->n_ff > (1 << 22))
+        return mote_fail(MOTE_ERR_FORMAT, "implausible model dimensions (n_embd %d, layers %d, heads %d, ffn %d)",
+                         hp->n_embd, hp->n_layer, hp->n_head, hp->n_ff);
+    if (hp->n_head % hp->n_head_kv)
+        return mote_fail(MOTE_ERR_FORMAT, "%d attention heads are not a multiple of %d key/value heads", hp->n_head,
+                         hp->n_head_kv);
+    if (head_dim_v != hp->head_dim)
+        return mote_fail(MOTE_ERR_UNSUPPORTED, "key length %d differs from value length %d", hp->head_dim, head_dim_v);
+    if (hp->n_rot > hp->head_dim || hp->n_rot % 2)
+        return mote_fail(MOTE_ERR_FORMAT, "rope dimension count %d does not fit a head of %d", hp->n_rot,
+                         hp->head_dim);
+
+    hp->norm_eps = mote_gguf_get_f32(m->gguf, mote_arch_key(m, "attention.layer_norm_rms_epsilon"), 1e-5f);
+    hp->embd_scale = 1.0f;
+    hp->attn_scale = 1.0f / sqrtf((float)hp->head_dim);
+    hp->logit_softcap = mote_gguf_get_f32(m->gguf, mote_arch_key(m, "final_logit_softcapping"), 0.0f);
+    hp->act = MOTE_ACT_SILU;
+    hp->rope_mode = MOTE_ROPE_NEOX;
+
+    /* Rope scaling: linear (a factor on positions) is exact arithmetic we
+     * support; YaRN and friends change the formula and are refused. */
+    const char *scaling = mote_gguf_get_str(m->gguf, mote_arch_key(m, "rope.scaling.type"), "linear");
+    if (strcmp(scaling, "linear") && strcmp(scaling, "none") && strcmp(scaling, "longrope"))
+        return mote_fail(MOTE_ERR_UNSUPPORTED, "rope scaling '%s' is not supported (only linear)", scaling);
+    float factor = mote_gguf_get_f32(m->gguf, mote_arch_key(m, "rope.scaling.factor"), 0.0f);
+    if (factor == 0.0f) factor = mote_gguf_get_f32(m->gguf, mote_arch_key(m, "rope.scale_linear"), 0.0f);
+    if (!strcmp(scaling, "none") || !strcmp(scaling, "longrope") || !(factor > 0.0f)) factor = 1.0f;
+    hp->rope.base = mote_gguf_get_f32(m->gguf, mote_arch_key(m, "rope.freq_base"), 10000.0f);
+    hp->rope.freq_scale = 1.0f / factor;
+    hp->rope.attn_factor = mote_gguf_get_f32(m->gguf, mote_arch_key(m, "rope.scaling.attn_factor"), 1.0f);
+    hp->rope.freq_factors = NULL;
+    hp->rope_swa = hp->rope;
+    hp->n_swa = 0;
+    return MOTE_OK;
+}
+
+/* Find a tensor by formatted name; NULL if absent. `name` receives the name. */
+static const mote_tensor_info *find(mote_model *m, const char *fmt, int il, char *name, size_t cap) {
+    snprintf(name, cap, fmt, il);
+    return mote_gguf_find_tensor(m->gguf, name);
+}
+
+static int bind_matrix_info(mote_weight *w, const mote_tensor_info *t, int64_t n_in, int64_t n_out) {
+    if (t->ne[0] != n_in || t->ne[1] != n_out || t->ne[2] != 1 || t->ne[3] != 1)
+        return mote_fail(MOTE_ERR_SHAPE, "tensor '%s' is [%lld, %lld, %lld], expected [%lld, %lld]", t->name,
+                         (long long)t->ne[0], (long long)t->ne[1], (long long)t->ne[2], (long long)n_in,
+                         (long long)n_out);
+    const mote_type_traits *tr = mote_traits(t->type);
+    const mote_type_traits *act = tr ? mote_traits(tr->vec_dot_type) : NULL;
+    bool act_ok = act && (tr->vec_dot_type == MOTE_TYPE_F32 || act->from_float);
+    if (!tr || !tr->vec_dot || !tr->to_float || !act_ok)
+        return mote_fail(MOTE_ERR_UNSUPPORTED, "tensor '%s' has type %s, which mote cannot compute with (yet)",
+                         t->name, tr ? tr->name : "unknown");
+    w->name = t->name;
+    w->data = t->data;
+    w->type = t->type;
+    w->traits = tr;
+    w->n_in = n_in;
+    w->n_out = n_out;
+    w->row_bytes = mote_row_size(t->type, n_in);
+    return MOTE_OK;
+}
+
+int mote_bind_matrix_opt(mote_model *m, mote_weight *w, int64_t n_in, int64_t n_out, const char *fmt, int il,
+                         bool *found) {
+    char name[96];
+    const mote_tensor_info *t = find(m, fmt, il, name, sizeof name);
+    memset(w, 0, sizeof *w);
+    *found = t != NULL;
+    return t ? bind_matrix_info(w, t, n_in, n_out) : MOTE_OK;
+}
+
+int mote_bind_matrix(mote_model *m, mote_weight *w, int64_t n_in, int64_t n_out, const char *fmt, int il) {
+    char name[96];
+    const mote_tensor_info *t = find(m, fmt, il, name, sizeof name);
+    if (!t) return mote_fail(MOTE_ERR_NOT_FOUND, "%s model has no tensor '%s'", m->hp.arch, name);
+    return bind_matrix_info(w, t, n_in, n_out);
+}
+
+static int bind_vector_info(const float **v, const mote_tensor_info *t, int64_t n) {
+    if (mote_tensor_nelements(t) != n || t->ne[0] != n)
+        return mote_fail(MOTE_ERR_SHAPE, "tensor '%s' has %lld elements, expected %lld", t->name,
+                         (long long)mote_tensor_nelements(t), (long long)n);
+    if (t->type != MOTE_TYPE_F32)
+        return mote_fail(MOTE_ERR_UNSUPPORTED, "tensor '%s' has type %s; mote reads vectors only as f32", t->name,
+                         mote_type_name(t->type) ? mote_type_name(t->type) : "unknown");
+    *v = t->data;
+    return MOTE_OK;
+}
+
+int mote_bind_vector(mote_model *m, const float **v, int64_t n, const char *fmt, int il) {
+    char name[96];
+    const mote_tensor_info *t = find(m, fmt, il, name, sizeof name);
+    if (!t) return mote_fail(MOTE_ERR_NOT_FOUND, "%s model has no tensor '%s'", m->hp.arch, name);
+    return bind_vector_info(v, t, n);
+}
+
+int mote_bind_vector_opt(mote_model *m, const float **v, int64_t n, const char *fmt, int il) {
+    char name[96];
+    const mote_tensor_info *t = find(m, fmt, il, name, sizeof name);
+    *v = NULL;
+    return t ? bind_vector_info(v, t, n) : MOTE_OK;
+}
+
+int mote_bind_io(mote_model *m) {
+    mote_hparams *hp = &m->hp;
+    const mote_tensor_info *emb = mote_gguf_find_tensor(m->gguf, "token_embd.weight");
+    if (!emb) return mote_fail(MOTE_ERR_NOT_FOUND, "%s model has no tensor 'token_embd.weight'", hp->arch);
+    if (emb->ne[1] <= 0 || emb->ne[1] > INT32_MAX)
+        return mote_fail(MOTE_ERR_SHAPE, "tensor 'token_embd.weight' has an impossible vocabulary size");
+    hp->n_vocab = (int32_t)emb->ne[1];
+    int rc = bind_matrix_info(&m->tok_embd, emb, hp->n_embd, hp->n_vocab);
+    if (rc) return rc;
+    if ((rc = mote_bind_vector(m, &m->output_norm, hp->n_embd, "output_norm.weight", 0))) return rc;
+    bool found;
+    if ((rc = mote_bind_matrix_opt(m, &m->output, hp->n_embd, hp->n_vocab, "output.weight", 0, &found))) return rc;
+    if (!found) m->output = m->tok_embd; /* tied head */
+    return MOTE_OK;
+}
+
+int mote_bind_standard_layer(mote_model *m, int il) {
+    const mote_hparams *hp = &m->hp;
+    mote_layer *l = &m->layers[il];
+    int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
+    int rc;
+    if ((rc = mote_bind_vector(m, &l->attn_norm, hp->n_embd, "blk.%d.attn_norm.weight", il)) ||
+        (rc = mote_bind_matrix(m, &l->wq, hp->n_embd, n_q, "blk.%d.attn_q.weight", il)) ||
+        (rc = mote_bind_matrix(m, &l->wk, hp->n_embd, n_kv, "blk.%d.attn_k.weight", il)) ||
+        (rc = mote_bind_matrix(m, &l->wv, hp->n_embd, n_kv, "blk.%d.attn_v.weight", il)) ||
+        (rc = mote_bind_matrix(m, &l->wo, n_q, hp->n_embd, "blk.%d.attn_output.weight", il)) ||
+        (rc = mote_bind_vector(m, &l->ffn_norm, hp->n_embd, "blk.%d.ffn_norm.weight", il)) ||
+        (rc = mote_bind_matrix(m, &l->ffn_gate, hp->n_embd, hp->n_ff, "blk.%d.ffn_gate.weight", il)) ||
+        (rc = mote_bind_matrix(m, &l->ffn_up, hp->n_embd, hp->n_ff, "blk.%d.ffn_up.weight", il)) ||
+        (rc = mote_bind_matrix(m, &l->ffn_down, hp->n_ff, hp->n_embd, "blk.%d.ffn_down.weight", il)))
+        return rc;
+    return MOTE_OK;
+}
+
+int mote_bind_qk_norms(mote_model *m, int il) {
+    mote_layer *l = &m->layers[il];
+    int rc;
+    if ((rc = mote_bind_vector(m, &l->q_norm, m->hp.head_dim, "blk.%d.attn_q_norm.weight", il)) ||
+        (rc = mote_bind_vector(m, &l->k_norm, m->hp.head_dim, "blk.%d.attn_k_norm.weight", il)))
+        return rc;
+    return MOTE_OK;
+}

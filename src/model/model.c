@@ -1,0 +1,76 @@
+/*
+ * model.c — mote_model_load and the model getters (mote.h section 6).
+ *
+ * Loading maps the file, picks the architecture from general.architecture,
+ * reads the shared hyper-parameters and lets the architecture's file bind
+ * its tensors. The model owns the mapping; weights are never copied.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "model/loader.h"
+#include "model/model.h"
+
+static const mote_arch *const archs[] = {&mote_arch_llama, &mote_arch_qwen3, &mote_arch_gemma3, &mote_arch_phi3};
+#define N_ARCHS (sizeof archs / sizeof archs[0])
+
+const char *mote_model_supported_archs(void) { return "llama, qwen3, gemma3, phi3"; }
+
+void mote_model_free(mote_model *m) {
+    if (!m) return;
+    mote_gguf_close(m->gguf);
+    free(m->layers);
+    free(m);
+}
+
+int mote_model_load(const char *path, mote_model **out) {
+    *out = NULL;
+    if (!path) return mote_fail(MOTE_ERR_INVALID_ARG, "no model path given");
+    mote_gguf *g;
+    int rc = mote_gguf_open(path, &g);
+    if (rc) return rc;
+    const char *name = mote_gguf_get_str(g, "general.architecture", NULL);
+    const mote_arch *arch = NULL;
+    for (size_t i = 0; name && i < N_ARCHS; i++)
+        if (!strcmp(archs[i]->name, name)) arch = archs[i];
+    if (!arch) {
+        rc = mote_fail(MOTE_ERR_UNSUPPORTED, "%s: architecture '%s' is not supported (supported: %s)", path,
+                       name ? name : "(none)", mote_model_supported_archs());
+        mote_gguf_close(g);
+        return rc;
+    }
+    mote_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        mote_gguf_close(g);
+        return mote_fail(MOTE_ERR_NOMEM, "out of memory loading %s", path);
+    }
+    m->gguf = g;
+    strncpy(m->hp.arch, arch->name, sizeof m->hp.arch - 1);
+    if ((rc = mote_load_common_hparams(m))) goto fail;
+    m->layers = calloc((size_t)m->hp.n_layer, sizeof *m->layers);
+    if (!m->layers) {
+        rc = mote_fail(MOTE_ERR_NOMEM, "out of memory loading %s", path);
+        goto fail;
+    }
+    if ((rc = arch->load(m))) goto fail;
+    for (int64_t i = 0; i < mote_gguf_n_tensors(g); i++) {
+        const mote_tensor_info *t = mote_gguf_tensor(g, i);
+        m->n_params += (uint64_t)mote_tensor_nelements(t);
+        m->weight_bytes += t->size;
+    }
+    *out = m;
+    return MOTE_OK;
+fail:
+    mote_model_free(m);
+    return rc;
+}
+
+const char *mote_model_arch(const mote_model *m) { return m->hp.arch; }
+int32_t mote_model_n_vocab(const mote_model *m) { return m->hp.n_vocab; }
+int32_t mote_model_n_ctx_train(const mote_model *m) { return m->hp.n_ctx_train; }
+int32_t mote_model_n_embd(const mote_model *m) { return m->hp.n_embd; }
+int32_t mote_model_n_layer(const mote_model *m) { return m->hp.n_layer; }
+uint64_t mote_model_n_params(const mote_model *m) { return m->n_params; }
+size_t mote_model_weight_bytes(const mote_model *m) { return m->weight_bytes; }
+const mote_gguf *mote_model_gguf(const mote_model *m) { return m->gguf; }
