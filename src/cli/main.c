@@ -14,6 +14,7 @@ const mote_command mote_commands[] = {
     {"perplexity", "measure a model's perplexity on a text file", cmd_perplexity},
     {"synth", "write a random-weight model shaped like a known one", cmd_synth},
     {"bench", "measure prompt and generation speed (like llama-bench)", cmd_bench},
+    {"quantize", "write a quantized copy of a model", cmd_quantize},
     {NULL, NULL, NULL},
 };
 

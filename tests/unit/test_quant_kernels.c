@@ -443,10 +443,11 @@ static void test_dispatch_install(void **state) {
     mote_kernels_init();
     const mote_type_traits *t = mote_traits(MOTE_TYPE_Q4_0);
     const mote_to_float_fn to_float = t->to_float;
+    const mote_from_float_fn from_float = t->from_float;
     mote_traits_install(MOTE_TYPE_Q4_0, NULL, NULL, counting_vec_dot);
     assert_ptr_equal(mote_traits(MOTE_TYPE_Q4_0)->vec_dot, counting_vec_dot);
     assert_ptr_equal(mote_traits(MOTE_TYPE_Q4_0)->to_float, to_float);
-    assert_null(mote_traits(MOTE_TYPE_Q4_0)->from_float);
+    assert_ptr_equal(mote_traits(MOTE_TYPE_Q4_0)->from_float, from_float);
     uint8_t w[18] = {0};
     block_q8_0 a = {0};
     mote_traits(MOTE_TYPE_Q4_0)->vec_dot(32, w, &a);
