@@ -223,7 +223,7 @@ static void describe_model(const char *path, const char *shown_name, mote_model 
     const char *ft = mote_ftype_name((int)mote_gguf_get_u32(g, "general.file_type", 1000));
     char sz[32];
     if (f->n_params >= 1000000000ull) snprintf(sz, sizeof sz, "%.1fB", (double)f->n_params / 1e9);
-    else snprintf(sz, sizeof sz, "%.0fM", (double)f->n_params / 1e6);
+    else snprintf(sz, sizeof sz, f->n_params < 10000000ull ? "%.1fM" : "%.0fM", (double)f->n_params / 1e6);
     char ftbuf[32];
     if (!ft) {
         snprintf(ftbuf, sizeof ftbuf, "%s", mote_type_name(dominant));
