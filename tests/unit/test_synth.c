@@ -8,7 +8,7 @@
  *   <arch>-tiny-f32.gguf, which llama.cpp made and loads: so synth writes
  *   what llama.cpp expects for that architecture.
  * - Values are at the intended scale, quantized files follow the preset's
- *   per-tensor types, the same seed gives the same bytes, and bad requests
+ *   per-tensor types (the very types llama-quantize chose for the fixtures), the same seed gives the same bytes, and bad requests
  *   fail with a message and leave no file.
  */
 #include <math.h>
@@ -186,6 +186,41 @@ static void test_preset_types(void **state) {
     }
 }
 
+/* The per-tensor types of each preset are the ones llama-quantize chose for
+ * the fixtures (<arch>-tiny-<preset>.gguf were made by llama-quantize). */
+static void test_types_match_llama_quantize(void **state) {
+    (void)state;
+    require_fixtures();
+    static const char *const archs[] = {"llama", "qwen3", "gemma3", "phi3"};
+    static const char *const presets[] = {"q8_0", "q4_0", "q4_k_m", "q6_k"};
+    for (size_t i = 0; i < 4; i++) {
+        for (size_t k = 0; k < 4; k++) {
+            char like[32], fix[64];
+            snprintf(like, sizeof like, i == 0 ? "tiny" : "tiny-%s", archs[i]);
+            snprintf(fix, sizeof fix, "models/%s-tiny-%s.gguf", archs[i], presets[k]);
+            const char *out = temp_path(".gguf");
+            mote_synth_params p = mote_synth_default_params();
+            p.type = presets[k];
+            assert_int_equal(mote_synth_write(mote_model_shape_find(like), &p, out), MOTE_OK);
+            mote_gguf *a, *b;
+            assert_int_equal(mote_gguf_open(out, &a), MOTE_OK);
+            assert_int_equal(mote_gguf_open(fixture_path(fix), &b), MOTE_OK);
+            for (int64_t t = 0; t < mote_gguf_n_tensors(b); t++) {
+                const mote_tensor_info *tb = mote_gguf_tensor(b, t);
+                const mote_tensor_info *ta = mote_gguf_find_tensor(a, tb->name);
+                assert_non_null(ta);
+                if (ta->type != tb->type)
+                    fail_msg("%s %s: %s is %s, llama-quantize made %s", like, presets[k], tb->name,
+                             mote_type_name(ta->type), mote_type_name(tb->type));
+            }
+            assert_int_equal(mote_gguf_get_u32(a, "general.file_type", 0), mote_gguf_get_u32(b, "general.file_type", 1));
+            mote_gguf_close(a);
+            mote_gguf_close(b);
+            unlink(out);
+        }
+    }
+}
+
 static void test_bad_requests(void **state) {
     (void)state;
     const char *out = temp_path(".gguf");
@@ -204,7 +239,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_published_param_counts), cmocka_unit_test(test_values_and_determinism),
         cmocka_unit_test(test_preset_types),          cmocka_unit_test(test_bad_requests),
-        cmocka_unit_test(test_layout_matches_fixtures),
+        cmocka_unit_test(test_layout_matches_fixtures), cmocka_unit_test(test_types_match_llama_quantize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
