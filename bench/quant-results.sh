@@ -68,9 +68,9 @@ table "$FIX/models/llama-tiny-f32.gguf" "$IMX/llama-tiny.imatrix.gguf" "llama-ti
 table "$FIX/real/stories260K-f32.gguf" "$IMX/stories.imatrix.gguf" "stories260K with an imatrix (llama-imatrix, text/stories.txt)"
 
 if [ -x "$LLAMA/llama-perplexity" ] && [ $have_llama = 1 ]; then
-    ppl() {  # one retry: on a loaded machine a run now and then prints no estimate
+    ppl() {  # retries: llama-perplexity now and then exits (status 0) before its last log lines are out
         local r k
-        for k in 1 2; do
+        for k in 1 2 3 4 5; do
             r=$("$LLAMA/llama-perplexity" -m "$1" -f "$FIX/text/stories.txt" -c 128 -b 128 -t 2 2>&1 |
                 sed -n 's/.*Final estimate: PPL = \([0-9.]*\).*/\1/p')
             [ -n "$r" ] && break

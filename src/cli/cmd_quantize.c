@@ -22,12 +22,17 @@ static void quantize_usage(FILE *out) {
             "TYPE: ");
     int col = 6;
     for (const mote_quant_preset *p = mote_quant_presets(); p->name; p++) {
-        if (col > 70) {
-            fprintf(out, "\n      ");
-            col = 6;
+        if (p != mote_quant_presets()) {
+            fputc(',', out);
+            if (col > 70) {
+                fputs("\n     ", out);
+                col = 5;
+            }
+            col += 1 + fprintf(out, " ");
         }
-        col += fprintf(out, "%s%s", p->name, p[1].name ? ", " : "\n");
+        col += fprintf(out, "%s", p->name);
     }
+    fputc('\n', out);
     fprintf(out,
             "      (the _S/_M/_L presets keep sensitive tensors at higher precision, as llama-quantize does)\n"
             "\n"

@@ -34,7 +34,7 @@ typedef struct { mote_fp16 d; uint8_t qh[4]; uint8_t qs[QK5_0 / 2]; } block_q5_0
 typedef struct { mote_fp16 d, m; uint8_t qh[4]; uint8_t qs[QK5_1 / 2]; } block_q5_1;
 typedef struct { mote_fp16 d; int8_t qs[QK8_0]; } block_q8_0;                  /* x = d*q */
 typedef struct { mote_fp16 d, s; int8_t qs[QK8_1]; } block_q8_1;               /* s = d * sum(q) */
-typedef struct { mote_fp16 d; uint8_t qs[QK4_NL / 2]; } block_iq4_nl;          /* x = d * kvalues_iq4nl[q] */
+typedef struct { mote_fp16 d; uint8_t qs[QK4_NL / 2]; } block_iq4_nl;          /* x = d * mote_iq4_levels[q] */
 
 /* ---- 256-element super-blocks (k-quants, i-quants, ternary) ----------------- */
 
@@ -49,6 +49,10 @@ typedef struct { mote_fp16 d; uint16_t scales_h; uint8_t scales_l[QK_K / 64]; ui
 /* Ternary: weights in {-1, 0, 1} times d. tq1_0 packs 5 trits per byte (base 3), tq2_0 2 bits each. */
 typedef struct { uint8_t qs[(QK_K - 4 * QK_K / 64) / 5]; uint8_t qh[QK_K / 64]; mote_fp16 d; } block_tq1_0;
 typedef struct { uint8_t qs[QK_K / 4]; mote_fp16 d; } block_tq2_0;
+
+/* The 16 non-uniform levels of IQ4_NL / IQ4_XS codes (part of the format;
+ * denser near zero, where most weights are). Defined once in iq4.c. */
+extern const int8_t mote_iq4_levels[16];
 
 static_assert(sizeof(block_q4_0) == 18, "q4_0 layout");
 static_assert(sizeof(block_q4_1) == 20, "q4_1 layout");

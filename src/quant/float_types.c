@@ -1,6 +1,9 @@
 /*
  * float_types.c — reference kernels of the unquantized types F32, F16, BF16.
- * Their activations stay in F32 (vec_dot_type = F32).
+ * F32 weights take f32 activations; F16 and BF16 weights take activations
+ * rounded to their own type (vec_dot_type F16 / BF16, as GGML does, which
+ * the reference logits depend on). The *_f32 dots (f16/bf16 weights with
+ * f32 activations) remain for tests and benchmarks that call them by name.
  */
 #include <string.h>
 

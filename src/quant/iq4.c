@@ -15,16 +15,15 @@
 #include "quant/blocks.h"
 #include "quant/kernels.h"
 
-/* The 16 levels, as GGUF files define them (format constants). */
-static const int8_t iq4_levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
-                                      1,    13,   25,  38,  53,  69,  89,  113};
+const int8_t mote_iq4_levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                    1,    13,   25,  38,  53,  69,  89,  113};
 
 /* The levels of one 32-weight group, in weight order: byte j gives weights
  * j (low nibble) and j+16 (high nibble). */
 static inline void unpack_levels(const uint8_t *qs, int8_t v[32]) {
     for (int j = 0; j < 16; j++) {
-        v[j] = iq4_levels[qs[j] & 0x0F];
-        v[j + 16] = iq4_levels[qs[j] >> 4];
+        v[j] = mote_iq4_levels[qs[j] & 0x0F];
+        v[j + 16] = mote_iq4_levels[qs[j] >> 4];
     }
 }
 

@@ -13,8 +13,6 @@
 #include "quant/quantize.h"
 #include "quant/quantize_fit.h"
 
-/* The 16 levels of IQ4 codes (GGML's table, part of the file format). */
-static const int8_t iq4_levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
 #define IQ4_TRIES 7 /* candidate scales on each side of the first guess */
 
@@ -30,21 +28,21 @@ static float iq4_block_scale(const float *x, const float *w) {
     }
     if (amax < MOTE_QUANT_EPS) return 0;
     /* First guess: the extreme value on the outermost level (-127). */
-    float d = -max / iq4_levels[0];
+    float d = -max / mote_iq4_levels[0];
     float id = 1 / d;
     float sumqx = 0, sumq2 = 0;
     for (int j = 0; j < 32; ++j) {
-        float q = iq4_levels[nearest_index(16, iq4_levels, id * x[j])];
+        float q = mote_iq4_levels[nearest_index(16, mote_iq4_levels, id * x[j])];
         sumqx += w[j] * q * x[j];
         sumq2 += w[j] * q * q;
     }
     d = sumq2 > 0 ? sumqx / sumq2 : 0.f;
     float best = d * sumqx;
     for (int t = -IQ4_TRIES; t <= IQ4_TRIES; ++t) {
-        id = (t + iq4_levels[0]) / max;
+        id = (t + mote_iq4_levels[0]) / max;
         sumqx = sumq2 = 0;
         for (int j = 0; j < 32; ++j) {
-            float q = iq4_levels[nearest_index(16, iq4_levels, id * x[j])];
+            float q = mote_iq4_levels[nearest_index(16, mote_iq4_levels, id * x[j])];
             sumqx += w[j] * q * x[j];
             sumq2 += w[j] * q * q;
         }
@@ -63,7 +61,7 @@ static void iq4_weights(const float *x, const float *imp, float sigma2, float *w
 
 static void iq4_codes(const float *x, float inv_scale, uint8_t *qs) {
     uint8_t L[32];
-    for (int j = 0; j < 32; ++j) L[j] = (uint8_t)nearest_index(16, iq4_levels, inv_scale * x[j]);
+    for (int j = 0; j < 32; ++j) L[j] = (uint8_t)nearest_index(16, mote_iq4_levels, inv_scale * x[j]);
     for (int j = 0; j < 16; ++j) qs[j] = (uint8_t)(L[j] | (L[j + 16] << 4));
 }
 

@@ -219,21 +219,34 @@ static int fit_rows(int type, int64_t ncols, bool *fell_back) {
 
 /* ---- output order ------------------------------------------------------------ */
 
-static const mote_gguf *sort_src;
-
 static int layer_index(const char *name) {
     int l = -1;
     if (sscanf(name, "blk.%d.", &l) != 1) l = -1;
     return l;
 }
 
-/* llama.cpp's order: non-layer tensors first, then by layer, by name within. */
-static int by_layer_then_name(const void *a, const void *b) {
-    const char *na = mote_gguf_tensor(sort_src, ((const mote_quant_plan_entry *)a)->index)->name;
-    const char *nb = mote_gguf_tensor(sort_src, ((const mote_quant_plan_entry *)b)->index)->name;
+/* True if tensor a comes before b in llama.cpp's order: non-layer tensors
+ * first, then layer by layer, by name within. */
+static bool goes_before(const mote_gguf *g, int64_t a, int64_t b) {
+    const char *na = mote_gguf_tensor(g, a)->name, *nb = mote_gguf_tensor(g, b)->name;
     int la = layer_index(na), lb = layer_index(nb);
-    if (la != lb) return la < lb ? -1 : 1;
-    return strcmp(na, nb);
+    if (la != lb) return la < lb;
+    return strcmp(na, nb) < 0;
+}
+
+/* Put the plan in output order (an insertion sort: qsort has no context
+ * argument in C11, and models have at most a few thousand tensors, mostly
+ * already in order). */
+static void sort_plan(const mote_gguf *g, mote_quant_plan_entry *plan, int64_t n) {
+    for (int64_t i = 1; i < n; i++) {
+        mote_quant_plan_entry e = plan[i];
+        int64_t j = i;
+        while (j > 0 && goes_before(g, e.index, plan[j - 1].index)) {
+            plan[j] = plan[j - 1];
+            j--;
+        }
+        plan[j] = e;
+    }
 }
 
 /* ---- the plan ------------------------------------------------------------------- */
@@ -242,8 +255,7 @@ int mote_quantize_plan(const mote_gguf *in, const mote_quantize_params *p, mote_
     if (!p || !p->preset) return mote_fail(MOTE_ERR_INVALID_ARG, "no quantization type given");
     const int64_t n = mote_gguf_n_tensors(in);
     for (int64_t i = 0; i < n; i++) plan[i] = (mote_quant_plan_entry){.index = i, .type = -1};
-    sort_src = in; /* qsort has no context argument in C11; planning is not reentrant-critical */
-    qsort(plan, (size_t)n, sizeof *plan, by_layer_then_name);
+    sort_plan(in, plan, n);
 
     regex_t *res = NULL;
     if (p->n_overrides > 0) {

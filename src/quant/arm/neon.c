@@ -221,8 +221,8 @@ void mote_neon_q8_K_from_float(const float *src, void *dst, int64_t n) {
 
 const mote_kernel_entry mote_neon_kernels[] = {
     {MOTE_TYPE_F32, NULL, NULL, mote_neon_vec_dot_f32},
-    {MOTE_TYPE_F16, NULL, NULL, mote_neon_vec_dot_f16_f32},
-    {MOTE_TYPE_BF16, NULL, NULL, mote_neon_vec_dot_bf16_f32},
+    /* F16/BF16: see avx2_set.c (activations are f16/bf16; reference kernels
+     * until f16 x f16 and bf16 x bf16 NEON versions exist). */
     {MOTE_TYPE_Q8_0, NULL, mote_neon_q8_0_from_float, mote_neon_vec_dot_q8_0_q8_0},
     {MOTE_TYPE_Q8_1, NULL, mote_neon_q8_1_from_float, NULL},
     {MOTE_TYPE_Q8_K, NULL, mote_neon_q8_K_from_float, NULL},

@@ -126,7 +126,6 @@ float NEON_NAME(vec_dot_q5_1_q8_1)(int64_t n, const void *w, const void *x) {
 }
 
 /* IQ4_NL: a 16-entry byte table maps each nibble to its level. */
-static const int8_t NEON_NAME(iq4_levels)[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
 static inline int8x16_t NEON_NAME(lookup16)(int8x16_t table, uint8x16_t idx) {
 #if defined(__aarch64__)
@@ -149,7 +148,7 @@ static inline int32x4_t NEON_NAME(iq4_group)(int8x16_t table, const uint8_t *qs,
 float NEON_NAME(vec_dot_iq4_nl_q8_0)(int64_t n, const void *w, const void *x) {
     const block_iq4_nl *a = w;
     const block_q8_0 *b = x;
-    const int8x16_t table = vld1q_s8(NEON_NAME(iq4_levels));
+    const int8x16_t table = vld1q_s8(mote_iq4_levels);
     float32x4_t acc = vdupq_n_f32(0.0f);
     for (int64_t i = 0; i < n / QK4_NL; i++)
         acc = neon_madd_f32(acc, vcvtq_f32_s32(NEON_NAME(iq4_group)(table, a[i].qs, b[i].qs)),
@@ -160,7 +159,7 @@ float NEON_NAME(vec_dot_iq4_nl_q8_0)(int64_t n, const void *w, const void *x) {
 float NEON_NAME(vec_dot_iq4_xs_q8_K)(int64_t n, const void *w, const void *x) {
     const block_iq4_xs *a = w;
     const block_q8_K *y = x;
-    const int8x16_t table = vld1q_s8(NEON_NAME(iq4_levels));
+    const int8x16_t table = vld1q_s8(mote_iq4_levels);
     float sum = 0.0f;
     for (int64_t i = 0; i < n / QK_K; i++) {
         int32x4_t isum = vdupq_n_s32(0);

@@ -245,7 +245,6 @@ float mote_avx2_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x) {
 
 /* ---- IQ4_XS: 8 groups of 32 levels, 6-bit signed group scales -------------------- */
 
-static const int8_t iq4_levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
 /* The 8 group scales of an IQ4_XS block as int16: the low 4 bits are the
  * nibbles of scales_l (group g in nibble g%2 of byte g/2), the top 2 bits
@@ -264,7 +263,7 @@ static inline __m128i iq4_xs_scales(const block_iq4_xs *b) {
 float mote_avx2_vec_dot_iq4_xs_q8_K(int64_t n, const void *w, const void *x) {
     const block_iq4_xs *a = w;
     const block_q8_K *y = x;
-    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)iq4_levels));
+    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)mote_iq4_levels));
     __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QK_K; i++) {
         const __m256i S = both_halves(iq4_xs_scales(&a[i]));

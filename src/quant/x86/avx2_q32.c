@@ -178,10 +178,9 @@ float mote_avx2_vec_dot_q5_1_q8_1(int64_t n, const void *w, const void *x) {
 
 /* IQ4_NL: the 16 levels are a byte table; pshufb maps each nibble to its
  * level. Levels reach -127, never -128, so the sign trick is safe. */
-static const int8_t iq4_levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
 static inline __m256i iq4_nl_pairs(const block_iq4_nl *a, const block_q8_0 *b) {
-    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)iq4_levels));
+    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)mote_iq4_levels));
     const __m256i v = _mm256_shuffle_epi8(table, avx2_unpack_nibbles(a->qs));
     const __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
     /* pairs <= 2*127*127 */
