@@ -601,6 +601,62 @@ typedef void (*mote_ppl_fn)(int32_t chunk, int32_t n_chunks, double ppl, void *u
 int mote_perplexity(mote_context *c, const int32_t *tokens, int64_t n_tokens, int32_t bos, mote_ppl_fn on_chunk,
                     void *user, double *ppl, double *ppl_err);
 
+/* ======================================================================== */
+/* 8. Synthetic models                                                      */
+/* ======================================================================== */
+
+/* The exact hyper-parameters of well-known small models, so that a model of
+ * the same shape (random weights, right tensor names, sizes and metadata) can
+ * be written and benchmarked without downloading anything. */
+typedef struct {
+    const char *name;        /* "qwen3-0.6b" */
+    const char *arch;        /* general.architecture: llama, qwen3, gemma3, phi3 */
+    int32_t n_embd;          /* hidden size */
+    int32_t n_layer;
+    int32_t n_head;
+    int32_t n_head_kv;
+    int32_t head_dim;        /* n_head * head_dim may differ from n_embd (qwen3, gemma3) */
+    int32_t n_rot;           /* dimensions rotated by RoPE (phi4-mini: 96 of 128) */
+    int32_t n_ff;            /* feed-forward hidden size */
+    int32_t n_vocab;
+    int32_t n_ctx_train;     /* context length */
+    float rope_base;         /* rope theta (gemma3: of the global layers) */
+    float rope_base_swa;     /* gemma3: rope theta of the sliding-window layers; 0 otherwise */
+    float norm_eps;          /* RMS norm epsilon */
+    int32_t sliding_window;  /* gemma3: window of the local layers; 0 = none */
+    int32_t swa_pattern;     /* gemma3: every swa_pattern-th layer is global */
+    bool tied_embd;          /* the output head reuses token_embd (no output.weight) */
+    bool qk_norm;            /* per-head RMS norms of q and k (qwen3, gemma3) */
+    bool post_norms;         /* norms after attention and after the FFN (gemma3) */
+    bool fused;              /* fused attn_qkv and gate+up ffn_up tensors (phi3) */
+    uint64_t published_params; /* the model card's parameter count (0 for test shapes) */
+    const char *source;      /* where the numbers come from */
+} mote_model_shape;
+
+/* All known shapes, ending with an entry whose name is NULL. */
+const mote_model_shape *mote_model_shapes(void);
+/* The shape called `name` (case-insensitive), or NULL. */
+const mote_model_shape *mote_model_shape_find(const char *name);
+/* Number of weights of a model of this shape (every tensor synth writes). */
+uint64_t mote_model_shape_n_params(const mote_model_shape *s);
+
+/* Options of mote_synth_write. */
+typedef struct {
+    const char *type;        /* a type or preset name: "f16", "q8_0", "q4_0", "q4_k_m", ... */
+    uint64_t seed;           /* of the random weights; the same seed gives the same file */
+    int32_t n_ctx;           /* context length to record; 0: the shape's */
+    void (*progress)(int64_t done, int64_t total, const char *tensor, void *user); /* NULL: quiet */
+    void *user;
+} mote_synth_params;
+
+mote_synth_params mote_synth_default_params(void);
+/* Write a GGUF model of the given shape with random weights at the real
+ * model's scale, quantized tensor by tensor as the preset says (llama.cpp's
+ * per-tensor choices, e.g. Q6_K output head for Q4_K_M), and a synthetic
+ * vocabulary of n_vocab tokens. Memory: about one quantized tensor. The file
+ * is written under a temporary name and renamed: a failure leaves nothing. */
+int mote_synth_write(const mote_model_shape *s, const mote_synth_params *p, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

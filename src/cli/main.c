@@ -12,6 +12,8 @@ const mote_command mote_commands[] = {
     {"tokenize", "show the tokens a model makes of a text", cmd_tokenize},
     {"run", "generate text from a prompt", cmd_run},
     {"perplexity", "measure a model's perplexity on a text file", cmd_perplexity},
+    {"synth", "write a random-weight model shaped like a known one", cmd_synth},
+    {"bench", "measure prompt and generation speed (like llama-bench)", cmd_bench},
     {"quantize", "write a quantized copy of a model", cmd_quantize},
     {"imatrix", "compute an importance matrix from a calibration text", cmd_imatrix},
     {"chat", "talk to a model (interactive, or one question per line)", cmd_chat},

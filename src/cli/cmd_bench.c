@@ -1,0 +1,526 @@
+/*
+ * cmd_bench.c — `mote bench`: prompt-processing and generation speed, like llama-bench.
+ *
+ * Tests, for each thread count:
+ *   ppP  a batch of P random tokens evaluated from an empty cache (arithmetic-bound);
+ *   tgN  N single-token steps from an empty cache (memory-bandwidth-bound).
+ * Each test runs once to warm up, then R times; tokens/s is reported as the
+ * mean ± standard deviation over the repetitions, as llama-bench does.
+ * --csv and --json use llama-bench's field names where the meaning is the
+ * same, one row per test, so scripts written for llama-bench read both;
+ * mote's own fields (peak_rss_bytes, type_mix) come after them.
+ *
+ * --like NAME [--type TYPE] benchmarks a random-weight model of a known shape
+ * (written by mote_synth_write to a temporary file, deleted afterwards).
+ */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "core/cpu.h"
+#include "model/synth.h"
+#include "mote.h"
+
+#define MAX_LIST 16
+
+typedef enum { OUT_MD, OUT_CSV, OUT_JSON } out_format;
+
+typedef struct {
+    int n;
+    int v[MAX_LIST];
+} int_list;
+
+typedef struct {
+    const char *model;
+    const char *like, *type;
+    int_list prompt, gen, threads;
+    int reps;
+    out_format fmt;
+    bool quiet;
+} bench_opts;
+
+/* One finished test: what it was and its samples. */
+typedef struct {
+    int n_prompt, n_gen, n_threads;
+    char test_time[32];
+    int n_samples;
+    int64_t samples_ns[64];
+} bench_result;
+
+/* Facts about the model shared by every row. */
+typedef struct {
+    char filename[1024];
+    char type[128];      /* "llama 1.2B Q4_0" */
+    char type_mix[256];  /* "q4_0:112,q6_K:1,f32:33" */
+    uint64_t size, n_params;
+    int32_t n_vocab;
+    char cpu[128];
+} model_facts;
+
+static char tmp_model[64]; /* a --like model to delete on exit or interruption */
+
+static void remove_tmp_model(void) {
+    if (tmp_model[0]) unlink(tmp_model);
+    tmp_model[0] = 0;
+}
+
+static void on_signal(int sig) {
+    if (tmp_model[0]) unlink(tmp_model);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void bench_usage(FILE *out) {
+    fprintf(out,
+            "usage: mote bench (-m MODEL.gguf | --like NAME [--type TYPE]) [options]\n"
+            "\n"
+            "Measure tokens/s like llama-bench: ppP evaluates a batch of P tokens from an\n"
+            "empty cache, tgN generates N tokens one at a time.\n"
+            "\n"
+            "  -m FILE          the model\n"
+            "  --like NAME      a random-weight model of a known shape instead (mote synth --like list)\n"
+            "  --type TYPE      its weight type or preset (default q4_0)\n"
+            "  -p N[,N..]       prompt lengths (default 512; 0 skips)\n"
+            "  -n N[,N..]       generation lengths (default 128; 0 skips)\n"
+            "  -t N[,N..]       thread counts (default: the number of CPUs)\n"
+            "  -r N             repetitions of each test (default 5), after one warm-up\n"
+            "  --csv, --json    machine-readable output (llama-bench's field names)\n"
+            "  -o md|csv|json   the same as a llama-bench option\n"
+            "  -q               no progress on stderr\n");
+}
+
+/* Parse "1,2,4" into a list of integers in [lo, hi]; false on anything else. */
+static bool parse_list(const char *s, int lo, int hi, int_list *out) {
+    out->n = 0;
+    const char *p = s;
+    while (*p) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < lo || v > hi || out->n == MAX_LIST || (*end && *end != ',')) return false;
+        out->v[out->n++] = (int)v;
+        if (!*end) break;
+        p = end + 1;
+        if (!*p) return false;
+    }
+    return out->n > 0;
+}
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- statistics (llama-bench's: per-sample tokens/s, sample standard deviation) ---- */
+
+static double mean_of(const double *x, int n) {
+    double s = 0;
+    for (int i = 0; i < n; i++) s += x[i];
+    return n ? s / n : 0;
+}
+
+static double stddev_of(const double *x, int n) {
+    if (n < 2) return 0;
+    double m = mean_of(x, n), s = 0;
+    for (int i = 0; i < n; i++) s += (x[i] - m) * (x[i] - m);
+    return sqrt(s / (n - 1));
+}
+
+static int n_tokens(const bench_result *r) { return r->n_prompt + r->n_gen; }
+
+static void stats(const bench_result *r, double *avg_ns, double *sd_ns, double *avg_ts, double *sd_ts) {
+    double ns[64], ts[64];
+    for (int i = 0; i < r->n_samples; i++) {
+        ns[i] = (double)r->samples_ns[i];
+        ts[i] = 1e9 * n_tokens(r) / (double)r->samples_ns[i];
+    }
+    *avg_ns = mean_of(ns, r->n_samples);
+    *sd_ns = stddev_of(ns, r->n_samples);
+    *avg_ts = mean_of(ts, r->n_samples);
+    *sd_ts = stddev_of(ts, r->n_samples);
+}
+
+/* ---- running the tests ------------------------------------------------------------------ */
+
+/* One timed run of a test from an empty cache; its duration in *ns. */
+static int run_once(mote_context *c, const int32_t *tokens, const bench_result *r, int64_t *ns) {
+    const float *logits;
+    int64_t t0 = now_ns();
+    mote_context_reset(c);
+    int rc = MOTE_OK;
+    if (r->n_prompt > 0) rc = mote_decode(c, tokens, r->n_prompt, false, &logits);
+    for (int i = 0; i < r->n_gen && !rc; i++) rc = mote_decode(c, &tokens[i], 1, false, &logits);
+    *ns = now_ns() - t0;
+    return rc;
+}
+
+static void utc_now(char *buf, size_t n) {
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Run test r (its sizes and threads set) with one warm-up and reps repetitions. */
+static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result *r, bool quiet) {
+    mote_context_params cp = mote_context_default_params();
+    int need = r->n_prompt > r->n_gen ? r->n_prompt : r->n_gen;
+    cp.n_ctx = need < 16 ? 16 : need;
+    cp.n_batch = r->n_prompt > 0 ? r->n_prompt : 1;
+    cp.n_threads = r->n_threads;
+    mote_context *c;
+    int rc = mote_context_new(m, &cp, &c);
+    if (rc) return rc;
+    utc_now(r->test_time, sizeof r->test_time);
+    if (!quiet)
+        fprintf(stderr, "mote bench: %s%d, %d thread%s, %d+1 runs\n", r->n_prompt ? "pp" : "tg",
+                r->n_prompt ? r->n_prompt : r->n_gen, r->n_threads, r->n_threads > 1 ? "s" : "", reps);
+    int64_t ns;
+    rc = run_once(c, tokens, r, &ns); /* warm-up: pages mapped in, caches and pool warm */
+    r->n_samples = 0;
+    for (int i = 0; i < reps && !rc; i++) {
+        rc = run_once(c, tokens, r, &ns);
+        r->samples_ns[r->n_samples++] = ns;
+    }
+    mote_context_free(c);
+    return rc;
+}
+
+/* ---- model facts -------------------------------------------------------------------------- */
+
+static void describe_model(const char *path, const char *shown_name, mote_model *m, model_facts *f) {
+    memset(f, 0, sizeof *f);
+    snprintf(f->filename, sizeof f->filename, "%s", shown_name ? shown_name : path);
+    const mote_gguf *g = mote_model_gguf(m);
+    f->size = mote_model_weight_bytes(m);
+    f->n_params = mote_model_n_params(m);
+    f->n_vocab = mote_model_n_vocab(m);
+    /* Type mix: tensors per type, in type-id order. */
+    int64_t count[MOTE_TYPE_COUNT] = {0};
+    uint64_t bytes[MOTE_TYPE_COUNT] = {0};
+    for (int64_t i = 0; i < mote_gguf_n_tensors(g); i++) {
+        const mote_tensor_info *t = mote_gguf_tensor(g, i);
+        if (t->type >= 0 && t->type < MOTE_TYPE_COUNT) {
+            count[t->type]++;
+            bytes[t->type] += t->size;
+        }
+    }
+    int dominant = 0;
+    for (int t = 0; t < MOTE_TYPE_COUNT; t++) {
+        if (!count[t]) continue;
+        if (bytes[t] > bytes[dominant]) dominant = t;
+        size_t len = strlen(f->type_mix);
+        snprintf(f->type_mix + len, sizeof f->type_mix - len, "%s%s:%lld", len ? "," : "", mote_type_name(t),
+                 (long long)count[t]);
+    }
+    /* "llama 1.2B Q4_0", in the spirit of llama-bench's model_type. */
+    const char *ft = mote_ftype_name((int)mote_gguf_get_u32(g, "general.file_type", 1000));
+    char sz[32];
+    if (f->n_params >= 1000000000ull) snprintf(sz, sizeof sz, "%.1fB", (double)f->n_params / 1e9);
+    else snprintf(sz, sizeof sz, f->n_params < 10000000ull ? "%.1fM" : "%.0fM", (double)f->n_params / 1e6);
+    char ftbuf[32];
+    if (!ft) {
+        snprintf(ftbuf, sizeof ftbuf, "%s", mote_type_name(dominant));
+        for (char *p = ftbuf; *p; p++)
+            if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
+        ft = ftbuf;
+    }
+    snprintf(f->type, sizeof f->type, "%s %s %s", mote_model_arch(m), sz, ft);
+    /* CPU model name, as llama-bench's cpu_info. */
+    snprintf(f->cpu, sizeof f->cpu, "unknown");
+    FILE *ci = fopen("/proc/cpuinfo", "r");
+    if (ci) {
+        char line[512];
+        while (fgets(line, sizeof line, ci)) {
+            char *colon = strchr(line, ':');
+            if (!strncmp(line, "model name", 10) && colon) {
+                colon++;
+                while (*colon == ' ') colon++;
+                colon[strcspn(colon, "\n")] = 0;
+                snprintf(f->cpu, sizeof f->cpu, "%s", colon);
+                break;
+            }
+        }
+        fclose(ci);
+    }
+}
+
+static uint64_t peak_rss_bytes(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return (uint64_t)ru.ru_maxrss * 1024; /* Linux reports KiB */
+}
+
+/* ---- output ----------------------------------------------------------------------------------- */
+
+static void json_string(FILE *o, const char *s) {
+    fputc('"', o);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') fprintf(o, "\\%c", ch);
+        else if (ch < 0x20) fprintf(o, "\\u%04x", ch);
+        else fputc(ch, o);
+    }
+    fputc('"', o);
+}
+
+static void csv_string(FILE *o, const char *s) {
+    fputc('"', o);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', o);
+        fputc(*s, o);
+    }
+    fputc('"', o);
+}
+
+/* The fields of one row, in llama-bench's order; mote's extras last. */
+static void print_row(FILE *o, out_format fmt, const model_facts *f, const bench_result *r, uint64_t rss, bool first) {
+    double avg_ns, sd_ns, avg_ts, sd_ts;
+    stats(r, &avg_ns, &sd_ns, &avg_ts, &sd_ts);
+    int n_batch = r->n_prompt > 0 ? r->n_prompt : 1;
+    if (fmt == OUT_CSV) {
+        if (first)
+            fprintf(o, "build_commit,build_number,cpu_info,gpu_info,backends,model_filename,model_type,model_size,"
+                       "model_n_params,n_batch,n_ubatch,n_threads,type_k,type_v,n_gpu_layers,n_prompt,n_gen,n_depth,"
+                       "test_time,avg_ns,stddev_ns,avg_ts,stddev_ts,peak_rss_bytes,type_mix\n");
+        csv_string(o, "mote-" MOTE_VERSION);
+        fprintf(o, ",0,");
+        csv_string(o, f->cpu);
+        fprintf(o, ",\"\",\"CPU\",");
+        csv_string(o, f->filename);
+        fputc(',', o);
+        csv_string(o, f->type);
+        fprintf(o, ",%llu,%llu,%d,%d,%d,\"f16\",\"f16\",0,%d,%d,0,", (unsigned long long)f->size,
+                (unsigned long long)f->n_params, n_batch, n_batch, r->n_threads, r->n_prompt, r->n_gen);
+        csv_string(o, r->test_time);
+        fprintf(o, ",%lld,%lld,%f,%f,%llu,", (long long)llround(avg_ns), (long long)llround(sd_ns), avg_ts, sd_ts,
+                (unsigned long long)rss);
+        csv_string(o, f->type_mix);
+        fputc('\n', o);
+        return;
+    }
+    /* JSON: an array of objects, like llama-bench -o json. */
+    fprintf(o, "%s  {\n", first ? "[\n" : ",\n");
+    fprintf(o, "    \"build_commit\": \"mote-%s\",\n    \"build_number\": 0,\n    \"cpu_info\": ", MOTE_VERSION);
+    json_string(o, f->cpu);
+    fprintf(o, ",\n    \"gpu_info\": \"\",\n    \"backends\": \"CPU\",\n    \"model_filename\": ");
+    json_string(o, f->filename);
+    fprintf(o, ",\n    \"model_type\": ");
+    json_string(o, f->type);
+    fprintf(o, ",\n    \"model_size\": %llu,\n    \"model_n_params\": %llu,\n", (unsigned long long)f->size,
+            (unsigned long long)f->n_params);
+    fprintf(o, "    \"n_batch\": %d,\n    \"n_ubatch\": %d,\n    \"n_threads\": %d,\n", n_batch, n_batch, r->n_threads);
+    fprintf(o, "    \"type_k\": \"f16\",\n    \"type_v\": \"f16\",\n    \"n_gpu_layers\": 0,\n");
+    fprintf(o, "    \"n_prompt\": %d,\n    \"n_gen\": %d,\n    \"n_depth\": 0,\n    \"test_time\": \"%s\",\n", r->n_prompt,
+            r->n_gen, r->test_time);
+    fprintf(o, "    \"avg_ns\": %lld,\n    \"stddev_ns\": %lld,\n    \"avg_ts\": %f,\n    \"stddev_ts\": %f,\n",
+            (long long)llround(avg_ns), (long long)llround(sd_ns), avg_ts, sd_ts);
+    fprintf(o, "    \"samples_ns\": [ ");
+    for (int i = 0; i < r->n_samples; i++) fprintf(o, "%s%lld", i ? ", " : "", (long long)r->samples_ns[i]);
+    fprintf(o, " ],\n    \"samples_ts\": [ ");
+    for (int i = 0; i < r->n_samples; i++)
+        fprintf(o, "%s%f", i ? ", " : "", 1e9 * n_tokens(r) / (double)r->samples_ns[i]);
+    fprintf(o, " ],\n    \"peak_rss_bytes\": %llu,\n    \"type_mix\": ", (unsigned long long)rss);
+    json_string(o, f->type_mix);
+    fprintf(o, "\n  }");
+}
+
+/* llama-bench's markdown table. */
+static void print_markdown(FILE *o, const model_facts *f, const bench_result *rs, int n, uint64_t rss) {
+    char size[32], params[32];
+    snprintf(size, sizeof size, "%.2f %s", f->size >= (1ull << 30) ? (double)f->size / (1ull << 30) : (double)f->size / (1 << 20),
+             f->size >= (1ull << 30) ? "GiB" : "MiB");
+    if (f->n_params >= 1000000000ull) snprintf(params, sizeof params, "%.2f B", (double)f->n_params / 1e9);
+    else snprintf(params, sizeof params, "%.2f M", (double)f->n_params / 1e6);
+    int wm = (int)strlen(f->type) > 5 ? (int)strlen(f->type) : 5;
+    fprintf(o, "| %-*s | %10s | %10s | %-7s | %7s | %13s | %20s |\n", wm, "model", "size", "params", "backend",
+            "threads", "test", "t/s");
+    fprintf(o, "| ");
+    for (int i = 0; i < wm; i++) fputc('-', o);
+    fprintf(o, " | ---------: | ---------: | ------- | ------: | ------------: | -------------------: |\n");
+    for (int i = 0; i < n; i++) {
+        double avg_ns, sd_ns, avg_ts, sd_ts;
+        stats(&rs[i], &avg_ns, &sd_ns, &avg_ts, &sd_ts);
+        char test[32], ts[48];
+        snprintf(test, sizeof test, "%s%d", rs[i].n_prompt ? "pp" : "tg", rs[i].n_prompt ? rs[i].n_prompt : rs[i].n_gen);
+        snprintf(ts, sizeof ts, "%.2f ± %.2f", avg_ts, sd_ts);
+        /* "±" is two bytes but one column: pad by one more. */
+        fprintf(o, "| %-*s | %10s | %10s | %-7s | %7d | %13s | %21s |\n", wm, f->type, size, params, "CPU",
+                rs[i].n_threads, test, ts);
+    }
+    fprintf(o, "\nmodel: %s\ntypes: %s\npeak RSS: %.1f MiB\ncpu: %s (%s)\nmote %s\n", f->filename, f->type_mix,
+            (double)rss / (1 << 20), f->cpu, mote_cpu_describe(), mote_version());
+}
+
+/* ---- the command ------------------------------------------------------------------------------ */
+
+static bool takes_value(const char *a) {
+    static const char *const opts[] = {"-m", "--model", "--like", "--type", "-p", "-n", "-t", "-r", "-o"};
+    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
+        if (!strcmp(a, opts[i])) return true;
+    return false;
+}
+
+/* Parse the command line into o; returns -1 to go on, else an exit status. */
+static int parse_args(int argc, char **argv, bench_opts *o) {
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    *o = (bench_opts){0};
+    o->type = "q4_0";
+    o->prompt = (int_list){1, {512}};
+    o->gen = (int_list){1, {128}};
+    o->threads = (int_list){1, {ncpu > 0 ? (int)ncpu : 1}};
+    o->reps = 5;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            bench_usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--csv")) o->fmt = OUT_CSV;
+        else if (!strcmp(a, "--json")) o->fmt = OUT_JSON;
+        else if (!strcmp(a, "-q")) o->quiet = true;
+        else if (takes_value(a) && i + 1 >= argc) {
+            fprintf(stderr, "mote bench: missing value for '%s' (see mote bench --help)\n", a);
+            return 2;
+        } else if (!strcmp(a, "-m") || !strcmp(a, "--model")) o->model = argv[++i];
+        else if (!strcmp(a, "--like")) o->like = argv[++i];
+        else if (!strcmp(a, "--type")) o->type = argv[++i];
+        else if (!strcmp(a, "-p") || !strcmp(a, "-n") || !strcmp(a, "-t")) {
+            int_list *l = a[1] == 'p' ? &o->prompt : a[1] == 'n' ? &o->gen : &o->threads;
+            int lo = a[1] == 't' ? 1 : 0, hi = a[1] == 't' ? 256 : 1 << 20;
+            if (!parse_list(argv[++i], lo, hi, l)) {
+                fprintf(stderr, "mote bench: %s needs a comma-separated list of integers in [%d, %d], not '%s'\n", a,
+                        lo, hi, argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(a, "-r")) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || v < 1 || v > 64) {
+                fprintf(stderr, "mote bench: -r needs an integer from 1 to 64, not '%s'\n", argv[i]);
+                return 2;
+            }
+            o->reps = (int)v;
+        } else if (!strcmp(a, "-o")) {
+            const char *f = argv[++i];
+            if (!strcmp(f, "csv")) o->fmt = OUT_CSV;
+            else if (!strcmp(f, "json")) o->fmt = OUT_JSON;
+            else if (!strcmp(f, "md")) o->fmt = OUT_MD;
+            else {
+                fprintf(stderr, "mote bench: -o takes md, csv or json, not '%s'\n", f);
+                return 2;
+            }
+        } else if (a[0] == '-') {
+            fprintf(stderr, "mote bench: unknown option '%s' (see mote bench --help)\n", a);
+            return 2;
+        } else {
+            fprintf(stderr, "mote bench: unexpected argument '%s' (see mote bench --help)\n", a);
+            return 2;
+        }
+    }
+    if (!o->model == !o->like) {
+        fprintf(stderr, "mote bench: give either -m MODEL or --like NAME (see mote bench --help)\n");
+        return 2;
+    }
+    return -1;
+}
+
+/* Write the --like model to a temporary file; its path in tmp_model. */
+static int make_like_model(const bench_opts *o) {
+    const mote_model_shape *s = mote_model_shape_find(o->like);
+    if (!s) {
+        fprintf(stderr, "mote bench: unknown model '%s' (mote synth --like list shows the known ones)\n", o->like);
+        return 2;
+    }
+    const char *dir = getenv("TMPDIR");
+    snprintf(tmp_model, sizeof tmp_model, "%s/mote-bench-XXXXXX", dir && strlen(dir) < 40 ? dir : "/tmp");
+    int fd = mkstemp(tmp_model);
+    if (fd < 0) {
+        fprintf(stderr, "mote bench: cannot create a temporary file in %s\n", dir ? dir : "/tmp");
+        tmp_model[0] = 0;
+        return 1;
+    }
+    close(fd);
+    atexit(remove_tmp_model);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    mote_synth_params sp = mote_synth_default_params();
+    sp.type = o->type;
+    if (!o->quiet) fprintf(stderr, "mote bench: writing a random %s model of type %s to %s\n", s->name, o->type, tmp_model);
+    if (mote_synth_write(s, &sp, tmp_model) != MOTE_OK) {
+        fprintf(stderr, "mote bench: %s\n", mote_last_error());
+        return 1;
+    }
+    return -1;
+}
+
+int cmd_bench(int argc, char **argv) {
+    bench_opts o;
+    int st = parse_args(argc, argv, &o);
+    if (st >= 0) return st;
+    const char *path = o.model;
+    char shown[160] = "";
+    if (o.like) {
+        if ((st = make_like_model(&o)) >= 0) return st;
+        path = tmp_model;
+        snprintf(shown, sizeof shown, "like:%s-%s", o.like, o.type);
+    }
+    mote_model *m;
+    if (mote_model_load(path, &m) != MOTE_OK) {
+        fprintf(stderr, "mote bench: %s\n", mote_last_error());
+        return 1;
+    }
+    model_facts facts;
+    describe_model(path, o.like ? shown : NULL, m, &facts);
+
+    /* Random token ids, the same for every test, enough for the longest. */
+    int max_tok = 1;
+    for (int i = 0; i < o.prompt.n; i++) max_tok = o.prompt.v[i] > max_tok ? o.prompt.v[i] : max_tok;
+    for (int i = 0; i < o.gen.n; i++) max_tok = o.gen.v[i] > max_tok ? o.gen.v[i] : max_tok;
+    int32_t *tokens = malloc((size_t)max_tok * sizeof *tokens);
+    bench_result *rs = calloc((size_t)MAX_LIST * 2 * MAX_LIST, sizeof *rs);
+    if (!tokens || !rs) {
+        fprintf(stderr, "mote bench: out of memory\n");
+        free(tokens);
+        free(rs);
+        mote_model_free(m);
+        return 1;
+    }
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (int i = 0; i < max_tok; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        tokens[i] = (int32_t)(x % (uint64_t)facts.n_vocab);
+    }
+
+    int n = 0, rc = MOTE_OK;
+    for (int ti = 0; ti < o.threads.n && !rc; ti++) {
+        for (int k = 0; k < o.prompt.n + o.gen.n && !rc; k++) {
+            bench_result *r = &rs[n];
+            r->n_threads = o.threads.v[ti];
+            if (k < o.prompt.n) r->n_prompt = o.prompt.v[k];
+            else r->n_gen = o.gen.v[k - o.prompt.n];
+            if (!r->n_prompt && !r->n_gen) continue;
+            rc = run_test(m, tokens, o.reps, r, o.quiet);
+            if (!rc) {
+                /* Rows are printed as they finish, so a long run shows progress. */
+                if (o.fmt != OUT_MD) print_row(stdout, o.fmt, &facts, r, peak_rss_bytes(), n == 0);
+                fflush(stdout);
+                n++;
+            }
+        }
+    }
+    if (o.fmt == OUT_JSON && n) printf("\n]\n");
+    if (o.fmt == OUT_JSON && !n && !rc) printf("[]\n");
+    if (o.fmt == OUT_MD && n) print_markdown(stdout, &facts, rs, n, peak_rss_bytes());
+    if (rc) fprintf(stderr, "mote bench: %s\n", mote_last_error());
+    free(tokens);
+    free(rs);
+    mote_model_free(m);
+    return rc ? 1 : 0;
+}
