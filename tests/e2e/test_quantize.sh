@@ -45,6 +45,11 @@ for type in q8_0 q4_0 q4_k_m; do
     # Progress: one line per tensor (48), with sizes; the fallbacks are explained.
     [ "$(grep -c '^\[ *[0-9]*/ *48\]' "$T/log-$type.txt")" -eq 48 ] || fail "$type: not 48 progress lines"
     grep -q "model size: .* -> .*bits per weight" "$T/log-$type.txt" || fail "$type: no summary line"
+    # The file runs in mote: its perplexity (8 chunks of 128) equals what
+    # mote computes on llama-quantize's file of the same type.
+    ppl() { "$MOTE" perplexity -m "$1" -f "$FIX/text/stories.txt" -c 128 --chunks 8 2>&1 | sed -n 's/.*PPL = \([0-9.]*\).*/\1/p' | tail -1; }
+    mine=$(ppl "$T/ok/s-$type.gguf"); ref=$(ppl "$FIX/real/stories260K-$type.gguf")
+    [ -n "$mine" ] && [ "$mine" = "$ref" ] || fail "$type: perplexity of mote's file '$mine' differs from llama-quantize's file '$ref'"
 done
 grep -q "ffn_down.weight: rows of 172 values do not fit" "$T/log-q4_0.txt" || fail "q4_0: the ffn_down fallback is not reported"
 grep -q "blk.0.ffn_down.weight .*f32 -> f16" "$T/log-q4_0.txt" || fail "q4_0: ffn_down did not fall back to f16"
