@@ -26,7 +26,7 @@ static void run_usage(FILE *out) {
             "  -p, --prompt TEXT       the text to continue\n"
             "  -n, --n-predict N       tokens to generate (default: -1, until the model ends or the context fills)\n"
             "  -c, --ctx-size N        context length in tokens (default: min(model's, 4096))\n"
-            "  -t, --threads N         threads (default: 1 for now)\n"
+            "  -t, --threads N         threads (default: physical cores)\n"
             "      --temp T            temperature; 0 = greedy (default: 0.8)\n"
             "      --top-k N           keep the N likeliest tokens; 0 = off (default: 40)\n"
             "      --top-p P           nucleus sampling; 1 = off (default: 0.95)\n"
