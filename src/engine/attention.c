@@ -14,13 +14,30 @@
 #include <math.h>
 #include <pthread.h>
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cpu.h"
+#if defined(__x86_64__)
+#include "quant/x86/avx2_kernels.h"
+#endif
+
 /* f16 -> f32 by table: every cached key and value element is widened once
  * per query that reads it, so this is the innermost operation. */
 static float f16_table[1 << 16];
 static pthread_once_t f16_table_once = PTHREAD_ONCE_INIT;
 
+/* The F16C/FMA version of attend_head (quant/x86/avx2_attention.c) when the
+ * CPU has it and MOTE_KERNELS=ref does not ask for the portable code. */
+static bool use_avx2;
+
 static void fill_f16_table(void) {
     for (uint32_t h = 0; h < (1u << 16); h++) f16_table[h] = mote_fp16_to_f32((mote_fp16)h);
+#if defined(__x86_64__)
+    const mote_cpu_features *f = mote_cpu();
+    const char *want = getenv("MOTE_KERNELS");
+    use_avx2 = f->avx2 && f->fma && f->f16c && !(want && strcmp(want, "ref") == 0);
+#endif
 }
 
 void mote_attention_init(void) { pthread_once(&f16_table_once, fill_f16_table); }
@@ -30,6 +47,12 @@ static void attend_head(const mote_context *c, float *qh, mote_fp16 *acc, const 
                         const mote_fp16 *val, int64_t stride, int32_t len, float *out) {
     const mote_hparams *hp = &c->model->hp;
     const int32_t hd = hp->head_dim;
+#if defined(__x86_64__)
+    if (use_avx2 && hd % 8 == 0) {
+        mote_avx2_attend_head(hd, hp->attn_scale, q, key, val, stride, len, out, qh, acc);
+        return;
+    }
+#endif
     for (int32_t i = 0; i < hd; i++) {
         qh[i] = mote_fp16_to_f32(mote_f32_to_fp16(q[i]));
         acc[i] = 0;

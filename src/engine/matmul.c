@@ -5,7 +5,9 @@
  * contiguous range of output rows, in whole groups of ROW_ALIGN rows so
  * neighbouring threads never write into the same cache line of y, and
  * keeps each weight row hot across all tokens of the batch (for a prompt
- * the weights are the larger stream).
+ * the weights are the larger stream). With 4 or more tokens, types that
+ * have a vec_dot_multi kernel take the tokens four at a time, so each
+ * weight block is unpacked once per four tokens.
  */
 #include "engine/matmul.h"
 
@@ -46,12 +48,17 @@ static void dot_part(void *p, int ith, int nth) {
     long g0, g1;
     mote_split_range((w->n_out + ROW_ALIGN - 1) / ROW_ALIGN, ith, nth, &g0, &g1);
     int64_t r0 = g0 * ROW_ALIGN, r1 = g1 * ROW_ALIGN < w->n_out ? g1 * ROW_ALIGN : w->n_out;
+    const mote_vec_dot_multi_fn multi = j->n_tokens >= MOTE_DOT_COLS ? mote_vec_dot_multi(w->type) : NULL;
     const uint8_t *rows = w->data;
     const uint8_t *act = j->act;
     for (int64_t r = r0; r < r1; r++) {
         const void *wr = rows + (size_t)r * w->row_bytes;
-        for (int32_t t = 0; t < j->n_tokens; t++)
-            j->y[(int64_t)t * w->n_out + r] = dot(w->n_in, wr, act + (size_t)t * j->act_row);
+        int32_t t = 0;
+        if (multi)
+            for (; t + MOTE_DOT_COLS <= j->n_tokens; t += MOTE_DOT_COLS)
+                multi(w->n_in, wr, act + (size_t)t * j->act_row, j->act_row, j->y + (int64_t)t * w->n_out + r,
+                      (size_t)w->n_out);
+        for (; t < j->n_tokens; t++) j->y[(int64_t)t * w->n_out + r] = dot(w->n_in, wr, act + (size_t)t * j->act_row);
     }
 }
 

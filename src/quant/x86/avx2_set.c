@@ -34,6 +34,12 @@ const mote_kernel_entry mote_avx2_kernels[] = {
     {-1, NULL, NULL, NULL},
 };
 
+const mote_multi_entry mote_avx2_multi_kernels[] = {
+    {MOTE_TYPE_Q8_0, mote_avx2_vec_dot_multi_q8_0_q8_0},
+    {MOTE_TYPE_Q4_0, mote_avx2_vec_dot_multi_q4_0_q8_0},
+    {-1, NULL},
+};
+
 #else
 typedef int mote_avx2_set_unused; /* not an x86-64 build */
 #endif
