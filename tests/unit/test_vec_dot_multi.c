@@ -29,6 +29,7 @@ static mote_vec_dot_fn reference(int type) {
     switch (type) {
     case MOTE_TYPE_Q8_0: return mote_vec_dot_q8_0_q8_0;
     case MOTE_TYPE_Q4_0: return mote_vec_dot_q4_0_q8_0;
+    case MOTE_TYPE_Q4_K: return mote_vec_dot_q4_K_q8_K;
     default: return NULL;
     }
 }
@@ -39,7 +40,7 @@ static void check_type(int type) {
     const mote_type_traits *tr = mote_traits(type), *at = mote_traits(tr->vec_dot_type);
     const mote_vec_dot_fn ref = reference(type);
     assert_non_null(ref);
-    const int64_t sizes[] = {32, 64, 96, 256, 1024, 2048 + 32};
+    const int64_t sizes[] = {256, 512, 1024, 2048 + 256};
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
         const int64_t n = sizes[si];
         float *wf = malloc(sizeof(float) * (size_t)n), *xf = malloc(sizeof(float) * (size_t)n * MOTE_DOT_COLS);

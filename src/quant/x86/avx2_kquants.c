@@ -176,6 +176,47 @@ float mote_avx2_vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x) {
     return avx2_hsum_ps(acc) - avx2_hsum_ps(macc);
 }
 
+/* vec_dot_multi (types.h) of Q4_K: each chunk of 64 weights is unpacked and
+ * its two scales spread once, then multiplied with the four activation
+ * rows; the integer sums per super-block are those of the one-row kernel. */
+void mote_avx2_vec_dot_multi_q4_K_q8_K(int64_t n, const void *w, const void *x, size_t x_stride, float *out,
+                                       size_t out_stride) {
+    enum { COLS = 4 };
+    const block_q4_K *a = w;
+    const block_q8_K *y[COLS];
+    for (int k = 0; k < COLS; k++) y[k] = (const block_q8_K *)((const uint8_t *)x + (size_t)k * x_stride);
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    __m256 acc[COLS], macc[COLS];
+    for (int k = 0; k < COLS; k++) acc[k] = macc[k] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / QK_K; i++) {
+        const __m128i b = k4_scales(a[i].scales);
+        const __m256i S = both_halves(_mm_cvtepu8_epi16(b));
+        const __m128i m = _mm_cvtepu8_epi16(_mm_srli_si128(b, 8));
+        const __m256i mins = _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
+        __m256i isum[COLS];
+        for (int k = 0; k < COLS; k++) isum[k] = _mm256_setzero_si256();
+        for (int c = 0; c < 4; c++) {
+            const __m256i Q = load32(a[i].qs + 32 * c);
+            const __m256i ulo = _mm256_and_si256(Q, low4), uhi = _mm256_and_si256(_mm256_srli_epi16(Q, 4), low4);
+            const __m256i slo = scale_all(S, 2 * c), shi = scale_all(S, 2 * c + 1);
+            for (int k = 0; k < COLS; k++) {
+                /* pairs <= 2*15*127; times a scale <= 63 */
+                const __m256i plo = _mm256_maddubs_epi16(ulo, load32(y[k][i].qs + 64 * c));
+                const __m256i phi = _mm256_maddubs_epi16(uhi, load32(y[k][i].qs + 64 * c + 32));
+                isum[k] = _mm256_add_epi32(isum[k], _mm256_add_epi32(_mm256_madd_epi16(plo, slo),
+                                                                     _mm256_madd_epi16(phi, shi)));
+            }
+        }
+        const float da = avx2_h2f(a[i].d), dm = avx2_h2f(a[i].dmin);
+        for (int k = 0; k < COLS; k++) {
+            const __m256i msum = _mm256_madd_epi16(load32(y[k][i].bsums), mins);
+            acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_set1_ps(da * y[k][i].d), acc[k]);
+            macc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dm * y[k][i].d), macc[k]);
+        }
+    }
+    for (int k = 0; k < COLS; k++) out[(size_t)k * out_stride] = avx2_hsum_ps(acc[k]) - avx2_hsum_ps(macc[k]);
+}
+
 float mote_avx2_vec_dot_q5_K_q8_K(int64_t n, const void *w, const void *x) {
     const block_q5_K *a = w;
     const block_q8_K *y = x;
