@@ -11,6 +11,7 @@
 
 float mote_avx2_vec_dot_f32(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_f16_f32(int64_t n, const void *w, const void *x);
+float mote_avx2_vec_dot_f16_f16(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_bf16_f32(int64_t n, const void *w, const void *x);
 void mote_avx2_f16_to_float(const void *src, float *dst, int64_t n);
 void mote_avx2_q8_0_from_float(const float *src, void *dst, int64_t n);
