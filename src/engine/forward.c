@@ -72,6 +72,22 @@ static void position_and_cache(mote_context *c, const mote_layer *l, int32_t il,
     }
 }
 
+typedef struct {
+    float *out;
+    const float *gate, *up;
+    int64_t n;
+    mote_activation act;
+} glu_job;
+
+/* This thread's share of the gated activation (elementwise, so any split
+ * gives the same numbers; GELU's tanh is worth spreading out). */
+static void glu_part(void *p, int ith, int nth) {
+    const glu_job *j = p;
+    long b, e;
+    mote_split_range(j->n, ith, nth, &b, &e);
+    mote_glu(j->out + b, j->gate + b, j->up + b, e - b, j->act);
+}
+
 /* xb = ffn(xb): gate and up projections, gated activation, down projection. */
 static void feed_forward(mote_context *c, const mote_layer *l, int32_t n) {
     const mote_hparams *hp = &c->model->hp;
@@ -79,7 +95,8 @@ static void feed_forward(mote_context *c, const mote_layer *l, int32_t n) {
     if (l->ffn_gate.data) {
         mote_matmul(c->pool, &l->ffn_gate, c->xb, c->ffn_gate, n, c->scratch);
         mote_matmul(c->pool, &l->ffn_up, c->xb, c->ffn_up, n, c->scratch);
-        mote_glu(c->ffn_gate, c->ffn_gate, c->ffn_up, n * ff, hp->act);
+        glu_job j = {c->ffn_gate, c->ffn_gate, c->ffn_up, n * ff, hp->act};
+        mote_threadpool_run(c->pool, glu_part, &j);
     } else {
         /* fused: each row is gate (first n_ff) then up (next n_ff) */
         mote_matmul(c->pool, &l->ffn_up, c->xb, c->ffn_gate, n, c->scratch);
