@@ -30,6 +30,8 @@ void mote_avx2_vec_dot_multi_q8_0_q8_0(int64_t n, const void *w, const void *x, 
                                        size_t y_stride);
 void mote_avx2_vec_dot_multi_q4_K_q8_K(int64_t n, const void *w, const void *x, size_t x_stride, float *y,
                                        size_t y_stride);
+void mote_avx2_vec_dot_multi_q6_K_q8_K(int64_t n, const void *w, const void *x, size_t x_stride, float *y,
+                                       size_t y_stride);
 void mote_avx2_vec_dot_multi_q4_0_q8_0(int64_t n, const void *w, const void *x, size_t x_stride, float *y,
                                        size_t y_stride);
 float mote_avx2_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x);
