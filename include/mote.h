@@ -544,7 +544,7 @@ typedef struct mote_context mote_context;
 typedef struct {
     int32_t n_ctx;       /* tokens the KV cache holds; 0: min(model's context length, 4096) */
     int32_t n_batch;     /* most tokens evaluated per internal step; 0: 512 */
-    int32_t n_threads;   /* 0: default (the forward pass is single-threaded for now) */
+    int32_t n_threads;   /* 0: default (the number of physical cores) */
     bool all_logits;     /* room for the logits of every token of a step (perplexity) */
 } mote_context_params;
 

@@ -23,7 +23,7 @@ static void ppl_usage(FILE *out) {
             "  -f, --file FILE        the text\n"
             "  -c, --ctx-size N       chunk length in tokens (default: 512)\n"
             "  -b, --batch-size N     tokens evaluated per step (default: the chunk length)\n"
-            "  -t, --threads N        threads (default: 1 for now)\n"
+            "  -t, --threads N        threads (default: physical cores)\n"
             "      --chunks N         score only the first N chunks (default: all)\n"
             "  -h, --help             show this help\n");
 }
@@ -79,7 +79,7 @@ static char *slurp(const char *path, size_t *size) {
 
 int cmd_perplexity(int argc, char **argv) {
     const char *model_path = NULL, *text_path = NULL;
-    long n_ctx = 512, n_batch = 0, n_threads = 1, n_chunks = 0;
+    long n_ctx = 512, n_batch = 0, n_threads = 0, n_chunks = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

@@ -39,7 +39,7 @@ static const opt_desc options[] = {
      "subtract this per occurrence (0: off)"},
     {"--seed", "seed", NULL, OPT_SEED, FIELD(sampling.seed), "random seed (-1: from the clock)"},
     {"-c", "num_ctx", "ctx", OPT_INT, FIELD(n_ctx), "context size in tokens (0: min(model's, 4096))"},
-    {"-t", "num_thread", "threads", OPT_INT, FIELD(n_threads), "threads (0: default)"},
+    {"-t", "num_thread", "threads", OPT_INT, FIELD(n_threads), "threads (0: the physical cores)"},
 };
 enum { N_OPTIONS = sizeof options / sizeof options[0] };
 

@@ -65,6 +65,8 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     if (p->n_ctx < 0) return mote_fail(MOTE_ERR_INVALID_ARG, "context size %d is negative", p->n_ctx);
     if (p->n_batch < 0) return mote_fail(MOTE_ERR_INVALID_ARG, "batch size %d is negative", p->n_batch);
     int64_t nb = p->n_batch > 0 ? p->n_batch : DEFAULT_BATCH;
+    if (p->n_threads < 0) return mote_fail(MOTE_ERR_INVALID_ARG, "thread count %d is negative", p->n_threads);
+    const int n_threads = p->n_threads > 0 ? p->n_threads : mote_physical_cores();
     if (nb > n_ctx) nb = n_ctx;
 
     /* Sizes, first in double so absurd requests are refused, not wrapped. */
@@ -72,7 +74,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     const double kv_need = 2.0 * hp->n_layer * (double)n_ctx * (double)n_kv * sizeof(mote_fp16);
     const double act_floats = (double)nb * (2.0 * hp->n_embd + 2.0 * n_q + 2.0 * n_kv + (n_q + 2.0 * n_kv) +
                                             3.0 * hp->n_ff + 2.0 * hp->n_rot) +
-                              2.0 * hp->head_dim + (p->all_logits ? (double)nb : 1.0) * hp->n_vocab;
+                              2.0 * hp->head_dim * n_threads + (p->all_logits ? (double)nb : 1.0) * hp->n_vocab;
     const double need = kv_need + act_floats * sizeof(float) + (double)scratch_bytes(m, 1) * (double)nb;
     const double avail = available_memory();
     if (need > avail)
@@ -87,7 +89,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     c->model = m;
     c->n_ctx = (int32_t)n_ctx;
     c->n_batch = (int32_t)nb;
-    c->n_threads = p->n_threads > 0 ? p->n_threads : 1;
+    c->n_threads = n_threads;
     c->all_logits = p->all_logits;
     c->rope = hp->rope;
     c->rope_swa = hp->rope_swa;
@@ -99,7 +101,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
         (size_t)(nb * n_q),             (size_t)(nb * n_kv),
         (size_t)(nb * n_kv),            (size_t)(nb * (n_q + 2 * n_kv)),
         (size_t)(nb * n_q),             (size_t)nb * 2 * hp->n_ff,
-        (size_t)nb * hp->n_ff,          (size_t)hp->head_dim * 2,  /* attn_q, then attn_acc */
+        (size_t)nb * hp->n_ff,          (size_t)hp->head_dim * 2 * n_threads,
         (size_t)nb * hp->n_rot,         (size_t)nb * hp->n_rot,
         (size_t)(c->all_logits ? nb : 1) * hp->n_vocab,
     };
@@ -111,6 +113,10 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     c->kv_bytes = (size_t)kv_need;
     c->k_cache = malloc(c->kv_bytes / 2);
     c->v_cache = malloc(c->kv_bytes / 2);
+    if (n_threads > 1 && !(c->pool = mote_threadpool_new(n_threads))) {
+        mote_context_free(c);
+        return mote_fail(MOTE_ERR_NOMEM, "cannot start %d threads", n_threads);
+    }
     if (!c->arena || !c->k_cache || !c->v_cache) {
         mote_context_free(c);
         return mote_fail(MOTE_ERR_NOMEM, "out of memory allocating a context of %lld tokens", (long long)n_ctx);
@@ -122,7 +128,6 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
         *slots[i] = (float *)at;
         at += align64(sizes[i] * sizeof(float));
     }
-    c->attn_acc = (mote_fp16 *)(c->attn_q + hp->head_dim);
     c->scratch = at;
     c->mem_bytes = total + c->kv_bytes;
     *out = c;
@@ -131,6 +136,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
 
 void mote_context_free(mote_context *c) {
     if (!c) return;
+    mote_threadpool_free(c->pool);
     free(c->arena);
     free(c->k_cache);
     free(c->v_cache);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/threadpool.h"
 #include "model/model.h"
 #include "quant/fp16.h"
 
@@ -24,6 +25,7 @@ struct mote_context {
     int32_t n_batch;        /* most tokens per forward step */
     int32_t n_past;         /* positions filled */
     int32_t n_threads;
+    mote_threadpool *pool;  /* n_threads threads (NULL when 1), created once with the context */
     bool all_logits;        /* logits has nb rows, else 1 */
     mote_rope rope;         /* hp.rope with the factors this context length selects */
     mote_rope rope_swa;
@@ -42,8 +44,8 @@ struct mote_context {
     float *att;             /* (nb, n_head * head_dim) attention output */
     float *ffn_gate;        /* (nb, 2 n_ff): gate (or fused gate|up) */
     float *ffn_up;          /* (nb, n_ff) */
-    float *attn_q;          /* (head_dim) one query head, rounded to f16 precision */
-    mote_fp16 *attn_acc;    /* (head_dim) one head's running sum of weighted values */
+    float *attn_q;          /* (n_threads, 2 head_dim): per thread, one query head rounded to f16
+                               precision, then (as f16) that head's running sum of weighted values */
     float *rope_cs;         /* (nb, n_rot) cos/sin pairs per token, global layers */
     float *rope_cs_swa;     /* (nb, n_rot) same for sliding-window layers */
     float *logits;          /* (all_logits ? nb : 1, n_vocab) */

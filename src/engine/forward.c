@@ -32,13 +32,13 @@ static void embed(mote_context *c, const int32_t *tokens, int32_t n) {
 static void project_qkv(mote_context *c, const mote_layer *l, int32_t n) {
     const mote_hparams *hp = &c->model->hp;
     if (!l->wqkv.data) {
-        mote_matmul(&l->wq, c->xb, c->q, n, c->scratch);
-        mote_matmul(&l->wk, c->xb, c->k, n, c->scratch);
-        mote_matmul(&l->wv, c->xb, c->v, n, c->scratch);
+        mote_matmul(c->pool, &l->wq, c->xb, c->q, n, c->scratch);
+        mote_matmul(c->pool, &l->wk, c->xb, c->k, n, c->scratch);
+        mote_matmul(c->pool, &l->wv, c->xb, c->v, n, c->scratch);
         return;
     }
     const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
-    mote_matmul(&l->wqkv, c->xb, c->qkv, n, c->scratch);
+    mote_matmul(c->pool, &l->wqkv, c->xb, c->qkv, n, c->scratch);
     for (int32_t t = 0; t < n; t++) {
         const float *row = c->qkv + t * (n_q + 2 * n_kv);
         memcpy(c->q + t * n_q, row, (size_t)n_q * sizeof(float));
@@ -72,24 +72,41 @@ static void position_and_cache(mote_context *c, const mote_layer *l, int32_t il,
     }
 }
 
+typedef struct {
+    float *out;
+    const float *gate, *up;
+    int64_t n;
+    mote_activation act;
+} glu_job;
+
+/* This thread's share of the gated activation (elementwise, so any split
+ * gives the same numbers; GELU's tanh is worth spreading out). */
+static void glu_part(void *p, int ith, int nth) {
+    const glu_job *j = p;
+    long b, e;
+    mote_split_range(j->n, ith, nth, &b, &e);
+    mote_glu(j->out + b, j->gate + b, j->up + b, e - b, j->act);
+}
+
 /* xb = ffn(xb): gate and up projections, gated activation, down projection. */
 static void feed_forward(mote_context *c, const mote_layer *l, int32_t n) {
     const mote_hparams *hp = &c->model->hp;
     const int64_t ff = hp->n_ff;
     if (l->ffn_gate.data) {
-        mote_matmul(&l->ffn_gate, c->xb, c->ffn_gate, n, c->scratch);
-        mote_matmul(&l->ffn_up, c->xb, c->ffn_up, n, c->scratch);
-        mote_glu(c->ffn_gate, c->ffn_gate, c->ffn_up, n * ff, hp->act);
+        mote_matmul(c->pool, &l->ffn_gate, c->xb, c->ffn_gate, n, c->scratch);
+        mote_matmul(c->pool, &l->ffn_up, c->xb, c->ffn_up, n, c->scratch);
+        glu_job j = {c->ffn_gate, c->ffn_gate, c->ffn_up, n * ff, hp->act};
+        mote_threadpool_run(c->pool, glu_part, &j);
     } else {
         /* fused: each row is gate (first n_ff) then up (next n_ff) */
-        mote_matmul(&l->ffn_up, c->xb, c->ffn_gate, n, c->scratch);
+        mote_matmul(c->pool, &l->ffn_up, c->xb, c->ffn_gate, n, c->scratch);
         for (int32_t t = 0; t < n; t++) {
             const float *row = c->ffn_gate + t * 2 * ff;
             mote_glu(c->ffn_up + t * ff, row, row + ff, ff, hp->act);
         }
         memcpy(c->ffn_gate, c->ffn_up, (size_t)(n * ff) * sizeof(float));
     }
-    mote_matmul(&l->ffn_down, c->ffn_gate, c->xb, n, c->scratch);
+    mote_matmul(c->pool, &l->ffn_down, c->ffn_gate, c->xb, n, c->scratch);
 }
 
 /* x[t] += norm(y[t]) (or += y[t] when there is no post-norm). */
@@ -121,7 +138,7 @@ void mote_forward(mote_context *c, const int32_t *tokens, int32_t n, bool want_l
         project_qkv(c, l, n);
         position_and_cache(c, l, il, n);
         mote_attention(c, l->swa, il, n);
-        mote_matmul(&l->wo, c->att, c->xb, n, c->scratch);
+        mote_matmul(c->pool, &l->wo, c->att, c->xb, n, c->scratch);
         add_residual(c, c->xb, l->post_attn_norm, n);
         /* feed-forward block */
         for (int32_t t = 0; t < n; t++) mote_rmsnorm(c->xb + t * d, c->x + t * d, l->ffn_norm, d, hp->norm_eps);
@@ -135,6 +152,6 @@ void mote_forward(mote_context *c, const int32_t *tokens, int32_t n, bool want_l
     const int32_t first = all ? 0 : n - 1, rows = all ? n : 1;
     for (int32_t t = 0; t < rows; t++)
         mote_rmsnorm(c->xb + t * d, c->x + (first + t) * d, m->output_norm, d, hp->norm_eps);
-    mote_matmul(&m->output, c->xb, c->logits, rows, c->scratch);
+    mote_matmul(c->pool, &m->output, c->xb, c->logits, rows, c->scratch);
     if (hp->logit_softcap > 0.0f) mote_softcap(c->logits, (int64_t)rows * hp->n_vocab, hp->logit_softcap);
 }

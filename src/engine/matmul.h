@@ -2,8 +2,8 @@
  * matmul.h — the one matrix product of the engine: y[t] = W x[t] for a
  * batch of token rows, W used in place in its stored type.
  *
- * Contract, so that later work (issue #5: thread pool, blocked GEMM,
- * SIMD) can change how without changing what:
+ * Contract, so that later work (blocked GEMM, SIMD) can change how without
+ * changing what:
  *   - x is n_tokens rows of W->n_in floats, y is n_tokens rows of W->n_out
  *     floats (contiguous, no aliasing);
  *   - each row of x is converted once to the weight type's vec_dot_type
@@ -11,17 +11,23 @@
  *     mote_matmul_scratch_bytes(W, n_tokens) bytes;
  *   - y[t][r] = traits->vec_dot(n_in, row r of W, converted x[t]);
  *     output rows are independent, so any split of r across threads gives
- *     the same numbers.
+ *     the same numbers: results do not depend on the thread count.
+ *
+ * Threads: with a pool, conversion is split by token row and the product
+ * by contiguous ranges of output rows (one range per thread, so each thread
+ * streams its own part of W once). A NULL pool runs on the caller.
  */
 #ifndef MOTE_ENGINE_MATMUL_H
 #define MOTE_ENGINE_MATMUL_H
 
 #include <stddef.h>
 
+#include "core/threadpool.h"
 #include "model/model.h"
 
 size_t mote_matmul_scratch_bytes(const mote_weight *w, int32_t n_tokens);
-void mote_matmul(const mote_weight *w, const float *x, float *y, int32_t n_tokens, void *scratch);
+void mote_matmul(mote_threadpool *tp, const mote_weight *w, const float *x, float *y, int32_t n_tokens,
+                 void *scratch);
 
 /* An observer sees every product's weight and input rows before it runs
  * (`mote imatrix` collects activation statistics this way). It is per

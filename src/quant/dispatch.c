@@ -76,6 +76,11 @@ static void select_kernels(void) {
         for (const mote_kernel_entry *e = s->entries; e->type >= 0; e++)
             mote_traits_install(e->type, e->to_float, e->from_float, e->vec_dot);
     }
+#if defined(__x86_64__)
+    if (has_avx2())
+        for (const mote_multi_entry *e = mote_avx2_multi_kernels; e->type >= 0; e++)
+            mote_traits_install_multi(e->type, e->vec_dot_multi);
+#endif
 }
 
 void mote_kernels_init(void) { pthread_once(&kernels_once, select_kernels); }

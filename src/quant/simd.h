@@ -39,9 +39,16 @@ typedef struct {
  * check usable(). */
 const mote_kernel_set *mote_kernel_sets(int *count);
 
+/* A multi-column kernel (types.h, vec_dot_multi) of one type. */
+typedef struct {
+    int type; /* -1 ends a list */
+    mote_vec_dot_multi_fn vec_dot_multi;
+} mote_multi_entry;
+
 /* The lists themselves, defined by the instruction-set files. */
 #if defined(__x86_64__)
 extern const mote_kernel_entry mote_avx2_kernels[];
+extern const mote_multi_entry mote_avx2_multi_kernels[]; /* installed with the avx2 set */
 #endif
 #if defined(__aarch64__) || defined(__arm__)
 extern const mote_kernel_entry mote_neon_kernels[];

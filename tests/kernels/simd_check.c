@@ -26,8 +26,9 @@ typedef struct {
 
 static const reference references[] = {
     {MOTE_TYPE_F32, mote_f32_to_float, mote_f32_from_float, mote_vec_dot_f32, {-1, -1}},
-    {MOTE_TYPE_F16, mote_f16_to_float, mote_f16_from_float, mote_vec_dot_f16_f32, {-1, -1}},
-    {MOTE_TYPE_BF16, mote_bf16_to_float, mote_bf16_from_float, mote_vec_dot_bf16_f32, {-1, -1}},
+    /* float types: the dot with activations of their vec_dot_type (types.c) */
+    {MOTE_TYPE_F16, mote_f16_to_float, mote_f16_from_float, mote_vec_dot_f16_f16, {-1, -1}},
+    {MOTE_TYPE_BF16, mote_bf16_to_float, mote_bf16_from_float, mote_vec_dot_bf16_bf16, {-1, -1}},
     {MOTE_TYPE_Q8_0, mote_q8_0_to_float, mote_q8_0_from_float, mote_vec_dot_q8_0_q8_0, {offsetof(block_q8_0, d), -1}},
     {MOTE_TYPE_Q8_1, mote_q8_1_to_float, mote_q8_1_from_float, NULL, {-1, -1}},
     {MOTE_TYPE_Q8_K, mote_q8_K_to_float, mote_q8_K_from_float, NULL, {-1, -1}},

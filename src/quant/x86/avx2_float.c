@@ -54,6 +54,27 @@ float mote_avx2_vec_dot_f16_f32(int64_t n, const void *w, const void *x) {
     FLOAT_DOT(LOAD_F16, SCALAR_F16);
 }
 
+/* F16 weights with f16 activations (F16's vec_dot_type): both widened by
+ * F16C, products summed in f32 lanes (the reference sums in double; the
+ * difference is float summation order). */
+float mote_avx2_vec_dot_f16_f16(int64_t n, const void *w, const void *x) {
+    const mote_fp16 *a = w, *bh = x;
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    int64_t i = 0;
+#define H8(p, k) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((p) + (k))))
+    for (; i + 32 <= n; i += 32) {
+        s0 = _mm256_fmadd_ps(H8(a, i), H8(bh, i), s0);
+        s1 = _mm256_fmadd_ps(H8(a, i + 8), H8(bh, i + 8), s1);
+        s2 = _mm256_fmadd_ps(H8(a, i + 16), H8(bh, i + 16), s2);
+        s3 = _mm256_fmadd_ps(H8(a, i + 24), H8(bh, i + 24), s3);
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(H8(a, i), H8(bh, i), s0);
+#undef H8
+    float sum = avx2_hsum_ps(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+    for (; i < n; i++) sum += avx2_h2f(a[i]) * avx2_h2f(bh[i]);
+    return sum;
+}
+
 float mote_avx2_vec_dot_bf16_f32(int64_t n, const void *w, const void *x) {
     const mote_bf16 *a = w;
     const float *b = x;

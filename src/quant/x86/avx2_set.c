@@ -11,10 +11,9 @@
 const mote_kernel_entry mote_avx2_kernels[] = {
     {MOTE_TYPE_F32, NULL, NULL, mote_avx2_vec_dot_f32},
     /* F16/BF16 weights multiply activations rounded to f16/bf16 (their
-     * vec_dot_type, as in GGML): the f32-activation dots below do not fit
-     * that contract, so the reference f16 x f16 and bf16 x bf16 kernels stay
-     * until SIMD versions of those exist. */
-    {MOTE_TYPE_F16, mote_avx2_f16_to_float, NULL, NULL},
+     * vec_dot_type, as in GGML); BF16 keeps the reference bf16 x bf16 dot
+     * until a SIMD one exists. */
+    {MOTE_TYPE_F16, mote_avx2_f16_to_float, NULL, mote_avx2_vec_dot_f16_f16},
     {MOTE_TYPE_Q8_0, NULL, mote_avx2_q8_0_from_float, mote_avx2_vec_dot_q8_0_q8_0},
     {MOTE_TYPE_Q8_1, NULL, mote_avx2_q8_1_from_float, NULL},
     {MOTE_TYPE_Q8_K, NULL, mote_avx2_q8_K_from_float, NULL},
@@ -32,6 +31,14 @@ const mote_kernel_entry mote_avx2_kernels[] = {
     {MOTE_TYPE_TQ1_0, NULL, NULL, mote_avx2_vec_dot_tq1_0_q8_K},
     {MOTE_TYPE_TQ2_0, NULL, NULL, mote_avx2_vec_dot_tq2_0_q8_K},
     {-1, NULL, NULL, NULL},
+};
+
+const mote_multi_entry mote_avx2_multi_kernels[] = {
+    {MOTE_TYPE_Q8_0, mote_avx2_vec_dot_multi_q8_0_q8_0},
+    {MOTE_TYPE_Q4_0, mote_avx2_vec_dot_multi_q4_0_q8_0},
+    {MOTE_TYPE_Q4_K, mote_avx2_vec_dot_multi_q4_K_q8_K},
+    {MOTE_TYPE_Q6_K, mote_avx2_vec_dot_multi_q6_K_q8_K},
+    {-1, NULL},
 };
 
 #else
