@@ -3,7 +3,9 @@
  */
 #include "cli/cli_util.h"
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,4 +32,16 @@ char *cli_read_file(const char *path, size_t *len) {
     buf[n] = '\0';
     if (len) *len = n;
     return buf;
+}
+
+int cli_parse_count(const char *cmd, const char *flag, const char *s, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1 || v > INT32_MAX) {
+        fprintf(stderr, "mote %s: %s needs a positive whole number, not '%s'\n", cmd, flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
 }

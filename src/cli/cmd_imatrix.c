@@ -30,18 +30,6 @@ static void imatrix_usage(FILE *out) {
             "  -h, --help             show this help\n");
 }
 
-static int parse_count(const char *flag, const char *s, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < 1 || v > INT32_MAX) {
-        fprintf(stderr, "mote imatrix: %s needs a positive whole number, not '%s'\n", flag, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static void on_chunk(int32_t chunk, int32_t n_chunks, void *user) {
     (void)user;
     fprintf(stderr, "\rimatrix: chunk %d/%d", chunk, n_chunks);
@@ -72,8 +60,8 @@ int cmd_imatrix(int argc, char **argv) {
         if (!strcmp(a, "-m") || !strcmp(a, "--model")) model_path = v;
         else if (!strcmp(a, "-f") || !strcmp(a, "--file")) text_path = v;
         else if (!strcmp(a, "-o") || !strcmp(a, "--output")) out_path = v;
-        else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size")) bad = parse_count(a, v, &n_ctx);
-        else if (!strcmp(a, "--chunks")) bad = parse_count(a, v, &n_chunks);
+        else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size")) bad = cli_parse_count("imatrix", a, v, &n_ctx);
+        else if (!strcmp(a, "--chunks")) bad = cli_parse_count("imatrix", a, v, &n_chunks);
         else {
             fprintf(stderr, "mote imatrix: unknown option '%s' (run 'mote imatrix --help')\n", a);
             return 2;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "mote.h"
 
@@ -28,18 +29,6 @@ static void ppl_usage(FILE *out) {
             "  -h, --help             show this help\n");
 }
 
-static int parse_count(const char *flag, const char *s, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < 1 || v > INT32_MAX) {
-        fprintf(stderr, "mote perplexity: %s needs a positive whole number, not '%s'\n", flag, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -51,30 +40,6 @@ static void on_chunk(int32_t chunk, int32_t n_chunks, double ppl, void *user) {
     printf("[%d]%.4f,", chunk, ppl);
     if (chunk == n_chunks) printf("\n");
     fflush(stdout);
-}
-
-/* The whole file as a malloc'ed buffer, or NULL. */
-static char *slurp(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, cap *= 2);
-            if (!bigger) free(buf);
-            buf = bigger;
-        }
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return NULL;
-    }
-    *size = n;
-    return buf;
 }
 
 int cmd_perplexity(int argc, char **argv) {
@@ -95,10 +60,10 @@ int cmd_perplexity(int argc, char **argv) {
         int bad = 0;
         if (!strcmp(a, "-m") || !strcmp(a, "--model")) model_path = v;
         else if (!strcmp(a, "-f") || !strcmp(a, "--file")) text_path = v;
-        else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size")) bad = parse_count(a, v, &n_ctx);
-        else if (!strcmp(a, "-b") || !strcmp(a, "--batch-size")) bad = parse_count(a, v, &n_batch);
-        else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) bad = parse_count(a, v, &n_threads);
-        else if (!strcmp(a, "--chunks")) bad = parse_count(a, v, &n_chunks);
+        else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size")) bad = cli_parse_count("perplexity", a, v, &n_ctx);
+        else if (!strcmp(a, "-b") || !strcmp(a, "--batch-size")) bad = cli_parse_count("perplexity", a, v, &n_batch);
+        else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) bad = cli_parse_count("perplexity", a, v, &n_threads);
+        else if (!strcmp(a, "--chunks")) bad = cli_parse_count("perplexity", a, v, &n_chunks);
         else {
             fprintf(stderr, "mote perplexity: unknown option '%s' (run 'mote perplexity --help')\n", a);
             return 2;
@@ -117,7 +82,7 @@ int cmd_perplexity(int argc, char **argv) {
     char *text = NULL;
     int status = 1;
     size_t text_len, n_tokens;
-    if (!(text = slurp(text_path, &text_len))) {
+    if (!(text = cli_read_file(text_path, &text_len))) {
         fprintf(stderr, "mote perplexity: cannot read '%s': %s\n", text_path, strerror(errno));
         goto done;
     }
