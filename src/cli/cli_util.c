@@ -45,3 +45,18 @@ int cli_parse_count(const char *cmd, const char *flag, const char *s, long *out)
     *out = v;
     return 0;
 }
+
+int cli_load_model_and_text(const char *cmd, const char *model_path, const char *text_path, mote_model **model,
+                            mote_vocab **vocab, int32_t **tokens, size_t *n_tokens) {
+    size_t text_len;
+    char *text = cli_read_file(text_path, &text_len);
+    if (!text) {
+        fprintf(stderr, "mote %s: cannot read '%s': %s\n", cmd, text_path, strerror(errno));
+        return 1;
+    }
+    int rc = mote_model_load(model_path, model) || mote_vocab_load(mote_model_gguf(*model), vocab) ||
+             mote_tokenize_alloc(*vocab, text, text_len, true, false, tokens, n_tokens);
+    free(text);
+    if (rc) fprintf(stderr, "mote %s: %s\n", cmd, mote_last_error());
+    return rc;
+}

@@ -3,7 +3,6 @@
  * calibration text (the work is in src/engine/imatrix_collect.c), for
  * `mote quantize --imatrix` or llama-quantize --imatrix.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,18 +77,9 @@ int cmd_imatrix(int argc, char **argv) {
     mote_context *ctx = NULL;
     mote_imatrix_stats *stats = NULL;
     int32_t *tokens = NULL;
-    char *text = NULL;
     int status = 1;
-    size_t text_len, n_tokens;
-    if (!(text = cli_read_file(text_path, &text_len))) {
-        fprintf(stderr, "mote imatrix: cannot read '%s': %s\n", text_path, strerror(errno));
-        goto done;
-    }
-    if (mote_model_load(model_path, &model) || mote_vocab_load(mote_model_gguf(model), &vocab) ||
-        mote_tokenize_alloc(vocab, text, text_len, true, false, &tokens, &n_tokens)) {
-        fprintf(stderr, "mote imatrix: %s\n", mote_last_error());
-        goto done;
-    }
+    size_t n_tokens = 0;
+    if (cli_load_model_and_text("imatrix", model_path, text_path, &model, &vocab, &tokens, &n_tokens)) goto done;
     mote_context_params cp = mote_context_default_params();
     cp.n_ctx = (int32_t)n_ctx;
     cp.n_batch = (int32_t)n_ctx;
@@ -107,7 +97,6 @@ int cmd_imatrix(int argc, char **argv) {
     status = 0;
 done:
     mote_imatrix_stats_free(stats);
-    free(text);
     free(tokens);
     mote_context_free(ctx);
     mote_vocab_free(vocab);

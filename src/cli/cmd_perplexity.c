@@ -3,7 +3,6 @@
  * measured exactly as llama-perplexity does (see engine/perplexity.c), so
  * the two can be compared number for number.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,18 +78,9 @@ int cmd_perplexity(int argc, char **argv) {
     mote_vocab *vocab = NULL;
     mote_context *ctx = NULL;
     int32_t *tokens = NULL;
-    char *text = NULL;
     int status = 1;
-    size_t text_len, n_tokens;
-    if (!(text = cli_read_file(text_path, &text_len))) {
-        fprintf(stderr, "mote perplexity: cannot read '%s': %s\n", text_path, strerror(errno));
-        goto done;
-    }
-    if (mote_model_load(model_path, &model) || mote_vocab_load(mote_model_gguf(model), &vocab) ||
-        mote_tokenize_alloc(vocab, text, text_len, true, false, &tokens, &n_tokens)) {
-        fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
-        goto done;
-    }
+    size_t n_tokens = 0;
+    if (cli_load_model_and_text("perplexity", model_path, text_path, &model, &vocab, &tokens, &n_tokens)) goto done;
     mote_context_params cp = mote_context_default_params();
     cp.n_ctx = (int32_t)n_ctx;
     cp.n_batch = (int32_t)(n_batch ? n_batch : n_ctx);
@@ -114,7 +104,6 @@ int cmd_perplexity(int argc, char **argv) {
     printf("%zu tokens in %.2f s: %.2f tokens/s\n", evaluated, secs, secs > 0 ? evaluated / secs : 0.0);
     status = 0;
 done:
-    free(text);
     free(tokens);
     mote_context_free(ctx);
     mote_vocab_free(vocab);
