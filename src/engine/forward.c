@@ -92,21 +92,24 @@ static void glu_part(void *p, int ith, int nth) {
 static void feed_forward(mote_context *c, const mote_layer *l, int32_t n) {
     const mote_hparams *hp = &c->model->hp;
     const int64_t ff = hp->n_ff;
+    const float *act; /* the gated activation, n rows of n_ff */
     if (l->ffn_gate.data) {
         mote_matmul(c->pool, &l->ffn_gate, c->xb, c->ffn_gate, n, c->scratch);
         mote_matmul(c->pool, &l->ffn_up, c->xb, c->ffn_up, n, c->scratch);
         glu_job j = {c->ffn_gate, c->ffn_gate, c->ffn_up, n * ff, hp->act};
         mote_threadpool_run(c->pool, glu_part, &j);
+        act = c->ffn_gate;
     } else {
-        /* fused: each row is gate (first n_ff) then up (next n_ff) */
+        /* fused: each row is gate (first n_ff) then up (next n_ff); the
+         * activation goes to ffn_up, which the down projection reads */
         mote_matmul(c->pool, &l->ffn_up, c->xb, c->ffn_gate, n, c->scratch);
         for (int32_t t = 0; t < n; t++) {
             const float *row = c->ffn_gate + t * 2 * ff;
             mote_glu(c->ffn_up + t * ff, row, row + ff, ff, hp->act);
         }
-        memcpy(c->ffn_gate, c->ffn_up, (size_t)(n * ff) * sizeof(float));
+        act = c->ffn_up;
     }
-    mote_matmul(c->pool, &l->ffn_down, c->ffn_gate, c->xb, n, c->scratch);
+    mote_matmul(c->pool, &l->ffn_down, act, c->xb, n, c->scratch);
 }
 
 /* x[t] += norm(y[t]) (or += y[t] when there is no post-norm). */
