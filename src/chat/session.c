@@ -8,14 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "chat/session.h"
 #include "core/error.h"
-
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* Append n bytes to a malloc'd growing string; false if memory runs out. */
 static bool text_add(char **p, size_t *len, size_t *cap, const char *s, size_t n) {
@@ -53,7 +48,7 @@ int chat_session_open(chat_session *s, const char *model_path, chat_gen_params *
     memset(s, 0, sizeof *s);
     s->gen = gen;
     s->verbose_out = stderr;
-    int64_t t0 = now_ns();
+    int64_t t0 = mote_now_ns();
     int rc = mote_model_load(model_path, &s->model);
     if (rc != MOTE_OK) return rc;
     const mote_gguf *g = mote_model_gguf(s->model);
@@ -69,7 +64,7 @@ int chat_session_open(chat_session *s, const char *model_path, chat_gen_params *
     s->logits = malloc((size_t)s->n_vocab * sizeof *s->logits);
     if (!s->logits) return mote_fail(MOTE_ERR_NOMEM, "out of memory for %d logits", s->n_vocab);
     rc = chat_session_update_sampling(s);
-    s->load_ns = now_ns() - t0;
+    s->load_ns = mote_now_ns() - t0;
     return rc;
 }
 
@@ -195,9 +190,9 @@ static int evaluate_prompt(chat_session *s, chat_reply_info *info, const float *
         int32_t n_ctx = mote_context_n_ctx(s->ctx);
         int64_t need = (int64_t)mote_context_n_past(s->ctx) + (int64_t)n + answer_reserve(s);
         if (need <= n_ctx && n > 0) {
-            int64_t t0 = now_ns();
+            int64_t t0 = mote_now_ns();
             rc = mote_decode(s->ctx, toks, (int32_t)n, false, logits);
-            info->prompt_ns += now_ns() - t0;
+            info->prompt_ns += mote_now_ns() - t0;
             if (rc == MOTE_OK) {
                 info->n_prompt += (int32_t)n;
                 for (size_t i = 0; i < n; i++) mote_sampler_accept(s->sampler, toks[i]);
@@ -288,7 +283,7 @@ int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_t
     char *answer = NULL;
     size_t alen = 0, acap = 0, emitted = 0;
     bool stopped = false;
-    int64_t t0 = now_ns();
+    int64_t t0 = mote_now_ns();
     for (int32_t produced = 0; s->gen->n_predict < 0 || produced < s->gen->n_predict; produced++) {
         if (s->interrupt && *s->interrupt) {
             info->interrupted = true;
@@ -341,7 +336,7 @@ int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_t
         if (tlen) text_add(&answer, &alen, &acap, text, tlen);
         if (alen > emitted) on_text(answer + emitted, alen - emitted, user);
     }
-    info->eval_ns = now_ns() - t0;
+    info->eval_ns = mote_now_ns() - t0;
     mote_detok_free(detok);
     int rc2 = mote_chat_conv_add(&s->conv, "assistant", answer ? answer : "");
     free(answer);

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "cli/commands.h"
 #include "core/cpu.h"
 #include "model/synth.h"
@@ -111,12 +112,6 @@ static bool parse_list(const char *s, int lo, int hi, int_list *out) {
     return out->n > 0;
 }
 
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* ---- statistics (llama-bench's: per-sample tokens/s, sample standard deviation) ---- */
 
 static double mean_of(const double *x, int n) {
@@ -151,12 +146,12 @@ static void stats(const bench_result *r, double *avg_ns, double *sd_ns, double *
 /* One timed run of a test from an empty cache; its duration in *ns. */
 static int run_once(mote_context *c, const int32_t *tokens, const bench_result *r, int64_t *ns) {
     const float *logits;
-    int64_t t0 = now_ns();
+    int64_t t0 = mote_now_ns();
     mote_context_reset(c);
     int rc = MOTE_OK;
     if (r->n_prompt > 0) rc = mote_decode(c, tokens, r->n_prompt, false, &logits);
     for (int i = 0; i < r->n_gen && !rc; i++) rc = mote_decode(c, &tokens[i], 1, false, &logits);
-    *ns = now_ns() - t0;
+    *ns = mote_now_ns() - t0;
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "mote.h"
@@ -26,12 +27,6 @@ static void ppl_usage(FILE *out) {
             "  -t, --threads N        threads (default: physical cores)\n"
             "      --chunks N         score only the first N chunks (default: all)\n"
             "  -h, --help             show this help\n");
-}
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void on_chunk(int32_t chunk, int32_t n_chunks, double ppl, void *user) {
@@ -93,12 +88,12 @@ int cmd_perplexity(int argc, char **argv) {
     if (n_chunks > 0 && (size_t)n_chunks * (size_t)n_ctx < n_tokens) n_tokens = (size_t)n_chunks * (size_t)n_ctx;
     const int32_t bos = mote_vocab_adds_bos(vocab) ? mote_vocab_bos(vocab) : -1;
     printf("perplexity: %zu tokens, %zu chunks of %ld tokens\n", n_tokens, n_tokens / (size_t)n_ctx, n_ctx);
-    double ppl, err, t0 = now_s();
+    double ppl, err, t0 = (mote_now_ns() / 1e9);
     if (mote_perplexity(ctx, tokens, (int64_t)n_tokens, bos, on_chunk, NULL, &ppl, &err)) {
         fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
         goto done;
     }
-    double secs = now_s() - t0;
+    double secs = (mote_now_ns() / 1e9) - t0;
     size_t evaluated = n_tokens / (size_t)n_ctx * (size_t)n_ctx;
     printf("Final estimate: PPL = %.4f +/- %.5f\n", ppl, err);
     printf("%zu tokens in %.2f s: %.2f tokens/s\n", evaluated, secs, secs > 0 ? evaluated / secs : 0.0);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/gen_options.h"
@@ -42,12 +43,6 @@ static void run_usage(FILE *out) {
             "      --parse-special     (raw) read control tokens like <|im_start|> in the prompt\n"
             "      --system TEXT, --messages FILE, --chat-template NAME: see mote chat --help\n");
     gen_options_help(out);
-}
-
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* State of a raw continuation while it streams. */
@@ -112,7 +107,7 @@ static void print_rate(const char *what, int32_t n, int64_t ns) {
 /* Continue `prompt` as plain text; the process exit status. */
 static int run_raw(const char *model_path, const char *prompt, const gen_options *opt, bool add_bos, bool parse_special) {
     const chat_gen_params *gen = &opt->gen;
-    const int64_t t_start = now_ns();
+    const int64_t t_start = mote_now_ns();
     mote_model *model = NULL;
     mote_vocab *vocab = NULL;
     mote_context *ctx = NULL;
@@ -133,7 +128,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
-    const int64_t load_ns = now_ns() - t_start;
+    const int64_t load_ns = mote_now_ns() - t_start;
 
     size_t n_tokens;
     if (mote_tokenize_alloc(vocab, prompt, strlen(prompt), add_bos, parse_special, &tokens, &n_tokens)) {
@@ -193,7 +188,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     if (opt->verbose) {
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
-        print_duration("total duration:", now_ns() - t_start);
+        print_duration("total duration:", mote_now_ns() - t_start);
         print_duration("load duration:", load_ns);
         fprintf(stderr, "%-22s%d token(s)\n", "prompt eval count:", tm.n_prompt);
         print_duration("prompt eval duration:", tm.prompt_ns);

@@ -6,14 +6,9 @@
  */
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "engine/context.h"
-
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int32_t argmax(const float *x, int32_t n) {
     int32_t best = 0;
@@ -32,16 +27,16 @@ int mote_generate(mote_context *c, const int32_t *prompt, int32_t n_prompt, int3
                          n_prompt, c->n_ctx, c->n_past ? " (with what it already holds)" : "");
     const int32_t n_vocab = c->model->hp.n_vocab;
 
-    int64_t t0 = now_ns();
+    int64_t t0 = mote_now_ns();
     const float *out;
     int rc = mote_decode(c, prompt, n_prompt, false, &out);
     if (rc) return rc;
     tm.n_prompt = n_prompt;
-    tm.prompt_ns = now_ns() - t0;
+    tm.prompt_ns = mote_now_ns() - t0;
     if (sampler)
         for (int32_t i = 0; i < n_prompt; i++) mote_sampler_accept(sampler, prompt[i]);
 
-    t0 = now_ns();
+    t0 = mote_now_ns();
     for (int32_t i = 0; n_predict < 0 || i < n_predict; i++) {
         /* the logits are the context's own buffer, so the sampler may modify them */
         float *logits = c->logits;
@@ -52,7 +47,7 @@ int mote_generate(mote_context *c, const int32_t *prompt, int32_t n_prompt, int3
         if ((n_predict >= 0 && i + 1 >= n_predict) || c->n_past >= c->n_ctx) break;
         if ((rc = mote_decode(c, &token, 1, false, &out))) break;
     }
-    tm.eval_ns = now_ns() - t0;
+    tm.eval_ns = mote_now_ns() - t0;
     if (timings) *timings = tm;
     return rc;
 }
