@@ -40,14 +40,14 @@ static double available_memory(void) {
 }
 
 /* Largest scratch any matmul of the model needs for nb tokens. */
-static size_t scratch_bytes(const mote_model *m, int32_t nb) {
-    size_t best = mote_matmul_scratch_bytes(&m->output, nb);
+static size_t scratch_bytes(const mote_model *m, int32_t nb, int n_threads) {
+    size_t best = mote_matmul_scratch_bytes(&m->output, nb, n_threads);
     for (int32_t il = 0; il < m->hp.n_layer; il++) {
         const mote_layer *l = &m->layers[il];
         const mote_weight *ws[] = {&l->wq, &l->wk, &l->wv, &l->wqkv, &l->wo, &l->ffn_gate, &l->ffn_up, &l->ffn_down};
         for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++) {
             if (!ws[i]->data) continue;
-            size_t b = mote_matmul_scratch_bytes(ws[i], nb);
+            size_t b = mote_matmul_scratch_bytes(ws[i], nb, n_threads);
             if (b > best) best = b;
         }
     }
@@ -75,7 +75,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     const double act_floats = (double)nb * (2.0 * hp->n_embd + 2.0 * n_q + 2.0 * n_kv + (n_q + 2.0 * n_kv) +
                                             3.0 * hp->n_ff + 2.0 * hp->n_rot) +
                               2.0 * hp->head_dim * n_threads + (p->all_logits ? (double)nb : 1.0) * hp->n_vocab;
-    const double need = kv_need + act_floats * sizeof(float) + (double)scratch_bytes(m, 1) * (double)nb;
+    const double need = kv_need + act_floats * sizeof(float) + (double)scratch_bytes(m, (int32_t)nb, n_threads);
     const double avail = available_memory();
     if (need > avail)
         return mote_fail(MOTE_ERR_NOMEM,
@@ -107,7 +107,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     };
     size_t total = 0;
     for (int i = 0; i < 13; i++) total += align64(sizes[i] * sizeof(float));
-    size_t scratch = align64(scratch_bytes(m, (int32_t)nb));
+    size_t scratch = align64(scratch_bytes(m, (int32_t)nb, n_threads));
     total += scratch;
     c->arena = aligned_alloc(64, total ? total : 64);
     c->kv_bytes = (size_t)kv_need;

@@ -8,16 +8,36 @@
  * the weights are the larger stream). With 4 or more tokens, types that
  * have a vec_dot_multi kernel take the tokens four at a time, so each
  * weight block is unpacked once per four tokens.
+ *
+ * Types with panel kernels (types.h) take a faster road for a batch of
+ * PANEL_MIN_TOKENS or more: each thread repacks MOTE_PANEL_ROWS weight rows
+ * at a time into its own panel (in scratch, after the activations) and
+ * multiplies every group of MOTE_PANEL_COLS tokens with it. The repacking
+ * is paid once per product and row, however many tokens there are.
  */
 #include "engine/matmul.h"
 
 #include <stdint.h>
 
 #define ROW_ALIGN 16 /* floats in a 64-byte line */
+#define PANEL_MIN_TOKENS 4
 
-size_t mote_matmul_scratch_bytes(const mote_weight *w, int32_t n_tokens) {
-    if (w->traits->vec_dot_type == MOTE_TYPE_F32) return 0; /* activations are used as they are */
-    return mote_row_size(w->traits->vec_dot_type, w->n_in) * (size_t)n_tokens;
+/* The panel kernels this product uses, or NULL. */
+static const mote_panel_kernels *panel_for(const mote_weight *w, int32_t n_tokens) {
+    return n_tokens >= PANEL_MIN_TOKENS ? mote_panel(w->type) : NULL;
+}
+
+static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+size_t mote_matmul_scratch_bytes(const mote_weight *w, int32_t n_tokens, int n_threads) {
+    size_t plain = 0;
+    if (w->traits->vec_dot_type != MOTE_TYPE_F32) /* else activations are used as they are */
+        plain = mote_row_size(w->traits->vec_dot_type, w->n_in) * (size_t)n_tokens;
+    const mote_panel_kernels *pk = panel_for(w, n_tokens);
+    if (!pk) return plain;
+    const size_t panel = align64(pk->act_row_bytes(w->n_in) * (size_t)n_tokens) +
+                         pk->panel_bytes(w->n_in) * (size_t)(n_threads > 0 ? n_threads : 1);
+    return panel > plain ? panel : plain;
 }
 
 /* Thread-local so that one thread collecting statistics never sees another's products. */
@@ -37,21 +57,58 @@ typedef struct {
     const void *act;     /* activations in vec_dot_type */
     void *scratch;
     size_t act_row;      /* bytes per converted activation row */
+    const mote_panel_kernels *pk; /* non-NULL: the panel road */
+    uint8_t *panels;     /* one panel per thread, after the activations */
 } matmul_job;
 
 /* Convert this thread's share of the token rows to vec_dot_type. */
 static void convert_part(void *p, int ith, int nth) {
     matmul_job *j = p;
-    const mote_type_traits *at = mote_traits(j->w->traits->vec_dot_type);
+    const mote_from_float_fn from_float =
+        j->pk ? j->pk->act_from_float : mote_traits(j->w->traits->vec_dot_type)->from_float;
     long t0, t1;
     mote_split_range(j->n_tokens, ith, nth, &t0, &t1);
     for (long t = t0; t < t1; t++)
-        at->from_float(j->x + t * j->w->n_in, (uint8_t *)j->scratch + (size_t)t * j->act_row, j->w->n_in);
+        from_float(j->x + t * j->w->n_in, (uint8_t *)j->scratch + (size_t)t * j->act_row, j->w->n_in);
+}
+
+/* The panel road: this thread's range of panels, each packed once and
+ * multiplied with all tokens. A last, partial panel goes through a small
+ * buffer so that rows past n_out are never written. */
+static void panel_part(matmul_job *j, int ith, int nth) {
+    const mote_weight *w = j->w;
+    const mote_panel_kernels *pk = j->pk;
+    const int64_t R = MOTE_PANEL_ROWS;
+    void *panel = j->panels + (size_t)ith * pk->panel_bytes(w->n_in);
+    long g0, g1; /* in pairs of panels: a thread's rows start on a 64-byte line of y */
+    mote_split_range((w->n_out + 2 * R - 1) / (2 * R), ith, nth, &g0, &g1);
+    const int64_t r_end = g1 * 2 * R < w->n_out ? g1 * 2 * R : w->n_out;
+    const uint8_t *act = j->act;
+    for (int64_t r = g0 * 2 * R; r < r_end; r += R) {
+        const int rows = (int)(r_end - r < R ? r_end - r : R);
+        pk->pack(w->n_in, (const uint8_t *)w->data + (size_t)r * w->row_bytes, w->row_bytes, rows, panel);
+        for (int32_t t = 0; t < j->n_tokens; t += MOTE_PANEL_COLS) {
+            const int cols = j->n_tokens - t < MOTE_PANEL_COLS ? j->n_tokens - t : MOTE_PANEL_COLS;
+            const void *x = act + (size_t)t * j->act_row;
+            if (rows == R) {
+                pk->gemm(w->n_in, panel, x, j->act_row, cols, j->y + (int64_t)t * w->n_out + r, (size_t)w->n_out);
+            } else {
+                float part[MOTE_PANEL_COLS * MOTE_PANEL_ROWS];
+                pk->gemm(w->n_in, panel, x, j->act_row, cols, part, MOTE_PANEL_ROWS);
+                for (int c = 0; c < cols; c++)
+                    for (int i = 0; i < rows; i++) j->y[(int64_t)(t + c) * w->n_out + r + i] = part[c * R + i];
+            }
+        }
+    }
 }
 
 /* Dot products for this thread's range of output rows, every token. */
 static void dot_part(void *p, int ith, int nth) {
     matmul_job *j = p;
+    if (j->pk) {
+        panel_part(j, ith, nth);
+        return;
+    }
     const mote_weight *w = j->w;
     const mote_vec_dot_fn dot = w->traits->vec_dot;
     long g0, g1;
@@ -75,8 +132,13 @@ void mote_matmul(mote_threadpool *tp, const mote_weight *w, const float *x, floa
                  void *scratch) {
     if (observer) observer(w, x, n_tokens, observer_user);
     const mote_type_traits *tr = w->traits;
-    matmul_job j = {w, x, y, n_tokens, x, scratch, (size_t)w->n_in * sizeof(float)};
-    if (tr->vec_dot_type != MOTE_TYPE_F32) {
+    matmul_job j = {w, x, y, n_tokens, x, scratch, (size_t)w->n_in * sizeof(float), panel_for(w, n_tokens), NULL};
+    if (j.pk) {
+        j.act_row = j.pk->act_row_bytes(w->n_in);
+        j.act = scratch;
+        j.panels = (uint8_t *)scratch + align64(j.act_row * (size_t)n_tokens);
+        mote_threadpool_run(tp, convert_part, &j);
+    } else if (tr->vec_dot_type != MOTE_TYPE_F32) {
         j.act_row = mote_row_size(tr->vec_dot_type, w->n_in);
         j.act = scratch;
         if (n_tokens == 1) convert_part(&j, 0, 1);

@@ -8,7 +8,8 @@
  *     floats (contiguous, no aliasing);
  *   - each row of x is converted once to the weight type's vec_dot_type
  *     (via that type's from_float) into `scratch`, which holds at least
- *     mote_matmul_scratch_bytes(W, n_tokens) bytes;
+ *     mote_matmul_scratch_bytes(W, n_tokens, n_threads) bytes, n_threads
+ *     the pool's size (1 without a pool), 64-byte aligned;
  *   - y[t][r] = traits->vec_dot(n_in, row r of W, converted x[t]);
  *     output rows are independent, so any split of r across threads gives
  *     the same numbers: results do not depend on the thread count.
@@ -25,7 +26,7 @@
 #include "core/threadpool.h"
 #include "model/model.h"
 
-size_t mote_matmul_scratch_bytes(const mote_weight *w, int32_t n_tokens);
+size_t mote_matmul_scratch_bytes(const mote_weight *w, int32_t n_tokens, int n_threads);
 void mote_matmul(mote_threadpool *tp, const mote_weight *w, const float *x, float *y, int32_t n_tokens,
                  void *scratch);
 

@@ -45,10 +45,17 @@ typedef struct {
     mote_vec_dot_multi_fn vec_dot_multi;
 } mote_multi_entry;
 
+/* A type's panel kernels (types.h, mote_panel). */
+typedef struct {
+    int type; /* -1 ends a list */
+    const mote_panel_kernels *kernels;
+} mote_panel_entry;
+
 /* The lists themselves, defined by the instruction-set files. */
 #if defined(__x86_64__)
 extern const mote_kernel_entry mote_avx2_kernels[];
 extern const mote_multi_entry mote_avx2_multi_kernels[]; /* installed with the avx2 set */
+extern const mote_panel_entry mote_avx2_panel_kernels[];  /* installed with the avx2 set */
 #endif
 #if defined(__aarch64__) || defined(__arm__)
 extern const mote_kernel_entry mote_neon_kernels[];

@@ -84,6 +84,19 @@ void mote_traits_install_multi(int type, mote_vec_dot_multi_fn vec_dot_multi) {
     if (vec_dot_multi) multi[type] = vec_dot_multi;
 }
 
+/* Optional panel kernels, by type id; filled only by dispatch. */
+static const mote_panel_kernels *panels[MOTE_TYPE_COUNT];
+
+const mote_panel_kernels *mote_panel(int type) {
+    mote_kernels_init();
+    return type >= 0 && type < MOTE_TYPE_COUNT ? panels[type] : NULL;
+}
+
+void mote_traits_install_panel(int type, const mote_panel_kernels *k) {
+    if (type < 0 || type >= MOTE_TYPE_COUNT || traits[type].name == NULL) return;
+    if (k) panels[type] = k;
+}
+
 bool mote_type_is_known(int type) { return mote_traits(type) != NULL; }
 
 const char *mote_type_name(int type) {

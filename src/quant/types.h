@@ -51,6 +51,46 @@ typedef struct {
  * than in it so the table's entries stay short. */
 mote_vec_dot_multi_fn mote_vec_dot_multi(int type);
 
+/*
+ * Panel kernels (optional, mote_panel(type); NULL: batched products use
+ * vec_dot_multi or vec_dot). For a prompt, MOTE_PANEL_ROWS weight rows are
+ * first repacked into a panel (unpacked and interleaved so that one SIMD
+ * register holds a few weights of every row), once per product, in scratch
+ * memory; then every group of up to MOTE_PANEL_COLS activation rows is
+ * multiplied with the whole panel at once: each activation load serves all
+ * rows and the rows' sums sit in separate lanes, so no horizontal sums.
+ *   act_row_bytes(n)          bytes of one activation row in the kernels'
+ *                             own format (n values);
+ *   act_from_float(x, dst, n) convert one activation row to that format:
+ *                             the same quants and scales as vec_dot_type's
+ *                             reference from_float, plus whatever per-block
+ *                             extras the kernel wants (block sums, float d);
+ *   panel_bytes(n)            bytes of one panel of rows of n weights, a
+ *                             multiple of 64 (panels are 64-byte aligned);
+ *   pack(n, w, w_stride, rows, panel)   repack `rows` (1..MOTE_PANEL_ROWS)
+ *                             weight rows at w + r * w_stride (bytes); the
+ *                             rows after them read as zero weights;
+ *   gemm(n, panel, x, x_stride, cols, y, y_stride)   for c < cols (1..
+ *                             MOTE_PANEL_COLS) and r < MOTE_PANEL_ROWS:
+ *                             y[c * y_stride + r] = dot(panel row r, the
+ *                             activation row at x + c * x_stride (bytes)).
+ * Same contract as vec_dot: the same integer sums, only the float order of
+ * summation may differ.
+ */
+#define MOTE_PANEL_ROWS 8
+#define MOTE_PANEL_COLS 4
+typedef struct {
+    size_t (*act_row_bytes)(int64_t n);
+    void (*act_from_float)(const float *x, void *dst, int64_t n);
+    size_t (*panel_bytes)(int64_t n);
+    void (*pack)(int64_t n, const void *w, size_t w_stride, int rows, void *panel);
+    void (*gemm)(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,
+                 size_t y_stride);
+} mote_panel_kernels;
+
+/* A type's panel kernels, or NULL. */
+const mote_panel_kernels *mote_panel(int type);
+
 /* Traits of a type id, or NULL for an id mote does not know. The kernels
  * are the fastest this CPU has (see mote_kernels_init); call them through
  * the table, never by name, so SIMD versions are picked up. */
@@ -67,5 +107,7 @@ void mote_traits_install(int type, mote_to_float_fn to_float, mote_from_float_fn
                          mote_vec_dot_fn vec_dot);
 /* Install a type's vec_dot_multi (same rule as above). */
 void mote_traits_install_multi(int type, mote_vec_dot_multi_fn vec_dot_multi);
+/* Install a type's panel kernels (same rule; k must outlive the process). */
+void mote_traits_install_panel(int type, const mote_panel_kernels *k);
 
 #endif

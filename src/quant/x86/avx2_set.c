@@ -41,6 +41,11 @@ const mote_multi_entry mote_avx2_multi_kernels[] = {
     {-1, NULL},
 };
 
+/* Panel kernels (types.h), one file per family: avx2_panel_*.c. */
+const mote_panel_entry mote_avx2_panel_kernels[] = {
+    {-1, NULL},
+};
+
 #else
 typedef int mote_avx2_set_unused; /* not an x86-64 build */
 #endif
