@@ -1,0 +1,254 @@
+/*
+ * avx2_panel_q32.c — AVX2 panel kernels (types.h, "Panel kernels") for the
+ * 32-weight block types whose activations are Q8_0: Q4_0, Q5_0, Q8_0 and
+ * IQ4_NL. matmul.c packs 8 weight rows into a panel once per product, then
+ * multiplies it with the prompt's tokens 4 at a time.
+ *
+ * Panel: per weight block, 8 vectors j = 0..7; byte 4r+i of vector j is the
+ * weight k = 4j+i of row r. Broadcasting a token's 4 quants k = 4j..4j+3
+ * to every 32-bit lane and multiplying bytewise (maddubs) gives, in int16
+ * lane 2r and 2r+1, row r's partial sums; the 8 rows never need a
+ * horizontal sum. After the vectors, the 8 rows' float scales.
+ *
+ * Two families, by the sign of the stored weights:
+ *  - unsigned (Q4_0: 0..15, Q5_0: 0..31, recentred by 8 or 16): the
+ *    activation block carries the recentring term, -8 (or -16) times the
+ *    sum of its quants at k = 0,1 mod 4 and at k = 2,3 mod 4, as the two
+ *    int16 of a 32-bit word. Broadcast, it starts the int16 sums, so lane
+ *    2r ends at sum over its 16 k of (u - 8) * y: at most 16 * 16 * 127 =
+ *    32512 in magnitude, and int16 adds wrap, so the in-between values
+ *    never matter. The int32 block sums are vec_dot's exactly.
+ *  - signed (Q8_0, IQ4_NL levels): maddubs wants one unsigned operand, so
+ *    the panel holds |w| and w; the token's bytes take w's sign (sign_epi8).
+ *    Each product pair reaches 2 * 128 * 127, so every maddubs is widened
+ *    to int32 (madd) before the next is added.
+ *
+ * Activation block (panel_act): the reference Q8_0 quants and f16-rounded
+ * scale (from mote_avx2_q8_0_from_float, which matches the reference), the
+ * scale as a float and the recentring word.
+ */
+#if defined(__x86_64__)
+
+#include <stddef.h>
+#include <string.h>
+
+#include "quant/blocks.h"
+#include "quant/types.h"
+#include "quant/x86/avx2_kernels.h"
+#include "quant/x86/avx2_util.h"
+
+typedef struct {
+    int8_t qs[32];
+    float d;     /* the f16-rounded scale, as a float */
+    int32_t off; /* int16 pair: -K * sum(qs[k], k%4 in {0,1}), -K * sum(k%4 in {2,3}); 0 if unused */
+} panel_act;
+
+_Static_assert(sizeof(panel_act) == 40, "panel_act layout");
+
+/* Bytes of one unsigned-family panel block (8 vectors + 8 floats) and one signed (16 vectors + 8 floats). */
+#define UBLOCK (8 * 32 + 32)
+#define SBLOCK (16 * 32 + 32)
+
+static size_t act_row_bytes(int64_t n) { return (size_t)(n / 32) * sizeof(panel_act); }
+
+static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
+static size_t panel_bytes_u(int64_t n) { return round64((size_t)(n / 32) * UBLOCK); }
+static size_t panel_bytes_s(int64_t n) { return round64((size_t)(n / 32) * SBLOCK); }
+
+/* One activation row in panel_act blocks; k is the recentring weight offset (0: none). */
+static void act_from_float_k(const float *x, void *dst, int64_t n, int k) {
+    panel_act *a = dst;
+    const int64_t nb = n / 32;
+    block_q8_0 tmp[4];
+    for (int64_t i = 0; i < nb; i += 4) {
+        const int64_t m = nb - i < 4 ? nb - i : 4;
+        mote_avx2_q8_0_from_float(x + i * 32, tmp, m * 32);
+        for (int64_t t = 0; t < m; t++) {
+            panel_act *b = &a[i + t];
+            memcpy(b->qs, tmp[t].qs, 32);
+            b->d = avx2_h2f(tmp[t].d);
+            int32_t lo = 0, hi = 0;
+            for (int q = 0; q < 32; q += 4) {
+                lo += tmp[t].qs[q] + tmp[t].qs[q + 1];
+                hi += tmp[t].qs[q + 2] + tmp[t].qs[q + 3];
+            }
+            b->off = (int32_t)((uint32_t)(uint16_t)(int16_t)(-k * lo) | (uint32_t)(uint16_t)(int16_t)(-k * hi) << 16);
+        }
+    }
+}
+static void act_plain(const float *x, void *dst, int64_t n) { act_from_float_k(x, dst, n, 0); }
+static void act_off8(const float *x, void *dst, int64_t n) { act_from_float_k(x, dst, n, 8); }
+static void act_off16(const float *x, void *dst, int64_t n) { act_from_float_k(x, dst, n, 16); }
+
+/* Transpose 8 rows of 8 int32 (r[i] lane j) into out[j] lane i, stored at out. */
+static inline void store_transposed(__m256i r[8], __m256i *out) {
+    const __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
+    const __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
+    const __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
+    const __m256i t6 = _mm256_unpacklo_epi32(r[6], r[7]), t7 = _mm256_unpackhi_epi32(r[6], r[7]);
+    /* u0: rows 0-3 of lanes 0 | 4; u1: lanes 1 | 5; u2: 2 | 6; u3: 3 | 7; u4..u7 the same for rows 4-7 */
+    const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+    const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+    const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+    const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+    _mm256_store_si256(out + 0, _mm256_permute2x128_si256(u0, u4, 0x20));
+    _mm256_store_si256(out + 1, _mm256_permute2x128_si256(u1, u5, 0x20));
+    _mm256_store_si256(out + 2, _mm256_permute2x128_si256(u2, u6, 0x20));
+    _mm256_store_si256(out + 3, _mm256_permute2x128_si256(u3, u7, 0x20));
+    _mm256_store_si256(out + 4, _mm256_permute2x128_si256(u0, u4, 0x31));
+    _mm256_store_si256(out + 5, _mm256_permute2x128_si256(u1, u5, 0x31));
+    _mm256_store_si256(out + 6, _mm256_permute2x128_si256(u2, u6, 0x31));
+    _mm256_store_si256(out + 7, _mm256_permute2x128_si256(u3, u7, 0x31));
+}
+
+/* ---- weight unpacking: a block's 32 weights in order k = 0..31 ----------- */
+
+static inline __m256i q4_0_unsigned(const void *blk, float *d) {
+    const block_q4_0 *b = blk;
+    *d = avx2_h2f(b->d);
+    return avx2_unpack_nibbles(b->qs);
+}
+static inline __m256i q5_0_unsigned(const void *blk, float *d) {
+    const block_q5_0 *b = blk;
+    *d = avx2_h2f(b->d);
+    return _mm256_or_si256(avx2_unpack_nibbles(b->qs), avx2_bit_to_0x10(b->qh));
+}
+static inline __m256i q8_0_signed(const void *blk, float *d) {
+    const block_q8_0 *b = blk;
+    *d = avx2_h2f(b->d);
+    return _mm256_loadu_si256((const __m256i *)b->qs);
+}
+static inline __m256i iq4_nl_signed(const void *blk, float *d) {
+    const block_iq4_nl *b = blk;
+    *d = avx2_h2f(b->d);
+    const __m256i levels = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)mote_iq4_levels));
+    return _mm256_shuffle_epi8(levels, avx2_unpack_nibbles(b->qs));
+}
+
+/* Pack `rows` rows of blocks of BSIZE bytes, weights by UNPACK, rows after them zero.
+ * SIGNED panels get |w| vectors, then w vectors, then scales; unsigned ones w, then scales. */
+#define PACK_BODY(BSIZE, UNPACK, SIGNED)                                                            \
+    const int64_t nb = n / 32;                                                                      \
+    __m256i *out = panel;                                                                           \
+    for (int64_t b = 0; b < nb; b++) {                                                              \
+        __m256i r[8];                                                                               \
+        float d[8];                                                                                 \
+        for (int i = 0; i < 8; i++) {                                                               \
+            if (i < rows) {                                                                         \
+                r[i] = UNPACK((const uint8_t *)w + (size_t)i * w_stride + (size_t)b * (BSIZE), &d[i]); \
+            } else {                                                                                \
+                r[i] = _mm256_setzero_si256();                                                      \
+                d[i] = 0.0f;                                                                        \
+            }                                                                                       \
+        }                                                                                           \
+        if (SIGNED) {                                                                               \
+            __m256i a[8];                                                                           \
+            for (int i = 0; i < 8; i++) a[i] = _mm256_sign_epi8(r[i], r[i]);                        \
+            store_transposed(a, out);                                                               \
+            out += 8;                                                                               \
+        }                                                                                           \
+        store_transposed(r, out);                                                                   \
+        out += 8;                                                                                   \
+        _mm256_store_ps((float *)out, _mm256_loadu_ps(d));                                          \
+        out += 1;                                                                                   \
+    }
+
+static void pack_q4_0(int64_t n, const void *w, size_t w_stride, int rows, void *panel) {
+    PACK_BODY(sizeof(block_q4_0), q4_0_unsigned, 0)
+}
+static void pack_q5_0(int64_t n, const void *w, size_t w_stride, int rows, void *panel) {
+    PACK_BODY(sizeof(block_q5_0), q5_0_unsigned, 0)
+}
+static void pack_q8_0(int64_t n, const void *w, size_t w_stride, int rows, void *panel) {
+    PACK_BODY(sizeof(block_q8_0), q8_0_signed, 1)
+}
+static void pack_iq4_nl(int64_t n, const void *w, size_t w_stride, int rows, void *panel) {
+    PACK_BODY(sizeof(block_iq4_nl), iq4_nl_signed, 1)
+}
+
+/* The 4 quants k = 4j..4j+3 of a token's block in every 32-bit lane. */
+static inline __m256i bcast4(const panel_act *a, int j) {
+    int32_t v;
+    memcpy(&v, a->qs + 4 * j, 4);
+    return _mm256_set1_epi32(v);
+}
+
+/* Unsigned panels: COLS (a constant after inlining) tokens. */
+static inline __attribute__((always_inline)) void gemm_u(int64_t n, const void *panel, const void *x,
+                                                         size_t x_stride, int cols, float *y, size_t y_stride) {
+    const int64_t nb = n / 32;
+    const __m256i *p = panel;
+    const panel_act *xa[4];
+    for (int c = 0; c < cols; c++) xa[c] = (const panel_act *)((const uint8_t *)x + (size_t)c * x_stride);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int64_t b = 0; b < nb; b++, p += 9) {
+        __m256i s[4];
+        for (int c = 0; c < cols; c++) s[c] = _mm256_set1_epi32(xa[c][b].off);
+        for (int j = 0; j < 8; j++) {
+            const __m256i wv = _mm256_load_si256(p + j);
+            for (int c = 0; c < cols; c++) s[c] = _mm256_add_epi16(s[c], _mm256_maddubs_epi16(wv, bcast4(&xa[c][b], j)));
+        }
+        const __m256 dw = _mm256_load_ps((const float *)(p + 8));
+        for (int c = 0; c < cols; c++) {
+            const __m256 f = _mm256_cvtepi32_ps(_mm256_madd_epi16(s[c], ones));
+            acc[c] = _mm256_fmadd_ps(f, _mm256_mul_ps(dw, _mm256_set1_ps(xa[c][b].d)), acc[c]);
+        }
+    }
+    for (int c = 0; c < cols; c++) _mm256_storeu_ps(y + (size_t)c * y_stride, acc[c]);
+}
+
+/* Signed panels: |w| and w vectors; every product pair widened to int32. */
+static inline __attribute__((always_inline)) void gemm_s(int64_t n, const void *panel, const void *x,
+                                                         size_t x_stride, int cols, float *y, size_t y_stride) {
+    const int64_t nb = n / 32;
+    const __m256i *p = panel;
+    const panel_act *xa[4];
+    for (int c = 0; c < cols; c++) xa[c] = (const panel_act *)((const uint8_t *)x + (size_t)c * x_stride);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int64_t b = 0; b < nb; b++, p += 17) {
+        __m256i s[4];
+        for (int c = 0; c < cols; c++) s[c] = _mm256_setzero_si256();
+        for (int j = 0; j < 8; j++) {
+            const __m256i av = _mm256_load_si256(p + j), wv = _mm256_load_si256(p + 8 + j);
+            for (int c = 0; c < cols; c++) {
+                const __m256i prod = _mm256_maddubs_epi16(av, _mm256_sign_epi8(bcast4(&xa[c][b], j), wv));
+                s[c] = _mm256_add_epi32(s[c], _mm256_madd_epi16(prod, ones));
+            }
+        }
+        const __m256 dw = _mm256_load_ps((const float *)(p + 16));
+        for (int c = 0; c < cols; c++)
+            acc[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[c]), _mm256_mul_ps(dw, _mm256_set1_ps(xa[c][b].d)), acc[c]);
+    }
+    for (int c = 0; c < cols; c++) _mm256_storeu_ps(y + (size_t)c * y_stride, acc[c]);
+}
+
+static void gemm_unsigned(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,
+                          size_t y_stride) {
+    switch (cols) {
+    case 4: gemm_u(n, panel, x, x_stride, 4, y, y_stride); break;
+    case 3: gemm_u(n, panel, x, x_stride, 3, y, y_stride); break;
+    case 2: gemm_u(n, panel, x, x_stride, 2, y, y_stride); break;
+    default: gemm_u(n, panel, x, x_stride, 1, y, y_stride); break;
+    }
+}
+static void gemm_signed(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,
+                        size_t y_stride) {
+    switch (cols) {
+    case 4: gemm_s(n, panel, x, x_stride, 4, y, y_stride); break;
+    case 3: gemm_s(n, panel, x, x_stride, 3, y, y_stride); break;
+    case 2: gemm_s(n, panel, x, x_stride, 2, y, y_stride); break;
+    default: gemm_s(n, panel, x, x_stride, 1, y, y_stride); break;
+    }
+}
+
+const mote_panel_kernels mote_avx2_panel_q4_0 = {act_row_bytes, act_off8, panel_bytes_u, pack_q4_0, gemm_unsigned};
+const mote_panel_kernels mote_avx2_panel_q5_0 = {act_row_bytes, act_off16, panel_bytes_u, pack_q5_0, gemm_unsigned};
+const mote_panel_kernels mote_avx2_panel_q8_0 = {act_row_bytes, act_plain, panel_bytes_s, pack_q8_0, gemm_signed};
+const mote_panel_kernels mote_avx2_panel_iq4_nl = {act_row_bytes, act_plain, panel_bytes_s, pack_iq4_nl,
+                                                   gemm_signed};
+
+#else
+typedef int mote_avx2_panel_q32_unused; /* not an x86-64 build */
+#endif
