@@ -173,29 +173,49 @@ static inline __m256i bcast4(const panel_act *a, int j) {
     return _mm256_set1_epi32(v);
 }
 
-/* Unsigned panels: COLS (a constant after inlining) tokens. */
+/* Keeps v in a register as it is: stops the compiler from reassociating a
+ * token's int16 chain into a wide tree, which spills to the stack. */
+#define PIN(v) __asm__("" : "+x"(v))
+
+/* Token c's block b and its panel_act fields (c < cols, a constant after inlining). */
+#define XB(c) ((const panel_act *)((const uint8_t *)x + (size_t)(c) * x_stride) + b)
+
+/* Unsigned panels: cols (a constant after inlining) tokens. */
 static inline __attribute__((always_inline)) void gemm_u(int64_t n, const void *panel, const void *x,
                                                          size_t x_stride, int cols, float *y, size_t y_stride) {
     const int64_t nb = n / 32;
     const __m256i *p = panel;
-    const panel_act *xa[4];
-    for (int c = 0; c < cols; c++) xa[c] = (const panel_act *)((const uint8_t *)x + (size_t)c * x_stride);
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     for (int64_t b = 0; b < nb; b++, p += 9) {
-        __m256i s[4];
-        for (int c = 0; c < cols; c++) s[c] = _mm256_set1_epi32(xa[c][b].off);
+        __m256i s0 = _mm256_set1_epi32(XB(0)->off), s1 = s0, s2 = s0, s3 = s0;
+        if (cols > 1) s1 = _mm256_set1_epi32(XB(1)->off);
+        if (cols > 2) s2 = _mm256_set1_epi32(XB(2)->off);
+        if (cols > 3) s3 = _mm256_set1_epi32(XB(3)->off);
         for (int j = 0; j < 8; j++) {
             const __m256i wv = _mm256_load_si256(p + j);
-            for (int c = 0; c < cols; c++) s[c] = _mm256_add_epi16(s[c], _mm256_maddubs_epi16(wv, bcast4(&xa[c][b], j)));
+            s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(wv, bcast4(XB(0), j)));
+            if (cols > 1) s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(wv, bcast4(XB(1), j)));
+            if (cols > 2) s2 = _mm256_add_epi16(s2, _mm256_maddubs_epi16(wv, bcast4(XB(2), j)));
+            if (cols > 3) s3 = _mm256_add_epi16(s3, _mm256_maddubs_epi16(wv, bcast4(XB(3), j)));
+            PIN(s0);
+            if (cols > 1) PIN(s1);
+            if (cols > 2) PIN(s2);
+            if (cols > 3) PIN(s3);
         }
         const __m256 dw = _mm256_load_ps((const float *)(p + 8));
-        for (int c = 0; c < cols; c++) {
-            const __m256 f = _mm256_cvtepi32_ps(_mm256_madd_epi16(s[c], ones));
-            acc[c] = _mm256_fmadd_ps(f, _mm256_mul_ps(dw, _mm256_set1_ps(xa[c][b].d)), acc[c]);
-        }
+#define FINISH(c, s, acc) \
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(s, ones)), \
+                              _mm256_mul_ps(dw, _mm256_broadcast_ss(&XB(c)->d)), acc)
+        FINISH(0, s0, acc0);
+        if (cols > 1) FINISH(1, s1, acc1);
+        if (cols > 2) FINISH(2, s2, acc2);
+        if (cols > 3) FINISH(3, s3, acc3);
     }
-    for (int c = 0; c < cols; c++) _mm256_storeu_ps(y + (size_t)c * y_stride, acc[c]);
+    _mm256_storeu_ps(y, acc0);
+    if (cols > 1) _mm256_storeu_ps(y + y_stride, acc1);
+    if (cols > 2) _mm256_storeu_ps(y + 2 * y_stride, acc2);
+    if (cols > 3) _mm256_storeu_ps(y + 3 * y_stride, acc3);
 }
 
 /* Signed panels: |w| and w vectors; every product pair widened to int32. */
@@ -203,25 +223,35 @@ static inline __attribute__((always_inline)) void gemm_s(int64_t n, const void *
                                                          size_t x_stride, int cols, float *y, size_t y_stride) {
     const int64_t nb = n / 32;
     const __m256i *p = panel;
-    const panel_act *xa[4];
-    for (int c = 0; c < cols; c++) xa[c] = (const panel_act *)((const uint8_t *)x + (size_t)c * x_stride);
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     for (int64_t b = 0; b < nb; b++, p += 17) {
-        __m256i s[4];
-        for (int c = 0; c < cols; c++) s[c] = _mm256_setzero_si256();
+        __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
         for (int j = 0; j < 8; j++) {
             const __m256i av = _mm256_load_si256(p + j), wv = _mm256_load_si256(p + 8 + j);
-            for (int c = 0; c < cols; c++) {
-                const __m256i prod = _mm256_maddubs_epi16(av, _mm256_sign_epi8(bcast4(&xa[c][b], j), wv));
-                s[c] = _mm256_add_epi32(s[c], _mm256_madd_epi16(prod, ones));
-            }
+#define SDOT(c, s) \
+            s = _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_maddubs_epi16(av, _mm256_sign_epi8(bcast4(XB(c), j), wv)), ones))
+            SDOT(0, s0);
+            if (cols > 1) SDOT(1, s1);
+            if (cols > 2) SDOT(2, s2);
+            if (cols > 3) SDOT(3, s3);
+            PIN(s0);
+            if (cols > 1) PIN(s1);
+            if (cols > 2) PIN(s2);
+            if (cols > 3) PIN(s3);
         }
         const __m256 dw = _mm256_load_ps((const float *)(p + 16));
-        for (int c = 0; c < cols; c++)
-            acc[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[c]), _mm256_mul_ps(dw, _mm256_set1_ps(xa[c][b].d)), acc[c]);
+#define SFINISH(c, s, acc) \
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_broadcast_ss(&XB(c)->d)), acc)
+        SFINISH(0, s0, acc0);
+        if (cols > 1) SFINISH(1, s1, acc1);
+        if (cols > 2) SFINISH(2, s2, acc2);
+        if (cols > 3) SFINISH(3, s3, acc3);
     }
-    for (int c = 0; c < cols; c++) _mm256_storeu_ps(y + (size_t)c * y_stride, acc[c]);
+    _mm256_storeu_ps(y, acc0);
+    if (cols > 1) _mm256_storeu_ps(y + y_stride, acc1);
+    if (cols > 2) _mm256_storeu_ps(y + 2 * y_stride, acc2);
+    if (cols > 3) _mm256_storeu_ps(y + 3 * y_stride, acc3);
 }
 
 static void gemm_unsigned(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,
