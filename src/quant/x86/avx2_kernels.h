@@ -54,5 +54,7 @@ extern const mote_panel_kernels mote_avx2_panel_q4_0;
 extern const mote_panel_kernels mote_avx2_panel_q5_0;
 extern const mote_panel_kernels mote_avx2_panel_q8_0;
 extern const mote_panel_kernels mote_avx2_panel_iq4_nl;
+extern const mote_panel_kernels mote_avx2_panel_q4_1;
+extern const mote_panel_kernels mote_avx2_panel_q5_1;
 
 #endif
