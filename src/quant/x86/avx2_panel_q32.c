@@ -1,7 +1,7 @@
 /*
  * avx2_panel_q32.c — AVX2 panel kernels (types.h, "Panel kernels") for the
- * 32-weight block types whose activations are Q8_0: Q4_0, Q5_0, Q8_0 and
- * IQ4_NL. matmul.c packs 8 weight rows into a panel once per product, then
+ * 32-weight block types: Q4_0, Q5_0, Q8_0, IQ4_NL (Q8_0 activations) and
+ * Q4_1, Q5_1 (Q8_1 activations). matmul.c packs 8 weight rows into a panel once per product, then
  * multiplies it with the prompt's tokens 4 at a time.
  *
  * Panel: per weight block, 8 vectors j = 0..7; byte 4r+i of vector j is the
@@ -22,10 +22,14 @@
  *    the panel holds |w| and w; the token's bytes take w's sign (sign_epi8).
  *    Each product pair reaches 2 * 128 * 127, so every maddubs is widened
  *    to int32 (madd) before the next is added.
+ *  - with a minimum (Q4_1: 0..15, Q5_1: 0..31): as unsigned, plus the
+ *    reference's m_w * s_x per block; Q5_1's sums are recentred by 16 in
+ *    int16 (31 * 127 * 16 would not fit) and 16 * sum(y) added back in int32.
  *
  * Activation block (panel_act): the reference Q8_0 quants and f16-rounded
  * scale (from mote_avx2_q8_0_from_float, which matches the reference), the
- * scale as a float and the recentring word.
+ * scale as a float and the recentring word; panel_act1 likewise from the
+ * Q8_1 quantizer, with its s = d * sum.
  */
 #if defined(__x86_64__)
 
