@@ -268,6 +268,18 @@ static inline __m256i bcast4(const void *act, int j) {
 /* Token c's block b and its panel_act fields (c < cols, a constant after inlining). */
 #define XB(c) ((const panel_act *)((const uint8_t *)x + (size_t)(c) * x_stride) + b)
 
+/* Ask for the tokens' blocks a few ahead: 4 activation streams and the
+ * panel outrun the hardware prefetcher (measured: loads of the token scale
+ * were the hottest instructions). */
+#define PREFETCH_AHEAD 8
+#define PREFETCH_ACT(XBLK, cols)                                                          \
+    do {                                                                                  \
+        _mm_prefetch((const char *)(XBLK(0) + PREFETCH_AHEAD), _MM_HINT_T0);              \
+        if (cols > 1) _mm_prefetch((const char *)(XBLK(1) + PREFETCH_AHEAD), _MM_HINT_T0); \
+        if (cols > 2) _mm_prefetch((const char *)(XBLK(2) + PREFETCH_AHEAD), _MM_HINT_T0); \
+        if (cols > 3) _mm_prefetch((const char *)(XBLK(3) + PREFETCH_AHEAD), _MM_HINT_T0); \
+    } while (0)
+
 /* Unsigned panels: cols (a constant after inlining) tokens. */
 static inline __attribute__((always_inline)) void gemm_u(int64_t n, const void *panel, const void *x,
                                                          size_t x_stride, int cols, float *y, size_t y_stride) {
@@ -276,6 +288,7 @@ static inline __attribute__((always_inline)) void gemm_u(int64_t n, const void *
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     for (int64_t b = 0; b < nb; b++, p += 9) {
+        PREFETCH_ACT(XB, cols);
         __m256i s0 = _mm256_set1_epi32(XB(0)->off), s1 = s0, s2 = s0, s3 = s0;
         if (cols > 1) s1 = _mm256_set1_epi32(XB(1)->off);
         if (cols > 2) s2 = _mm256_set1_epi32(XB(2)->off);
@@ -314,6 +327,7 @@ static inline __attribute__((always_inline)) void gemm_s(int64_t n, const void *
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     for (int64_t b = 0; b < nb; b++, p += 17) {
+        PREFETCH_ACT(XB, cols);
         __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
         for (int j = 0; j < 8; j++) {
             const __m256i av = _mm256_load_si256(p + j), wv = _mm256_load_si256(p + 8 + j);
@@ -355,6 +369,7 @@ static inline __attribute__((always_inline)) void gemm_m(int64_t n, const void *
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     for (int64_t b = 0; b < nb; b++, p += 10) {
+        PREFETCH_ACT(XB1, cols);
         __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
         if (recentre) {
             s0 = _mm256_set1_epi32(XB1(0)->off);
