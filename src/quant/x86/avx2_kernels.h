@@ -52,4 +52,13 @@ float mote_avx2_vec_dot_iq4_xs_q8_K(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_tq1_0_q8_K(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_tq2_0_q8_K(int64_t n, const void *w, const void *x);
 
+/* Panel kernels (types.h, avx2_panel_q32.c): Q8_0-activation 32-weight block types. */
+#include "quant/types.h"
+extern const mote_panel_kernels mote_avx2_panel_q4_0;
+extern const mote_panel_kernels mote_avx2_panel_q5_0;
+extern const mote_panel_kernels mote_avx2_panel_q8_0;
+extern const mote_panel_kernels mote_avx2_panel_iq4_nl;
+extern const mote_panel_kernels mote_avx2_panel_q4_1;
+extern const mote_panel_kernels mote_avx2_panel_q5_1;
+
 #endif
