@@ -49,6 +49,8 @@ static void release_pages(const void *p, size_t n) {
 }
 
 int mote_model_repack(mote_model *m) {
+    const char *env = getenv("MOTE_REPACK"); /* "0": keep the GGUF layout (to compare, or to debug) */
+    if (env && strcmp(env, "0") == 0) return MOTE_OK;
     mote_weight **ws = malloc(sizeof *ws * (1 + 8 * (size_t)m->hp.n_layer));
     if (!ws) return mote_fail(MOTE_ERR_NOMEM, "out of memory repacking the model");
     const int n = list_matrices(m, ws);

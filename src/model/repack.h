@@ -8,7 +8,7 @@
 #include "model/model.h"
 
 /* Repack every matrix whose type has a stored panel layout on this CPU
- * (none with MOTE_KERNELS=ref or without one); sets w->stored and w->data
+ * (none with MOTE_KERNELS=ref, with MOTE_REPACK=0, or without one); sets w->stored and w->data
  * and keeps the copy in m->repacked. MOTE_ERR_NOMEM if it cannot. */
 int mote_model_repack(mote_model *m);
 
