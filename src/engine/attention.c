@@ -118,10 +118,12 @@ static attention_blocks blocks_of(const mote_hparams *hp, int32_t n) {
     return b;
 }
 
-/* This thread's blocks: every nth one, token blocks outermost, so the long
- * rows at the end of a causal prompt are shared out evenly. Each query is
- * computed whole by one thread with the same arithmetic whatever its block,
- * so neither the split nor the grouping changes any number. */
+/* This thread's blocks: every nth one. Token blocks innermost: one KV
+ * head's keys and values (a quarter of a megabyte for 512 positions of 128
+ * dimensions) stay in the cache while all its queries pass over them, and
+ * the long rows at the end of a causal prompt are shared out evenly. Each
+ * query is computed whole by one thread with the same arithmetic whatever
+ * its block, so neither the split nor the grouping changes any number. */
 static void attention_part(void *p, int ith, int nth) {
     const attention_job *j = p;
     mote_context *c = j->c;
@@ -132,11 +134,12 @@ static void attention_part(void *p, int ith, int nth) {
     const mote_fp16 *vc = c->v_cache + (size_t)j->il * c->n_ctx * n_kv;
     float *scratch = c->attn_q + (size_t)ith * MOTE_ATTN_SCRATCH(hd);
     const attention_blocks b = blocks_of(hp, j->n);
-    const int64_t per_token_block = (int64_t)hp->n_head_kv * b.head_chunks;
-    for (int64_t item = ith; item < b.token_blocks * per_token_block; item += nth) {
-        const int32_t t0 = (int32_t)(item / per_token_block) * b.tokens;
-        const int32_t kvh = (int32_t)(item % per_token_block / b.head_chunks);
-        const int32_t h0 = kvh * group + (int32_t)(item % b.head_chunks) * b.heads;
+    const int64_t n_items = (int64_t)hp->n_head_kv * b.head_chunks * b.token_blocks;
+    for (int64_t item = ith; item < n_items; item += nth) {
+        const int64_t chunk = item / b.token_blocks; /* which heads */
+        const int32_t t0 = (int32_t)(item % b.token_blocks) * b.tokens;
+        const int32_t kvh = (int32_t)(chunk / b.head_chunks);
+        const int32_t h0 = kvh * group + (int32_t)(chunk % b.head_chunks) * b.heads;
         const float *q[MOTE_ATTN_QUERIES];
         float *out[MOTE_ATTN_QUERIES];
         int32_t lo[MOTE_ATTN_QUERIES], hi[MOTE_ATTN_QUERIES], nq = 0;
