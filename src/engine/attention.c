@@ -103,19 +103,24 @@ typedef struct {
 
 /* How the step's (token, head) queries are grouped into blocks that share a
  * key/value head: `heads` consecutive heads of one GQA group times `tokens`
- * consecutive tokens, at most MOTE_ATTN_QUERIES in all. */
+ * consecutive tokens, at most MOTE_ATTN_QUERIES in all, and enough blocks
+ * for nth threads where possible (a one-token step of a model with one
+ * KV head would otherwise be a single block). */
 typedef struct {
     int32_t heads, tokens, head_chunks, token_blocks;
 } attention_blocks;
 
-static attention_blocks blocks_of(const mote_hparams *hp, int32_t n) {
+static attention_blocks blocks_of(const mote_hparams *hp, int32_t n, int nth) {
     const int32_t group = hp->n_head / hp->n_head_kv;
     attention_blocks b;
     b.heads = group < MOTE_ATTN_QUERIES ? group : MOTE_ATTN_QUERIES;
-    b.tokens = MOTE_ATTN_QUERIES / b.heads;
-    b.head_chunks = (group + b.heads - 1) / b.heads;
-    b.token_blocks = (n + b.tokens - 1) / b.tokens;
-    return b;
+    for (;;) {
+        b.tokens = MOTE_ATTN_QUERIES / b.heads;
+        b.head_chunks = (group + b.heads - 1) / b.heads;
+        b.token_blocks = (n + b.tokens - 1) / b.tokens;
+        if (b.heads == 1 || (int64_t)hp->n_head_kv * b.head_chunks * b.token_blocks >= nth) return b;
+        b.heads = (b.heads + 1) / 2;
+    }
 }
 
 /* This thread's blocks: every nth one. Token blocks innermost: one KV
@@ -133,7 +138,7 @@ static void attention_part(void *p, int ith, int nth) {
     const mote_fp16 *kc = c->k_cache + (size_t)j->il * c->n_ctx * n_kv;
     const mote_fp16 *vc = c->v_cache + (size_t)j->il * c->n_ctx * n_kv;
     float *scratch = c->attn_q + (size_t)ith * MOTE_ATTN_SCRATCH(hd);
-    const attention_blocks b = blocks_of(hp, j->n);
+    const attention_blocks b = blocks_of(hp, j->n, nth);
     const int64_t n_items = (int64_t)hp->n_head_kv * b.head_chunks * b.token_blocks;
     for (int64_t item = ith; item < n_items; item += nth) {
         const int64_t chunk = item / b.token_blocks; /* which heads */
