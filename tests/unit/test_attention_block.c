@@ -8,7 +8,8 @@
  * lanes split over two accumulators by alternate blocks of 8 and summed
  * (lo+hi halves, then pairs), the online softmax with libm's expf. That is
  * the arithmetic the single-query kernel had, which prefill = single steps,
- * thread-count independence and the llama.cpp logits rely on.
+ * thread-count independence and the llama.cpp logits rely on. The kernel's
+ * own exponential is also checked against libm's expf directly.
  *
  * Skips on CPUs without AVX2/FMA/F16C and on non-x86 builds.
  */
@@ -146,9 +147,50 @@ static void test_block_equals_reference(void **state) {
     assert_int_equal(bad, 0);
 }
 
+/* The softmax exponential against libm's expf: a spread of the floats <= 0
+ * (every 97th bit pattern, all exponents and subnormals) and the edges. The
+ * kernel reproduces glibc's expf on FMA CPUs, so elsewhere this is skipped. */
+static void test_expf_matches_libm(void **state) {
+    (void)state;
+#if defined(__GLIBC__)
+    const mote_cpu_features *f = mote_cpu();
+    if (!(f->avx2 && f->fma && f->f16c)) skip();
+    enum { CHUNK = 4096 };
+    static float x[CHUNK], y[CHUNK];
+    const float edges[] = {-0.0f, -INFINITY, NAN, -0x1.9fe368p6f, -0x1.9fe36ap6f, -0x1.9fe366p6f, -87.33654f,
+                           -1e-45f, -1e-38f, -1.0f, -0.5f, -103.0f};
+    long long bad = 0, n = 0;
+    int k = 0;
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) x[k++] = edges[i];
+    for (uint64_t b = 0x80000000u; b <= 0xff800000u || k > 0; b += 97) {
+        if (b <= 0xff800000u) {
+            const uint32_t u = (uint32_t)b;
+            memcpy(&x[k++], &u, 4);
+        }
+        if (k == CHUNK || (b > 0xff800000u && k > 0)) {
+            mote_avx2_expf_nonpos(k, x, y);
+            for (int i = 0; i < k; i++) {
+                const float want = expf(x[i]);
+                n++;
+                if (memcmp(&want, &y[i], 4) != 0 && !(isnan(want) && isnan(y[i]))) {
+                    if (bad < 5) printf("expf(%a): libm %a, kernel %a\n", (double)x[i], (double)want, (double)y[i]);
+                    bad++;
+                }
+            }
+            k = 0;
+        }
+    }
+    printf("expf: %lld inputs <= 0, %lld differ from libm\n", n, bad);
+    assert_int_equal(bad, 0);
+#else
+    skip();
+#endif
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_block_equals_reference),
+        cmocka_unit_test(test_expf_matches_libm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

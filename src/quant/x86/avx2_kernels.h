@@ -30,6 +30,9 @@ float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x);
 void mote_avx2_attend_block(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
                             const int32_t *lo, const int32_t *hi, const mote_fp16 *key, const mote_fp16 *val,
                             int64_t stride, float *qh, mote_fp16 *acc);
+/* y[i] = expf(x[i]) for x[i] <= 0 (or nan), bit for bit glibc's expf on an
+ * FMA CPU: the softmax exponential of mote_avx2_attend_block, for tests. */
+void mote_avx2_expf_nonpos(int64_t n, const float *x, float *y);
 /* engine/ops.c's mote_glu, bit for bit: out[i] = silu(gate[i]) * up[i], and
  * gelu via ops.c's table of f16 results (table[f16 bits of x]). */
 void mote_avx2_glu_silu(float *out, const float *gate, const float *up, int64_t n);
