@@ -147,7 +147,10 @@ static inline __attribute__((always_inline)) void run_n(const int n, query_state
             } else {
                 weight = e[j];
             }
-            sum[j] = sum[j] * rescale + weight;
+            /* two statements: a compiler that fuses within an expression
+             * (clang's default) must not make this one fma */
+            const float kept = sum[j] * rescale;
+            sum[j] = kept + weight;
             wv[j] = _mm256_set1_ps(weight);
         }
         for (int32_t k = 0; k < hd; k += 8) {
