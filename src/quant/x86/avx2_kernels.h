@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quant/types.h"
+
 float mote_avx2_vec_dot_f32(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_f16_f32(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_f16_f16(int64_t n, const void *w, const void *x);
@@ -37,6 +39,8 @@ void mote_avx2_expf_nonpos(int64_t n, const float *x, float *y);
  * gelu via ops.c's table of f16 results (table[f16 bits of x]). */
 void mote_avx2_glu_silu(float *out, const float *gate, const float *up, int64_t n);
 void mote_avx2_glu_gelu_table(float *out, const float *gate, const float *up, int64_t n, const float *table);
+/* Stored panels (types.h): the layout Q4_0 matrices are repacked into at load. */
+extern const mote_panel_kernels mote_avx2_stored_q4_0;
 /* vec_dot_multi (types.h): MOTE_DOT_COLS activation rows per weight row. */
 void mote_avx2_vec_dot_multi_q8_0_q8_0(int64_t n, const void *w, const void *x, size_t x_stride, float *y,
                                        size_t y_stride);
@@ -59,5 +63,14 @@ float mote_avx2_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_iq4_xs_q8_K(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_tq1_0_q8_K(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_tq2_0_q8_K(int64_t n, const void *w, const void *x);
+
+/* Panel kernels (types.h, avx2_panel_q32.c): Q8_0-activation 32-weight block types. */
+#include "quant/types.h"
+extern const mote_panel_kernels mote_avx2_panel_q4_0;
+extern const mote_panel_kernels mote_avx2_panel_q5_0;
+extern const mote_panel_kernels mote_avx2_panel_q8_0;
+extern const mote_panel_kernels mote_avx2_panel_iq4_nl;
+extern const mote_panel_kernels mote_avx2_panel_q4_1;
+extern const mote_panel_kernels mote_avx2_panel_q5_1;
 
 #endif

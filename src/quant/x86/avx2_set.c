@@ -41,8 +41,20 @@ const mote_multi_entry mote_avx2_multi_kernels[] = {
     {-1, NULL},
 };
 
+/* Stored panels (types.h): matrices repacked once when the model loads. */
+const mote_panel_entry mote_avx2_stored_panels[] = {
+    {MOTE_TYPE_Q4_0, &mote_avx2_stored_q4_0},
+    {-1, NULL},
+};
+
 /* Panel kernels (types.h), one file per family: avx2_panel_*.c. */
 const mote_panel_entry mote_avx2_panel_kernels[] = {
+    {MOTE_TYPE_Q4_0, &mote_avx2_panel_q4_0},
+    {MOTE_TYPE_Q5_0, &mote_avx2_panel_q5_0},
+    {MOTE_TYPE_Q8_0, &mote_avx2_panel_q8_0},
+    {MOTE_TYPE_IQ4_NL, &mote_avx2_panel_iq4_nl},
+    {MOTE_TYPE_Q4_1, &mote_avx2_panel_q4_1},
+    {MOTE_TYPE_Q5_1, &mote_avx2_panel_q5_1},
     {-1, NULL},
 };
 
