@@ -20,6 +20,7 @@
 #include "core/cpu.h"
 #if defined(__x86_64__)
 #include "quant/x86/avx2_kernels.h"
+_Static_assert(MOTE_ATTN_QUERIES <= MOTE_AVX2_ATTN_MAX, "a block larger than the AVX2 kernel takes");
 #endif
 
 /* f16 -> f32 by table: every cached key and value element is widened once
@@ -27,7 +28,7 @@
 static float f16_table[1 << 16];
 static pthread_once_t f16_table_once = PTHREAD_ONCE_INIT;
 
-/* The F16C/FMA version of attend_head (quant/x86/avx2_attention.c) when the
+/* The F16C/FMA version of attend_block (quant/x86/avx2_attention.c) when the
  * CPU has it and MOTE_KERNELS=ref does not ask for the portable code. */
 static bool use_avx2;
 
@@ -42,17 +43,12 @@ static void fill_f16_table(void) {
 
 void mote_attention_init(void) { pthread_once(&f16_table_once, fill_f16_table); }
 
-/* Attention of one query head over `len` cache rows starting at key/val. */
+/* Attention of one query head over `len` cache rows starting at key/val:
+ * the portable loop, one query at a time. */
 static void attend_head(const mote_context *c, float *qh, mote_fp16 *acc, const float *q, const mote_fp16 *key,
                         const mote_fp16 *val, int64_t stride, int32_t len, float *out) {
     const mote_hparams *hp = &c->model->hp;
     const int32_t hd = hp->head_dim;
-#if defined(__x86_64__)
-    if (use_avx2 && hd % 8 == 0) {
-        mote_avx2_attend_head(hd, hp->attn_scale, q, key, val, stride, len, out, qh, acc);
-        return;
-    }
-#endif
     for (int32_t i = 0; i < hd; i++) {
         qh[i] = mote_fp16_to_f32(mote_f32_to_fp16(q[i]));
         acc[i] = 0;
@@ -79,15 +75,60 @@ static void attend_head(const mote_context *c, float *qh, mote_fp16 *acc, const 
     for (int32_t i = 0; i < hd; i++) out[i] = f16_table[acc[i]] * inv;
 }
 
+/* nq query heads that share the cached key/value head at key/val (row 0 of
+ * the cache): query j over rows lo[j]..hi[j]-1, into out[j]. The AVX2
+ * kernel walks them over the rows together; each one's numbers are those of
+ * attend_head's order either way. */
+static void attend_block(const mote_context *c, float *scratch, int32_t nq, const float *const *q,
+                         float *const *out, const int32_t *lo, const int32_t *hi, const mote_fp16 *key,
+                         const mote_fp16 *val, int64_t stride) {
+    const int32_t hd = c->model->hp.head_dim;
+    float *qh = scratch;
+    mote_fp16 *acc = (mote_fp16 *)(scratch + (size_t)MOTE_ATTN_QUERIES * hd);
+#if defined(__x86_64__)
+    if (use_avx2 && hd % 8 == 0) {
+        mote_avx2_attend_block(hd, c->model->hp.attn_scale, nq, q, out, lo, hi, key, val, stride, qh, acc);
+        return;
+    }
+#endif
+    for (int32_t j = 0; j < nq; j++)
+        attend_head(c, qh, acc, q[j], key + lo[j] * stride, val + lo[j] * stride, stride, hi[j] - lo[j], out[j]);
+}
+
 typedef struct {
     mote_context *c;
     bool swa;
     int32_t il, n;
 } attention_job;
 
-/* This thread's (token, head) pairs: every nth one, so the long rows at the
- * end of a causal prompt are shared out evenly. Each pair is computed
- * whole by one thread, so the split does not change any number. */
+/* How the step's (token, head) queries are grouped into blocks that share a
+ * key/value head: `heads` consecutive heads of one GQA group times `tokens`
+ * consecutive tokens, at most MOTE_ATTN_QUERIES in all, and enough blocks
+ * for nth threads where possible (a one-token step of a model with one
+ * KV head would otherwise be a single block). */
+typedef struct {
+    int32_t heads, tokens, head_chunks, token_blocks;
+} attention_blocks;
+
+static attention_blocks blocks_of(const mote_hparams *hp, int32_t n, int nth) {
+    const int32_t group = hp->n_head / hp->n_head_kv;
+    attention_blocks b;
+    b.heads = group < MOTE_ATTN_QUERIES ? group : MOTE_ATTN_QUERIES;
+    for (;;) {
+        b.tokens = MOTE_ATTN_QUERIES / b.heads;
+        b.head_chunks = (group + b.heads - 1) / b.heads;
+        b.token_blocks = (n + b.tokens - 1) / b.tokens;
+        if (b.heads == 1 || (int64_t)hp->n_head_kv * b.head_chunks * b.token_blocks >= nth) return b;
+        b.heads = (b.heads + 1) / 2;
+    }
+}
+
+/* This thread's blocks: every nth one. Token blocks innermost: one KV
+ * head's keys and values (a quarter of a megabyte for 512 positions of 128
+ * dimensions) stay in the cache while all its queries pass over them, and
+ * the long rows at the end of a causal prompt are shared out evenly. Each
+ * query is computed whole by one thread with the same arithmetic whatever
+ * its block, so neither the split nor the grouping changes any number. */
 static void attention_part(void *p, int ith, int nth) {
     const attention_job *j = p;
     mote_context *c = j->c;
@@ -96,16 +137,31 @@ static void attention_part(void *p, int ith, int nth) {
     const int64_t n_q = (int64_t)hp->n_head * hd, n_kv = (int64_t)hp->n_head_kv * hd;
     const mote_fp16 *kc = c->k_cache + (size_t)j->il * c->n_ctx * n_kv;
     const mote_fp16 *vc = c->v_cache + (size_t)j->il * c->n_ctx * n_kv;
-    float *qh = c->attn_q + (size_t)ith * 2 * hd;
-    mote_fp16 *acc = (mote_fp16 *)(qh + hd);
-    for (int64_t item = ith; item < (int64_t)j->n * hp->n_head; item += nth) {
-        const int32_t t = (int32_t)(item / hp->n_head), h = (int32_t)(item % hp->n_head);
-        const int32_t pos = c->n_past + t;
-        /* A local layer sees the n_swa most recent positions, itself included. */
-        const int32_t first = j->swa && hp->n_swa > 0 && pos - hp->n_swa + 1 > 0 ? pos - hp->n_swa + 1 : 0;
-        const int64_t off = (size_t)first * n_kv + (int64_t)(h / group) * hd;
-        attend_head(c, qh, acc, c->q + t * n_q + (int64_t)h * hd, kc + off, vc + off, n_kv, pos - first + 1,
-                    c->att + t * n_q + (int64_t)h * hd);
+    float *scratch = c->attn_q + (size_t)ith * MOTE_ATTN_SCRATCH(hd);
+    const attention_blocks b = blocks_of(hp, j->n, nth);
+    const int64_t n_items = (int64_t)hp->n_head_kv * b.head_chunks * b.token_blocks;
+    for (int64_t item = ith; item < n_items; item += nth) {
+        const int64_t chunk = item / b.token_blocks; /* which heads */
+        const int32_t t0 = (int32_t)(item % b.token_blocks) * b.tokens;
+        const int32_t kvh = (int32_t)(chunk / b.head_chunks);
+        const int32_t h0 = kvh * group + (int32_t)(chunk % b.head_chunks) * b.heads;
+        const float *q[MOTE_ATTN_QUERIES];
+        float *out[MOTE_ATTN_QUERIES];
+        int32_t lo[MOTE_ATTN_QUERIES], hi[MOTE_ATTN_QUERIES], nq = 0;
+        for (int32_t t = t0; t < t0 + b.tokens && t < j->n; t++) {
+            const int32_t pos = c->n_past + t;
+            /* A local layer sees the n_swa most recent positions, itself included. */
+            const int32_t first = j->swa && hp->n_swa > 0 && pos - hp->n_swa + 1 > 0 ? pos - hp->n_swa + 1 : 0;
+            for (int32_t h = h0; h < h0 + b.heads && h < (kvh + 1) * group; h++) {
+                q[nq] = c->q + t * n_q + (int64_t)h * hd;
+                out[nq] = c->att + t * n_q + (int64_t)h * hd;
+                lo[nq] = first;
+                hi[nq] = pos + 1;
+                nq++;
+            }
+        }
+        const int64_t off = (int64_t)kvh * hd;
+        attend_block(c, scratch, nq, q, out, lo, hi, kc + off, vc + off, n_kv);
     }
 }
 

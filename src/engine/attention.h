@@ -9,6 +9,13 @@
 
 #include "engine/context.h"
 
+/* Query heads (of one GQA group and/or consecutive tokens) that attention
+ * walks over their shared keys and values together. */
+#define MOTE_ATTN_QUERIES 4
+/* Per-thread scratch (floats) for heads of head_dim hd: the block's queries
+ * rounded to f16 precision and their f16 accumulators. */
+#define MOTE_ATTN_SCRATCH(hd) ((size_t)MOTE_ATTN_QUERIES * 2 * (size_t)(hd))
+
 /* Build the tables attention uses (once per process; thread-safe). */
 void mote_attention_init(void);
 

@@ -101,7 +101,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
         (size_t)(nb * n_q),             (size_t)(nb * n_kv),
         (size_t)(nb * n_kv),            (size_t)(nb * (n_q + 2 * n_kv)),
         (size_t)(nb * n_q),             (size_t)nb * 2 * hp->n_ff,
-        (size_t)nb * hp->n_ff,          (size_t)hp->head_dim * 2 * n_threads,
+        (size_t)nb * hp->n_ff,          MOTE_ATTN_SCRATCH(hp->head_dim) * n_threads,
         (size_t)nb * hp->n_rot,         (size_t)nb * hp->n_rot,
         (size_t)(c->all_logits ? nb : 1) * hp->n_vocab,
     };

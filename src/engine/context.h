@@ -44,8 +44,9 @@ struct mote_context {
     float *att;             /* (nb, n_head * head_dim) attention output */
     float *ffn_gate;        /* (nb, 2 n_ff): gate (or fused gate|up) */
     float *ffn_up;          /* (nb, n_ff) */
-    float *attn_q;          /* (n_threads, 2 head_dim): per thread, one query head rounded to f16
-                               precision, then (as f16) that head's running sum of weighted values */
+    float *attn_q;          /* (n_threads, MOTE_ATTN_SCRATCH(head_dim)): per thread, the query heads
+                               attention walks together, rounded to f16 precision, then (as f16)
+                               their running sums of weighted values */
     float *rope_cs;         /* (nb, n_rot) cos/sin pairs per token, global layers */
     float *rope_cs_swa;     /* (nb, n_rot) same for sliding-window layers */
     float *logits;          /* (all_logits ? nb : 1, n_vocab) */

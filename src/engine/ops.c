@@ -5,9 +5,16 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "core/cpu.h"
 #include "quant/fp16.h"
+#if defined(__x86_64__)
+#include "quant/x86/avx2_kernels.h"
+#endif
 
 void mote_rmsnorm(float *out, const float *x, const float *w, int64_t n, float eps) {
     /* squares in float, summed in double: GGML's order, which the Q8
@@ -69,9 +76,6 @@ void mote_softmax(float *x, int64_t n) {
     const float inv = (float)(1.0 / sum);
     for (int64_t i = 0; i < n; i++) x[i] *= inv;
 }
-
-#include <stdint.h>
-#include <string.h>
 
 static float from_bits(uint32_t u) {
     float f;
@@ -140,12 +144,41 @@ static inline float gelu_tanh(float x) {
     return gelu_table[mote_f32_to_fp16(x)];
 }
 
-void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_activation act) {
+void mote_glu_portable(float *out, const float *gate, const float *up, int64_t n, mote_activation act) {
     if (act == MOTE_ACT_GELU_TANH) {
         pthread_once(&gelu_once, fill_gelu_table);
         for (int64_t i = 0; i < n; i++) out[i] = gelu_tanh(gate[i]) * up[i];
     } else
         for (int64_t i = 0; i < n; i++) out[i] = silu(gate[i]) * up[i];
+}
+
+/* The AVX2+FMA versions (quant/x86/avx2_activation.c, same bits) when the
+ * CPU has them and MOTE_KERNELS=ref does not ask for the portable code. */
+static bool glu_avx2;
+static pthread_once_t glu_once = PTHREAD_ONCE_INIT;
+
+static void pick_glu(void) {
+#if defined(__x86_64__)
+    const mote_cpu_features *f = mote_cpu();
+    const char *want = getenv("MOTE_KERNELS");
+    glu_avx2 = f->avx2 && f->fma && f->f16c && !(want && strcmp(want, "ref") == 0);
+#endif
+}
+
+void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_activation act) {
+    pthread_once(&glu_once, pick_glu);
+#if defined(__x86_64__)
+    if (glu_avx2) {
+        if (act == MOTE_ACT_GELU_TANH) {
+            pthread_once(&gelu_once, fill_gelu_table);
+            mote_avx2_glu_gelu_table(out, gate, up, n, gelu_table);
+        } else {
+            mote_avx2_glu_silu(out, gate, up, n);
+        }
+        return;
+    }
+#endif
+    mote_glu_portable(out, gate, up, n, act);
 }
 
 void mote_softcap(float *x, int64_t n, float cap) {

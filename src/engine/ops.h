@@ -26,8 +26,12 @@ void mote_rope_apply(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot,
 /* x = softmax(x) over n values, in place. */
 void mote_softmax(float *x, int64_t n);
 
-/* out[i] = act(gate[i]) * up[i] for i < n (SiLU or GELU-tanh); out may alias gate. */
+/* out[i] = act(gate[i]) * up[i] for i < n (SiLU or GELU-tanh); out may alias gate.
+ * Vectorized where the CPU allows, bit-identical to mote_glu_portable. */
 void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_activation act);
+/* mote_glu in plain C, one value at a time (the reference the tests compare
+ * the vector versions with). */
+void mote_glu_portable(float *out, const float *gate, const float *up, int64_t n, mote_activation act);
 
 /* x[i] = cap * tanh(x[i] / cap). */
 void mote_softcap(float *x, int64_t n, float cap);

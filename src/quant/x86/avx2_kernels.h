@@ -22,11 +22,23 @@ void mote_avx2_q8_K_from_float(const float *src, void *dst, int64_t n);
 
 float mote_avx2_vec_dot_q8_0_q8_0(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x);
-/* One query head over len cached rows (engine/attention.c, attend_head);
- * hd a multiple of 8. */
+/* Attention of nq <= MOTE_AVX2_ATTN_MAX query heads that read the same cached
+ * key/value head (engine/attention.c, attend_block): query j (q[j], hd
+ * floats) over rows lo[j]..hi[j]-1 of key/val (rows `stride` elements
+ * apart), result in out[j]. qh and acc are scratch for nq * hd floats and
+ * nq * hd f16. hd a multiple of 8. */
 #include "quant/fp16.h"
-void mote_avx2_attend_head(int32_t hd, float scale, const float *q, const mote_fp16 *key, const mote_fp16 *val,
-                           int64_t stride, int32_t len, float *out, float *qh, mote_fp16 *acc);
+#define MOTE_AVX2_ATTN_MAX 4
+void mote_avx2_attend_block(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
+                            const int32_t *lo, const int32_t *hi, const mote_fp16 *key, const mote_fp16 *val,
+                            int64_t stride, float *qh, mote_fp16 *acc);
+/* y[i] = expf(x[i]) for x[i] <= 0 (or nan), bit for bit glibc's expf on an
+ * FMA CPU: the softmax exponential of mote_avx2_attend_block, for tests. */
+void mote_avx2_expf_nonpos(int64_t n, const float *x, float *y);
+/* engine/ops.c's mote_glu, bit for bit: out[i] = silu(gate[i]) * up[i], and
+ * gelu via ops.c's table of f16 results (table[f16 bits of x]). */
+void mote_avx2_glu_silu(float *out, const float *gate, const float *up, int64_t n);
+void mote_avx2_glu_gelu_table(float *out, const float *gate, const float *up, int64_t n, const float *table);
 /* Stored panels (types.h): the layout Q4_0 matrices are repacked into at load. */
 extern const mote_panel_kernels mote_avx2_stored_q4_0;
 /* vec_dot_multi (types.h): MOTE_DOT_COLS activation rows per weight row. */
