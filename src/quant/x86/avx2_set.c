@@ -43,6 +43,13 @@ const mote_multi_entry mote_avx2_multi_kernels[] = {
 
 /* Panel kernels (types.h), one file per family: avx2_panel_*.c. */
 const mote_panel_entry mote_avx2_panel_kernels[] = {
+    /* k-quants: avx2_panel_kquants.c */
+    {MOTE_TYPE_Q4_K, &mote_avx2_panel_q4_K},
+    {MOTE_TYPE_Q6_K, &mote_avx2_panel_q6_K},
+    {MOTE_TYPE_Q5_K, &mote_avx2_panel_q5_K},
+    {MOTE_TYPE_Q3_K, &mote_avx2_panel_q3_K},
+    {MOTE_TYPE_Q2_K, &mote_avx2_panel_q2_K},
+    /* end of the k-quants */
     {-1, NULL},
 };
 
