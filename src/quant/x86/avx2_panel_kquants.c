@@ -240,6 +240,14 @@ static void unpack_q2_K(const void *block, row_block *rb) {
 
 /* ---- multiplying ---------------------------------------------------------------- */
 
+/* v, opaque to the optimizer: keeps a running sum a chain. Left free, GCC
+ * regroups the int16 additions into a tree whose partial products outnumber
+ * the 16 registers and go to the stack. */
+static inline __m256i pin(__m256i v) {
+    __asm__("" : "+x"(v));
+    return v;
+}
+
 /* The panel product for C tokens (a constant after inlining). NSUB: 8 or 16
  * sub-blocks; GROUP: vectors added in int16 before a madd; FOLD: the offset
  * shares d and is subtracted in the integer domain (else dm * msum). */
@@ -266,7 +274,7 @@ static inline __attribute__((always_inline)) void gemm_generic(int64_t n, const 
                     const __m256i Q = _mm256_load_si256(p + j);
                     for (int c = 0; c < C; c++) {
                         const __m256i m = _mm256_maddubs_epi16(Q, bcast32(xb[c][b].qs + 4 * j));
-                        a16[c] = k == 0 ? m : _mm256_add_epi16(a16[c], m);
+                        a16[c] = k == 0 ? m : pin(_mm256_add_epi16(a16[c], m));
                     }
                 }
                 for (int c = 0; c < C; c++) isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(a16[c], S));
