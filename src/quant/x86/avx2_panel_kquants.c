@@ -281,11 +281,11 @@ static inline __attribute__((always_inline)) void gemm_generic(int64_t n, const 
             }
         }
         __m256i msum[MOTE_PANEL_COLS];
-        for (int c = 0; c < C; c++) msum[c] = _mm256_setzero_si256();
-        for (int q = 0; q < 8; q++) {
-            const __m256i M = _mm256_load_si256(p + 64 + NSUB + q);
-            for (int c = 0; c < C; c++)
-                msum[c] = _mm256_add_epi32(msum[c], _mm256_madd_epi16(M, bcast32(xb[c][b].bsums + 2 * q)));
+        for (int c = 0; c < C; c++) {
+            msum[c] = _mm256_madd_epi16(_mm256_load_si256(p + 64 + NSUB), bcast32(xb[c][b].bsums));
+            for (int q = 1; q < 8; q++)
+                msum[c] = pin(_mm256_add_epi32(
+                    msum[c], _mm256_madd_epi16(_mm256_load_si256(p + 64 + NSUB + q), bcast32(xb[c][b].bsums + 2 * q))));
         }
         const float *dp = (const float *)(p + 64 + NSUB + 8);
         const __m256 D = _mm256_load_ps(dp);
