@@ -52,6 +52,37 @@ static double time_matvec(mote_vec_dot_fn fn, const uint8_t *w, size_t row_bytes
     return best;
 }
 
+/* Best time of a pass of a stored panel's gemm (one activation row) over
+ * the matrix w repacked into its panels; seconds per pass. */
+static double time_stored(const mote_panel_kernels *k, const uint8_t *w, size_t row_bytes, int64_t rows,
+                          int64_t cols, const float *xf, double budget) {
+    const int64_t groups = rows / MOTE_PANEL_ROWS;
+    const size_t pb = k->panel_bytes(cols);
+    uint8_t *p = malloc(pb * (size_t)groups);
+    void *x = malloc(k->act_row_bytes(cols));
+    for (int64_t g = 0; g < groups; g++)
+        k->pack(cols, w + (size_t)g * MOTE_PANEL_ROWS * row_bytes, row_bytes, MOTE_PANEL_ROWS, p + (size_t)g * pb);
+    k->act_from_float(xf, x, cols);
+    float y[MOTE_PANEL_ROWS];
+    double best = 1e30, start = now();
+    int reps = 0;
+    do {
+        const double t0 = now();
+        float acc = 0.0f;
+        for (int64_t g = 0; g < groups; g++) {
+            k->gemm(cols, p + (size_t)g * pb, x, 0, 1, y, MOTE_PANEL_ROWS);
+            acc += y[0];
+        }
+        sink = acc;
+        const double t = now() - t0;
+        if (t < best) best = t;
+        reps++;
+    } while (reps < 3 || (now() - start < budget && reps < 50));
+    free(p);
+    free(x);
+    return best * (double)rows / (double)(groups * MOTE_PANEL_ROWS);
+}
+
 static double time_quantize(mote_from_float_fn fn, const float *x, void *out, int64_t n, double budget) {
     double best = 1e30, start = now();
     int reps = 0;
@@ -141,6 +172,25 @@ int main(int argc, char **argv) {
         printf("| %s | %.2f | %.2f | %.1fx |\n", t->name, (double)total / tr / 1e9,
                (double)total / ts / 1e9, tr / ts);
         fflush(stdout);
+        free(xq);
+        free(w);
+    }
+    printf("\nstored panels (matrices repacked at load, one activation row):\n\n");
+    printf("| type | vec_dot GB/s | stored panel GB/s |\n|---|---:|---:|\n");
+    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+        const mote_panel_kernels *sp = mote_stored_panel(types[k]);
+        if (!sp) continue;
+        const mote_type_traits *t = mote_traits(types[k]), *ta = mote_traits(t->vec_dot_type);
+        const size_t rb = mote_row_size(types[k], cols);
+        const int64_t rows = ((int64_t)(mb * 1e6 / (double)rb) / MOTE_PANEL_ROWS + 1) * MOTE_PANEL_ROWS;
+        const size_t total = rb * (size_t)rows;
+        uint8_t *w = malloc(total);
+        for (size_t i = 0; i < total; i++) w[i] = (uint8_t)rnd();
+        void *xq = malloc(mote_row_size(t->vec_dot_type, cols));
+        ta->from_float(xf, xq, cols);
+        const double tv = time_matvec(t->vec_dot, w, rb, rows, cols, xq, budget);
+        const double tp = time_stored(sp, w, rb, rows, cols, xf, budget);
+        printf("| %s | %.2f | %.2f |\n", t->name, (double)total / tv / 1e9, (double)total / tp / 1e9);
         free(xq);
         free(w);
     }

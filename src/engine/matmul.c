@@ -24,6 +24,7 @@
 
 /* The panel kernels this product uses, or NULL. */
 static const mote_panel_kernels *panel_for(const mote_weight *w, int32_t n_tokens) {
+    if (w->stored) return w->stored;
     return n_tokens >= PANEL_MIN_TOKENS ? mote_panel(w->type) : NULL;
 }
 
@@ -35,8 +36,8 @@ size_t mote_matmul_scratch_bytes(const mote_weight *w, int32_t n_tokens, int n_t
         plain = mote_row_size(w->traits->vec_dot_type, w->n_in) * (size_t)n_tokens;
     const mote_panel_kernels *pk = panel_for(w, n_tokens);
     if (!pk) return plain;
-    const size_t panel = align64(pk->act_row_bytes(w->n_in) * (size_t)n_tokens) +
-                         pk->panel_bytes(w->n_in) * (size_t)(n_threads > 0 ? n_threads : 1);
+    const size_t panels = w->stored ? 0 : pk->panel_bytes(w->n_in) * (size_t)(n_threads > 0 ? n_threads : 1);
+    const size_t panel = align64(pk->act_row_bytes(w->n_in) * (size_t)n_tokens) + panels;
     return panel > plain ? panel : plain;
 }
 
@@ -72,21 +73,24 @@ static void convert_part(void *p, int ith, int nth) {
         from_float(j->x + t * j->w->n_in, (uint8_t *)j->scratch + (size_t)t * j->act_row, j->w->n_in);
 }
 
-/* The panel road: this thread's range of panels, each packed once and
- * multiplied with all tokens. A last, partial panel goes through a small
- * buffer so that rows past n_out are never written. */
+/* The panel road: this thread's range of panels, each packed once (or
+ * stored packed) and multiplied with all tokens. A last, partial panel goes
+ * through a small buffer so that rows past n_out are never written. */
 static void panel_part(matmul_job *j, int ith, int nth) {
     const mote_weight *w = j->w;
     const mote_panel_kernels *pk = j->pk;
     const int64_t R = MOTE_PANEL_ROWS;
-    void *panel = j->panels + (size_t)ith * pk->panel_bytes(w->n_in);
+    const size_t pb = pk->panel_bytes(w->n_in);
+    void *own = w->stored ? NULL : j->panels + (size_t)ith * pb;
     long g0, g1; /* in pairs of panels: a thread's rows start on a 64-byte line of y */
     mote_split_range((w->n_out + 2 * R - 1) / (2 * R), ith, nth, &g0, &g1);
     const int64_t r_end = g1 * 2 * R < w->n_out ? g1 * 2 * R : w->n_out;
     const uint8_t *act = j->act;
     for (int64_t r = g0 * 2 * R; r < r_end; r += R) {
         const int rows = (int)(r_end - r < R ? r_end - r : R);
-        pk->pack(w->n_in, (const uint8_t *)w->data + (size_t)r * w->row_bytes, w->row_bytes, rows, panel);
+        const void *panel = own;
+        if (w->stored) panel = (const uint8_t *)w->data + (size_t)(r / R) * pb;
+        else pk->pack(w->n_in, (const uint8_t *)w->data + (size_t)r * w->row_bytes, w->row_bytes, rows, own);
         for (int32_t t = 0; t < j->n_tokens; t += MOTE_PANEL_COLS) {
             const int cols = j->n_tokens - t < MOTE_PANEL_COLS ? j->n_tokens - t : MOTE_PANEL_COLS;
             const void *x = act + (size_t)t * j->act_row;
@@ -137,7 +141,8 @@ void mote_matmul(mote_threadpool *tp, const mote_weight *w, const float *x, floa
         j.act_row = j.pk->act_row_bytes(w->n_in);
         j.act = scratch;
         j.panels = (uint8_t *)scratch + align64(j.act_row * (size_t)n_tokens);
-        mote_threadpool_run(tp, convert_part, &j);
+        if (n_tokens == 1) convert_part(&j, 0, 1);
+        else mote_threadpool_run(tp, convert_part, &j);
     } else if (tr->vec_dot_type != MOTE_TYPE_F32) {
         j.act_row = mote_row_size(tr->vec_dot_type, w->n_in);
         j.act = scratch;

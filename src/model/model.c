@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "model/loader.h"
+#include "model/repack.h"
 #include "model/model.h"
 
 static const mote_arch *const archs[] = {&mote_arch_llama, &mote_arch_qwen3, &mote_arch_gemma3, &mote_arch_phi3};
@@ -20,6 +21,7 @@ const char *mote_model_supported_archs(void) { return "llama, qwen3, gemma3, phi
 void mote_model_free(mote_model *m) {
     if (!m) return;
     mote_gguf_close(m->gguf);
+    free(m->repacked);
     free(m->layers);
     free(m);
 }
@@ -59,6 +61,7 @@ int mote_model_load(const char *path, mote_model **out) {
         m->n_params += (uint64_t)mote_tensor_nelements(t);
         m->weight_bytes += t->size;
     }
+    if ((rc = mote_model_repack(m))) goto fail;
     *out = m;
     return MOTE_OK;
 fail:

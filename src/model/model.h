@@ -18,7 +18,10 @@
 #include "quant/types.h"
 
 /* A matrix used in place from the mapping: n_out rows of n_in weights,
- * y = W x maps n_in activations to n_out outputs. */
+ * y = W x maps n_in activations to n_out outputs. When `stored` is set the
+ * matrix was repacked at load (model/repack.c) and data holds its panels,
+ * MOTE_PANEL_ROWS rows each, stored->panel_bytes(n_in) bytes apart; rows
+ * are then no longer at data + r * row_bytes. */
 typedef struct {
     const char *name;              /* tensor name, for messages */
     const void *data;              /* row r starts at data + r * row_bytes */
@@ -27,6 +30,7 @@ typedef struct {
     int64_t n_in;                  /* ne[0]: row length */
     int64_t n_out;                 /* ne[1]: number of rows */
     size_t row_bytes;
+    const mote_panel_kernels *stored;
 } mote_weight;
 
 /* How rotary position embedding pairs up dimensions. */
@@ -102,6 +106,7 @@ struct mote_model {
     mote_layer *layers;           /* (n_layer) */
     uint64_t n_params;
     size_t weight_bytes;
+    void *repacked;               /* one allocation holding every repacked matrix, or NULL */
 };
 
 #endif

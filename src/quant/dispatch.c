@@ -83,6 +83,9 @@ static void select_kernels(void) {
     if (has_avx2())
         for (const mote_panel_entry *e = mote_avx2_panel_kernels; e->type >= 0; e++)
             mote_traits_install_panel(e->type, e->kernels);
+    if (has_avx2())
+        for (const mote_panel_entry *e = mote_avx2_stored_panels; e->type >= 0; e++)
+            mote_traits_install_stored_panel(e->type, e->kernels);
 #endif
 }
 

@@ -56,6 +56,7 @@ typedef struct {
 extern const mote_kernel_entry mote_avx2_kernels[];
 extern const mote_multi_entry mote_avx2_multi_kernels[]; /* installed with the avx2 set */
 extern const mote_panel_entry mote_avx2_panel_kernels[];  /* installed with the avx2 set */
+extern const mote_panel_entry mote_avx2_stored_panels[];  /* installed with the avx2 set */
 #endif
 #if defined(__aarch64__) || defined(__arm__)
 extern const mote_kernel_entry mote_neon_kernels[];

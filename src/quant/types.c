@@ -97,6 +97,18 @@ void mote_traits_install_panel(int type, const mote_panel_kernels *k) {
     if (k) panels[type] = k;
 }
 
+static const mote_panel_kernels *stored_panels[MOTE_TYPE_COUNT];
+
+const mote_panel_kernels *mote_stored_panel(int type) {
+    mote_kernels_init();
+    return type >= 0 && type < MOTE_TYPE_COUNT ? stored_panels[type] : NULL;
+}
+
+void mote_traits_install_stored_panel(int type, const mote_panel_kernels *k) {
+    if (type < 0 || type >= MOTE_TYPE_COUNT || traits[type].name == NULL) return;
+    if (k) stored_panels[type] = k;
+}
+
 bool mote_type_is_known(int type) { return mote_traits(type) != NULL; }
 
 const char *mote_type_name(int type) {

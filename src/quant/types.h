@@ -91,6 +91,14 @@ typedef struct {
 /* A type's panel kernels, or NULL. */
 const mote_panel_kernels *mote_panel(int type);
 
+/* Stored panels (optional, mote_stored_panel(type)): the same five kernels,
+ * for a panel layout compact enough to keep. The model loader repacks each
+ * matrix of such a type once, MOTE_PANEL_ROWS rows at a time, into panels of
+ * panel_bytes(n) each (the bytes of the rows they replace, no 64-byte rule:
+ * panels follow each other), and every product, one token or many, runs
+ * gemm on them in place; the GGUF rows are not read again. */
+const mote_panel_kernels *mote_stored_panel(int type);
+
 /* Traits of a type id, or NULL for an id mote does not know. The kernels
  * are the fastest this CPU has (see mote_kernels_init); call them through
  * the table, never by name, so SIMD versions are picked up. */
@@ -109,5 +117,6 @@ void mote_traits_install(int type, mote_to_float_fn to_float, mote_from_float_fn
 void mote_traits_install_multi(int type, mote_vec_dot_multi_fn vec_dot_multi);
 /* Install a type's panel kernels (same rule; k must outlive the process). */
 void mote_traits_install_panel(int type, const mote_panel_kernels *k);
+void mote_traits_install_stored_panel(int type, const mote_panel_kernels *k);
 
 #endif

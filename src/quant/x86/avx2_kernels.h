@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quant/types.h"
+
 float mote_avx2_vec_dot_f32(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_f16_f32(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_f16_f16(int64_t n, const void *w, const void *x);
@@ -25,6 +27,8 @@ float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x);
 #include "quant/fp16.h"
 void mote_avx2_attend_head(int32_t hd, float scale, const float *q, const mote_fp16 *key, const mote_fp16 *val,
                            int64_t stride, int32_t len, float *out, float *qh, mote_fp16 *acc);
+/* Stored panels (types.h): the layout Q4_0 matrices are repacked into at load. */
+extern const mote_panel_kernels mote_avx2_stored_q4_0;
 /* vec_dot_multi (types.h): MOTE_DOT_COLS activation rows per weight row. */
 void mote_avx2_vec_dot_multi_q8_0_q8_0(int64_t n, const void *w, const void *x, size_t x_stride, float *y,
                                        size_t y_stride);

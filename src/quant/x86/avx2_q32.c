@@ -25,25 +25,6 @@ static inline __m256 scale_acc(__m256 acc, __m256i isum, float da, float db) {
     return _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(da * db), acc);
 }
 
-float mote_avx2_vec_dot_q8_0_q8_0(int64_t n, const void *w, const void *x) {
-    const block_q8_0 *a = w, *b = x;
-    const int64_t nb = n / QK8_0;
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 1 < nb; i += 2) {
-        __m256i p0 = avx2_dot_i8_i8(_mm256_loadu_si256((const __m256i *)a[i].qs), _mm256_loadu_si256((const __m256i *)b[i].qs));
-        __m256i p1 = avx2_dot_i8_i8(_mm256_loadu_si256((const __m256i *)a[i + 1].qs),
-                                    _mm256_loadu_si256((const __m256i *)b[i + 1].qs));
-        acc0 = scale_acc(acc0, p0, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
-        acc1 = scale_acc(acc1, p1, avx2_h2f(a[i + 1].d), avx2_h2f(b[i + 1].d));
-    }
-    for (; i < nb; i++) {
-        __m256i p = avx2_dot_i8_i8(_mm256_loadu_si256((const __m256i *)a[i].qs), _mm256_loadu_si256((const __m256i *)b[i].qs));
-        acc0 = scale_acc(acc0, p, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
-    }
-    return avx2_hsum_ps(_mm256_add_ps(acc0, acc1));
-}
-
 /* Q4_0 block as 16 int16 pair sums of (q - 8) * y: the unsigned nibbles
  * times y, minus 8 * y (a second maddubs with a constant), so no sign
  * juggling is needed; pairs stay within +-2*15*127. */
@@ -113,6 +94,19 @@ float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
         acc0 = scale_acc(acc0, _mm256_madd_epi16(PAIRS(&A[i], &B[i]), _mm256_set1_epi16(1)),            \
                          avx2_h2f(A[i].d), avx2_h2f(B[i].d));                                            \
     float sum = avx2_hsum_ps(_mm256_add_ps(acc0, acc1))
+
+/* Q8_0 block as 16 int16 pair sums of w * y: the sign of w moves onto y so
+ * the unsigned-by-signed multiply applies; pairs stay within 2*128*127. */
+static inline __m256i q8_0_pairs(const block_q8_0 *a, const block_q8_0 *b) {
+    const __m256i q = _mm256_loadu_si256((const __m256i *)a->qs);
+    return _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b->qs), q));
+}
+
+float mote_avx2_vec_dot_q8_0_q8_0(int64_t n, const void *w, const void *x) {
+    const block_q8_0 *a = w, *b = x;
+    DOT_4BLOCKS(a, b, q8_0_pairs);
+    return sum;
+}
 
 /* sum over blocks of m * s (the offset term of Q4_1/Q5_1 against Q8_1). */
 static inline float offset_sum(const void *w, size_t wstride, size_t moff, const block_q8_1 *b, int64_t nb) {

@@ -41,6 +41,12 @@ const mote_multi_entry mote_avx2_multi_kernels[] = {
     {-1, NULL},
 };
 
+/* Stored panels (types.h): matrices repacked once when the model loads. */
+const mote_panel_entry mote_avx2_stored_panels[] = {
+    {MOTE_TYPE_Q4_0, &mote_avx2_stored_q4_0},
+    {-1, NULL},
+};
+
 /* Panel kernels (types.h), one file per family: avx2_panel_*.c. */
 const mote_panel_entry mote_avx2_panel_kernels[] = {
     /* k-quants: avx2_panel_kquants.c */

@@ -1,0 +1,88 @@
+/*
+ * repack.c — rewrite the model's matrices of types that have a stored panel
+ * layout (quant/types.h, mote_stored_panel) into that layout, once, at load.
+ *
+ * The repacked copy takes the place of the mapped rows: matmul reads only
+ * the copy, and the mapped pages of each repacked tensor are handed back to
+ * the kernel right after it is copied, so the model's resident size stays
+ * one copy of its weights (the file's pages come back only if read again).
+ * The token embedding table is read a row at a time by token id and keeps
+ * its GGUF layout; an output matrix tied to it is left as it is too, rather
+ * than holding the table twice.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "model/repack.h"
+
+/* The matrices of the model, tok_embd aside; NULL entries are unset. */
+static int list_matrices(mote_model *m, mote_weight **out) {
+    int n = 0;
+    if (m->output.data != m->tok_embd.data) out[n++] = &m->output;
+    for (int32_t il = 0; il < m->hp.n_layer; il++) {
+        mote_layer *l = &m->layers[il];
+        mote_weight *ws[] = {&l->wq, &l->wk, &l->wv, &l->wqkv, &l->wo, &l->ffn_gate, &l->ffn_up, &l->ffn_down};
+        for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++) out[n++] = ws[i];
+    }
+    return n;
+}
+
+/* The stored layout w can take, or NULL. */
+static const mote_panel_kernels *layout_for(const mote_weight *w) {
+    if (!w->data || w->n_out < MOTE_PANEL_ROWS) return NULL;
+    return mote_stored_panel(w->type);
+}
+
+static size_t repacked_bytes(const mote_weight *w, const mote_panel_kernels *k) {
+    return k->panel_bytes(w->n_in) * (size_t)((w->n_out + MOTE_PANEL_ROWS - 1) / MOTE_PANEL_ROWS);
+}
+
+/* Let the kernel drop the mapped pages wholly inside [p, p + n). */
+static void release_pages(const void *p, size_t n) {
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    const uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1), hi = ((uintptr_t)p + n) & ~(page - 1);
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+int mote_model_repack(mote_model *m) {
+    mote_weight **ws = malloc(sizeof *ws * (1 + 8 * (size_t)m->hp.n_layer));
+    if (!ws) return mote_fail(MOTE_ERR_NOMEM, "out of memory repacking the model");
+    const int n = list_matrices(m, ws);
+    size_t total = 0;
+    for (int i = 0; i < n; i++) {
+        const mote_panel_kernels *k = layout_for(ws[i]);
+        if (k) total += (repacked_bytes(ws[i], k) + 63) & ~(size_t)63;
+    }
+    if (total == 0) {
+        free(ws);
+        return MOTE_OK;
+    }
+    uint8_t *buf = aligned_alloc(64, total);
+    if (!buf) {
+        free(ws);
+        return mote_fail(MOTE_ERR_NOMEM, "out of memory repacking the model (%.0f MiB)", total / 1048576.0);
+    }
+    uint8_t *at = buf;
+    for (int i = 0; i < n; i++) {
+        mote_weight *w = ws[i];
+        const mote_panel_kernels *k = layout_for(w);
+        if (!k) continue;
+        const size_t pb = k->panel_bytes(w->n_in);
+        for (int64_t r = 0; r < w->n_out; r += MOTE_PANEL_ROWS) {
+            const int rows = (int)(w->n_out - r < MOTE_PANEL_ROWS ? w->n_out - r : MOTE_PANEL_ROWS);
+            k->pack(w->n_in, (const uint8_t *)w->data + (size_t)r * w->row_bytes, w->row_bytes, rows,
+                      at + (size_t)(r / MOTE_PANEL_ROWS) * pb);
+        }
+        release_pages(w->data, w->row_bytes * (size_t)w->n_out);
+        w->data = at;
+        w->stored = k;
+        at += (repacked_bytes(w, k) + 63) & ~(size_t)63;
+    }
+    free(ws);
+    m->repacked = buf;
+    return MOTE_OK;
+}
