@@ -65,12 +65,17 @@ float mote_avx2_vec_dot_tq1_0_q8_K(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_tq2_0_q8_K(int64_t n, const void *w, const void *x);
 
 /* Panel kernels (types.h, avx2_panel_q32.c): Q8_0-activation 32-weight block types. */
-#include "quant/types.h"
 extern const mote_panel_kernels mote_avx2_panel_q4_0;
 extern const mote_panel_kernels mote_avx2_panel_q5_0;
 extern const mote_panel_kernels mote_avx2_panel_q8_0;
 extern const mote_panel_kernels mote_avx2_panel_iq4_nl;
 extern const mote_panel_kernels mote_avx2_panel_q4_1;
 extern const mote_panel_kernels mote_avx2_panel_q5_1;
+/* Panel kernels (types.h) of the k-quants, Q8_K activations (avx2_panel_kquants.c). */
+extern const mote_panel_kernels mote_avx2_panel_q2_K;
+extern const mote_panel_kernels mote_avx2_panel_q3_K;
+extern const mote_panel_kernels mote_avx2_panel_q4_K;
+extern const mote_panel_kernels mote_avx2_panel_q5_K;
+extern const mote_panel_kernels mote_avx2_panel_q6_K;
 
 #endif

@@ -1,0 +1,339 @@
+/*
+ * avx2_panel_kquants.c — AVX2 panel kernels (types.h "Panel kernels") of the
+ * k-quants Q2_K, Q3_K, Q4_K, Q5_K and Q6_K, against Q8_K activations used
+ * as they are (the installed AVX2 Q8_K quantizer, block_q8_K rows).
+ *
+ * One panel super-block holds 8 weight rows x 256 weights, unpacked once:
+ *   q[64]    32-byte vectors; vector j holds weights 4j..4j+3 of row 0, then
+ *            row 1, ... row 7 (bytes 4r..4r+3 are row r), as UNSIGNED codes u
+ *            (Q2_K 0..3, Q3_K 0..7, Q4_K 0..15, Q5_K 0..31, Q6_K 0..63);
+ *   sc[NSUB] int16 sub-block scales, one vector per sub-block (8 of 32
+ *            weights or 16 of 16), the scale of row r in lanes 2r and 2r+1,
+ *            so one madd multiplies a row's two pair sums and adds them;
+ *   mp[8]    int16 offset factors against Q8_K's bsums (sums of 16
+ *            activations), one vector per pair of bsums (2p, 2p+1): lanes 2r
+ *            and 2r+1 hold row r's factors for bsum 2p and 2p+1;
+ *   d[8], dm[8]   float super-block scales of the 8 rows.
+ * A row's super-block total is d * isum - dm * msum, where isum is the
+ * scaled sum of u * y and msum the madd of mp with the bsums. The mins of
+ * Q2/Q4/Q5_K are such an msum with dm = dmin. The constant offsets of Q3_K
+ * (q = u - 4) and Q6_K (q = u - 32) have the same float scale as the rest,
+ * so they are taken out in the integer domain instead (isum - msum, mp =
+ * offset * scale): the integer sums are exactly those of the reference
+ * vec_dot (kquants.c); only the float order of the final sums differs.
+ *
+ * gemm, per token and group of GROUP consecutive vectors j: broadcast the
+ * token's 4 activation bytes of j, maddubs with q[j] (16 int16 = pair sums
+ * of the 8 rows), add the group in int16, madd with the sub-block's scale
+ * vector into 8 int32 row sums. Each panel vector is loaded once for all
+ * tokens of the call. GROUP is the largest count that cannot overflow int16:
+ * |u| * 128 * 2 per maddubs lane (Q8_K quants lie in -128..127), times GROUP,
+ * below 32768 (worst cases next to each type's table entry).
+ */
+#if defined(__x86_64__)
+
+#include <string.h>
+
+#include "quant/blocks.h"
+#include "quant/x86/avx2_kernels.h"
+#include "quant/x86/avx2_util.h"
+
+#define PR 8 /* rows per panel: MOTE_PANEL_ROWS */
+
+/* Bytes of one panel super-block with nsub sub-block scale vectors. */
+static inline size_t sb_bytes(int nsub) { return 32 * (size_t)(64 + nsub + 8 + 2); }
+
+static inline __m256i load32(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
+
+static inline __m256i bcast32(const void *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return _mm256_set1_epi32(v);
+}
+
+/* ---- packing ------------------------------------------------------------------ */
+
+/* One row's super-block, unpacked: u[s] = the unsigned codes of weights
+ * 32s..32s+31 in order, sc[t] = scale of sub-block t (t < nsub), m[t] = the
+ * offset factor of bsum t (16 of them), d and dm the float scales. */
+typedef struct {
+    __m256i u[8];
+    int16_t sc[16];
+    int16_t m[16];
+    float d, dm;
+} row_block;
+
+/* Transpose 8 vectors of 8 dwords: out[j] dword r = in[r] dword j. */
+static inline void transpose8(const __m256i in[8], __m256i *out) {
+    __m256i t[8], v[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_epi32(in[2 * i], in[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_epi32(in[2 * i], in[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; i++) {
+        v[4 * i + 0] = _mm256_unpacklo_epi64(t[4 * i], t[4 * i + 2]);
+        v[4 * i + 1] = _mm256_unpackhi_epi64(t[4 * i], t[4 * i + 2]);
+        v[4 * i + 2] = _mm256_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
+        v[4 * i + 3] = _mm256_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
+    }
+    for (int j = 0; j < 4; j++) {
+        _mm256_store_si256(out + j, _mm256_permute2x128_si256(v[j], v[4 + j], 0x20));
+        _mm256_store_si256(out + 4 + j, _mm256_permute2x128_si256(v[j], v[4 + j], 0x31));
+    }
+}
+
+typedef void (*unpack_fn)(const void *block, row_block *rb);
+
+/* Repack `rows` rows of n weights (super-blocks of bbytes bytes) into the
+ * panel; rows past `rows` get zero codes and scales, so they read as 0. */
+static void pack_generic(int64_t n, const void *w, size_t w_stride, int rows, void *panel, size_t bbytes,
+                         int nsub, unpack_fn unpack) {
+    const size_t sbb = sb_bytes(nsub);
+    for (int64_t b = 0; b < n / QK_K; b++) {
+        __m256i *out = (__m256i *)((uint8_t *)panel + (size_t)b * sbb);
+        row_block rb[PR];
+        for (int r = 0; r < PR; r++) {
+            if (r < rows) {
+                unpack((const uint8_t *)w + (size_t)r * w_stride + (size_t)b * bbytes, &rb[r]);
+            } else {
+                memset(&rb[r], 0, sizeof rb[r]);
+            }
+        }
+        for (int s = 0; s < 8; s++) {
+            __m256i in[PR];
+            for (int r = 0; r < PR; r++) in[r] = rb[r].u[s];
+            transpose8(in, out + 8 * s);
+        }
+        int16_t *sc = (int16_t *)(out + 64), *mp = (int16_t *)(out + 64 + nsub);
+        for (int t = 0; t < nsub; t++)
+            for (int r = 0; r < PR; r++) sc[16 * t + 2 * r] = sc[16 * t + 2 * r + 1] = rb[r].sc[t];
+        for (int p = 0; p < 8; p++)
+            for (int r = 0; r < PR; r++) {
+                mp[16 * p + 2 * r] = rb[r].m[2 * p];
+                mp[16 * p + 2 * r + 1] = rb[r].m[2 * p + 1];
+            }
+        float *d = (float *)(out + 64 + nsub + 8), *dm = d + 8;
+        for (int r = 0; r < PR; r++) d[r] = rb[r].d, dm[r] = rb[r].dm;
+    }
+}
+
+/* Q4_K/Q5_K: eight 6-bit scales and mins in 12 bytes (layout: kquants.c
+ * k4_scales): values j < 4 are the low 6 bits of bytes j (scale) and j+4
+ * (min); values j >= 4 take their low 4 bits from byte j+4 (scale: low
+ * nibble, min: high nibble) and their top 2 bits from bytes j-4 / j. */
+static void k4_scales_mins(const uint8_t s[K_SCALE_SIZE], row_block *rb) {
+    for (int j = 0; j < 8; j++) {
+        int sc, mn;
+        if (j < 4) {
+            sc = s[j] & 63;
+            mn = s[j + 4] & 63;
+        } else {
+            sc = (s[j + 4] & 0x0F) | (s[j - 4] >> 6) << 4;
+            mn = (s[j + 4] >> 4) | (s[j] >> 6) << 4;
+        }
+        rb->sc[j] = (int16_t)sc;
+        rb->m[2 * j] = rb->m[2 * j + 1] = (int16_t)mn; /* a 32-weight min covers two bsums */
+    }
+}
+
+/* Q4_K: weight 64c + 32h + l is nibble h of qs[32c + l]. */
+static void unpack_q4_K(const void *block, row_block *rb) {
+    const block_q4_K *a = block;
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    for (int c = 0; c < 4; c++) {
+        const __m256i Q = load32(a->qs + 32 * c);
+        rb->u[2 * c] = _mm256_and_si256(Q, low4);
+        rb->u[2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(Q, 4), low4);
+    }
+    k4_scales_mins(a->scales, rb);
+    rb->d = avx2_h2f(a->d);
+    rb->dm = avx2_h2f(a->dmin);
+}
+
+/* Q5_K: as Q4_K, plus bit s of qh[l] as bit 4 of weight 32s + l. */
+static void unpack_q5_K(const void *block, row_block *rb) {
+    const block_q5_K *a = block;
+    const __m256i low4 = _mm256_set1_epi8(0x0F), b4 = _mm256_set1_epi8(0x10);
+    const __m256i H = load32(a->qh);
+    for (int c = 0; c < 4; c++) {
+        const __m256i Q = load32(a->qs + 32 * c);
+        const __m256i h0 = _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(H, 2 * c), 4), b4);
+        const __m256i h1 = _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(H, 2 * c + 1), 4), b4);
+        rb->u[2 * c] = _mm256_or_si256(_mm256_and_si256(Q, low4), h0);
+        rb->u[2 * c + 1] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(Q, 4), low4), h1);
+    }
+    k4_scales_mins(a->scales, rb);
+    rb->d = avx2_h2f(a->d);
+    rb->dm = avx2_h2f(a->dmin);
+}
+
+/* Q6_K: quarter k of half h (weights 128h + 32k + l) takes nibble k/2 of
+ * ql[64h + 32(k%2) + l] and bits 2k..2k+1 of qh[32h + l] as bits 4..5.
+ * q = u - 32: the offset is 32 * scale per bsum, taken out as an integer. */
+static void unpack_q6_K(const void *block, row_block *rb) {
+    const block_q6_K *a = block;
+    const __m256i low4 = _mm256_set1_epi8(0x0F), top2 = _mm256_set1_epi8(0x30);
+    for (int h = 0; h < 2; h++) {
+        const __m256i L0 = load32(a->ql + 64 * h), L1 = load32(a->ql + 64 * h + 32);
+        const __m256i H = load32(a->qh + 32 * h);
+        rb->u[4 * h + 0] = _mm256_or_si256(_mm256_and_si256(L0, low4), _mm256_and_si256(_mm256_slli_epi16(H, 4), top2));
+        rb->u[4 * h + 1] = _mm256_or_si256(_mm256_and_si256(L1, low4), _mm256_and_si256(_mm256_slli_epi16(H, 2), top2));
+        rb->u[4 * h + 2] =
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(L0, 4), low4), _mm256_and_si256(H, top2));
+        rb->u[4 * h + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(L1, 4), low4),
+                                           _mm256_and_si256(_mm256_srli_epi16(H, 2), top2));
+    }
+    for (int t = 0; t < 16; t++) {
+        rb->sc[t] = a->scales[t];
+        rb->m[t] = (int16_t)(32 * a->scales[t]); /* |32 * -128| fits int16 */
+    }
+    rb->d = avx2_h2f(a->d);
+    rb->dm = 0.0f;
+}
+
+/* Q3_K: weight 128h + 32j + l has bits 2j..2j+1 of qs[32h + l] as its low
+ * two bits and bit 4h+j of hmask[l] as its third; q = u - 4 (a set bit
+ * means "no subtraction", so u = low2 | bit << 2). Sixteen 6-bit scales,
+ * stored + 32 (layout: kquants.c q3_K_scales). */
+static void unpack_q3_K(const void *block, row_block *rb) {
+    const block_q3_K *a = block;
+    const __m256i three = _mm256_set1_epi8(3), four = _mm256_set1_epi8(4);
+    const __m256i H = load32(a->hmask);
+    for (int h = 0; h < 2; h++) {
+        const __m256i Q = load32(a->qs + 32 * h);
+        for (int j = 0; j < 4; j++) {
+            const __m256i low = _mm256_and_si256(_mm256_srli_epi16(Q, 2 * j), three);
+            const int bit = 4 * h + j;
+            const __m256i high = bit >= 2 ? _mm256_and_si256(_mm256_srli_epi16(H, bit - 2), four)
+                                          : _mm256_and_si256(_mm256_slli_epi16(H, 2 - bit), four);
+            rb->u[4 * h + j] = _mm256_or_si256(low, high);
+        }
+    }
+    const uint8_t *s = a->scales;
+    for (int t = 0; t < 16; t++) {
+        const int low4 = t < 8 ? s[t] & 0x0F : s[t - 8] >> 4;
+        const int high2 = (s[8 + t % 4] >> (2 * (t / 4))) & 3;
+        const int sc = (low4 | high2 << 4) - 32;
+        rb->sc[t] = (int16_t)sc;
+        rb->m[t] = (int16_t)(4 * sc);
+    }
+    rb->d = avx2_h2f(a->d);
+    rb->dm = 0.0f;
+}
+
+/* Q2_K: weight 128h + 32j + l is bits 2j..2j+1 of qs[32h + l]; scales[t] =
+ * scale | min << 4 of the 16-weight sub-block t. */
+static void unpack_q2_K(const void *block, row_block *rb) {
+    const block_q2_K *a = block;
+    const __m256i three = _mm256_set1_epi8(3);
+    for (int h = 0; h < 2; h++) {
+        const __m256i Q = load32(a->qs + 32 * h);
+        for (int j = 0; j < 4; j++) rb->u[4 * h + j] = _mm256_and_si256(_mm256_srli_epi16(Q, 2 * j), three);
+    }
+    for (int t = 0; t < 16; t++) {
+        rb->sc[t] = a->scales[t] & 0x0F;
+        rb->m[t] = a->scales[t] >> 4;
+    }
+    rb->d = avx2_h2f(a->d);
+    rb->dm = avx2_h2f(a->dmin);
+}
+
+/* ---- multiplying ---------------------------------------------------------------- */
+
+/* v, opaque to the optimizer: keeps a running sum a chain. Left free, GCC
+ * regroups the int16 additions into a tree whose partial products outnumber
+ * the 16 registers and go to the stack. */
+static inline __m256i pin(__m256i v) {
+    __asm__("" : "+x"(v));
+    return v;
+}
+
+/* The panel product for C tokens (a constant after inlining). NSUB: 8 or 16
+ * sub-blocks; GROUP: vectors added in int16 before a madd; FOLD: the offset
+ * shares d and is subtracted in the integer domain (else dm * msum). */
+static inline __attribute__((always_inline)) void gemm_generic(int64_t n, const void *panel, const void *x,
+                                                               size_t x_stride, float *y, size_t y_stride,
+                                                               const int C, const int NSUB, const int GROUP,
+                                                               const int FOLD) {
+    const int JS = 64 / NSUB; /* vectors per sub-block */
+    const size_t sbb = sb_bytes(NSUB);
+    const block_q8_K *xb[MOTE_PANEL_COLS];
+    for (int c = 0; c < C; c++) xb[c] = (const block_q8_K *)((const uint8_t *)x + (size_t)c * x_stride);
+    __m256 acc[MOTE_PANEL_COLS];
+    for (int c = 0; c < C; c++) acc[c] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK_K; b++) {
+        const __m256i *p = (const __m256i *)((const uint8_t *)panel + (size_t)b * sbb);
+        __m256i isum[MOTE_PANEL_COLS];
+        for (int c = 0; c < C; c++) isum[c] = _mm256_setzero_si256();
+        for (int s = 0; s < NSUB; s++) {
+            const __m256i S = _mm256_load_si256(p + 64 + s);
+            for (int g = 0; g < JS; g += GROUP) {
+                __m256i a16[MOTE_PANEL_COLS];
+                for (int k = 0; k < GROUP; k++) {
+                    const int j = s * JS + g + k;
+                    const __m256i Q = _mm256_load_si256(p + j);
+                    for (int c = 0; c < C; c++) {
+                        const __m256i m = _mm256_maddubs_epi16(Q, bcast32(xb[c][b].qs + 4 * j));
+                        a16[c] = k == 0 ? m : pin(_mm256_add_epi16(a16[c], m));
+                    }
+                }
+                for (int c = 0; c < C; c++) isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(a16[c], S));
+            }
+        }
+        __m256i msum[MOTE_PANEL_COLS];
+        for (int c = 0; c < C; c++) {
+            msum[c] = _mm256_madd_epi16(_mm256_load_si256(p + 64 + NSUB), bcast32(xb[c][b].bsums));
+            for (int q = 1; q < 8; q++)
+                msum[c] = pin(_mm256_add_epi32(
+                    msum[c], _mm256_madd_epi16(_mm256_load_si256(p + 64 + NSUB + q), bcast32(xb[c][b].bsums + 2 * q))));
+        }
+        const float *dp = (const float *)(p + 64 + NSUB + 8);
+        const __m256 D = _mm256_load_ps(dp);
+        for (int c = 0; c < C; c++) {
+            __m256 v;
+            if (FOLD) {
+                v = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(isum[c], msum[c])), D);
+            } else {
+                v = _mm256_mul_ps(_mm256_cvtepi32_ps(isum[c]), D);
+                v = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(msum[c]), _mm256_load_ps(dp + 8), v);
+            }
+            acc[c] = _mm256_fmadd_ps(v, _mm256_set1_ps(xb[c][b].d), acc[c]);
+        }
+    }
+    for (int c = 0; c < C; c++) _mm256_storeu_ps(y + (size_t)c * y_stride, acc[c]);
+}
+
+/* ---- the types -------------------------------------------------------------------- */
+
+static size_t act_row_bytes(int64_t n) { return (size_t)(n / QK_K) * sizeof(block_q8_K); }
+
+/* One type's five entry points. The worst-case int16 sum of a GROUP, with
+ * |y| <= 128: Q2_K 3*128*2*4 = 3072, Q3_K 7*128*2*4 = 7168, Q4_K 15*128*2*8
+ * = 30720, Q5_K 31*128*2*4 = 31744, Q6_K 63*128*2*2 = 32256. A madd then
+ * multiplies by a scale of at most 128 in int32. */
+#define PANEL_TYPE(name, block_t, NSUB, GROUP, FOLD)                                                           \
+    static size_t name##_panel_bytes(int64_t n) { return (size_t)(n / QK_K) * sb_bytes(NSUB); }                \
+    static void name##_pack(int64_t n, const void *w, size_t w_stride, int rows, void *panel) {               \
+        pack_generic(n, w, w_stride, rows, panel, sizeof(block_t), NSUB, unpack_##name);                      \
+    }                                                                                                          \
+    static void name##_gemm(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y, \
+                            size_t y_stride) {                                                                 \
+        switch (cols) {                                                                                        \
+        case 1: gemm_generic(n, panel, x, x_stride, y, y_stride, 1, NSUB, GROUP, FOLD); break;                 \
+        case 2: gemm_generic(n, panel, x, x_stride, y, y_stride, 2, NSUB, GROUP, FOLD); break;                 \
+        case 3: gemm_generic(n, panel, x, x_stride, y, y_stride, 3, NSUB, GROUP, FOLD); break;                 \
+        default: gemm_generic(n, panel, x, x_stride, y, y_stride, 4, NSUB, GROUP, FOLD); break;                \
+        }                                                                                                      \
+    }                                                                                                          \
+    const mote_panel_kernels mote_avx2_panel_##name = {act_row_bytes, mote_avx2_q8_K_from_float,               \
+                                                       name##_panel_bytes, name##_pack, name##_gemm};
+
+PANEL_TYPE(q2_K, block_q2_K, 16, 4, 0)
+PANEL_TYPE(q3_K, block_q3_K, 16, 4, 1)
+PANEL_TYPE(q4_K, block_q4_K, 8, 8, 0)
+PANEL_TYPE(q5_K, block_q5_K, 8, 4, 0)
+PANEL_TYPE(q6_K, block_q6_K, 16, 2, 1)
+
+#else
+typedef int mote_avx2_panel_kquants_unused; /* not an x86-64 build */
+#endif
