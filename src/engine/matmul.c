@@ -5,15 +5,15 @@
  * contiguous range of output rows, in whole groups of ROW_ALIGN rows so
  * neighbouring threads never write into the same cache line of y, and
  * keeps each weight row hot across all tokens of the batch (for a prompt
- * the weights are the larger stream). With 4 or more tokens, types that
- * have a vec_dot_multi kernel take the tokens four at a time, so each
- * weight block is unpacked once per four tokens.
+ * the weights are the larger stream).
  *
  * Types with panel kernels (types.h) take a faster road for a batch of
  * PANEL_MIN_TOKENS or more: each thread repacks MOTE_PANEL_ROWS weight rows
  * at a time into its own panel (in scratch, after the activations) and
  * multiplies every group of MOTE_PANEL_COLS tokens with it. The repacking
  * is paid once per product and row, however many tokens there are.
+ * Matrices repacked at load (w->stored) take that road for any batch, one
+ * token included, straight from their stored panels.
  */
 #include "engine/matmul.h"
 
@@ -21,8 +21,9 @@
 
 #define ROW_ALIGN 16 /* floats in a 64-byte line */
 /* Measured (AVX2, 1 thread, llama3.2-1b): at 3 tokens the panel road beats
- * vec_dot/vec_dot_multi for Q4_0, Q8_0 and Q5_0; at 2, Q8_0's packing (|w|
- * and w, two transposes) costs more than it saves. */
+ * the one-row kernels (and the 1-row x 4-token ones it replaced) for Q4_0,
+ * Q8_0 and Q5_0; at 2, Q8_0's packing (|w| and w, two transposes) costs
+ * more than it saves. */
 #define PANEL_MIN_TOKENS 3
 
 /* The panel kernels this product uses, or NULL. */
@@ -121,17 +122,11 @@ static void dot_part(void *p, int ith, int nth) {
     long g0, g1;
     mote_split_range((w->n_out + ROW_ALIGN - 1) / ROW_ALIGN, ith, nth, &g0, &g1);
     int64_t r0 = g0 * ROW_ALIGN, r1 = g1 * ROW_ALIGN < w->n_out ? g1 * ROW_ALIGN : w->n_out;
-    const mote_vec_dot_multi_fn multi = j->n_tokens >= MOTE_DOT_COLS ? mote_vec_dot_multi(w->type) : NULL;
     const uint8_t *rows = w->data;
     const uint8_t *act = j->act;
     for (int64_t r = r0; r < r1; r++) {
         const void *wr = rows + (size_t)r * w->row_bytes;
-        int32_t t = 0;
-        if (multi)
-            for (; t + MOTE_DOT_COLS <= j->n_tokens; t += MOTE_DOT_COLS)
-                multi(w->n_in, wr, act + (size_t)t * j->act_row, j->act_row, j->y + (int64_t)t * w->n_out + r,
-                      (size_t)w->n_out);
-        for (; t < j->n_tokens; t++) j->y[(int64_t)t * w->n_out + r] = dot(w->n_in, wr, act + (size_t)t * j->act_row);
+        for (int32_t t = 0; t < j->n_tokens; t++) j->y[(int64_t)t * w->n_out + r] = dot(w->n_in, wr, act + (size_t)t * j->act_row);
     }
 }
 

@@ -78,9 +78,6 @@ static void select_kernels(void) {
     }
 #if defined(__x86_64__)
     if (has_avx2())
-        for (const mote_multi_entry *e = mote_avx2_multi_kernels; e->type >= 0; e++)
-            mote_traits_install_multi(e->type, e->vec_dot_multi);
-    if (has_avx2())
         for (const mote_panel_entry *e = mote_avx2_panel_kernels; e->type >= 0; e++)
             mote_traits_install_panel(e->type, e->kernels);
     if (has_avx2())

@@ -39,12 +39,6 @@ typedef struct {
  * check usable(). */
 const mote_kernel_set *mote_kernel_sets(int *count);
 
-/* A multi-column kernel (types.h, vec_dot_multi) of one type. */
-typedef struct {
-    int type; /* -1 ends a list */
-    mote_vec_dot_multi_fn vec_dot_multi;
-} mote_multi_entry;
-
 /* A type's panel kernels (types.h, mote_panel). */
 typedef struct {
     int type; /* -1 ends a list */
@@ -54,7 +48,6 @@ typedef struct {
 /* The lists themselves, defined by the instruction-set files. */
 #if defined(__x86_64__)
 extern const mote_kernel_entry mote_avx2_kernels[];
-extern const mote_multi_entry mote_avx2_multi_kernels[]; /* installed with the avx2 set */
 extern const mote_panel_entry mote_avx2_panel_kernels[];  /* installed with the avx2 set */
 extern const mote_panel_entry mote_avx2_stored_panels[];  /* installed with the avx2 set */
 #endif

@@ -71,19 +71,6 @@ void mote_traits_install(int type, mote_to_float_fn to_float, mote_from_float_fn
     if (vec_dot) traits[type].vec_dot = vec_dot;
 }
 
-/* Optional multi-column dot products, by type id; filled only by dispatch. */
-static mote_vec_dot_multi_fn multi[MOTE_TYPE_COUNT];
-
-mote_vec_dot_multi_fn mote_vec_dot_multi(int type) {
-    mote_kernels_init();
-    return type >= 0 && type < MOTE_TYPE_COUNT ? multi[type] : NULL;
-}
-
-void mote_traits_install_multi(int type, mote_vec_dot_multi_fn vec_dot_multi) {
-    if (type < 0 || type >= MOTE_TYPE_COUNT || traits[type].name == NULL) return;
-    if (vec_dot_multi) multi[type] = vec_dot_multi;
-}
-
 /* Optional panel kernels, by type id; filled only by dispatch. */
 static const mote_panel_kernels *panels[MOTE_TYPE_COUNT];
 

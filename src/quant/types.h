@@ -11,14 +11,6 @@
  *   from_float(src, dst, n)   reference quantizer (no importance weights).
  *   vec_dot(n, w, x)          dot product of n weights of this type with n
  *                             activations already converted to vec_dot_type.
- *   vec_dot_multi(n, w, x, x_stride, y, y_stride)   (mote_vec_dot_multi(type))
- *                             optional (NULL: callers loop over vec_dot): the
- *                             MOTE_DOT_COLS dot products of one weight row w
- *                             with the activation rows x + c * x_stride (bytes),
- *                             c < MOTE_DOT_COLS, into y[c * y_stride]; each
- *                             weight block is read and unpacked once for all
- *                             of them (batched prefill). Same integer sums as
- *                             vec_dot; only the float summation order may differ.
  */
 #ifndef MOTE_QUANT_TYPES_H
 #define MOTE_QUANT_TYPES_H
@@ -32,9 +24,6 @@
 typedef void (*mote_to_float_fn)(const void *src, float *dst, int64_t n);
 typedef void (*mote_from_float_fn)(const float *src, void *dst, int64_t n);
 typedef float (*mote_vec_dot_fn)(int64_t n, const void *w, const void *x);
-#define MOTE_DOT_COLS 4
-typedef void (*mote_vec_dot_multi_fn)(int64_t n, const void *w, const void *x, size_t x_stride, float *y,
-                                      size_t y_stride);
 
 typedef struct {
     const char *name;       /* as llama.cpp prints it */
@@ -47,13 +36,9 @@ typedef struct {
     mote_vec_dot_fn vec_dot;
 } mote_type_traits;
 
-/* A type's vec_dot_multi (see above), or NULL. Kept beside the table rather
- * than in it so the table's entries stay short. */
-mote_vec_dot_multi_fn mote_vec_dot_multi(int type);
-
 /*
- * Panel kernels (optional, mote_panel(type); NULL: batched products use
- * vec_dot_multi or vec_dot). For a prompt, MOTE_PANEL_ROWS weight rows are
+ * Panel kernels (optional, mote_panel(type); NULL: batched products loop
+ * over vec_dot). For a prompt, MOTE_PANEL_ROWS weight rows are
  * first repacked into a panel (unpacked and interleaved so that one SIMD
  * register holds a few weights of every row), once per product, in scratch
  * memory; then every group of up to MOTE_PANEL_COLS activation rows is
@@ -113,9 +98,7 @@ void mote_kernels_init(void);
  * reference kernel it replaces (tested against it). */
 void mote_traits_install(int type, mote_to_float_fn to_float, mote_from_float_fn from_float,
                          mote_vec_dot_fn vec_dot);
-/* Install a type's vec_dot_multi (same rule as above). */
-void mote_traits_install_multi(int type, mote_vec_dot_multi_fn vec_dot_multi);
-/* Install a type's panel kernels (same rule; k must outlive the process). */
+/* Install a type's panel kernels (same rule as above; k must outlive the process). */
 void mote_traits_install_panel(int type, const mote_panel_kernels *k);
 void mote_traits_install_stored_panel(int type, const mote_panel_kernels *k);
 

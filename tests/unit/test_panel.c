@@ -7,7 +7,8 @@
  * missing rows must read as zero); 1 to MOTE_PANEL_COLS activation rows,
  * converted by the panel's own act_from_float, compared with the reference
  * dot of the same rows converted by vec_dot_type's reference from_float.
- * Tolerance as for vec_dot_multi: only the float summation order may differ.
+ * Tolerance: only the float summation order may differ from vec_dot's,
+ * |panel - ref| <= 2e-5 * sum of |w x| + 1e-6.
  */
 #include <math.h>
 #include <stdbool.h>

@@ -41,15 +41,6 @@ void mote_avx2_glu_silu(float *out, const float *gate, const float *up, int64_t 
 void mote_avx2_glu_gelu_table(float *out, const float *gate, const float *up, int64_t n, const float *table);
 /* Stored panels (types.h): the layout Q4_0 matrices are repacked into at load. */
 extern const mote_panel_kernels mote_avx2_stored_q4_0;
-/* vec_dot_multi (types.h): MOTE_DOT_COLS activation rows per weight row. */
-void mote_avx2_vec_dot_multi_q8_0_q8_0(int64_t n, const void *w, const void *x, size_t x_stride, float *y,
-                                       size_t y_stride);
-void mote_avx2_vec_dot_multi_q4_K_q8_K(int64_t n, const void *w, const void *x, size_t x_stride, float *y,
-                                       size_t y_stride);
-void mote_avx2_vec_dot_multi_q6_K_q8_K(int64_t n, const void *w, const void *x, size_t x_stride, float *y,
-                                       size_t y_stride);
-void mote_avx2_vec_dot_multi_q4_0_q8_0(int64_t n, const void *w, const void *x, size_t x_stride, float *y,
-                                       size_t y_stride);
 float mote_avx2_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_q5_0_q8_0(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_q5_1_q8_1(int64_t n, const void *w, const void *x);

@@ -176,47 +176,6 @@ float mote_avx2_vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x) {
     return avx2_hsum_ps(acc) - avx2_hsum_ps(macc);
 }
 
-/* vec_dot_multi (types.h) of Q4_K: each chunk of 64 weights is unpacked and
- * its two scales spread once, then multiplied with the four activation
- * rows; the integer sums per super-block are those of the one-row kernel. */
-void mote_avx2_vec_dot_multi_q4_K_q8_K(int64_t n, const void *w, const void *x, size_t x_stride, float *out,
-                                       size_t out_stride) {
-    enum { COLS = 4 };
-    const block_q4_K *a = w;
-    const block_q8_K *y[COLS];
-    for (int k = 0; k < COLS; k++) y[k] = (const block_q8_K *)((const uint8_t *)x + (size_t)k * x_stride);
-    const __m256i low4 = _mm256_set1_epi8(0x0F);
-    __m256 acc[COLS], macc[COLS];
-    for (int k = 0; k < COLS; k++) acc[k] = macc[k] = _mm256_setzero_ps();
-    for (int64_t i = 0; i < n / QK_K; i++) {
-        const __m128i b = k4_scales(a[i].scales);
-        const __m256i S = both_halves(_mm_cvtepu8_epi16(b));
-        const __m128i m = _mm_cvtepu8_epi16(_mm_srli_si128(b, 8));
-        const __m256i mins = _mm256_set_m128i(_mm_unpackhi_epi16(m, m), _mm_unpacklo_epi16(m, m));
-        __m256i isum[COLS];
-        for (int k = 0; k < COLS; k++) isum[k] = _mm256_setzero_si256();
-        for (int c = 0; c < 4; c++) {
-            const __m256i Q = load32(a[i].qs + 32 * c);
-            const __m256i ulo = _mm256_and_si256(Q, low4), uhi = _mm256_and_si256(_mm256_srli_epi16(Q, 4), low4);
-            const __m256i slo = scale_all(S, 2 * c), shi = scale_all(S, 2 * c + 1);
-            for (int k = 0; k < COLS; k++) {
-                /* pairs <= 2*15*127; times a scale <= 63 */
-                const __m256i plo = _mm256_maddubs_epi16(ulo, load32(y[k][i].qs + 64 * c));
-                const __m256i phi = _mm256_maddubs_epi16(uhi, load32(y[k][i].qs + 64 * c + 32));
-                isum[k] = _mm256_add_epi32(isum[k], _mm256_add_epi32(_mm256_madd_epi16(plo, slo),
-                                                                     _mm256_madd_epi16(phi, shi)));
-            }
-        }
-        const float da = avx2_h2f(a[i].d), dm = avx2_h2f(a[i].dmin);
-        for (int k = 0; k < COLS; k++) {
-            const __m256i msum = _mm256_madd_epi16(load32(y[k][i].bsums), mins);
-            acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[k]), _mm256_set1_ps(da * y[k][i].d), acc[k]);
-            macc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dm * y[k][i].d), macc[k]);
-        }
-    }
-    for (int k = 0; k < COLS; k++) out[(size_t)k * out_stride] = avx2_hsum_ps(acc[k]) - avx2_hsum_ps(macc[k]);
-}
-
 float mote_avx2_vec_dot_q5_K_q8_K(int64_t n, const void *w, const void *x) {
     const block_q5_K *a = w;
     const block_q8_K *y = x;
@@ -282,51 +241,6 @@ float mote_avx2_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x) {
                               _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
     }
     return avx2_hsum_ps(acc);
-}
-
-/* vec_dot_multi (types.h) of Q6_K: each group of 32 weights is rebuilt from
- * its low and high bits and its scale spread once, then multiplied with the
- * four activation rows; integer sums per super-block as in the one-row kernel. */
-void mote_avx2_vec_dot_multi_q6_K_q8_K(int64_t n, const void *w, const void *x, size_t x_stride, float *out,
-                                       size_t out_stride) {
-    enum { COLS = 4 };
-    const block_q6_K *a = w;
-    const block_q8_K *y[COLS];
-    for (int c = 0; c < COLS; c++) y[c] = (const block_q8_K *)((const uint8_t *)x + (size_t)c * x_stride);
-    const __m256i low4 = _mm256_set1_epi8(0x0F), top2 = _mm256_set1_epi8(0x30);
-    __m256 acc[COLS];
-    for (int c = 0; c < COLS; c++) acc[c] = _mm256_setzero_ps();
-    for (int64_t i = 0; i < n / QK_K; i++) {
-        const __m256i scales = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
-        const __m256i S[2] = {_mm256_permute2x128_si256(scales, scales, 0x00),
-                              _mm256_permute2x128_si256(scales, scales, 0x11)};
-        __m256i isum[COLS];
-        for (int c = 0; c < COLS; c++)
-            isum[c] = _mm256_sub_epi32(_mm256_setzero_si256(),
-                                       _mm256_slli_epi32(_mm256_madd_epi16(load32(y[c][i].bsums), scales), 5));
-        for (int h = 0; h < 2; h++) {
-            const __m256i L0 = load32(a[i].ql + 64 * h), L1 = load32(a[i].ql + 64 * h + 32);
-            const __m256i H = load32(a[i].qh + 32 * h);
-            const __m256i u[4] = {
-                _mm256_or_si256(_mm256_and_si256(L0, low4), _mm256_and_si256(_mm256_slli_epi16(H, 4), top2)),
-                _mm256_or_si256(_mm256_and_si256(L1, low4), _mm256_and_si256(_mm256_slli_epi16(H, 2), top2)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(L0, 4), low4), _mm256_and_si256(H, top2)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(L1, 4), low4),
-                                _mm256_and_si256(_mm256_srli_epi16(H, 2), top2)),
-            };
-            for (int k = 0; k < 4; k++) {
-                const __m256i sc = scale_pair(S[h], 2 * k);
-                for (int c = 0; c < COLS; c++) {
-                    const __m256i p = _mm256_maddubs_epi16(u[k], load32(y[c][i].qs + 128 * h + 32 * k));
-                    isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(p, sc));
-                }
-            }
-        }
-        const float d = avx2_h2f(a[i].d);
-        for (int c = 0; c < COLS; c++)
-            acc[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[c]), _mm256_set1_ps(d * y[c][i].d), acc[c]);
-    }
-    for (int c = 0; c < COLS; c++) out[(size_t)c * out_stride] = avx2_hsum_ps(acc[c]);
 }
 
 /* ---- IQ4_XS: 8 groups of 32 levels, 6-bit signed group scales -------------------- */

@@ -33,14 +33,6 @@ const mote_kernel_entry mote_avx2_kernels[] = {
     {-1, NULL, NULL, NULL},
 };
 
-const mote_multi_entry mote_avx2_multi_kernels[] = {
-    {MOTE_TYPE_Q8_0, mote_avx2_vec_dot_multi_q8_0_q8_0},
-    {MOTE_TYPE_Q4_0, mote_avx2_vec_dot_multi_q4_0_q8_0},
-    {MOTE_TYPE_Q4_K, mote_avx2_vec_dot_multi_q4_K_q8_K},
-    {MOTE_TYPE_Q6_K, mote_avx2_vec_dot_multi_q6_K_q8_K},
-    {-1, NULL},
-};
-
 /* Stored panels (types.h): matrices repacked once when the model loads. */
 const mote_panel_entry mote_avx2_stored_panels[] = {
     {MOTE_TYPE_Q4_0, &mote_avx2_stored_q4_0},
