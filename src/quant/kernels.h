@@ -57,6 +57,8 @@ void mote_q3_K_to_float(const void *src, float *dst, int64_t n);
 void mote_q4_K_to_float(const void *src, float *dst, int64_t n);
 void mote_q5_K_to_float(const void *src, float *dst, int64_t n);
 void mote_q6_K_to_float(const void *src, float *dst, int64_t n);
+/* The eight 6-bit scales and mins of a Q4_K/Q5_K block, unpacked from its 12 bytes. */
+void mote_k4_scales(const uint8_t s[12], uint8_t sc[8], uint8_t mn[8]);
 float mote_vec_dot_q2_K_q8_K(int64_t n, const void *w, const void *x);
 float mote_vec_dot_q3_K_q8_K(int64_t n, const void *w, const void *x);
 float mote_vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x);

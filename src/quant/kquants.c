@@ -99,7 +99,7 @@ static void q3_K_scales(const uint8_t s[12], int sc[16]) {
  * they are the low 6 bits of bytes j (scale) and j+4 (min). For j >= 4 the low
  * 4 bits come from byte j+4 (scale: low nibble, min: high nibble) and the top 2
  * bits from the spare top bits of bytes j-4 (scale) and j (min). */
-static void k4_scales(const uint8_t s[K_SCALE_SIZE], uint8_t sc[8], uint8_t mn[8]) {
+void mote_k4_scales(const uint8_t s[K_SCALE_SIZE], uint8_t sc[8], uint8_t mn[8]) {
     for (int j = 0; j < 8; j++) {
         if (j < 4) {
             sc[j] = s[j] & 63;
@@ -205,7 +205,7 @@ static void k4_to_float(const uint8_t q[QK_K], const uint8_t scales[K_SCALE_SIZE
                         mote_fp16 dmin16, float *dst) {
     const float d = mote_fp16_to_f32(d16), dmin = mote_fp16_to_f32(dmin16);
     uint8_t sc[8], mn[8];
-    k4_scales(scales, sc, mn);
+    mote_k4_scales(scales, sc, mn);
     for (int j = 0; j < 8; j++) {
         const float dl = d * (float)sc[j], ml = dmin * (float)mn[j];
         for (int l = 0; l < 32; l++) dst[32 * j + l] = scaled_minus(dl, q[32 * j + l], ml);
@@ -216,7 +216,7 @@ static void k4_to_float(const uint8_t q[QK_K], const uint8_t scales[K_SCALE_SIZE
 static float k4_dot(const uint8_t q[QK_K], const uint8_t scales[K_SCALE_SIZE], mote_fp16 d16,
                     mote_fp16 dmin16, const block_q8_K *y) {
     uint8_t sc[8], mn[8];
-    k4_scales(scales, sc, mn);
+    mote_k4_scales(scales, sc, mn);
     int32_t isum = 0, msum = 0;
     for (int j = 0; j < 8; j++) {
         isum += sc[j] * idot_u8(q + 32 * j, y->qs + 32 * j, 32);

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "quant/blocks.h"
+#include "quant/kernels.h"
 #include "quant/x86/avx2_kernels.h"
 #include "quant/x86/avx2_util.h"
 
@@ -117,22 +118,13 @@ static void pack_generic(int64_t n, const void *w, size_t w_stride, int rows, vo
     }
 }
 
-/* Q4_K/Q5_K: eight 6-bit scales and mins in 12 bytes (layout: kquants.c
- * k4_scales): values j < 4 are the low 6 bits of bytes j (scale) and j+4
- * (min); values j >= 4 take their low 4 bits from byte j+4 (scale: low
- * nibble, min: high nibble) and their top 2 bits from bytes j-4 / j. */
+/* Q4_K/Q5_K: eight 6-bit scales and mins in 12 bytes (kquants.c). */
 static void k4_scales_mins(const uint8_t s[K_SCALE_SIZE], row_block *rb) {
+    uint8_t sc[8], mn[8];
+    mote_k4_scales(s, sc, mn);
     for (int j = 0; j < 8; j++) {
-        int sc, mn;
-        if (j < 4) {
-            sc = s[j] & 63;
-            mn = s[j + 4] & 63;
-        } else {
-            sc = (s[j + 4] & 0x0F) | (s[j - 4] >> 6) << 4;
-            mn = (s[j + 4] >> 4) | (s[j] >> 6) << 4;
-        }
-        rb->sc[j] = (int16_t)sc;
-        rb->m[2 * j] = rb->m[2 * j + 1] = (int16_t)mn; /* a 32-weight min covers two bsums */
+        rb->sc[j] = sc[j];
+        rb->m[2 * j] = rb->m[2 * j + 1] = mn[j]; /* a 32-weight min covers two bsums */
     }
 }
 
