@@ -73,7 +73,7 @@ int mote_model_repack(mote_model *m) {
         return mote_fail(MOTE_ERR_NOMEM, "out of memory repacking the model (%.0f MiB)", total / 1048576.0);
     }
 #ifdef MADV_HUGEPAGE
-    if (buf) madvise(buf, total, MADV_HUGEPAGE);
+    madvise(buf, total, MADV_HUGEPAGE); /* a hint: without it, ordinary pages */
 #endif
     uint8_t *at = buf;
     for (int i = 0; i < n; i++) {
