@@ -46,12 +46,6 @@ static inline size_t sb_bytes(int nsub) { return 32 * (size_t)(64 + nsub + 8 + 2
 
 static inline __m256i load32(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
-static inline __m256i bcast32(const void *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return _mm256_set1_epi32(v);
-}
-
 /* ---- packing ------------------------------------------------------------------ */
 
 /* One row's super-block, unpacked: u[s] = the unsigned codes of weights
@@ -232,14 +226,6 @@ static void unpack_q2_K(const void *block, row_block *rb) {
 
 /* ---- multiplying ---------------------------------------------------------------- */
 
-/* v, opaque to the optimizer: keeps a running sum a chain. Left free, GCC
- * regroups the int16 additions into a tree whose partial products outnumber
- * the 16 registers and go to the stack. */
-static inline __m256i pin(__m256i v) {
-    __asm__("" : "+x"(v));
-    return v;
-}
-
 /* The panel product for C tokens (a constant after inlining). NSUB: 8 or 16
  * sub-blocks; GROUP: vectors added in int16 before a madd; FOLD: the offset
  * shares d and is subtracted in the integer domain (else dm * msum). */
@@ -265,8 +251,8 @@ static inline __attribute__((always_inline)) void gemm_generic(int64_t n, const 
                     const int j = s * JS + g + k;
                     const __m256i Q = _mm256_load_si256(p + j);
                     for (int c = 0; c < C; c++) {
-                        const __m256i m = _mm256_maddubs_epi16(Q, bcast32(xb[c][b].qs + 4 * j));
-                        a16[c] = k == 0 ? m : pin(_mm256_add_epi16(a16[c], m));
+                        const __m256i m = _mm256_maddubs_epi16(Q, avx2_bcast4(xb[c][b].qs + 4 * j));
+                        a16[c] = k == 0 ? m : avx2_pin(_mm256_add_epi16(a16[c], m));
                     }
                 }
                 for (int c = 0; c < C; c++) isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(a16[c], S));
@@ -274,10 +260,10 @@ static inline __attribute__((always_inline)) void gemm_generic(int64_t n, const 
         }
         __m256i msum[MOTE_PANEL_COLS];
         for (int c = 0; c < C; c++) {
-            msum[c] = _mm256_madd_epi16(_mm256_load_si256(p + 64 + NSUB), bcast32(xb[c][b].bsums));
+            msum[c] = _mm256_madd_epi16(_mm256_load_si256(p + 64 + NSUB), avx2_bcast4(xb[c][b].bsums));
             for (int q = 1; q < 8; q++)
-                msum[c] = pin(_mm256_add_epi32(
-                    msum[c], _mm256_madd_epi16(_mm256_load_si256(p + 64 + NSUB + q), bcast32(xb[c][b].bsums + 2 * q))));
+                msum[c] = avx2_pin(_mm256_add_epi32(
+                    msum[c], _mm256_madd_epi16(_mm256_load_si256(p + 64 + NSUB + q), avx2_bcast4(xb[c][b].bsums + 2 * q))));
         }
         const float *dp = (const float *)(p + 64 + NSUB + 8);
         const __m256 D = _mm256_load_ps(dp);

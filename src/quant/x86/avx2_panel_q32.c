@@ -255,15 +255,8 @@ static void pack_q5_1(int64_t n, const void *w, size_t w_stride, int rows, void 
 
 /* The 4 quants k = 4j..4j+3 of a token's block in every 32-bit lane. */
 static inline __m256i bcast4(const void *act, int j) {
-    const int8_t *qs = act; /* qs opens both activation blocks */
-    int32_t v;
-    memcpy(&v, qs + 4 * j, 4);
-    return _mm256_set1_epi32(v);
+    return avx2_bcast4((const int8_t *)act + 4 * j); /* qs opens both activation blocks */
 }
-
-/* Keeps v in a register as it is: stops the compiler from reassociating a
- * token's int16 chain into a wide tree, which spills to the stack. */
-#define PIN(v) __asm__("" : "+x"(v))
 
 /* Token c's block b and its panel_act fields (c < cols, a constant after inlining). */
 #define XB(c) ((const panel_act *)((const uint8_t *)x + (size_t)(c) * x_stride) + b)
@@ -299,10 +292,10 @@ static inline __attribute__((always_inline)) void gemm_u(int64_t n, const void *
             if (cols > 1) s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(wv, bcast4(XB(1), j)));
             if (cols > 2) s2 = _mm256_add_epi16(s2, _mm256_maddubs_epi16(wv, bcast4(XB(2), j)));
             if (cols > 3) s3 = _mm256_add_epi16(s3, _mm256_maddubs_epi16(wv, bcast4(XB(3), j)));
-            PIN(s0);
-            if (cols > 1) PIN(s1);
-            if (cols > 2) PIN(s2);
-            if (cols > 3) PIN(s3);
+            s0 = avx2_pin(s0);
+            if (cols > 1) s1 = avx2_pin(s1);
+            if (cols > 2) s2 = avx2_pin(s2);
+            if (cols > 3) s3 = avx2_pin(s3);
         }
         const __m256 dw = _mm256_load_ps((const float *)(p + 8));
 #define FINISH(c, s, acc) \
@@ -337,10 +330,10 @@ static inline __attribute__((always_inline)) void gemm_s(int64_t n, const void *
             if (cols > 1) SDOT(1, s1);
             if (cols > 2) SDOT(2, s2);
             if (cols > 3) SDOT(3, s3);
-            PIN(s0);
-            if (cols > 1) PIN(s1);
-            if (cols > 2) PIN(s2);
-            if (cols > 3) PIN(s3);
+            s0 = avx2_pin(s0);
+            if (cols > 1) s1 = avx2_pin(s1);
+            if (cols > 2) s2 = avx2_pin(s2);
+            if (cols > 3) s3 = avx2_pin(s3);
         }
         const __m256 dw = _mm256_load_ps((const float *)(p + 16));
 #define SFINISH(c, s, acc) \
@@ -383,10 +376,10 @@ static inline __attribute__((always_inline)) void gemm_m(int64_t n, const void *
             if (cols > 1) s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(wv, bcast4(XB1(1), j)));
             if (cols > 2) s2 = _mm256_add_epi16(s2, _mm256_maddubs_epi16(wv, bcast4(XB1(2), j)));
             if (cols > 3) s3 = _mm256_add_epi16(s3, _mm256_maddubs_epi16(wv, bcast4(XB1(3), j)));
-            PIN(s0);
-            if (cols > 1) PIN(s1);
-            if (cols > 2) PIN(s2);
-            if (cols > 3) PIN(s3);
+            s0 = avx2_pin(s0);
+            if (cols > 1) s1 = avx2_pin(s1);
+            if (cols > 2) s2 = avx2_pin(s2);
+            if (cols > 3) s3 = avx2_pin(s3);
         }
         const __m256 dw = _mm256_load_ps((const float *)(p + 8)), mw = _mm256_load_ps((const float *)(p + 9));
 #define MFINISH(c, sum, acc)                                                                              \

@@ -83,12 +83,6 @@ static void repack(int64_t n, const void *w, size_t w_stride, int rows, void *gr
         }
 }
 
-static inline __m256i bcast4(const int8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return _mm256_set1_epi32(v);
-}
-
 /* The product for a constant number of columns C, so that the column loop
  * unrolls and the accumulators stay in registers. */
 static inline __attribute__((always_inline)) void gemm_cols(int64_t n, const uint8_t *g, const act_block *const *a,
@@ -107,8 +101,8 @@ static inline __attribute__((always_inline)) void gemm_cols(int64_t n, const uin
         for (int c = 0; c < C; c++) {
             const act_block *ab = a[c] + b;
             /* |sum| per i16 lane <= 8 * 2 * 15 * 127 = 30480: no saturation */
-            __m256i s = _mm256_maddubs_epi16(u[0], bcast4(ab->qs));
-            for (int j = 1; j < 8; j++) s = _mm256_add_epi16(s, _mm256_maddubs_epi16(u[j], bcast4(ab->qs + 4 * j)));
+            __m256i s = _mm256_maddubs_epi16(u[0], avx2_bcast4(ab->qs));
+            for (int j = 1; j < 8; j++) s = _mm256_add_epi16(s, _mm256_maddubs_epi16(u[j], avx2_bcast4(ab->qs + 4 * j)));
             const __m256i i32 = _mm256_sub_epi32(_mm256_madd_epi16(s, ones), _mm256_set1_epi32(ab->s8));
             acc[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32), _mm256_mul_ps(dw, _mm256_set1_ps(ab->d)), acc[c]);
         }

@@ -7,11 +7,28 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "quant/fp16.h"
 
 /* fp16 -> float by the F16C unit (exact, like mote_fp16_to_f32). */
 static inline float avx2_h2f(mote_fp16 h) { return _cvtsh_ss(h); }
+
+/* The 4 bytes at p (4 consecutive quants) in every 32-bit lane: the panel
+ * kernels' broadcast of a token's quants against 8 rows' weights. */
+static inline __m256i avx2_bcast4(const void *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return _mm256_set1_epi32(v);
+}
+
+/* v, opaque to the optimizer: keeps a running sum one chain. Left free,
+ * GCC regroups a panel kernel's int16 additions into a tree whose partial
+ * sums outnumber the 16 registers and spill to the stack. */
+static inline __m256i avx2_pin(__m256i v) {
+    __asm__("" : "+x"(v));
+    return v;
+}
 
 /* Sum of the 8 floats of v. */
 static inline float avx2_hsum_ps(__m256 v) {
