@@ -273,6 +273,29 @@ static inline __m256i bcast4(const void *act, int j) {
         if (cols > 3) _mm_prefetch((const char *)(XBLK(3) + PREFETCH_AHEAD), _MM_HINT_T0); \
     } while (0)
 
+/* The int16 chains of the unsigned panels: s[c] += sum over the block's 8
+ * vectors of maddubs(weights, token c's 4 quants), for cols (a constant
+ * after inlining) tokens whose quants start at q[c]. */
+static inline __attribute__((always_inline)) void chain_u(const __m256i *p, const int8_t *const q[4], int cols,
+                                                          __m256i *s0, __m256i *s1, __m256i *s2, __m256i *s3) {
+    for (int j = 0; j < 8; j++) {
+        const __m256i wv = _mm256_load_si256(p + j);
+        *s0 = avx2_pin(_mm256_add_epi16(*s0, _mm256_maddubs_epi16(wv, bcast4(q[0], j))));
+        if (cols > 1) *s1 = avx2_pin(_mm256_add_epi16(*s1, _mm256_maddubs_epi16(wv, bcast4(q[1], j))));
+        if (cols > 2) *s2 = avx2_pin(_mm256_add_epi16(*s2, _mm256_maddubs_epi16(wv, bcast4(q[2], j))));
+        if (cols > 3) *s3 = avx2_pin(_mm256_add_epi16(*s3, _mm256_maddubs_epi16(wv, bcast4(q[3], j))));
+    }
+}
+
+/* The cols accumulators (8 rows each) into y, one token every y_stride. */
+static inline __attribute__((always_inline)) void store_cols(float *y, size_t y_stride, int cols, __m256 a0, __m256 a1,
+                                                             __m256 a2, __m256 a3) {
+    _mm256_storeu_ps(y, a0);
+    if (cols > 1) _mm256_storeu_ps(y + y_stride, a1);
+    if (cols > 2) _mm256_storeu_ps(y + 2 * y_stride, a2);
+    if (cols > 3) _mm256_storeu_ps(y + 3 * y_stride, a3);
+}
+
 /* Unsigned panels: cols (a constant after inlining) tokens. */
 static inline __attribute__((always_inline)) void gemm_u(int64_t n, const void *panel, const void *x,
                                                          size_t x_stride, int cols, float *y, size_t y_stride) {
@@ -286,17 +309,9 @@ static inline __attribute__((always_inline)) void gemm_u(int64_t n, const void *
         if (cols > 1) s1 = _mm256_set1_epi32(XB(1)->off);
         if (cols > 2) s2 = _mm256_set1_epi32(XB(2)->off);
         if (cols > 3) s3 = _mm256_set1_epi32(XB(3)->off);
-        for (int j = 0; j < 8; j++) {
-            const __m256i wv = _mm256_load_si256(p + j);
-            s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(wv, bcast4(XB(0), j)));
-            if (cols > 1) s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(wv, bcast4(XB(1), j)));
-            if (cols > 2) s2 = _mm256_add_epi16(s2, _mm256_maddubs_epi16(wv, bcast4(XB(2), j)));
-            if (cols > 3) s3 = _mm256_add_epi16(s3, _mm256_maddubs_epi16(wv, bcast4(XB(3), j)));
-            s0 = avx2_pin(s0);
-            if (cols > 1) s1 = avx2_pin(s1);
-            if (cols > 2) s2 = avx2_pin(s2);
-            if (cols > 3) s3 = avx2_pin(s3);
-        }
+        const int8_t *const q[4] = {XB(0)->qs, cols > 1 ? XB(1)->qs : NULL, cols > 2 ? XB(2)->qs : NULL,
+                                    cols > 3 ? XB(3)->qs : NULL};
+        chain_u(p, q, cols, &s0, &s1, &s2, &s3);
         const __m256 dw = _mm256_load_ps((const float *)(p + 8));
 #define FINISH(c, s, acc) \
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(s, ones)), \
@@ -306,10 +321,7 @@ static inline __attribute__((always_inline)) void gemm_u(int64_t n, const void *
         if (cols > 2) FINISH(2, s2, acc2);
         if (cols > 3) FINISH(3, s3, acc3);
     }
-    _mm256_storeu_ps(y, acc0);
-    if (cols > 1) _mm256_storeu_ps(y + y_stride, acc1);
-    if (cols > 2) _mm256_storeu_ps(y + 2 * y_stride, acc2);
-    if (cols > 3) _mm256_storeu_ps(y + 3 * y_stride, acc3);
+    store_cols(y, y_stride, cols, acc0, acc1, acc2, acc3);
 }
 
 /* Signed panels: |w| and w vectors; every product pair widened to int32. */
@@ -343,10 +355,7 @@ static inline __attribute__((always_inline)) void gemm_s(int64_t n, const void *
         if (cols > 2) SFINISH(2, s2, acc2);
         if (cols > 3) SFINISH(3, s3, acc3);
     }
-    _mm256_storeu_ps(y, acc0);
-    if (cols > 1) _mm256_storeu_ps(y + y_stride, acc1);
-    if (cols > 2) _mm256_storeu_ps(y + 2 * y_stride, acc2);
-    if (cols > 3) _mm256_storeu_ps(y + 3 * y_stride, acc3);
+    store_cols(y, y_stride, cols, acc0, acc1, acc2, acc3);
 }
 
 /* Token c's block b of panel_act1. */
@@ -370,17 +379,9 @@ static inline __attribute__((always_inline)) void gemm_m(int64_t n, const void *
             if (cols > 2) s2 = _mm256_set1_epi32(XB1(2)->off);
             if (cols > 3) s3 = _mm256_set1_epi32(XB1(3)->off);
         }
-        for (int j = 0; j < 8; j++) {
-            const __m256i wv = _mm256_load_si256(p + j);
-            s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(wv, bcast4(XB1(0), j)));
-            if (cols > 1) s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(wv, bcast4(XB1(1), j)));
-            if (cols > 2) s2 = _mm256_add_epi16(s2, _mm256_maddubs_epi16(wv, bcast4(XB1(2), j)));
-            if (cols > 3) s3 = _mm256_add_epi16(s3, _mm256_maddubs_epi16(wv, bcast4(XB1(3), j)));
-            s0 = avx2_pin(s0);
-            if (cols > 1) s1 = avx2_pin(s1);
-            if (cols > 2) s2 = avx2_pin(s2);
-            if (cols > 3) s3 = avx2_pin(s3);
-        }
+        const int8_t *const q[4] = {XB1(0)->qs, cols > 1 ? XB1(1)->qs : NULL, cols > 2 ? XB1(2)->qs : NULL,
+                                    cols > 3 ? XB1(3)->qs : NULL};
+        chain_u(p, q, cols, &s0, &s1, &s2, &s3);
         const __m256 dw = _mm256_load_ps((const float *)(p + 8)), mw = _mm256_load_ps((const float *)(p + 9));
 #define MFINISH(c, sum, acc)                                                                              \
         do {                                                                                            \
@@ -394,10 +395,7 @@ static inline __attribute__((always_inline)) void gemm_m(int64_t n, const void *
         if (cols > 2) MFINISH(2, s2, acc2);
         if (cols > 3) MFINISH(3, s3, acc3);
     }
-    _mm256_storeu_ps(y, acc0);
-    if (cols > 1) _mm256_storeu_ps(y + y_stride, acc1);
-    if (cols > 2) _mm256_storeu_ps(y + 2 * y_stride, acc2);
-    if (cols > 3) _mm256_storeu_ps(y + 3 * y_stride, acc3);
+    store_cols(y, y_stride, cols, acc0, acc1, acc2, acc3);
 }
 
 /* Q4_1: nibbles times quants stay within int16 (16 * 15 * 127); Q5_1's 31s need the recentring. */
