@@ -537,15 +537,32 @@ size_t mote_model_weight_bytes(const mote_model *m);    /* bytes of all tensors 
 /* The underlying file, e.g. to build the tokenizer from the same metadata. */
 const mote_gguf *mote_model_gguf(const mote_model *m);
 
-/* A context holds the state of one sequence: its KV cache (f16) and the
- * activation buffers, all allocated once by mote_context_new. */
+/* A context holds the state of up to n_seq sequences (conversations): one
+ * KV cache (f16) of n_ctx cells and the activation buffers, all allocated
+ * once by mote_context_new.
+ *
+ * How the cache is shared: the n_ctx cells are split into n_seq equal,
+ * fixed regions of n_ctx / n_seq cells, one per sequence (llama-server
+ * splits its context among its slots the same way). A sequence is always a
+ * gapless run of positions 0..len-1 stored at cells 0..len-1 of its region,
+ * so attention reads each sequence's keys as one contiguous block, and the
+ * total stays n_ctx cells whatever S is. Copying a prefix from one sequence
+ * to another copies cells (evaluated once, stored twice).
+ *
+ * Threading: a context is one-thread-at-a-time (every call that takes a
+ * mote_context, the read-only getters included, must not run on two threads
+ * at once). Different contexts may be used on different threads at the same
+ * time, also when they share one model. Contexts with the same thread count
+ * share one process-wide worker pool (a matrix product of one waits while
+ * another's runs), so N contexts never start N x cores threads. */
 typedef struct mote_context mote_context;
 
 typedef struct {
-    int32_t n_ctx;       /* tokens the KV cache holds; 0: min(model's context length, 4096) */
+    int32_t n_ctx;       /* cells of the KV cache, for all sequences together; 0: min(model's context length, 4096) */
     int32_t n_batch;     /* most tokens evaluated per internal step; 0: 512 */
     int32_t n_threads;   /* 0: default (the number of physical cores) */
     bool all_logits;     /* room for the logits of every token of a step (perplexity) */
+    int32_t n_seq;       /* sequences the cache holds (0: 1); each gets n_ctx / n_seq cells */
 } mote_context_params;
 
 mote_context_params mote_context_default_params(void);
@@ -554,20 +571,67 @@ mote_context_params mote_context_default_params(void);
 int mote_context_new(mote_model *m, const mote_context_params *p, mote_context **out);
 void mote_context_free(mote_context *c);
 
-int32_t mote_context_n_ctx(const mote_context *c);
-int32_t mote_context_n_past(const mote_context *c);     /* tokens already in the cache */
+int32_t mote_context_n_ctx(const mote_context *c);      /* cells of the whole cache */
+int32_t mote_context_n_seq(const mote_context *c);
+int32_t mote_context_n_threads(const mote_context *c);
+int32_t mote_context_seq_capacity(const mote_context *c); /* cells per sequence: n_ctx / n_seq */
+int32_t mote_context_n_past(const mote_context *c);     /* tokens in sequence 0 */
 size_t mote_context_kv_bytes(const mote_context *c);    /* bytes of the KV cache */
 size_t mote_context_memory(const mote_context *c);      /* bytes of everything the context allocated */
-/* Empty the cache (the next token is at position 0). */
+/* Empty every sequence (the next token of each is at position 0). */
 void mote_context_reset(mote_context *c);
 
-/* Evaluate `n` tokens following those already in the cache (a prompt in
- * one call, or one token at a time). *logits receives n_vocab floats for
- * the last token, or, with all_logits, n rows of n_vocab floats, one after
- * each token (this needs a context made with all_logits and n <= n_batch).
- * The logits stay valid until the next call. Fails (leaving the cache as it
- * was) if the tokens do not fit the context or a token id is out of range. */
+/* Evaluate `n` tokens of sequence 0 following those already in the cache (a
+ * prompt in one call, or one token at a time). *logits receives n_vocab
+ * floats for the last token, or, with all_logits, n rows of n_vocab floats,
+ * one after each token (this needs a context made with all_logits and
+ * n <= n_batch). The logits stay valid until the next call. Fails (leaving
+ * the cache as it was) if the tokens do not fit the sequence's cells or a
+ * token id is out of range. */
 int mote_decode(mote_context *c, const int32_t *tokens, int32_t n, bool all_logits, const float **logits);
+
+/* --- sequences in the KV cache ---------------------------------------------- */
+/* Sequence ids are 0..n_seq-1. Each call fails with MOTE_ERR_INVALID_ARG
+ * (changing nothing) on an id or a length out of range. */
+
+/* Tokens the sequence holds (its next token goes at this position). */
+int32_t mote_seq_len(const mote_context *c, int32_t seq);
+/* Forget the sequence. */
+int mote_seq_clear(mote_context *c, int32_t seq);
+/* Keep only the first n tokens (n <= length). */
+int mote_seq_truncate(mote_context *c, int32_t seq, int32_t n);
+/* Make dst hold the first n tokens of src (whatever dst held is dropped):
+ * a shared prompt prefix evaluated once, used by several sequences. */
+int mote_seq_copy(mote_context *c, int32_t src, int32_t dst, int32_t n);
+/* Context shift: drop n_discard tokens after the first n_keep, move the rest
+ * down and re-rotate their keys to their new positions (as llama.cpp's
+ * context shift does; the re-rotation of f16 keys is not exact, see
+ * docs/engine.md for the measured difference to a fresh evaluation). */
+int mote_seq_shift(mote_context *c, int32_t seq, int32_t n_keep, int32_t n_discard);
+
+/* --- batched decoding -------------------------------------------------------- */
+/* One token of a batch: which sequence it extends, at which position, and
+ * whether its logits are wanted. pos -1 appends at the sequence's current
+ * end; pos in 0..len first truncates the sequence to pos (overwriting what
+ * followed), so a sequence never has gaps. Tokens of one sequence are taken
+ * in batch order. */
+typedef struct {
+    int32_t token;
+    int32_t seq;
+    int32_t pos;
+    bool logits;
+} mote_batch_token;
+
+/* Evaluate n tokens belonging to any of the context's sequences in one
+ * forward pass per n_batch tokens: the matrix products take all the batch's
+ * tokens together, attention runs per token over its own sequence's cells.
+ * Prefill of some sequences and one-token steps of others may be mixed.
+ * *logits receives one row of n_vocab floats per token marked `logits`, in
+ * batch order; at most n_seq rows (or n_batch with all_logits). Valid until
+ * the next call. Checks everything first: on failure nothing was evaluated.
+ * Each sequence's numbers do not depend on what else is in the batch (the
+ * same as decoding it alone, bit for bit). */
+int mote_decode_batch(mote_context *c, const mote_batch_token *batch, int32_t n, const float **logits);
 
 /* --- generation ------------------------------------------------------------ */
 /* Called with each token chosen by mote_generate, before it is evaluated;
@@ -600,6 +664,92 @@ typedef void (*mote_ppl_fn)(int32_t chunk, int32_t n_chunks, double ppl, void *u
  * and its standard error. Needs at least 2 * n_ctx tokens. */
 int mote_perplexity(mote_context *c, const int32_t *tokens, int64_t n_tokens, int32_t bos, mote_ppl_fn on_chunk,
                     void *user, double *ppl, double *ppl_err);
+
+/* ======================================================================== */
+/* 6b. Many conversations: the scheduler                                    */
+/* ======================================================================== */
+
+/* A scheduler keeps up to n_seq requests going on one context: each step is
+ * one mote_decode_batch holding one token of every generating request and
+ * as much of the waiting prompts as n_batch leaves room for, then one token
+ * is chosen per generating request with its own sampler. A request goes to
+ * the free sequence whose cached tokens share the longest prefix with its
+ * prompt, and only the rest of the prompt is evaluated (the next turn of a
+ * chat evaluates only the new messages).
+ *
+ * Threading: one thread at a time per scheduler (and its context); the
+ * callbacks run on that thread, inside mote_sched_step. */
+typedef struct mote_sched mote_sched;
+
+typedef enum {
+    MOTE_STOP_NONE = 0,     /* still running */
+    MOTE_STOP_EOG,          /* the model ended its turn (an end-of-generation token) */
+    MOTE_STOP_CALLER,       /* on_token returned false (a stop string, a disconnect, ...) */
+    MOTE_STOP_LENGTH,       /* n_predict tokens were generated */
+    MOTE_STOP_CONTEXT,      /* the sequence's cells are full (and no context shift) */
+    MOTE_STOP_CANCEL,       /* mote_sched_cancel */
+    MOTE_STOP_ERROR,        /* evaluation failed (mote_last_error at the time of on_done) */
+} mote_stop_reason;
+
+/* "eos", "stop", "length", "context", "cancel", "error" ("" for NONE). */
+const char *mote_stop_reason_name(mote_stop_reason r);
+
+/* Called with each chosen token (it is not part of the prompt); return
+ * false to stop the request (MOTE_STOP_CALLER). An end-of-generation token
+ * is not passed when stop_at_eog is set. */
+typedef bool (*mote_sched_token_fn)(int32_t token, void *user);
+/* Called once when the request ends, whatever the reason; timings as in
+ * mote_generate (prompt_ns: from admission until the prompt was evaluated;
+ * n_prompt counts the tokens evaluated, not those reused from the cache). */
+typedef void (*mote_sched_done_fn)(mote_stop_reason why, const mote_timings *t, void *user);
+
+typedef struct {
+    const int32_t *prompt;   /* copied by mote_sched_submit; at least one token */
+    int32_t n_prompt;
+    int32_t n_predict;       /* -1: until the end of the turn or a full context */
+    mote_sampler *sampler;   /* NULL: greedy; the caller's, used only inside mote_sched_step */
+    bool stop_at_eog;        /* stop at the vocabulary's end-of-generation tokens */
+    bool context_shift;      /* when the sequence is full, drop half of what follows n_keep and go on */
+    int32_t n_keep;          /* tokens at the start kept by a context shift */
+    mote_sched_token_fn on_token;
+    mote_sched_done_fn on_done;
+    void *user;
+} mote_request;
+
+/* A scheduler over the context's n_seq sequences. vocab (for stop_at_eog)
+ * may be NULL. The context must outlive the scheduler. */
+int mote_sched_new(mote_context *c, const mote_vocab *vocab, mote_sched **out);
+void mote_sched_free(mote_sched *s);
+/* Admit a request into a free sequence; *id identifies it (for cancel).
+ * MOTE_ERR_UNSUPPORTED ("busy") when every sequence is taken;
+ * MOTE_ERR_INVALID_ARG when the prompt cannot fit a sequence's cells. */
+int mote_sched_submit(mote_sched *s, const mote_request *r, int32_t *id);
+/* End a request now (on_done with MOTE_STOP_CANCEL, inside this call). */
+int mote_sched_cancel(mote_sched *s, int32_t id);
+/* One batched forward pass and the tokens it yields. Returns the number of
+ * requests still running afterwards (0: idle), or a negative status. */
+int mote_sched_step(mote_sched *s);
+/* Requests running; sequences free for new ones. */
+int32_t mote_sched_n_active(const mote_sched *s);
+int32_t mote_sched_n_free(const mote_sched *s);
+
+/* --- stop strings ------------------------------------------------------------ */
+/* Finds stop strings in streamed text, holding back the bytes that could be
+ * the start of one, so that no part of a stop string is ever shown. Shared
+ * by run, chat and the server. */
+typedef struct mote_stopper mote_stopper;
+
+/* Copies the n strings (empty ones are refused with MOTE_ERR_INVALID_ARG). */
+int mote_stopper_new(const char *const *stops, size_t n, mote_stopper **out);
+void mote_stopper_free(mote_stopper *s);
+/* Add text; *out/*out_len get the bytes now safe to show (valid until the
+ * next call). Returns true when a stop string has completed: then the text
+ * before it has been returned and the rest is dropped. */
+bool mote_stopper_feed(mote_stopper *s, const char *text, size_t len, const char **out, size_t *out_len);
+/* The bytes held back at the end of a stream (no stop string came); resets. */
+const char *mote_stopper_flush(mote_stopper *s, size_t *len);
+/* Which stop string ended the text (after feed returned true), else NULL. */
+const char *mote_stopper_matched(const mote_stopper *s);
 
 /* ======================================================================== */
 /* 8. Synthetic models                                                      */
