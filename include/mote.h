@@ -742,7 +742,7 @@ typedef struct mote_stopper mote_stopper;
 /* Copies the n strings (empty ones are refused with MOTE_ERR_INVALID_ARG). */
 int mote_stopper_new(const char *const *stops, size_t n, mote_stopper **out);
 void mote_stopper_free(mote_stopper *s);
-/* Add text; *out/*out_len get the bytes now safe to show (valid until the
+/* Add text; *out and *out_len get the bytes now safe to show (valid until the
  * next call). Returns true when a stop string has completed: then the text
  * before it has been returned and the rest is dropped. */
 bool mote_stopper_feed(mote_stopper *s, const char *text, size_t len, const char **out, size_t *out_len);
