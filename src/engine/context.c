@@ -18,7 +18,7 @@
 #define DEFAULT_BATCH 512
 
 mote_context_params mote_context_default_params(void) {
-    mote_context_params p = {0, 0, 0, false};
+    mote_context_params p = {0, 0, 0, false, 1};
     return p;
 }
 
