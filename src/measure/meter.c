@@ -261,5 +261,5 @@ void mote_meter_format(const mote_meter_report *r, char *buf, size_t size) {
     }
     int k = snprintf(buf + n, size - (size_t)n, ", energy %.3f J at %.2f W (%s)", r->joules, r->watts, r->source);
     if (k < 0 || (size_t)(n + k) >= size) return;
-    if (r->co2_g >= 0) snprintf(buf + n + k, size - (size_t)(n + k), ", %.4f g CO2", r->co2_g);
+    if (r->co2_g >= 0) snprintf(buf + n + k, size - (size_t)(n + k), ", %.3g g CO2", r->co2_g);
 }
