@@ -295,7 +295,9 @@ static int write_markdown(const char *path, const sweep_opts *o, const machine *
                     c[best].peak_rss_bytes / MIB);
         else fprintf(f, "**No variant fits --ram %.1f MiB.**\n\n", o->ram_budget / MIB);
     }
-    if (o->meter.grid_g_per_kwh > 0) {
+    bool any_co2 = false;
+    for (int i = 0; i < n; i++) any_co2 |= c[i].tg_g_co2_per_1k_tokens >= 0;
+    if (any_co2) {
         fprintf(f, "CO2 at %.0f g/kWh, per 1000 generated tokens:", o->meter.grid_g_per_kwh);
         for (int i = 0; i < n; i++)
             if (c[i].tg_g_co2_per_1k_tokens >= 0) fprintf(f, " %s %.3g g%s", c[i].type, c[i].tg_g_co2_per_1k_tokens, i + 1 < n ? "," : "");

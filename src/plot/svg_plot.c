@@ -83,6 +83,9 @@ static bool data_range(const plot_spec *s, double *xlo, double *xhi, double *ylo
             any = true;
         }
     if (any && s->has_x_mark && isfinite(s->x_mark)) *xlo = fmin(*xlo, s->x_mark), *xhi = fmax(*xhi, s->x_mark);
+    /* a margin, so that no point sits on the frame */
+    double px = (*xhi - *xlo) * 0.04, py = (*yhi - *ylo) * 0.04;
+    *xlo -= px, *xhi += px, *ylo -= py, *yhi += py;
     return any;
 }
 
@@ -108,6 +111,11 @@ static void draw_axes(FILE *f, const axes *a, const plot_spec *s) {
     fprintf(f, "</text>\n");
 }
 
+/* True if two points are so close that their labels would overlap. */
+static bool same_place(const axes *a, const plot_point *p, const plot_point *q) {
+    return fabs(map_x(a, p->x) - map_x(a, q->x)) < 12 && fabs(map_y(a, p->y) - map_y(a, q->y)) < 8;
+}
+
 static void draw_series(FILE *f, const axes *a, const plot_series *ser) {
     if (ser->joined) {
         /* the line through the points in order of x (insertion sort of indices: n is small) */
@@ -130,11 +138,22 @@ static void draw_series(FILE *f, const axes *a, const plot_series *ser) {
         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>", px, py, ser->color);
         put_text(f, p->label);
         fprintf(f, ": %g, %g</title></circle>\n", p->x, p->y);
-        if (ser->labels) {
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"%s\">", px + 6, py - 6, ser->color);
-            put_text(f, p->label);
-            fprintf(f, "</text>\n");
-        }
+        if (!ser->labels) continue;
+        /* points drawn (nearly) at the same place share one label ("q4_0, q2_k"), written by the first of them */
+        bool first = true;
+        for (size_t k = 0; k < j && first; k++)
+            first = !(finite_point(&ser->points[k]) && same_place(a, &ser->points[k], p));
+        if (!first) continue;
+        bool right_edge = px > W - RIGHT - 90;
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"%s\"%s>", right_edge ? px - 6 : px + 6, py - 6,
+                ser->color, right_edge ? " text-anchor=\"end\"" : "");
+        put_text(f, p->label);
+        for (size_t k = j + 1; k < ser->n; k++)
+            if (finite_point(&ser->points[k]) && same_place(a, &ser->points[k], p)) {
+                fputs(", ", f);
+                put_text(f, ser->points[k].label);
+            }
+        fprintf(f, "</text>\n");
     }
 }
 

@@ -80,6 +80,20 @@ static void document(void **state) {
     free(svg);
 }
 
+/* Points at the same place share one label, so none is hidden under another. */
+static void coincident_points_share_a_label(void **state) {
+    (void)state;
+    plot_point pts[] = {{"q4_0", 1.0, 2.0}, {"q8_0", 3.0, 1.0}, {"q2_k", 1.0, 2.0}};
+    plot_series ser[] = {{"ppl", "#000", pts, 3, false, true}};
+    plot_spec s = plot_spec_init("t", "x", "y");
+    s.series = ser, s.n_series = 1;
+    char *svg = render(&s);
+    assert_non_null(strstr(svg, ">q4_0, q2_k</text>"));
+    assert_non_null(strstr(svg, ">q8_0</text>"));
+    assert_int_equal(count(svg, "<circle"), 4); /* 3 points + the legend */
+    free(svg);
+}
+
 static void empty_chart_says_why(void **state) {
     (void)state;
     plot_spec s = plot_spec_init("score vs size", "size", "perplexity");
@@ -95,6 +109,7 @@ int main(void) {
         cmocka_unit_test(ticks_are_round_and_cover),
         cmocka_unit_test(pareto),
         cmocka_unit_test(document),
+        cmocka_unit_test(coincident_points_share_a_label),
         cmocka_unit_test(empty_chart_says_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
