@@ -14,7 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,9 +188,16 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
 static bool in_child(int (*fn)(void *), void *arg) {
     fflush(stdout);
     fflush(stderr);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) return false;
-    if (pid == 0) _exit(fn(arg) ? 1 : 0);
+    if (pid == 0) {
+#ifdef __linux__
+        /* if the sweep is killed, its child goes too (a half-measured cell is never written) */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(1);
+#endif
+        _exit(fn(arg) ? 1 : 0);
+    }
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) return false;

@@ -86,6 +86,20 @@ check "only the interrupted cell redone" '[ "$(grep -c "kept from an earlier run
     grep -q "q4_0: measuring" "$tmp/stderr" && ! grep -q "quantizing" "$tmp/stderr"'
 check "all rows again" 'verify "$TYPES,q6_k"'
 
+# a real interruption: killed once its first new cell is written (or finished, if it was quicker);
+# the next run keeps every cell that exists and completes the rest
+K="q5_0,q5_1,q4_1"
+# (exec: $! is then mote itself, not a subshell running the sweep function)
+(exec "$MOTE" sweep -m "$base" -o "$tmp/killed" --text "$text" -c 32 --chunks 2 -p 16 -n 8 -r 1 -t 1 --watts 2,6 \
+    --grid-intensity 300 --ram 64M --types "$K" >/dev/null 2>&1) &
+pid=$!
+for _ in $(seq 200); do ls "$tmp/killed/cells/"*.json >/dev/null 2>&1 && break; sleep 0.05; done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+n_before=$(ls "$tmp/killed/cells/"*.json 2>/dev/null | wc -l)
+sweep --types "$K" -o "$tmp/killed" >"$tmp/stdout" 2>"$tmp/stderr"; st=$?
+check "after a kill: $n_before cell(s) kept, the rest measured" '[ $st -eq 0 ] && [ "$n_before" -ge 1 ] &&
+    [ "$(grep -c "kept from an earlier run" "$tmp/stderr")" -eq "$n_before" ] && [ "$(ls "$tmp/killed/cells/"*.json | wc -l)" -eq 3 ]'
+
 # other settings: nothing is kept
 sweep --types q8_0 -n 4 >"$tmp/stdout" 2>"$tmp/stderr"
 check "changed settings redo the cell" '! grep -q "kept" "$tmp/stderr" && grep -q "q8_0: measuring" "$tmp/stderr"'
