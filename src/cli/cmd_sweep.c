@@ -177,10 +177,12 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
         fprintf(stderr, "mote sweep: cannot read '%s': %s\n", o->text, strerror(errno));
         return 2;
     }
-    if (access(o->model, R_OK)) {
-        fprintf(stderr, "mote sweep: cannot read '%s': %s\n", o->model, strerror(errno));
+    mote_gguf *g;
+    if (mote_gguf_open(o->model, &g) != MOTE_OK) {
+        fprintf(stderr, "mote sweep: %s\n", mote_last_error());
         return 2;
     }
+    mote_gguf_close(g);
     return -1;
 }
 

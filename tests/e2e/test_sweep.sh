@@ -105,7 +105,7 @@ sweep --types q8_0 -n 4 >"$tmp/stdout" 2>"$tmp/stderr"
 check "changed settings redo the cell" '! grep -q "kept" "$tmp/stderr" && grep -q "q8_0: measuring" "$tmp/stderr"'
 
 # bad input: one line, non-zero, nothing crashes
-for args in "--types q9_z" "--tasks mmlu:200" "--tasks kld" "--ram lots" "-p -1" "--watts 1"; do
+for args in "--types q9_z" "--tasks mmlu:200" "--tasks kld" "--ram lots" "-p -1" "--watts 1" "-m $text"; do
     # shellcheck disable=SC2086
     sweep $args >"$tmp/stdout" 2>"$tmp/stderr"; st=$?
     check "sweep $args refused" '[ $st -eq 2 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ] && grep -q "^mote sweep: " "$tmp/stderr"'
