@@ -270,7 +270,7 @@ int cmd_sweep(int argc, char **argv) {
     snprintf(notes, sizeof notes, "%s", mote_meter_notes(meter));
     mote_meter_free(meter);
 
-    char stem[256], key[512];
+    char stem[256], key[1024];
     model_stem(o.model, stem, sizeof stem);
     sweep_settings_key(&o, key, sizeof key);
     sweep_cell *cells = calloc(SWEEP_MAX_TYPES, sizeof *cells);

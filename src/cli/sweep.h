@@ -33,7 +33,7 @@ typedef struct {
 typedef struct {
     char type[24];
     char file[1024];
-    char settings[512];   /* what the numbers depend on; a cell is reused only if it matches */
+    char settings[1024];  /* what the numbers depend on; a cell is reused only if it matches */
     char measured_at[32]; /* UTC */
     uint64_t size_bytes, n_params;
     double bpw;

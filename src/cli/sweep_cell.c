@@ -21,9 +21,12 @@
 #include "mote.h"
 
 void sweep_settings_key(const sweep_opts *o, char *buf, size_t size) {
-    snprintf(buf, size, "mote %s; threads %d; pp %d; tg %d; reps %d; ppl %s (ctx %d, chunks %d); imatrix %s",
-             mote_version(), o->threads, o->n_prompt, o->n_gen, o->reps, o->task_ppl ? o->text : "no", o->n_ctx,
-             o->n_chunks, o->imatrix ? o->imatrix : "none");
+    struct stat st;
+    long long model_size = stat(o->model, &st) == 0 ? (long long)st.st_size : -1;
+    snprintf(buf, size, "mote %s; model %s (%lld bytes); threads %d; pp %d; tg %d; reps %d; ppl %s (ctx %d, chunks %d); "
+             "imatrix %s",
+             mote_version(), o->model, model_size, o->threads, o->n_prompt, o->n_gen, o->reps,
+             o->task_ppl ? o->text : "no", o->n_ctx, o->n_chunks, o->imatrix ? o->imatrix : "none");
 }
 
 /* One timed repetition of a speed test from an empty cache. */
