@@ -156,7 +156,7 @@ static void attention_part(void *p, int ith, int nth) {
                 q[nq] = c->q + t * n_q + (int64_t)h * hd;
                 out[nq] = c->att + t * n_q + (int64_t)h * hd;
                 lo[nq] = first;
-                hi[nq] = pos + 1;
+                hi[nq] = hp->causal ? pos + 1 : c->n_past + j->n; /* not causal: the whole text */
                 nq++;
             }
         }

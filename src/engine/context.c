@@ -68,6 +68,9 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     if (p->n_threads < 0) return mote_fail(MOTE_ERR_INVALID_ARG, "thread count %d is negative", p->n_threads);
     const int n_threads = p->n_threads > 0 ? p->n_threads : mote_physical_cores();
     if (nb > n_ctx) nb = n_ctx;
+    if (m->pos_embd.data && n_ctx > m->pos_embd.n_out)
+        return mote_fail(MOTE_ERR_INVALID_ARG, "%s has learned positions for %lld tokens only, not a context of %lld",
+                         hp->arch, (long long)m->pos_embd.n_out, (long long)n_ctx);
 
     /* Sizes, first in double so absurd requests are refused, not wrapped. */
     const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
