@@ -27,7 +27,8 @@
  * references were made by a build whose float summation order we cannot
  * reproduce, and matching GGML's lane order in our AVX2 kernels made them
  * 10-40% slower while still leaving two files on this allowance.
- * A model whose weight types have no kernels yet is skipped with a note.
+ * A model whose weight types have no kernels yet is skipped with a note;
+ * embedding models (bert*, no head, no logits) are checked by test_embed.
  * Also: a prefill of N tokens gives the same logits as N single steps.
  */
 #include <dirent.h>
@@ -263,6 +264,9 @@ static void test_prefill_equals_steps(void **state) {
     check_prefill_equals_steps("models/qwen3-tiny-f32.gguf");
     check_prefill_equals_steps("models/gemma3-tiny-f32.gguf");
     check_prefill_equals_steps("models/phi3-tiny-f16.gguf");
+    check_prefill_equals_steps("models/qwen2-tiny-f32.gguf");
+    check_prefill_equals_steps("models/gpt2-tiny-f32.gguf");
+    check_prefill_equals_steps("models/bitnet-tiny-tq2_0.gguf");
 }
 
 int main(void) {
