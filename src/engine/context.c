@@ -41,7 +41,7 @@ static double available_memory(void) {
 
 /* Largest scratch any matmul of the model needs for nb tokens. */
 static size_t scratch_bytes(const mote_model *m, int32_t nb, int n_threads) {
-    size_t best = mote_matmul_scratch_bytes(&m->output, nb, n_threads);
+    size_t best = m->output.data ? mote_matmul_scratch_bytes(&m->output, nb, n_threads) : 0;
     for (int32_t il = 0; il < m->hp.n_layer; il++) {
         const mote_layer *l = &m->layers[il];
         const mote_weight *ws[] = {&l->wq, &l->wk, &l->wv, &l->wqkv, &l->wo, &l->ffn_gate, &l->ffn_up, &l->ffn_down};
