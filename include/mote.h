@@ -692,8 +692,11 @@ bool mote_model_is_embedding(const mote_model *m);
 mote_pooling mote_model_pooling(const mote_model *m);
 
 /* One vector per token sequence: out receives n rows of n_embd floats, row
- * i for tokens[i] (n_tokens[i] > 0 ids). Each sequence is evaluated alone
- * from position 0 (the context is emptied first and left empty after).
+ * i for tokens[i] (n_tokens[i] > 0 ids). Each is evaluated as its own
+ * sequence from position 0; up to n_seq of them share one forward pass
+ * (at most n_batch tokens together), and a vector does not depend on what
+ * shared its pass. Every sequence of the context is emptied first and left
+ * empty after.
  * The last hidden state is the output of the last layer, after the final
  * norm for decoder models (as llama.cpp and Ollama take it). A model that
  * is not causal sees a whole text at once: each sequence must fit the

@@ -99,6 +99,7 @@ typedef struct {
     mote_context *c;
     bool swa;
     int32_t il, n;
+    const int32_t *seq_end; /* not causal: per token, its sequence's positions in the cache after the step; else NULL */
 } attention_job;
 
 /* How the step's (token, head) queries are grouped into blocks that share a
@@ -149,14 +150,17 @@ static void attention_part(void *p, int ith, int nth) {
         float *out[MOTE_ATTN_QUERIES];
         int32_t lo[MOTE_ATTN_QUERIES], hi[MOTE_ATTN_QUERIES], nq = 0;
         for (int32_t t = t0; t < t0 + b.tokens && t < j->n; t++) {
-            const int32_t pos = c->n_past + t;
+            const int32_t pos = c->tok_pos[t];
+            /* The token's sequence: its cells start here (lo and hi are cell
+             * indices; tokens of different sequences may share a block). */
+            const int32_t base = c->tok_seq[t] * c->seq_cap;
             /* A local layer sees the n_swa most recent positions, itself included. */
             const int32_t first = j->swa && hp->n_swa > 0 && pos - hp->n_swa + 1 > 0 ? pos - hp->n_swa + 1 : 0;
             for (int32_t h = h0; h < h0 + b.heads && h < (kvh + 1) * group; h++) {
                 q[nq] = c->q + t * n_q + (int64_t)h * hd;
                 out[nq] = c->att + t * n_q + (int64_t)h * hd;
-                lo[nq] = first;
-                hi[nq] = hp->causal ? pos + 1 : c->n_past + j->n; /* not causal: the whole text */
+                lo[nq] = base + first;
+                hi[nq] = base + (j->seq_end ? j->seq_end[t] : pos + 1);
                 nq++;
             }
         }
@@ -165,7 +169,30 @@ static void attention_part(void *p, int ith, int nth) {
     }
 }
 
+/* Per token of the step, where its sequence ends once the step's keys are
+ * in: past the step's last position of that sequence, or its earlier
+ * length if that is longer. An encoder's token attends up to there. */
+static int32_t *sequence_ends(const mote_context *c, int32_t n) {
+    int32_t *end = malloc((size_t)n * sizeof *end);
+    if (!end) return NULL;
+    for (int32_t t = 0; t < n; t++) {
+        const int32_t s = c->tok_seq[t];
+        int32_t e = c->seq_len[s];
+        for (int32_t u = 0; u < n; u++)
+            if (c->tok_seq[u] == s && c->tok_pos[u] + 1 > e) e = c->tok_pos[u] + 1;
+        end[t] = e;
+    }
+    return end;
+}
+
 void mote_attention(mote_context *c, bool swa, int32_t il, int32_t n) {
-    attention_job j = {c, swa, il, n};
+    attention_job j = {c, swa, il, n, NULL};
+    int32_t *ends = NULL;
+    if (!c->model->hp.causal) {
+        /* Without memory for the ends (a few bytes per token), causal is all we can do. */
+        ends = sequence_ends(c, n);
+        j.seq_end = ends;
+    }
     mote_threadpool_run(c->pool, attention_part, &j);
+    free(ends);
 }

@@ -1,6 +1,5 @@
 /*
- * attention.h — self-attention of a step's tokens over the KV cache (causal,
- * or over the whole text for encoders).
+ * attention.h — causal self-attention of a step's tokens over the KV cache.
  */
 #ifndef MOTE_ENGINE_ATTENTION_H
 #define MOTE_ENGINE_ATTENTION_H
@@ -21,9 +20,10 @@
 void mote_attention_init(void);
 
 /* att[t] = softmax(q[t] . K^T * attn_scale) V for the n tokens of the step
- * (positions n_past + t), over cache positions 0..pos of layer il, or only
- * the n_swa most recent ones when `swa`; for a model that is not causal
- * (hp.causal false: BERT) over every position of the step. K and V must
+ * (token t at position tok_pos[t] of sequence tok_seq[t]), over that
+ * sequence's positions 0..pos in layer il, or only the n_swa most recent
+ * ones when `swa`; for a model that is not causal (hp.causal false: BERT)
+ * over all of that sequence's positions, the step's included. K and V must
  * already hold the step's own keys and values. */
 void mote_attention(mote_context *c, bool swa, int32_t il, int32_t n);
 

@@ -3,13 +3,15 @@
  * describe it, for every supported family; the model's switches (rope
  * mode, activation, optional norms, fused tensors, sliding window) select
  * the variations, as the architecture declared them (model/loader.h):
- * norm kind, FFN kind, position kind, biases, post-norms, causality.
- * The pieces that only some families use are in forward_parts.c.
+ * norm kind, FFN kind, position kind, biases, post-norms, causality. The
+ * pieces only some families use are in forward_parts.c.
  *
- * A step takes n tokens at positions n_past..n_past+n-1. Their keys and
- * values are written to the cache first, then every token attends to the
- * cache (attention.c), so a batch and the same tokens one at a time
- * compute identical numbers.
+ * A step takes n tokens, each of its own sequence and position (tok_seq,
+ * tok_pos: several conversations can share one step, so each weight matrix
+ * is read once for all of them). Their keys and values are written to the
+ * cache first, then every token attends to its sequence's cells
+ * (attention.c), so a batch and the same tokens one at a time compute
+ * identical attention.
  */
 #include <string.h>
 
@@ -28,7 +30,7 @@ static void embed(mote_context *c, const int32_t *tokens, int32_t n) {
         e->traits->to_float((const uint8_t *)e->data + (size_t)tokens[t] * e->row_bytes, row, e->n_in);
         if (m->hp.embd_scale != 1.0f)
             for (int32_t i = 0; i < m->hp.n_embd; i++) row[i] *= m->hp.embd_scale;
-        mote_embed_extras(m, row, c->n_past + t, c->xb + (int64_t)t * m->hp.n_embd);
+        mote_embed_extras(m, row, c->tok_pos[t], c->xb + (int64_t)t * m->hp.n_embd);
     }
 }
 
@@ -69,7 +71,8 @@ static void position_and_cache(mote_context *c, const mote_layer *l, int32_t il,
             mote_rope_apply(q, hp->n_head, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
             mote_rope_apply(k, hp->n_head_kv, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
         }
-        const size_t at = ((size_t)il * c->n_ctx + (size_t)(c->n_past + t)) * (size_t)n_kv;
+        const size_t cell = (size_t)c->tok_seq[t] * (size_t)c->seq_cap + (size_t)c->tok_pos[t];
+        const size_t at = ((size_t)il * c->n_ctx + cell) * (size_t)n_kv;
         const float *v = c->v + t * n_kv;
         for (int64_t i = 0; i < n_kv; i++) {
             c->k_cache[at + i] = mote_f32_to_fp16(k[i]);
@@ -133,16 +136,16 @@ static void add_residual(mote_context *c, float *y, const float *post_norm, int3
     }
 }
 
-void mote_forward(mote_context *c, const int32_t *tokens, int32_t n, bool want_logits, bool all) {
+void mote_forward(mote_context *c, const int32_t *tokens, int32_t n) {
     const mote_model *m = c->model;
     const mote_hparams *hp = &m->hp;
     const int64_t d = hp->n_embd;
 
     embed(c, tokens, n);
     for (int32_t t = 0; t < n && hp->pos == MOTE_POS_ROPE; t++) {
-        mote_rope_angles(c->rope_cs + (int64_t)t * hp->n_rot, hp->n_rot, c->n_past + t, &c->rope);
+        mote_rope_angles(c->rope_cs + (int64_t)t * hp->n_rot, hp->n_rot, c->tok_pos[t], &c->rope);
         if (hp->n_swa > 0)
-            mote_rope_angles(c->rope_cs_swa + (int64_t)t * hp->n_rot, hp->n_rot, c->n_past + t, &c->rope_swa);
+            mote_rope_angles(c->rope_cs_swa + (int64_t)t * hp->n_rot, hp->n_rot, c->tok_pos[t], &c->rope_swa);
     }
 
     for (int32_t il = 0; il < hp->n_layer; il++) {
@@ -161,18 +164,22 @@ void mote_forward(mote_context *c, const int32_t *tokens, int32_t n, bool want_l
         add_residual(c, c->xb, l->post_ffn_norm, n);
         mote_post_norm(c, l->layer_out_norm, l->layer_out_norm_b, n);
     }
-    c->n_past += n;
-    if (!want_logits) return;
+
+    /* output head on the rows whose logits are wanted, gathered in order */
+    int32_t rows = 0, first = -1;
+    for (int32_t t = 0; t < n; t++) {
+        if (c->tok_out[t] < 0) continue;
+        if (first < 0) first = c->tok_out[t];
+        if (m->output.data) mote_norm(c->xb + rows * d, c->x + t * d, m->output_norm, m->output_norm_b, d, hp);
+        rows++;
+    }
+    if (!rows) return;
+    float *out = c->logits + (int64_t)first * hp->n_vocab;
     if (!m->output.data) {
-        /* an embedding model has no head: mote_embed reads the hidden states */
-        memset(c->logits, 0, (size_t)(all ? n : 1) * hp->n_vocab * sizeof(float));
+        /* an embedding model has no head (mote_embed reads the hidden states): zero logits */
+        memset(out, 0, (size_t)rows * hp->n_vocab * sizeof(float));
         return;
     }
-
-    /* output head on every row, or on the last one only */
-    const int32_t first = all ? 0 : n - 1, rows = all ? n : 1;
-    for (int32_t t = 0; t < rows; t++)
-        mote_norm(c->xb + t * d, c->x + (first + t) * d, m->output_norm, m->output_norm_b, d, hp);
-    mote_linear(c, &m->output, c->xb, c->logits, rows);
-    if (hp->logit_softcap > 0.0f) mote_softcap(c->logits, (int64_t)rows * hp->n_vocab, hp->logit_softcap);
+    mote_linear(c, &m->output, c->xb, out, rows);
+    if (hp->logit_softcap > 0.0f) mote_softcap(out, (int64_t)rows * hp->n_vocab, hp->logit_softcap);
 }
