@@ -8,7 +8,8 @@
  *     f32 and f16 files, >= 0.999 for q8_0;
  *   - without normalisation, vectors of the same length as
  *     X.embed-raw.f32 (within 0.1%).
- * Also: the pooling can be chosen (bert-tiny with CLS gives bert-cls's
+ * Also: texts sharing forward passes give the same vectors as texts alone,
+ * the pooling can be chosen (bert-tiny with CLS gives bert-cls's
  * vectors), a decoder model gives unit vectors with mean and last pooling,
  * and what cannot be embedded is refused with a clear message.
  */
@@ -193,6 +194,43 @@ static void test_decoder_embeddings(void **state) {
     unload(&l);
 }
 
+/* Texts sharing forward passes (a context of 4 sequences) get the same
+ * vectors, bit for bit, as texts evaluated one per pass; on an encoder
+ * and on a decoder. */
+static void check_shared_passes(const char *rel) {
+    mote_model *m;
+    if (mote_model_load(fixture_path(rel), &m)) fail_msg("%s: %s", rel, mote_last_error());
+    mote_vocab *v;
+    assert_int_equal(mote_vocab_load(mote_model_gguf(m), &v), MOTE_OK);
+    char texts[N_TEXTS][MAX_LINE];
+    read_texts(texts);
+    const char *tp[N_TEXTS];
+    for (int i = 0; i < N_TEXTS; i++) tp[i] = texts[i];
+    const int d = mote_model_n_embd(m);
+    float one[N_TEXTS * 256], four[N_TEXTS * 256];
+    mote_context_params p = mote_context_default_params();
+    p.n_ctx = 256;
+    p.n_batch = 96; /* some texts share a pass, some do not fit beside others */
+    p.n_threads = 2;
+    mote_context *c1, *c4;
+    assert_int_equal(mote_context_new(m, &p, &c1), MOTE_OK);
+    p.n_seq = 4;
+    assert_int_equal(mote_context_new(m, &p, &c4), MOTE_OK);
+    assert_int_equal(mote_embed(c1, v, tp, N_TEXTS, NULL, one), MOTE_OK);
+    assert_int_equal(mote_embed(c4, v, tp, N_TEXTS, NULL, four), MOTE_OK);
+    assert_memory_equal(one, four, sizeof(float) * N_TEXTS * (size_t)d);
+    mote_context_free(c1);
+    mote_context_free(c4);
+    mote_vocab_free(v);
+    mote_model_free(m);
+}
+
+static void test_shared_passes(void **state) {
+    (void)state;
+    check_shared_passes("models/bert-tiny-f32.gguf");
+    check_shared_passes("models/gpt2-tiny-f32.gguf");
+}
+
 static void test_refusals(void **state) {
     (void)state;
     loaded l = load("models/bert-tiny-f32.gguf");
@@ -227,6 +265,7 @@ int main(void) {
         cmocka_unit_test(test_bert_fixtures),
         cmocka_unit_test(test_pooling_choice),
         cmocka_unit_test(test_decoder_embeddings),
+        cmocka_unit_test(test_shared_passes),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
