@@ -803,27 +803,28 @@ const char *mote_stopper_matched(const mote_stopper *s);
  * be written and benchmarked without downloading anything. */
 typedef struct {
     const char *name;        /* "qwen3-0.6b" */
-    const char *arch;        /* general.architecture: llama, qwen3, gemma3, phi3 */
+    const char *arch;        /* general.architecture: llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet */
     int32_t n_embd;          /* hidden size */
     int32_t n_layer;
     int32_t n_head;
     int32_t n_head_kv;
     int32_t head_dim;        /* n_head * head_dim may differ from n_embd (qwen3, gemma3) */
-    int32_t n_rot;           /* dimensions rotated by RoPE (phi4-mini: 96 of 128) */
+    int32_t n_rot;           /* dimensions rotated by RoPE (phi4-mini: 96 of 128); unused without rope */
     int32_t n_ff;            /* feed-forward hidden size */
     int32_t n_vocab;
     int32_t n_ctx_train;     /* context length */
     float rope_base;         /* rope theta (gemma3: of the global layers) */
     float rope_base_swa;     /* gemma3: rope theta of the sliding-window layers; 0 otherwise */
-    float norm_eps;          /* RMS norm epsilon */
+    float norm_eps;          /* norm epsilon (RMSNorm, or LayerNorm for gpt2 and bert) */
     int32_t sliding_window;  /* gemma3: window of the local layers; 0 = none */
     int32_t swa_pattern;     /* gemma3: every swa_pattern-th layer is global */
     bool tied_embd;          /* the output head reuses token_embd (no output.weight) */
     bool qk_norm;            /* per-head RMS norms of q and k (qwen3, gemma3) */
     bool post_norms;         /* norms after attention and after the FFN (gemma3) */
-    bool fused;              /* fused attn_qkv and gate+up ffn_up tensors (phi3) */
+    bool fused;              /* fused attn_qkv and gate+up ffn_up tensors (phi3; gpt2's attn_qkv) */
     uint64_t published_params; /* the model card's parameter count (0 for test shapes) */
     const char *source;      /* where the numbers come from */
+    int32_t pooling;         /* embedding models: the pooling_type written (mote_pooling); 0: the architecture's */
 } mote_model_shape;
 
 /* All known shapes, ending with an entry whose name is NULL. */
