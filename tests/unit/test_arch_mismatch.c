@@ -5,7 +5,8 @@
  *   - a llama file with a bias llama does not have (blk.0.attn_q.bias);
  *   - a qwen2 file missing one of its declared biases;
  *   - a bert file with a head (output_norm), a bitnet file without a sub-norm;
- *   - a gpt2 context longer than its table of learned positions.
+ *   - a gpt2 context longer than its table of learned positions, and a
+ *     context shift of a gpt2 sequence (positions are not in its keys).
  * The broken files are fixtures rewritten with the GGUF writer: every key
  * and tensor copied, one tensor left out or added.
  */
@@ -97,6 +98,15 @@ static void test_copy_loads(void **state) {
     mote_context *c;
     assert_int_equal(mote_context_new(m, &p, &c), MOTE_ERR_INVALID_ARG);
     assert_non_null(strstr(mote_last_error(), "learned positions for 256 tokens"));
+    /* positions are in the embeddings, not in the keys: no context shift */
+    p.n_ctx = 64;
+    assert_int_equal(mote_context_new(m, &p, &c), MOTE_OK);
+    int32_t tok[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    assert_int_equal(mote_decode(c, tok, 8, false, NULL), MOTE_OK);
+    assert_int_equal(mote_seq_shift(c, 0, 2, 4), MOTE_ERR_UNSUPPORTED);
+    assert_non_null(strstr(mote_last_error(), "cannot be shifted"));
+    assert_int_equal(mote_seq_len(c, 0), 8);
+    mote_context_free(c);
     mote_model_free(m);
     unlink(path);
 }
