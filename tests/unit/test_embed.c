@@ -11,7 +11,8 @@
  * Also: texts sharing forward passes give the same vectors as texts alone,
  * the pooling can be chosen (bert-tiny with CLS gives bert-cls's
  * vectors), a decoder model gives unit vectors with mean and last pooling,
- * and what cannot be embedded is refused with a clear message.
+ * what cannot be embedded is refused with a clear message, and an
+ * embedding model refuses to generate.
  */
 #include <math.h>
 #include <stdio.h>
@@ -256,6 +257,10 @@ static void test_refusals(void **state) {
     p.pooling = (mote_pooling)7;
     assert_int_equal(mote_embed_tokens(l.c, tok, &n, 1, &p, out), MOTE_ERR_INVALID_ARG);
     assert_non_null(strstr(mote_last_error(), "pooling"));
+    /* an encoder without a head does not generate */
+    int32_t prompt[2] = {101, 102};
+    assert_int_equal(mote_generate(l.c, prompt, 2, 4, NULL, NULL, NULL, NULL), MOTE_ERR_UNSUPPORTED);
+    assert_non_null(strstr(mote_last_error(), "embedding model"));
     unload(&l);
 }
 
