@@ -667,48 +667,6 @@ int mote_perplexity(mote_context *c, const int32_t *tokens, int64_t n_tokens, in
                     void *user, double *ppl, double *ppl_err);
 
 /* ======================================================================== */
-/* 6c. Embeddings                                                           */
-/* ======================================================================== */
-
-/* How a text's last hidden states (one row of n_embd per token) become one
- * vector; numbered as the GGUF key {arch}.pooling_type. */
-typedef enum {
-    MOTE_POOLING_DEFAULT = -1, /* the model's: its file's pooling_type (BERT), mean for decoder models */
-    MOTE_POOLING_MEAN = 1,     /* the average over every token ([CLS] and [SEP], or BOS, included) */
-    MOTE_POOLING_CLS = 2,      /* the first token's row */
-    MOTE_POOLING_LAST = 3,     /* the last token's row */
-} mote_pooling;
-
-typedef struct {
-    mote_pooling pooling;
-    bool normalize;            /* scale each vector to unit length (L2) */
-} mote_embed_params;
-
-/* MOTE_POOLING_DEFAULT, normalised. */
-mote_embed_params mote_embed_default_params(void);
-/* True for an embedding model (an encoder without an output head: bert). */
-bool mote_model_is_embedding(const mote_model *m);
-/* The pooling MOTE_POOLING_DEFAULT stands for with this model. */
-mote_pooling mote_model_pooling(const mote_model *m);
-
-/* One vector per token sequence: out receives n rows of n_embd floats, row
- * i for tokens[i] (n_tokens[i] > 0 ids). Each is evaluated as its own
- * sequence from position 0; up to n_seq of them share one forward pass
- * (at most n_batch tokens together), and a vector does not depend on what
- * shared its pass. Every sequence of the context is emptied first and left
- * empty after.
- * The last hidden state is the output of the last layer, after the final
- * norm for decoder models (as llama.cpp and Ollama take it). A model that
- * is not causal sees a whole text at once: each sequence must fit the
- * context's n_batch. On failure nothing useful is in out. */
-int mote_embed_tokens(mote_context *c, const int32_t *const *tokens, const int32_t *n_tokens, int32_t n,
-                      const mote_embed_params *p, float *out);
-/* The same for n texts, tokenized with vocabulary v adding the special
- * tokens the vocabulary asks for ([CLS] ... [SEP], or BOS). */
-int mote_embed(mote_context *c, const mote_vocab *v, const char *const *texts, int32_t n,
-               const mote_embed_params *p, float *out);
-
-/* ======================================================================== */
 /* 6b. Many conversations: the scheduler                                    */
 /* ======================================================================== */
 
@@ -793,6 +751,48 @@ bool mote_stopper_feed(mote_stopper *s, const char *text, size_t len, const char
 const char *mote_stopper_flush(mote_stopper *s, size_t *len);
 /* Which stop string ended the text (after feed returned true), else NULL. */
 const char *mote_stopper_matched(const mote_stopper *s);
+
+/* ======================================================================== */
+/* 6c. Embeddings                                                           */
+/* ======================================================================== */
+
+/* How a text's last hidden states (one row of n_embd per token) become one
+ * vector; numbered as the GGUF key {arch}.pooling_type. */
+typedef enum {
+    MOTE_POOLING_DEFAULT = -1, /* the model's: its file's pooling_type (BERT), mean for decoder models */
+    MOTE_POOLING_MEAN = 1,     /* the average over every token ([CLS] and [SEP], or BOS, included) */
+    MOTE_POOLING_CLS = 2,      /* the first token's row */
+    MOTE_POOLING_LAST = 3,     /* the last token's row */
+} mote_pooling;
+
+typedef struct {
+    mote_pooling pooling;
+    bool normalize;            /* scale each vector to unit length (L2) */
+} mote_embed_params;
+
+/* MOTE_POOLING_DEFAULT, normalised. */
+mote_embed_params mote_embed_default_params(void);
+/* True for an embedding model (an encoder without an output head: bert). */
+bool mote_model_is_embedding(const mote_model *m);
+/* The pooling MOTE_POOLING_DEFAULT stands for with this model. */
+mote_pooling mote_model_pooling(const mote_model *m);
+
+/* One vector per token sequence: out receives n rows of n_embd floats, row
+ * i for tokens[i] (n_tokens[i] > 0 ids). Each is evaluated as its own
+ * sequence from position 0; up to n_seq of them share one forward pass
+ * (at most n_batch tokens together), and a vector does not depend on what
+ * shared its pass. Every sequence of the context is emptied first and left
+ * empty after.
+ * The last hidden state is the output of the last layer, after the final
+ * norm for decoder models (as llama.cpp and Ollama take it). A model that
+ * is not causal sees a whole text at once: each sequence must fit the
+ * context's n_batch. On failure nothing useful is in out. */
+int mote_embed_tokens(mote_context *c, const int32_t *const *tokens, const int32_t *n_tokens, int32_t n,
+                      const mote_embed_params *p, float *out);
+/* The same for n texts, tokenized with vocabulary v adding the special
+ * tokens the vocabulary asks for ([CLS] ... [SEP], or BOS). */
+int mote_embed(mote_context *c, const mote_vocab *v, const char *const *texts, int32_t n,
+               const mote_embed_params *p, float *out);
 
 /* ======================================================================== */
 /* 8. Synthetic models                                                      */

@@ -44,12 +44,15 @@ static int bias(mote_model *m, const mote_arch *a, mote_weight *w, unsigned bit,
     return MOTE_OK;
 }
 
-/* A norm's weight (required) and, for LayerNorm, its bias (required). */
+/* A norm's weight (required) and, for LayerNorm, its bias (required) when
+ * the model has a place for it (b not NULL; the extra norms of families
+ * that declare them exist as weights only, and a bias there is refused as
+ * an undeclared tensor). */
 static int norm(mote_model *m, const mote_arch *a, const float **w, const float **b, mote_tensor_id id, int il,
                 int64_t n) {
     char f[96];
     int rc = mote_bind_vector(m, w, n, fmt_of(f, sizeof f, id, "weight"), il);
-    if (!rc && a->norm == MOTE_NORM_LAYER) rc = mote_bind_vector(m, b, n, fmt_of(f, sizeof f, id, "bias"), il);
+    if (!rc && b && a->norm == MOTE_NORM_LAYER) rc = mote_bind_vector(m, b, n, fmt_of(f, sizeof f, id, "bias"), il);
     return rc;
 }
 
@@ -116,10 +119,10 @@ static int bind_attention(mote_model *m, const mote_arch *a, int il) {
             (rc = mote_bind_vector(m, &l->k_norm, hp->head_dim, fmt_of(f, sizeof f, MOTE_TN_ATTN_K_NORM, "weight"), il)))
             return rc;
     }
-    if (!rc && a->sub_norms) rc = norm(m, a, &l->attn_sub_norm, &(const float *){0}, MOTE_TN_ATTN_SUB_NORM, il, n_q);
+    if (!rc && a->sub_norms) rc = norm(m, a, &l->attn_sub_norm, NULL, MOTE_TN_ATTN_SUB_NORM, il, n_q);
     if (!rc) rc = matrix(m, &l->wo, MOTE_TN_ATTN_OUT, il, n_q, e);
     if (!rc) rc = bias(m, a, &l->wo, MOTE_BIAS_O, MOTE_TN_ATTN_OUT, il);
-    if (!rc && a->post_norms) rc = norm(m, a, &l->post_attn_norm, &(const float *){0}, MOTE_TN_ATTN_POST_NORM, il, e);
+    if (!rc && a->post_norms) rc = norm(m, a, &l->post_attn_norm, NULL, MOTE_TN_ATTN_POST_NORM, il, e);
     if (!rc && a->post_norm) rc = norm(m, a, &l->attn_out_norm, &l->attn_out_norm_b, MOTE_TN_ATTN_OUT_NORM, il, e);
     return rc;
 }
@@ -137,10 +140,10 @@ static int bind_ffn(mote_model *m, const mote_arch *a, int il) {
     }
     if (!rc) rc = matrix(m, &l->ffn_up, MOTE_TN_FFN_UP, il, e, a->ffn == MOTE_FFN_GATED_FUSED ? 2 * ff : ff);
     if (!rc) rc = bias(m, a, &l->ffn_up, MOTE_BIAS_UP, MOTE_TN_FFN_UP, il);
-    if (!rc && a->sub_norms) rc = norm(m, a, &l->ffn_sub_norm, &(const float *){0}, MOTE_TN_FFN_SUB_NORM, il, ff);
+    if (!rc && a->sub_norms) rc = norm(m, a, &l->ffn_sub_norm, NULL, MOTE_TN_FFN_SUB_NORM, il, ff);
     if (!rc) rc = matrix(m, &l->ffn_down, MOTE_TN_FFN_DOWN, il, ff, e);
     if (!rc) rc = bias(m, a, &l->ffn_down, MOTE_BIAS_DOWN, MOTE_TN_FFN_DOWN, il);
-    if (!rc && a->post_norms) rc = norm(m, a, &l->post_ffn_norm, &(const float *){0}, MOTE_TN_FFN_POST_NORM, il, e);
+    if (!rc && a->post_norms) rc = norm(m, a, &l->post_ffn_norm, NULL, MOTE_TN_FFN_POST_NORM, il, e);
     if (!rc && a->post_norm) rc = norm(m, a, &l->layer_out_norm, &l->layer_out_norm_b, MOTE_TN_LAYER_OUT_NORM, il, e);
     return rc;
 }

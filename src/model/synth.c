@@ -184,17 +184,17 @@ static int list_tensors(const mote_model_shape *s, tensor_list *l) {
             if (!rc) rc = add(l, MOTE_TN_ATTN_Q_NORM, "weight", il, R_NORM, hd, 1);
             if (!rc) rc = add(l, MOTE_TN_ATTN_K_NORM, "weight", il, R_NORM, hd, 1);
         }
-        if (a->sub_norms && !rc) rc = add_norm(l, a, MOTE_TN_ATTN_SUB_NORM, il, q);
+        if (a->sub_norms && !rc) rc = add(l, MOTE_TN_ATTN_SUB_NORM, "weight", il, R_NORM, q, 1);
         if (!rc) rc = add_linear(l, a, MOTE_BIAS_O, MOTE_TN_ATTN_OUT, il, R_MATRIX, q, e);
-        if (a->post_norms && !rc) rc = add_norm(l, a, MOTE_TN_ATTN_POST_NORM, il, e);
+        if (a->post_norms && !rc) rc = add(l, MOTE_TN_ATTN_POST_NORM, "weight", il, R_NORM, e, 1);
         if (a->post_norm && !rc) rc = add_norm(l, a, MOTE_TN_ATTN_OUT_NORM, il, e);
         if (!a->post_norm && !rc) rc = add_norm(l, a, MOTE_TN_FFN_NORM, il, e);
         if (a->ffn == MOTE_FFN_GATED && !rc) rc = add_linear(l, a, MOTE_BIAS_GATE, MOTE_TN_FFN_GATE, il, R_MATRIX, e, ff);
         if (!rc) /* gated and fused: gate and up halves */
             rc = add_linear(l, a, MOTE_BIAS_UP, MOTE_TN_FFN_UP, il, R_MATRIX, e, a->ffn == MOTE_FFN_GATED_FUSED ? 2 * ff : ff);
-        if (a->sub_norms && !rc) rc = add_norm(l, a, MOTE_TN_FFN_SUB_NORM, il, ff);
+        if (a->sub_norms && !rc) rc = add(l, MOTE_TN_FFN_SUB_NORM, "weight", il, R_NORM, ff, 1);
         if (!rc) rc = add_linear(l, a, MOTE_BIAS_DOWN, MOTE_TN_FFN_DOWN, il, R_FFN_DOWN, ff, e);
-        if (a->post_norms && !rc) rc = add_norm(l, a, MOTE_TN_FFN_POST_NORM, il, e);
+        if (a->post_norms && !rc) rc = add(l, MOTE_TN_FFN_POST_NORM, "weight", il, R_NORM, e, 1);
         if (a->post_norm && !rc) rc = add_norm(l, a, MOTE_TN_LAYER_OUT_NORM, il, e);
     }
     return rc;
