@@ -192,6 +192,17 @@ static void test_decoder_embeddings(void **state) {
     }
     /* the context is left empty: the model still decodes from position 0 */
     assert_int_equal(mote_context_n_past(l.c), 0);
+    /* a text longer than a step (n_batch 4) is evaluated in steps: same vectors */
+    mote_context_params cp = mote_context_default_params();
+    cp.n_ctx = 64;
+    cp.n_batch = 4;
+    cp.n_threads = 2;
+    mote_context *small;
+    assert_int_equal(mote_context_new(l.m, &cp, &small), MOTE_OK);
+    float steps[2 * 256];
+    assert_int_equal(mote_embed(small, l.v, tp, 2, NULL, steps), MOTE_OK);
+    assert_memory_equal(steps, mean, sizeof(float) * 2 * (size_t)d);
+    mote_context_free(small);
     unload(&l);
 }
 
