@@ -66,7 +66,7 @@ static void position_and_cache(mote_context *c, const mote_layer *l, int32_t il,
         if (l->k_norm)
             for (int32_t h = 0; h < hp->n_head_kv; h++)
                 mote_rmsnorm(k + h * hp->head_dim, k + h * hp->head_dim, l->k_norm, hp->head_dim, hp->norm_eps);
-        if (hp->pos == MOTE_POS_ROPE) {
+        if (hp->pos == MOTE_POS_ROPE && !l->no_rope) {
             const float *cs = cs_all + (int64_t)t * hp->n_rot;
             mote_rope_apply(q, hp->n_head, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
             mote_rope_apply(k, hp->n_head_kv, hp->head_dim, hp->n_rot, cs, hp->rope_mode);

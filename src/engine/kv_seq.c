@@ -73,6 +73,7 @@ int mote_seq_copy(mote_context *c, int32_t src, int32_t dst, int32_t n) {
 static void rerotate(mote_context *c, int32_t il, int64_t cell, int32_t count, int32_t delta, float *buf) {
     const mote_hparams *hp = &c->model->hp;
     const mote_layer *l = &c->model->layers[il];
+    if (l->no_rope) return; /* its keys hold no position */
     mote_rope rope = l->swa ? c->rope_swa : c->rope;
     rope.attn_factor = 1.0f; /* the magnitude scale is already in the keys */
     float cs[2 * 512];

@@ -144,6 +144,7 @@ typedef struct {
     const float *layer_out_norm;  /* (n_embd) post-norm of x after the ffn residual, or NULL (bert) */
     const float *layer_out_norm_b;
     bool swa;                     /* sliding-window attention with rope_swa */
+    bool no_rope;                 /* no rotary positions in this layer (SmolLM3: every 4th) */
 } mote_layer;
 
 struct mote_model {

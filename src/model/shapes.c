@@ -105,6 +105,13 @@ static const mote_model_shape shapes[] = {
     {"all-minilm-l6-v2", "bert", 384, 6, 12, 12, 32, 0, 1536, 30522, 512,
      0.0f, 0.0f, 1e-12f, 0, 0, false, false, false, false, 22713216ull,
      "huggingface.co/sentence-transformers/all-MiniLM-L6-v2/blob/main/config.json", 1},
+    /* HuggingFaceTB/SmolLM3-3B config.json: hidden 2048, 36 layers, 16 heads,
+     * 4 kv heads (head_dim 128), intermediate 11008, vocab 128256, rope_theta
+     * 5e6, rms_norm_eps 1e-6, max_position_embeddings 65536, tied; every 4th
+     * layer without rope. 3.08B params. */
+    {"smollm3-3b", "smollm3", 2048, 36, 16, 4, 128, 128, 11008, 128256, 65536,
+     5000000.0f, 0.0f, 1e-6f, 0, 0, true, false, false, false, 3075098624ull,
+     "huggingface.co/HuggingFaceTB/SmolLM3-3B/blob/main/config.json", 0},
 
     /* Test shapes: the dimensions of the fixtures' tiny models. */
     {"tiny", "llama", 256, 2, 4, 2, 64, 64, 256, 1024, 512,
@@ -121,6 +128,9 @@ static const mote_model_shape shapes[] = {
      0.0f, 0.0f, 1e-5f, 0, 0, true, false, false, true, 0, "test fixture gpt2-tiny", 0},
     {"tiny-bert", "bert", 128, 2, 4, 4, 32, 0, 512, 2048, 512,
      0.0f, 0.0f, 1e-12f, 0, 0, false, false, false, false, 0, "test fixture bert-tiny", 1},
+    /* no fixture: 4 layers, so that layer 3 is one without rope */
+    {"tiny-smollm3", "smollm3", 256, 4, 4, 2, 64, 64, 256, 1024, 512,
+     10000.0f, 0.0f, 1e-6f, 0, 0, true, false, false, false, 0, "test shape of smollm3", 0},
     {"tiny-bitnet", "bitnet", 256, 2, 4, 2, 64, 64, 256, 1024, 512,
      500000.0f, 0.0f, 1e-5f, 0, 0, true, false, false, false, 0, "test fixture bitnet-tiny", 0},
     {0},
