@@ -515,7 +515,7 @@ int mote_detokenize(const mote_vocab *v, const int32_t *tokens, size_t n, unsign
 
 /* A model is a GGUF file mapped read-only plus the hyper-parameters and
  * weight pointers read from it; weights are used in place, never copied.
- * Supported architectures: llama, qwen3, gemma3, phi3, qwen2, gpt2, bitnet, smollm3 and
+ * Supported architectures: llama, qwen3, gemma3, phi3, qwen2, gpt2, bitnet, smollm3, gemma2 and
  * the embedding model bert (mote_embed). One model can serve
  * several contexts. */
 typedef struct mote_model mote_model;
@@ -526,7 +526,7 @@ typedef struct mote_model mote_model;
 int mote_model_load(const char *path, mote_model **out);
 void mote_model_free(mote_model *m);
 
-/* "llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3" */
+/* "llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3, gemma2" */
 const char *mote_model_supported_archs(void);
 const char *mote_model_arch(const mote_model *m);       /* general.architecture */
 int32_t mote_model_n_vocab(const mote_model *m);        /* rows of the output head */
@@ -803,7 +803,7 @@ int mote_embed(mote_context *c, const mote_vocab *v, const char *const *texts, i
  * be written and benchmarked without downloading anything. */
 typedef struct {
     const char *name;        /* "qwen3-0.6b" */
-    const char *arch;        /* general.architecture: llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3 */
+    const char *arch;        /* general.architecture: llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3, gemma2 */
     int32_t n_embd;          /* hidden size */
     int32_t n_layer;
     int32_t n_head;

@@ -57,7 +57,10 @@ static void attend_head(const mote_context *c, float *qh, mote_fp16 *acc, const 
     for (int32_t s = 0; s < len; s++, key += stride, val += stride) {
         float dot = 0.0f;
         for (int32_t i = 0; i < hd; i++) dot += qh[i] * f16_table[key[i]];
-        const float score = dot * hp->attn_scale;
+        /* soft-capped as GGML's flash attention does it: cap * tanh(dot * scale / cap) */
+        const float score =
+            hp->attn_softcap > 0.0f ? hp->attn_softcap * tanhf(dot * (hp->attn_scale / hp->attn_softcap))
+                                    : dot * hp->attn_scale;
         float rescale = 1.0f, weight = 1.0f;
         if (score > max) {
             /* a new maximum: shrink what was summed so far */
@@ -86,7 +89,7 @@ static void attend_block(const mote_context *c, float *scratch, int32_t nq, cons
     float *qh = scratch;
     mote_fp16 *acc = (mote_fp16 *)(scratch + (size_t)MOTE_ATTN_QUERIES * hd);
 #if defined(__x86_64__)
-    if (use_avx2 && hd % 8 == 0) {
+    if (use_avx2 && hd % 8 == 0 && c->model->hp.attn_softcap == 0.0f) { /* the kernel does not soft-cap */
         mote_avx2_attend_block(hd, c->model->hp.attn_scale, nq, q, out, lo, hi, key, val, stride, qh, acc);
         return;
     }

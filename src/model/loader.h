@@ -68,7 +68,7 @@ typedef struct {
 } mote_arch;
 
 extern const mote_arch mote_arch_llama, mote_arch_qwen3, mote_arch_gemma3, mote_arch_phi3, mote_arch_qwen2,
-    mote_arch_gpt2, mote_arch_bert, mote_arch_bitnet, mote_arch_smollm3;
+    mote_arch_gpt2, mote_arch_bert, mote_arch_bitnet, mote_arch_smollm3, mote_arch_gemma2;
 
 /* The registered architecture called `name`, or NULL (model.c). */
 const mote_arch *mote_arch_find(const char *name);

@@ -17,6 +17,7 @@
 static const mote_arch *const archs[] = {
     &mote_arch_llama, &mote_arch_qwen3, &mote_arch_gemma3, &mote_arch_phi3,
     &mote_arch_qwen2, &mote_arch_gpt2,  &mote_arch_bert,   &mote_arch_bitnet, &mote_arch_smollm3,
+    &mote_arch_gemma2,
 };
 #define N_ARCHS (sizeof archs / sizeof archs[0])
 
@@ -27,7 +28,7 @@ const mote_arch *mote_arch_find(const char *name) {
 }
 
 /* The registry's names in its order (test_model_load checks they agree). */
-const char *mote_model_supported_archs(void) { return "llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3"; }
+const char *mote_model_supported_archs(void) { return "llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3, gemma2"; }
 
 void mote_model_free(mote_model *m) {
     if (!m) return;

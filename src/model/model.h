@@ -107,6 +107,7 @@ typedef struct {
     float embd_scale;       /* token embeddings are multiplied by this (gemma3: sqrt(n_embd)) */
     float attn_scale;       /* scores are q.k * attn_scale (default 1/sqrt(head_dim)) */
     float logit_softcap;    /* 0: off; else logits = cap * tanh(logits / cap) */
+    float attn_softcap;     /* 0: off; else attention scores = cap * tanh(score / cap) (gemma2) */
     mote_rope_mode rope_mode;
     mote_activation act;
     mote_rope rope;         /* global-attention layers */

@@ -112,6 +112,14 @@ static const mote_model_shape shapes[] = {
     {"smollm3-3b", "smollm3", 2048, 36, 16, 4, 128, 128, 11008, 128256, 65536,
      5000000.0f, 0.0f, 1e-6f, 0, 0, true, false, false, false, 3075098624ull,
      "huggingface.co/HuggingFaceTB/SmolLM3-3B/blob/main/config.json", 0},
+    /* google/gemma-2-2b config.json: hidden 2304, 26 layers, 8 heads, 4 kv
+     * heads, head_dim 256, intermediate 9216, vocab 256000, rope_theta 10000,
+     * rms_norm_eps 1e-6, sliding_window 4096 on every other layer,
+     * attn_logit_softcapping 50, final_logit_softcapping 30,
+     * max_position_embeddings 8192, tied. 2,614,341,888 params. */
+    {"gemma2-2b", "gemma2", 2304, 26, 8, 4, 256, 256, 9216, 256000, 8192,
+     10000.0f, 10000.0f, 1e-6f, 4096, 2, true, false, true, false, 2614341888ull,
+     "huggingface.co/google/gemma-2-2b/blob/main/config.json", 0},
 
     /* Test shapes: the dimensions of the fixtures' tiny models. */
     {"tiny", "llama", 256, 2, 4, 2, 64, 64, 256, 1024, 512,
@@ -128,6 +136,9 @@ static const mote_model_shape shapes[] = {
      0.0f, 0.0f, 1e-5f, 0, 0, true, false, false, true, 0, "test fixture gpt2-tiny", 0},
     {"tiny-bert", "bert", 128, 2, 4, 4, 32, 0, 512, 2048, 512,
      0.0f, 0.0f, 1e-12f, 0, 0, false, false, false, false, 0, "test fixture bert-tiny", 1},
+    /* no fixture: 4 layers, a window of 8 on layers 0 and 2 */
+    {"tiny-gemma2", "gemma2", 256, 4, 4, 2, 64, 64, 256, 1024, 512,
+     10000.0f, 10000.0f, 1e-6f, 8, 2, true, false, true, false, 0, "test shape of gemma2", 0},
     /* no fixture: 4 layers, so that layer 3 is one without rope */
     {"tiny-smollm3", "smollm3", 256, 4, 4, 2, 64, 64, 256, 1024, 512,
      10000.0f, 0.0f, 1e-6f, 0, 0, true, false, false, false, 0, "test shape of smollm3", 0},

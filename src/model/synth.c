@@ -246,7 +246,7 @@ static const char *const *control_tokens(const char *arch, int *n) {
     static const char *const gpt2[] = {"<|endoftext|>"};
     if (!strcmp(arch, "qwen3") || !strcmp(arch, "qwen2")) return *n = 3, qwen3;
     if (!strcmp(arch, "gpt2")) return *n = 1, gpt2;
-    if (!strcmp(arch, "gemma3")) return *n = 2, gemma3;
+    if (!strcmp(arch, "gemma3") || !strcmp(arch, "gemma2")) return *n = 2, gemma3;
     if (!strcmp(arch, "phi3")) return *n = 5, phi3;
     return *n = 0, NULL;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_arch_bench.sh — `mote synth --like` and `mote bench --like` for the
-# families of issue 15: each tiny shape (qwen2, gpt2, bert, bitnet, smollm3) is
+# families of issue 15: each tiny shape (qwen2, gpt2, bert, bitnet, smollm3, gemma2) is
 # written, loads, and benches (one short prompt and generation test, JSON
 # with two results); a real shape's file (distilgpt2) lists the tensors its
 # architecture declares (learned positions, biases, no output.weight).
@@ -9,7 +9,7 @@ set -u
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed to check the JSON"; exit 77; }
 fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-for s in tiny-qwen2 tiny-gpt2 tiny-bert tiny-bitnet tiny-smollm3; do
+for s in tiny-qwen2 tiny-gpt2 tiny-bert tiny-bitnet tiny-smollm3 tiny-gemma2; do
     if ! "$MOTE" bench --like "$s" --type q8_0 -p 8 -n 2 -r 1 -t 1 -q --json >"$tmp/$s.json" 2>"$tmp/err"; then
         echo "FAIL: bench --like $s: $(cat "$tmp/err")"; fail=1; continue
     fi

@@ -1,16 +1,20 @@
 /*
- * test_nope_layers.c — SmolLM3's layers without rotary positions (issue 15),
+ * test_synth_archs.c — architectures without a fixture (issue 15: SmolLM3's
+ * layers without rope, Gemma 2's soft-capping and alternating window)
  * against llama.cpp.
  *
- * There is no SmolLM3 fixture, so the test makes one the way the fixtures
- * are made, and the reference is llama.cpp's number on those exact bytes:
- * `mote synth --like tiny-smollm3 --type f32` (seed 42: 4 layers, layer 3
- * without rope), with every matrix multiplied by 5 so that the model's
- * predictions are far from uniform. llama-perplexity (the llama.cpp build
- * of this project's machine, -c 128 -b 128 -t 1 --chunks 16, on
- * text/stories.txt) gives that file PPL 3241.5885; mote must be within
- * 0.5%. The same file read as `llama` (rope in every layer) gives 3331.3714
- * in llama.cpp, 2.8% away: the check tells the two apart.
+ * The test makes each model the way the fixtures are made, and the
+ * reference is llama.cpp's number on those exact bytes: `mote synth --like
+ * tiny-X --type f32` (seed 42), every matrix multiplied by 5 so that the
+ * predictions are far from uniform, and for gemma2 soft-caps small enough
+ * to bite (attention 5, logits 10). llama-perplexity (the llama.cpp build of
+ * this project's machine, -c 128 -b 128 -t 1 --chunks 16, on
+ * text/stories.txt) gives the PPLs below; mote must be within 0.5%.
+ * The check tells a wrong model apart: tiny-smollm3's file read as `llama`
+ * (rope in every layer) gives 3331.3714 in llama.cpp, 2.8% away from its
+ * 3241.5885; mote on tiny-gemma2's file gives 4533 without the attention
+ * soft-cap and 4638 without the window, 3.5% and 5.9% from 4380.3055.
+ * MOTE_KEEP_DIR=dir keeps the files made (to measure them with llama.cpp).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,19 +23,32 @@
 
 #include "testutil.h"
 
-#define LLAMA_CPP_PPL 3241.5885
 #define SCALE 5.0f
 
+typedef struct {
+    const char *shape;
+    const char *key[2]; /* f32 keys set in the file (NULL: none) */
+    float value[2];
+    double llama_cpp_ppl;
+} synth_case;
+
+static const synth_case cases[] = {
+    {"tiny-smollm3", {NULL, NULL}, {0, 0}, 3241.5885},
+    {"tiny-gemma2", {"gemma2.attn_logit_softcapping", "gemma2.final_logit_softcapping"}, {5.0f, 10.0f}, 4380.3055},
+};
+
 /* The synthetic file with its matrices scaled (see the file comment). */
-static const char *make_model(void) {
+static const char *make_model(const synth_case *sc) {
     const char *plain = temp_path(".gguf");
     mote_synth_params sp = mote_synth_default_params();
     sp.type = "f32";
-    assert_int_equal(mote_synth_write(mote_model_shape_find("tiny-smollm3"), &sp, plain), MOTE_OK);
+    assert_int_equal(mote_synth_write(mote_model_shape_find(sc->shape), &sp, plain), MOTE_OK);
     mote_gguf *g;
     assert_int_equal(mote_gguf_open(plain, &g), MOTE_OK);
     mote_gguf_writer *w = mote_gguf_writer_new();
     for (int64_t i = 0; i < mote_gguf_n_kv(g); i++) assert_int_equal(mote_gguf_writer_copy_kv(w, g, i), MOTE_OK);
+    for (int k = 0; k < 2; k++)
+        if (sc->key[k]) assert_int_equal(mote_gguf_writer_set_f32(w, sc->key[k], sc->value[k]), MOTE_OK);
     const int64_t nt = mote_gguf_n_tensors(g);
     float **scaled = calloc((size_t)nt, sizeof *scaled);
     for (int64_t i = 0; i < nt; i++) {
@@ -46,7 +63,12 @@ static const char *make_model(void) {
         }
         assert_int_equal(mote_gguf_writer_add_tensor(w, t->name, t->type, t->n_dims, t->ne, data), MOTE_OK);
     }
+    static char keep[512];
     const char *path = temp_path(".gguf");
+    if (getenv("MOTE_KEEP_DIR")) {
+        snprintf(keep, sizeof keep, "%s/%s-x5.gguf", getenv("MOTE_KEEP_DIR"), sc->shape);
+        path = keep;
+    }
     assert_int_equal(mote_gguf_writer_write_file(w, path), MOTE_OK);
     mote_gguf_writer_free(w);
     for (int64_t i = 0; i < nt; i++) free(scaled[i]);
@@ -56,12 +78,10 @@ static const char *make_model(void) {
     return path;
 }
 
-static void test_perplexity_matches_llama_cpp(void **state) {
-    (void)state;
-    const char *path = make_model();
+static void check_case(const synth_case *sc) {
+    const char *path = make_model(sc);
     mote_model *m;
     assert_int_equal(mote_model_load(path, &m), MOTE_OK);
-    assert_string_equal(mote_model_arch(m), "smollm3");
     mote_vocab *v;
     assert_int_equal(mote_vocab_load(mote_model_gguf(m), &v), MOTE_OK);
     size_t len;
@@ -80,15 +100,20 @@ static void test_perplexity_matches_llama_cpp(void **state) {
     assert_int_equal(mote_context_new(m, &p, &c), MOTE_OK);
     double ppl, err;
     assert_int_equal(mote_perplexity(c, tokens, (int64_t)n, mote_vocab_bos(v), NULL, NULL, &ppl, &err), MOTE_OK);
-    printf("  tiny-smollm3 x%.0f: PPL %.4f, llama.cpp %.4f (%+.3f%%)\n", SCALE, ppl, LLAMA_CPP_PPL,
-           100 * (ppl / LLAMA_CPP_PPL - 1));
-    assert_true(ppl / LLAMA_CPP_PPL - 1 < 0.005 && LLAMA_CPP_PPL / ppl - 1 < 0.005);
+    const double ref = sc->llama_cpp_ppl;
+    printf("  %-14s x%.0f: PPL %.4f, llama.cpp %.4f (%+.3f%%)\n", sc->shape, SCALE, ppl, ref, 100 * (ppl / ref - 1));
+    assert_true(ppl / ref - 1 < 0.005 && ref / ppl - 1 < 0.005);
     mote_context_free(c);
     free(tokens);
     free(text);
     mote_vocab_free(v);
     mote_model_free(m);
-    unlink(path);
+    if (!getenv("MOTE_KEEP_DIR")) unlink(path);
+}
+
+static void test_perplexity_matches_llama_cpp(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_case(&cases[i]);
 }
 
 int main(void) {
