@@ -537,7 +537,8 @@ int mote_detokenize(const mote_vocab *v, const int32_t *tokens, size_t n, unsign
 
 /* A model is a GGUF file mapped read-only plus the hyper-parameters and
  * weight pointers read from it; weights are used in place, never copied.
- * Supported architectures: llama, qwen3, gemma3, phi3. One model can serve
+ * Supported architectures: llama, qwen3, gemma3, phi3, qwen2, gpt2, bitnet, smollm3, gemma2 and
+ * the embedding model bert (mote_embed). One model can serve
  * several contexts. */
 typedef struct mote_model mote_model;
 
@@ -547,7 +548,7 @@ typedef struct mote_model mote_model;
 int mote_model_load(const char *path, mote_model **out);
 void mote_model_free(mote_model *m);
 
-/* "llama, qwen3, gemma3, phi3" */
+/* "llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3, gemma2" */
 const char *mote_model_supported_archs(void);
 const char *mote_model_arch(const mote_model *m);       /* general.architecture */
 int32_t mote_model_n_vocab(const mote_model *m);        /* rows of the output head */
@@ -774,6 +775,48 @@ const char *mote_stopper_flush(mote_stopper *s, size_t *len);
 const char *mote_stopper_matched(const mote_stopper *s);
 
 /* ======================================================================== */
+/* 6c. Embeddings                                                           */
+/* ======================================================================== */
+
+/* How a text's last hidden states (one row of n_embd per token) become one
+ * vector; numbered as the GGUF key {arch}.pooling_type. */
+typedef enum {
+    MOTE_POOLING_DEFAULT = -1, /* the model's: its file's pooling_type (BERT), mean for decoder models */
+    MOTE_POOLING_MEAN = 1,     /* the average over every token ([CLS] and [SEP], or BOS, included) */
+    MOTE_POOLING_CLS = 2,      /* the first token's row */
+    MOTE_POOLING_LAST = 3,     /* the last token's row */
+} mote_pooling;
+
+typedef struct {
+    mote_pooling pooling;
+    bool normalize;            /* scale each vector to unit length (L2) */
+} mote_embed_params;
+
+/* MOTE_POOLING_DEFAULT, normalised. */
+mote_embed_params mote_embed_default_params(void);
+/* True for an embedding model (an encoder without an output head: bert). */
+bool mote_model_is_embedding(const mote_model *m);
+/* The pooling MOTE_POOLING_DEFAULT stands for with this model. */
+mote_pooling mote_model_pooling(const mote_model *m);
+
+/* One vector per token sequence: out receives n rows of n_embd floats, row
+ * i for tokens[i] (n_tokens[i] > 0 ids). Each is evaluated as its own
+ * sequence from position 0; up to n_seq of them share one forward pass
+ * (at most n_batch tokens together), and a vector does not depend on what
+ * shared its pass. Every sequence of the context is emptied first and left
+ * empty after.
+ * The last hidden state is the output of the last layer, after the final
+ * norm for decoder models (as llama.cpp and Ollama take it). A model that
+ * is not causal sees a whole text at once: each sequence must fit the
+ * context's n_batch. On failure nothing useful is in out. */
+int mote_embed_tokens(mote_context *c, const int32_t *const *tokens, const int32_t *n_tokens, int32_t n,
+                      const mote_embed_params *p, float *out);
+/* The same for n texts, tokenized with vocabulary v adding the special
+ * tokens the vocabulary asks for ([CLS] ... [SEP], or BOS). */
+int mote_embed(mote_context *c, const mote_vocab *v, const char *const *texts, int32_t n,
+               const mote_embed_params *p, float *out);
+
+/* ======================================================================== */
 /* 8. Synthetic models                                                      */
 /* ======================================================================== */
 
@@ -782,27 +825,28 @@ const char *mote_stopper_matched(const mote_stopper *s);
  * be written and benchmarked without downloading anything. */
 typedef struct {
     const char *name;        /* "qwen3-0.6b" */
-    const char *arch;        /* general.architecture: llama, qwen3, gemma3, phi3 */
+    const char *arch;        /* general.architecture: llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3, gemma2 */
     int32_t n_embd;          /* hidden size */
     int32_t n_layer;
     int32_t n_head;
     int32_t n_head_kv;
     int32_t head_dim;        /* n_head * head_dim may differ from n_embd (qwen3, gemma3) */
-    int32_t n_rot;           /* dimensions rotated by RoPE (phi4-mini: 96 of 128) */
+    int32_t n_rot;           /* dimensions rotated by RoPE (phi4-mini: 96 of 128); unused without rope */
     int32_t n_ff;            /* feed-forward hidden size */
     int32_t n_vocab;
     int32_t n_ctx_train;     /* context length */
     float rope_base;         /* rope theta (gemma3: of the global layers) */
     float rope_base_swa;     /* gemma3: rope theta of the sliding-window layers; 0 otherwise */
-    float norm_eps;          /* RMS norm epsilon */
+    float norm_eps;          /* norm epsilon (RMSNorm, or LayerNorm for gpt2 and bert) */
     int32_t sliding_window;  /* gemma3: window of the local layers; 0 = none */
     int32_t swa_pattern;     /* gemma3: every swa_pattern-th layer is global */
     bool tied_embd;          /* the output head reuses token_embd (no output.weight) */
     bool qk_norm;            /* per-head RMS norms of q and k (qwen3, gemma3) */
     bool post_norms;         /* norms after attention and after the FFN (gemma3) */
-    bool fused;              /* fused attn_qkv and gate+up ffn_up tensors (phi3) */
+    bool fused;              /* fused attn_qkv and gate+up ffn_up tensors (phi3; gpt2's attn_qkv) */
     uint64_t published_params; /* the model card's parameter count (0 for test shapes) */
     const char *source;      /* where the numbers come from */
+    int32_t pooling;         /* embedding models: the pooling_type written (mote_pooling); 0: the architecture's */
 } mote_model_shape;
 
 /* All known shapes, ending with an entry whose name is NULL. */
