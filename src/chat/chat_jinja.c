@@ -96,19 +96,48 @@ static void set_json(jheap *h, jdict *vars, const char *name, const char *json) 
     jdict_set(h, vars, jv_cstr(name), jv_from_json(h, json, strlen(json)));
 }
 
-int mote_chat_jinja_render(const mote_chat_jinja *t, const mote_chat_message *msgs, size_t n,
-                           bool add_generation_prompt, const mote_chat_options *opt,
-                           const mote_chat_jinja_input *in, char **out) {
-    if (!out) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_chat_jinja_render: no output pointer");
-    *out = NULL;
-    if (!t) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_chat_jinja_render: no template");
-    static const mote_chat_jinja_input none = {0};
-    const mote_chat_jinja_input *const input = in ? in : &none;
-    if (!input->messages_json && (!msgs || n == 0))
-        return mote_fail(MOTE_ERR_INVALID_ARG, "a conversation needs at least one message");
-    for (size_t i = 0; !input->messages_json && i < n; i++)
-        if (!msgs[i].role || !msgs[i].content)
-            return mote_fail(MOTE_ERR_INVALID_ARG, "chat message %zu has no %s", i + 1, msgs[i].role ? "content" : "role");
+/* What a conversation render needs, passed through the setjmp guard. */
+typedef struct {
+    const mote_chat_jinja *t;
+    const mote_chat_message *msgs;
+    size_t n;
+    bool add_generation_prompt;
+    const mote_chat_options *opt;
+    const mote_chat_jinja_input *in;
+    char **out;
+} conversation_job;
+
+static int render_conversation(jheap *h, const conversation_job *job) {
+    const mote_chat_jinja_input *in = job->in;
+    const mote_chat_options *opt = job->opt;
+    jdict *vars = jv_dict(h, JD_DICT).u.d;
+    if (in->extra_json) {
+        jv extra = jv_from_json(h, in->extra_json, strlen(in->extra_json));
+        if (extra.t != JV_DICT) jfail(h, 0, "the extra template variables must be a JSON object");
+        for (size_t i = 0; i < extra.u.d->n; i++) jdict_set(h, vars, extra.u.d->keys[i], extra.u.d->vals[i]);
+    }
+    if (in->messages_json) set_json(h, vars, "messages", in->messages_json);
+    else {
+        jv list = jv_list(h, job->n);
+        for (size_t i = 0; i < job->n; i++) {
+            jv m = jv_dict(h, JD_DICT);
+            jdict_set(h, m.u.d, jv_cstr("role"), jv_cstr(job->msgs[i].role));
+            jdict_set(h, m.u.d, jv_cstr("content"), jv_cstr(job->msgs[i].content));
+            jlist_push(h, list.u.l, m);
+        }
+        jdict_set(h, vars, jv_cstr("messages"), list);
+    }
+    if (in->tools_json) set_json(h, vars, "tools", in->tools_json);
+    else jdict_set(h, vars, jv_cstr("tools"), jv_none());
+    jdict_set(h, vars, jv_cstr("add_generation_prompt"), jv_bool(job->add_generation_prompt));
+    jdict_set(h, vars, jv_cstr("bos_token"), jv_cstr(opt && opt->bos_token ? opt->bos_token : ""));
+    jdict_set(h, vars, jv_cstr("eos_token"), jv_cstr(opt && opt->eos_token ? opt->eos_token : ""));
+    jdict_set(h, vars, jv_cstr("enable_thinking"), jv_bool(opt ? opt->enable_thinking : true));
+    return render(job->t, h, vars, in->now, job->out);
+}
+
+/* Run render_conversation with errors caught: a heap of its own, freed after. */
+static int guarded(const conversation_job *job) {
     jheap h;
     jmp_buf jump;
     jheap_init(&h, RENDER_MAX_MEMORY);
@@ -118,32 +147,26 @@ int mote_chat_jinja_render(const mote_chat_jinja *t, const mote_chat_message *ms
         jheap_free(&h);
         return rc;
     }
-    jdict *vars = jv_dict(&h, JD_DICT).u.d;
-    if (input->extra_json) {
-        jv extra = jv_from_json(&h, input->extra_json, strlen(input->extra_json));
-        if (extra.t != JV_DICT) jfail(&h, 0, "the extra template variables must be a JSON object");
-        for (size_t i = 0; i < extra.u.d->n; i++) jdict_set(&h, vars, extra.u.d->keys[i], extra.u.d->vals[i]);
-    }
-    if (input->messages_json) set_json(&h, vars, "messages", input->messages_json);
-    else {
-        jv list = jv_list(&h, n);
-        for (size_t i = 0; i < n; i++) {
-            jv m = jv_dict(&h, JD_DICT);
-            jdict_set(&h, m.u.d, jv_cstr("role"), jv_cstr(msgs[i].role));
-            jdict_set(&h, m.u.d, jv_cstr("content"), jv_cstr(msgs[i].content));
-            jlist_push(&h, list.u.l, m);
-        }
-        jdict_set(&h, vars, jv_cstr("messages"), list);
-    }
-    if (input->tools_json) set_json(&h, vars, "tools", input->tools_json);
-    else jdict_set(&h, vars, jv_cstr("tools"), jv_none());
-    jdict_set(&h, vars, jv_cstr("add_generation_prompt"), jv_bool(add_generation_prompt));
-    jdict_set(&h, vars, jv_cstr("bos_token"), jv_cstr(opt && opt->bos_token ? opt->bos_token : ""));
-    jdict_set(&h, vars, jv_cstr("eos_token"), jv_cstr(opt && opt->eos_token ? opt->eos_token : ""));
-    jdict_set(&h, vars, jv_cstr("enable_thinking"), jv_bool(opt ? opt->enable_thinking : true));
-    int rc = render(t, &h, vars, input->now, out);
+    int rc = render_conversation(&h, job);
     jheap_free(&h);
     return rc;
+}
+
+int mote_chat_jinja_render(const mote_chat_jinja *t, const mote_chat_message *msgs, size_t n,
+                           bool add_generation_prompt, const mote_chat_options *opt,
+                           const mote_chat_jinja_input *in, char **out) {
+    if (!out) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_chat_jinja_render: no output pointer");
+    *out = NULL;
+    if (!t) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_chat_jinja_render: no template");
+    static const mote_chat_jinja_input none = {0};
+    if (!in) in = &none;
+    if (!in->messages_json && (!msgs || n == 0))
+        return mote_fail(MOTE_ERR_INVALID_ARG, "a conversation needs at least one message");
+    for (size_t i = 0; !in->messages_json && i < n; i++)
+        if (!msgs[i].role || !msgs[i].content)
+            return mote_fail(MOTE_ERR_INVALID_ARG, "chat message %zu has no %s", i + 1, msgs[i].role ? "content" : "role");
+    conversation_job job = {t, msgs, n, add_generation_prompt, opt, in, out};
+    return guarded(&job);
 }
 
 static const char *skip_space(const char *p, const char *end) {

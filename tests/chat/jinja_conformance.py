@@ -96,6 +96,11 @@ CALL = {"role": "assistant", "content": None, "tool_calls": [{
     "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "celsius"}}}]}
 RESULT = {"role": "tool", "tool_call_id": "call_1", "name": "get_weather",
           "content": "{\"temperature\": 21, \"sky\": \"clear\"}"}
+# the same call as OpenAI clients send it: empty content, a 9-character id
+CALL2 = {"role": "assistant", "content": "", "tool_calls": [{
+    "id": "call00001", "type": "function",
+    "function": {"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}}]}
+RESULT2 = {"role": "tool", "tool_call_id": "call00001", "name": "get_weather", "content": "sunny, 21 degrees"}
 WEATHER_ANSWER = {"role": "assistant", "content": "It is 21 °C and clear in Paris."}
 THOUGHT = {"role": "assistant", "content": "<think>\nThe user greets me.\n</think>\n\nHello! I am fine.",
            "reasoning_content": "The user greets me."}
@@ -112,6 +117,9 @@ CASES = {
     "tool_result": dict(messages=[ASK_WEATHER, CALL, RESULT], tools=TOOLS, add_generation_prompt=True),
     "tool_answer": dict(messages=[SYSTEM, ASK_WEATHER, CALL, RESULT, WEATHER_ANSWER, USER2], tools=TOOLS,
                         add_generation_prompt=True),
+    "tool_result2": dict(messages=[SYSTEM, ASK_WEATHER, CALL2, RESULT2], tools=TOOLS, add_generation_prompt=True),
+    "tool_answer2": dict(messages=[ASK_WEATHER, CALL2, RESULT2, WEATHER_ANSWER], tools=TOOLS,
+                         add_generation_prompt=False),
     "think_on": dict(messages=[USER], add_generation_prompt=True, enable_thinking=True),
     "think_off": dict(messages=[USER], add_generation_prompt=True, enable_thinking=False),
     "think_history": dict(messages=[USER, THOUGHT, USER2], add_generation_prompt=True, enable_thinking=True),
@@ -120,7 +128,11 @@ CASES = {
 
 
 def context(case):
-    ctx = {"bos_token": "<s>", "eos_token": "</s>", "tools": None}
+    """transformers passes tools=None without tools; llama.cpp leaves it out (undefined): without
+    tools, even cases use the one, odd cases the other."""
+    ctx = {"bos_token": "<s>", "eos_token": "</s>"}
+    if "tools" not in case and list(CASES.values()).index(case) % 2 == 0:
+        ctx["tools"] = None
     ctx.update(case)
     return ctx
 
