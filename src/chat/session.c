@@ -52,7 +52,14 @@ int chat_session_open(chat_session *s, const char *model_path, chat_gen_params *
     int rc = mote_model_load(model_path, &s->model);
     if (rc != MOTE_OK) return rc;
     const mote_gguf *g = mote_model_gguf(s->model);
-    if ((rc = mote_chat_template_for_model(g, template_override, &s->template_name)) != MOTE_OK) return rc;
+    rc = mote_chat_template_for_model(g, template_override, &s->template_name);
+    if (rc == MOTE_ERR_UNSUPPORTED) {
+        /* Jinja no built-in format matches: run the template itself. */
+        const char *src = template_override ? template_override : mote_gguf_get_str(g, "tokenizer.chat_template", NULL);
+        s->template_name = NULL;
+        rc = mote_chat_jinja_parse(src, &s->jinja);
+    }
+    if (rc != MOTE_OK) return rc;
     s->topt = mote_chat_options_default();
     mote_chat_options_from_gguf(g, &s->topt);
     if ((rc = mote_vocab_load(g, &s->vocab)) != MOTE_OK) return rc;
@@ -69,6 +76,7 @@ int chat_session_open(chat_session *s, const char *model_path, chat_gen_params *
 }
 
 void chat_session_close(chat_session *s) {
+    mote_chat_jinja_free(s->jinja);
     mote_sampler_free(s->sampler);
     mote_context_free(s->ctx);
     mote_vocab_free(s->vocab);
@@ -120,12 +128,18 @@ static bool drop_oldest_turn(chat_session *s) {
     return false;
 }
 
+/* The conversation as prompt text: the built-in format, or the template run. */
+static int format_conversation(const chat_session *s, const mote_chat_message *m, size_t n, char **text) {
+    if (s->jinja) return mote_chat_jinja_render(s->jinja, m, n, true, &s->topt, NULL, text);
+    return mote_chat_format(s->template_name, m, n, true, &s->topt, text);
+}
+
 /* Tokens still to evaluate for the conversation plus a generation prompt:
  * only what follows the cached text when that text is a prefix of the new
  * prompt, else everything (and the cache is emptied). Fills *toks (malloc'd). */
 static int prompt_tokens(chat_session *s, int32_t **toks, size_t *n, char **text_out) {
     char *text = NULL;
-    int rc = mote_chat_format(s->template_name, s->conv.msgs, s->conv.n, true, &s->topt, &text);
+    int rc = format_conversation(s, s->conv.msgs, s->conv.n, &text);
     if (rc != MOTE_OK) return rc;
     size_t len = strlen(text);
     const char *rest = text;
@@ -164,7 +178,7 @@ static bool question_fits_alone(chat_session *s) {
     if (s->conv.n > 1 && !strcmp(s->conv.msgs[0].role, "system")) m[n++] = s->conv.msgs[0];
     m[n++] = s->conv.msgs[s->conv.n - 1];
     char *text = NULL;
-    if (mote_chat_format(s->template_name, m, n, true, &s->topt, &text) != MOTE_OK) return true;
+    if (format_conversation(s, m, n, &text) != MOTE_OK) return true;
     int32_t *toks = NULL;
     size_t n_tok = 0;
     int rc = mote_tokenize_alloc(s->vocab, text, strlen(text), mote_vocab_adds_bos(s->vocab), true, &toks, &n_tok);

@@ -40,7 +40,8 @@ typedef struct {
     mote_context *ctx;
     mote_sampler *sampler;
     chat_gen_params *gen;          /* the caller's; after changing sampling, chat_session_update_sampling */
-    const char *template_name;     /* a mote_chat_template_names() entry */
+    const char *template_name;     /* a mote_chat_template_names() entry, or NULL when jinja runs */
+    mote_chat_jinja *jinja;        /* the template, run, when no built-in format matches it */
     mote_chat_options topt;
     mote_chat_conv conv;
     char *cached;                  /* the text the KV cache holds */
