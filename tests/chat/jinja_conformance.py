@@ -12,6 +12,9 @@ tests/chat/jinja_render tool; the bytes must be equal, or both must refuse.
 
     jinja_conformance.py PATH/TO/jinja_render [-v] [TEMPLATE-SUBSTRING]
 
+The one-line templates of jinja_snippets.txt (the corners of the language)
+are compared the same way.
+
 Templates that use something mote does not support are listed in
 UNSUPPORTED with the construct named (the goal is an empty list).
 """
@@ -127,6 +130,22 @@ CASES = {
 }
 
 
+# The variables of the one-line templates in jinja_snippets.txt.
+SNIPPET_VARS = {
+    "messages": [SYSTEM, USER, ANSWER, USER2], "tools": None, "bos_token": "<s>", "eos_token": "</s>",
+    "s": "hello wide world", "u": "Grüße, 世界 😀 \"q\" \\ \u0001", "n": 7, "f": 2.5, "l": [3, 1, 2],
+    "d": {"b": [1, 2], "a": 1}, "ns": {"x": 1},
+}
+
+
+def snippets():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jinja_snippets.txt")
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f.read().split("\n"), 1):
+            if line.strip() and not line.startswith("{#"):
+                yield number, line.replace("\u23ce", "\n")
+
+
 def context(case):
     """transformers passes tools=None without tools; llama.cpp leaves it out (undefined): without
     tools, even cases use the one, odd cases the other."""
@@ -198,6 +217,32 @@ def main():
                     print(f"    {b}")
             elif not bad and name in UNSUPPORTED:
                 print(f"NOTE {name} is listed as unsupported ({UNSUPPORTED[name]}) but now matches")
+        snippet_failures = 0
+        for number, source in snippets():
+            if only:
+                break
+            path = os.path.join(tmp, "snippet.jinja")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(source)
+            with open(vars_path, "w", encoding="utf-8") as f:
+                json.dump(SNIPPET_VARS, f, ensure_ascii=False)
+            try:
+                expected, expected_error = env.from_string(source).render(**SNIPPET_VARS), None
+            except Exception as e:
+                expected, expected_error = None, f"{type(e).__name__}: {e}"
+            p = subprocess.run([tool, path, vars_path, str(FIXED_EPOCH)], capture_output=True, timeout=60)
+            got = p.stdout.decode("utf-8", errors="replace")
+            got_error = p.stderr.decode("utf-8", errors="replace").strip() if p.returncode else None
+            compared += 1
+            if p.returncode not in (0, 1) or (expected_error is None) != (got_error is None) or \
+                    (expected_error is None and got != expected):
+                snippet_failures += 1
+                print(f"FAIL snippet line {number}: {source!r}\n    jinja2 {expected!r} {expected_error or ''}\n"
+                      f"    mote   {got!r} {got_error or ''}")
+            elif verbose and expected_error:
+                print(f"  snippet line {number}: both refuse: jinja2 {expected_error} / mote {got_error}")
+        if snippet_failures:
+            failures.append(f"{snippet_failures} snippets")
     print(f"{compared} renders compared over {len(names)} templates ({refused} refused by jinja2); "
           f"{len(failures)} templates differ; unsupported list: {len(UNSUPPORTED)}")
     for name, construct in UNSUPPORTED.items():

@@ -6,7 +6,7 @@
  * used). Parsing and rendering must end in a result or a one-line error:
  * never a crash, a hang (the interpreter's step, depth and size limits), or
  * a leak. A rendered result must be a NUL-terminated string.
- * Seed corpus: tests/data/jinja/templates/*.jinja.
+ * Seed corpus: the .jinja files of tests/data/jinja/templates.
  */
 #include <stdlib.h>
 #include <string.h>

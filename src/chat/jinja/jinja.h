@@ -339,6 +339,8 @@ jv jinja_call_method(jrender *r, int line, jmethod *m, jargs a);
  * strip mode: 1 left, 2 right, 3 both; chars NULL: whitespace. */
 jv jstr_strip(jheap *h, jv s, const jv *chars, int mode);
 jv jstr_replace(jrender *r, int line, jv s, jv old, jv new_, int64_t count);
+/* Python's str.splitlines(keepends). */
+jv jstr_splitlines(jrender *r, jv s, bool keepends);
 /* case: 'u' upper, 'l' lower, 't' title, 'c' capitalize */
 jv jstr_case(jheap *h, jv s, char how);
 

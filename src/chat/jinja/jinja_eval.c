@@ -503,12 +503,7 @@ static void exec_for(jrender *r, jscope *s, const jnode *n) {
         exec_body(r, s, &n->alt);
         return;
     }
-    jv outer_loop = lookup(r, s, "loop", 4);
-    int depth0 = 0;
-    if (outer_loop.t == JV_DICT && outer_loop.u.d->kind == JD_LOOP) {
-        jv *d = jdict_get_str(outer_loop.u.d, "depth0");
-        if (d) depth0 = (int)d->u.i + 1;
-    }
+    /* loop.depth counts recursive loops only, which mote does not run: nested loops are all depth 1 */
     r->loop_depth++;
     size_t count = items->n;
     for (size_t i = 0; i < count; i++) {
@@ -523,8 +518,8 @@ static void exec_for(jrender *r, jscope *s, const jnode *n) {
         jdict_set(r->h, d, jv_cstr("first"), jv_bool(i == 0));
         jdict_set(r->h, d, jv_cstr("last"), jv_bool(i + 1 == count));
         jdict_set(r->h, d, jv_cstr("length"), jv_int((int64_t)count));
-        jdict_set(r->h, d, jv_cstr("depth"), jv_int(depth0 + 1));
-        jdict_set(r->h, d, jv_cstr("depth0"), jv_int(depth0));
+        jdict_set(r->h, d, jv_cstr("depth"), jv_int(1));
+        jdict_set(r->h, d, jv_cstr("depth0"), jv_int(0));
         if (i > 0) jdict_set(r->h, d, jv_cstr("previtem"), items->items[i - 1]);
         if (i + 1 < count) jdict_set(r->h, d, jv_cstr("nextitem"), items->items[i + 1]);
         jdict_set(r->h, it->vars, jv_cstr("loop"), loop);

@@ -171,37 +171,22 @@ static jv indent(jrender *r, int line, jv s, jargs a) {
     } else
         jfail(r->h, line, "indent: the width must be an integer or a string");
     bool first = arg_bool(a, 1, "first", false), blank = arg_bool(a, 2, "blank", false);
-    /* s + "\n", split into lines (Python splitlines) */
+    /* the lines of s + "\n" (jinja2 appends it so a trailing newline keeps an empty last line) */
     jv text = jv_to_str(r->h, s);
+    jbuf t;
+    jbuf_init(&t, r->h, r->lim.max_output);
+    jbuf_add(&t, text.u.s.p, text.u.s.n);
+    jbuf_addc(&t, "\n");
+    jv lines = jstr_splitlines(r, jbuf_value(&t), false);
     jbuf b;
     jbuf_init(&b, r->h, r->lim.max_output);
-    const char *p = text.u.s.p;
-    size_t n = text.u.s.n, i = 0, start = 0;
-    size_t line_no = 0;
-    /* lines of text + "\n" */
-    for (;;) {
-        size_t brk = 0;
-        bool end = i >= n;
-        if (!end) {
-            unsigned char c = (unsigned char)p[i];
-            if (c == '\r' && i + 1 < n && p[i + 1] == '\n') brk = 2;
-            else if (c == '\n' || c == '\r' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e)) brk = 1;
-            if (!brk) {
-                i++;
-                continue;
-            }
-        }
-        size_t len = i - start;
-        if (line_no > 0) {
+    for (size_t i = 0; i < lines.u.l->n; i++) {
+        jv l = lines.u.l->items[i];
+        if (i > 0) {
             jbuf_addc(&b, "\n");
-            if (blank || len > 0) jbuf_add(&b, ind.p, ind.n);
+            if (blank || l.u.s.n > 0) jbuf_add(&b, ind.p, ind.n);
         }
-        jbuf_add(&b, p + start, len);
-        line_no++;
-        if (end) break;
-        i += brk;
-        start = i;
-        if (i >= n) break; /* the "\n" jinja2 appends makes a trailing break end the last line */
+        jbuf_add(&b, l.u.s.p, l.u.s.n);
     }
     jv body = jbuf_value(&b);
     if (!first) return body;
@@ -502,7 +487,7 @@ jv jinja_filter(jrender *r, int line, const char *name, jv v, jargs a) {
     if (IS("upper")) return jstr_case(r->h, s, 'u');
     if (IS("lower")) return jstr_case(r->h, s, 'l');
     if (IS("title")) return jstr_case(r->h, s, 't');
-    if (IS("capitalize")) return jstr_case(r->h, jstr_case(r->h, s, 'l'), 'c');
+    if (IS("capitalize")) return jstr_case(r->h, s, 'c');
     if (IS("replace")) {
         jv old = jargs_str(r, line, a, 0, "old", "replace", jv_undef(NULL));
         jv new_ = jargs_str(r, line, a, 1, "new", "replace", jv_undef(NULL));

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <utf8proc.h>
+
 #include "chat/chat_internal.h"
 #include "chat/jinja/jinja.h"
 
@@ -121,23 +123,44 @@ jv jstr_replace(jrender *r, int line, jv s, jv old, jv new_, int64_t count) {
     return jbuf_value(&b);
 }
 
-static bool is_alpha_ascii(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool is_cased(utf8proc_int32_t c) {
+    return utf8proc_toupper(c) != c || utf8proc_tolower(c) != c || utf8proc_totitle(c) != c;
+}
 
 jv jstr_case(jheap *h, jv s, char how) {
-    char *o = jstrndup(h, s.u.s.p, s.u.s.n);
-    bool prev_cased = false;
-    for (size_t i = 0; i < s.u.s.n; i++) {
-        char c = o[i];
+    jbuf b;
+    jbuf_init(&b, h, 0);
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s.u.s.p;
+    utf8proc_ssize_t n = (utf8proc_ssize_t)s.u.s.n, i = 0;
+    bool prev_cased = false, first = true;
+    while (i < n) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t len = utf8proc_iterate(p + i, n - i, &c);
+        if (len <= 0) { /* not UTF-8: the byte as it is */
+            jbuf_add(&b, (const char *)p + i, 1);
+            i++;
+            prev_cased = false;
+            first = false;
+            continue;
+        }
         bool up;
         if (how == 'u') up = true;
         else if (how == 'l') up = false;
-        else if (how == 'c') up = i == 0;
+        else if (how == 'c') up = first;
         else up = !prev_cased;
-        if (up && c >= 'a' && c <= 'z') o[i] = (char)(c - 32);
-        if (!up && c >= 'A' && c <= 'Z') o[i] = (char)(c + 32);
-        prev_cased = is_alpha_ascii(c) || ((unsigned char)c >= 0x80);
+        utf8proc_int32_t m = up ? (how == 'u' ? utf8proc_toupper(c) : utf8proc_totitle(c)) : utf8proc_tolower(c);
+        if (up && c == 0xdf) /* Python's full case mapping: ß -> SS (Ss in titles) */
+            jbuf_addc(&b, how == 'u' ? "SS" : "Ss");
+        else {
+            utf8proc_uint8_t enc[4];
+            utf8proc_ssize_t k = utf8proc_encode_char(m, enc);
+            jbuf_add(&b, (const char *)enc, (size_t)k);
+        }
+        prev_cased = is_cased(c);
+        first = false;
+        i += len;
     }
-    return jv_str(o, s.u.s.n);
+    return jbuf_value(&b);
 }
 
 static bool has_prefix_at(jv s, size_t at, jv x) {
@@ -245,7 +268,7 @@ static jv split(jrender *r, int line, jv s, jv *sep, int64_t maxsplit, bool from
     return out;
 }
 
-static jv splitlines(jrender *r, jv s, bool keepends) {
+jv jstr_splitlines(jrender *r, jv s, bool keepends) {
     jv out = jv_list(r->h, 0);
     const char *p = s.u.s.p;
     size_t n = s.u.s.n, start = 0, i = 0;
@@ -469,7 +492,7 @@ jv jinja_call_method(jrender *r, int line, jmethod *m, jargs a) {
     if (!strcmp(name, "upper")) return jstr_case(r->h, s, 'u');
     if (!strcmp(name, "lower") || !strcmp(name, "casefold")) return jstr_case(r->h, s, 'l');
     if (!strcmp(name, "title")) return jstr_case(r->h, s, 't');
-    if (!strcmp(name, "capitalize")) return jstr_case(r->h, jstr_case(r->h, s, 'l'), 'c');
+    if (!strcmp(name, "capitalize")) return jstr_case(r->h, s, 'c');
     if (!strcmp(name, "find") || !strcmp(name, "rfind") || !strcmp(name, "index") || !strcmp(name, "rindex")) {
         jv x = jargs_str(r, line, a, 0, NULL, what, jv_undef(NULL));
         if (x.t != JV_STR) jfail(r->h, line, "%s needs a string", what);
@@ -500,7 +523,7 @@ jv jinja_call_method(jrender *r, int line, jmethod *m, jargs a) {
     if (!strcmp(name, "format")) return format(r, line, s, a);
     if (!strcmp(name, "splitlines")) {
         jv *k = jargs_get(a, 0, "keepends");
-        return splitlines(r, s, k && jv_truthy(*k));
+        return jstr_splitlines(r, s, k && jv_truthy(*k));
     }
     if (!strcmp(name, "isdigit") || !strcmp(name, "isnumeric") || !strcmp(name, "isdecimal")) return jv_bool(str_all(s, c_digit));
     if (!strcmp(name, "isalpha")) return jv_bool(str_all(s, c_alpha));
