@@ -5,6 +5,7 @@
  * reasoning/answer split. The byte-for-byte comparison with jinja2 on real
  * templates is tests/chat/jinja_conformance.py.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,43 @@ static void test_limits(void **state) {
     free(deep);
 }
 
+/* Every input the fuzzer once crashed on (tests/fuzz/regressions-jinja):
+ * a render or a clean error now. Also the numerals behind the first one. */
+static void test_fuzz_regressions(void **state) {
+    (void)state;
+    char *r = render("{{ 1234567890123456789012345678901234567890123456789012345678901234567890.5 }}", NULL);
+    assert_non_null(r);
+    free(r);
+    assert_null(render("{{ 99999999999999999999 }}", NULL));
+    assert_non_null(strstr(mote_last_error(), "does not fit in 64 bits"));
+    const char *root = getenv("MOTE_ROOT");
+    if (!root) {
+        fprintf(stderr, "note: MOTE_ROOT unset, Jinja fuzz regressions not run\n");
+        return;
+    }
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/tests/fuzz/regressions-jinja", root);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    int count = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        char buf[65536];
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        free(render(buf, NULL)); /* the fuzzer's default variables are not needed to reach these */
+        count++;
+    }
+    closedir(d);
+    assert_true(count > 0);
+}
+
 static const char *const QWEN3_LIKE =
     "{%- for message in messages %}<|im_start|>{{ message.role }}\n{{ message.content }}<|im_end|>\n{% endfor %}"
     "{%- if add_generation_prompt %}<|im_start|>assistant\n"
@@ -271,7 +309,7 @@ int main(void) {
         cmocka_unit_test(test_whitespace),        cmocka_unit_test(test_filters_and_tests),
         cmocka_unit_test(test_methods_and_globals), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_limits),            cmocka_unit_test(test_conversation_entry),
-        cmocka_unit_test(test_split_reasoning),
+        cmocka_unit_test(test_split_reasoning),   cmocka_unit_test(test_fuzz_regressions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
  *  - {% raw %}...{% endraw %} is text;
  *  - inside a tag, closing delimiters count only outside brackets.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,11 +184,11 @@ static void lex_tag(lexer *L, char close, jtok_type end_type, bool *strip_after,
             L->pos += k + 1;
         } else if (digit(*p)) {
             size_t k = 0;
-            char num[64];
+            char *num = jalloc(L->h, left + 1); /* the digits without '_' are never longer than the rest */
             size_t m = 0;
             bool is_float = false;
             while (k < left && (digit(p[k]) || (p[k] == '_' && k + 1 < left && digit(p[k + 1])))) {
-                if (p[k] != '_' && m < sizeof num - 1) num[m++] = p[k];
+                if (p[k] != '_') num[m++] = p[k];
                 k++;
             }
             bool after_dot = L->pos > 0 && L->s[L->pos - 1] == '.';
@@ -195,7 +196,7 @@ static void lex_tag(lexer *L, char close, jtok_type end_type, bool *strip_after,
                 is_float = true;
                 num[m++] = p[k++];
                 while (k < left && (digit(p[k]) || (p[k] == '_' && k + 1 < left && digit(p[k + 1])))) {
-                    if (p[k] != '_' && m < sizeof num - 1) num[m++] = p[k];
+                    if (p[k] != '_') num[m++] = p[k];
                     k++;
                 }
             }
@@ -205,7 +206,7 @@ static void lex_tag(lexer *L, char close, jtok_type end_type, bool *strip_after,
                 if (e < left && digit(p[e])) {
                     is_float = true;
                     while (k < e) num[m++] = p[k++];
-                    while (k < left && digit(p[k]) && m < sizeof num - 1) num[m++] = p[k++];
+                    while (k < left && digit(p[k])) num[m++] = p[k++];
                 }
             }
             num[m] = '\0';
@@ -214,7 +215,9 @@ static void lex_tag(lexer *L, char close, jtok_type end_type, bool *strip_after,
                 t.f = strtod(num, NULL);
             } else {
                 t.t = TK_INT;
+                errno = 0;
                 t.i = strtoll(num, NULL, 10);
+                if (errno == ERANGE) jfail(L->h, L->line, "the integer %.20s... does not fit in 64 bits", num);
             }
             t.p = p;
             t.n = k;
