@@ -205,6 +205,18 @@ static void test_limits(void **state) {
         char *got = render(hostile[i], NULL);
         if (got) fail_msg("hostile case %zu rendered", i);
     }
+    /* values nested deeper than can be printed, and deep expressions in recursive macros */
+    assert_null(render("{% set ns = namespace(l=[]) %}{% for i in range(60000) %}{% set ns.l = [ns.l] %}{% endfor %}"
+                       "{{ ns.l == ns.l }}{{ ns.l }}",
+                       NULL));
+    assert_non_null(strstr(mote_last_error(), "nests deeper"));
+    char *chain = malloc(8000);
+    strcpy(chain, "{% macro f(n) %}{% if n > 0 %}{{ f(n - 1)");
+    for (int i = 0; i < 700; i++) strcat(chain, " ~ 1");
+    strcat(chain, " }}{% endif %}{% endmacro %}{{ f(60) }}");
+    assert_null(render(chain, NULL));
+    assert_non_null(strstr(mote_last_error(), "nested too deeply"));
+    free(chain);
     /* deep nesting is refused by the parser instead of overflowing the stack */
     size_t depth = 5000;
     char *deep = malloc(depth * 2 + 16);

@@ -299,7 +299,8 @@ struct jrender {
     jbuf *out;
     jscope *globals;
     uint64_t steps;
-    int depth;
+    int depth;      /* macro calls in progress */
+    int eval_depth; /* nested expression evaluations in progress */
     int loop_ctl;   /* 0, 1 break, 2 continue */
     int loop_depth; /* for loops around the running statement (in this macro) */
 };

@@ -352,7 +352,20 @@ static jv get_item(jrender *r, int line, jv obj, jv key) {
     return jv_undef(NULL);
 }
 
+/* Nested evaluations (expression depth times macro depth) stop here, well
+ * inside the C stack. */
+enum { MAX_EVAL_DEPTH = 3000 };
+
+static jv eval_node(jrender *r, jscope *s, const jnode *n);
+
 static jv eval(jrender *r, jscope *s, const jnode *n) {
+    if (++r->eval_depth > MAX_EVAL_DEPTH) jfail(r->h, n->line, "the template evaluates expressions nested too deeply");
+    jv v = eval_node(r, s, n);
+    r->eval_depth--;
+    return v;
+}
+
+static jv eval_node(jrender *r, jscope *s, const jnode *n) {
     switch (n->kind) {
     case E_LITERAL: return n->val;
     case E_NAME: return lookup(r, s, n->name, n->name_len);

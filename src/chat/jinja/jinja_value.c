@@ -114,7 +114,17 @@ double jv_as_double(jv v) {
 
 static int64_t as_int(jv v) { return v.t == JV_BOOL ? (int64_t)v.u.b : v.u.i; }
 
-bool jv_equal(jv a, jv b) {
+/* Values nest at most this deep where they are compared or printed (a
+ * template can build deeper lists; comparing or printing those fails or,
+ * for ==, is false, instead of overflowing the stack). */
+enum { MAX_VALUE_DEPTH = 512 };
+
+static bool equal_at(jv a, jv b, int depth);
+
+bool jv_equal(jv a, jv b) { return equal_at(a, b, 0); }
+
+static bool equal_at(jv a, jv b, int depth) {
+    if (depth > MAX_VALUE_DEPTH) return false;
     if (jv_is_number(a) && jv_is_number(b)) {
         if (a.t == JV_FLOAT || b.t == JV_FLOAT) return jv_as_double(a) == jv_as_double(b);
         return as_int(a) == as_int(b);
@@ -125,17 +135,19 @@ bool jv_equal(jv a, jv b) {
     case JV_NONE: return true;
     case JV_STR: return a.u.s.n == b.u.s.n && !memcmp(a.u.s.p, b.u.s.p, a.u.s.n);
     case JV_LIST:
-        if (a.u.l->generator || b.u.l->generator) return a.u.l == b.u.l;
+        if (a.u.l == b.u.l) return true;
+        if (a.u.l->generator || b.u.l->generator) return false;
         if (a.u.l->n != b.u.l->n) return false;
         for (size_t i = 0; i < a.u.l->n; i++)
-            if (!jv_equal(a.u.l->items[i], b.u.l->items[i])) return false;
+            if (!equal_at(a.u.l->items[i], b.u.l->items[i], depth + 1)) return false;
         return true;
     case JV_DICT:
-        if (a.u.d->kind != JD_DICT || b.u.d->kind != JD_DICT) return a.u.d == b.u.d;
+        if (a.u.d == b.u.d) return true;
+        if (a.u.d->kind != JD_DICT || b.u.d->kind != JD_DICT) return false;
         if (a.u.d->n != b.u.d->n) return false;
         for (size_t i = 0; i < a.u.d->n; i++) {
             jv *o = jdict_get(b.u.d, a.u.d->keys[i]);
-            if (!o || !jv_equal(a.u.d->vals[i], *o)) return false;
+            if (!o || !equal_at(a.u.d->vals[i], *o, depth + 1)) return false;
         }
         return true;
     case JV_MACRO: return a.u.m == b.u.m;
@@ -160,7 +172,12 @@ const char *jv_type_name(jv v) {
     }
 }
 
-int jv_compare(jheap *h, int line, jv a, jv b) {
+static int compare_at(jheap *h, int line, jv a, jv b, int depth);
+
+int jv_compare(jheap *h, int line, jv a, jv b) { return compare_at(h, line, a, b, 0); }
+
+static int compare_at(jheap *h, int line, jv a, jv b, int depth) {
+    if (depth > MAX_VALUE_DEPTH) jfail(h, line, "the values compared nest deeper than %d levels", MAX_VALUE_DEPTH);
     if (jv_is_number(a) && jv_is_number(b)) {
         if (a.t != JV_FLOAT && b.t != JV_FLOAT) return (as_int(a) > as_int(b)) - (as_int(a) < as_int(b));
         double x = jv_as_double(a), y = jv_as_double(b);
@@ -175,7 +192,7 @@ int jv_compare(jheap *h, int line, jv a, jv b) {
     if (a.t == JV_LIST && b.t == JV_LIST) {
         for (size_t i = 0; i < a.u.l->n && i < b.u.l->n; i++) {
             if (jv_equal(a.u.l->items[i], b.u.l->items[i])) continue;
-            return jv_compare(h, line, a.u.l->items[i], b.u.l->items[i]);
+            return compare_at(h, line, a.u.l->items[i], b.u.l->items[i], depth + 1);
         }
         return (a.u.l->n > b.u.l->n) - (a.u.l->n < b.u.l->n);
     }
@@ -298,16 +315,22 @@ static void write_str_repr(jbuf *b, const char *s, size_t n) {
     jbuf_add(b, &q, 1);
 }
 
-void jv_write_repr(jbuf *b, jv v) {
+static void write_str_at(jbuf *b, jv v, int depth);
+
+static void write_repr_at(jbuf *b, jv v, int depth) {
     if (v.t == JV_STR) {
         write_str_repr(b, v.u.s.p, v.u.s.n);
         return;
     }
-    jv_write_str(b, v);
+    write_str_at(b, v, depth);
 }
 
-void jv_write_str(jbuf *b, jv v) {
+void jv_write_repr(jbuf *b, jv v) { write_repr_at(b, v, 0); }
+void jv_write_str(jbuf *b, jv v) { write_str_at(b, v, 0); }
+
+static void write_str_at(jbuf *b, jv v, int depth) {
     char num[64];
+    if (depth > MAX_VALUE_DEPTH) jfail(b->h, 0, "the value printed nests deeper than %d levels", MAX_VALUE_DEPTH);
     switch (v.t) {
     case JV_UNDEF: return;
     case JV_NONE: jbuf_addc(b, "None"); return;
@@ -320,7 +343,7 @@ void jv_write_str(jbuf *b, jv v) {
         jbuf_addc(b, v.u.l->tuple ? "(" : "[");
         for (size_t i = 0; i < v.u.l->n; i++) {
             if (i) jbuf_addc(b, ", ");
-            jv_write_repr(b, v.u.l->items[i]);
+            write_repr_at(b, v.u.l->items[i], depth + 1);
         }
         if (v.u.l->tuple && v.u.l->n == 1) jbuf_addc(b, ",");
         jbuf_addc(b, v.u.l->tuple ? ")" : "]");
@@ -330,9 +353,9 @@ void jv_write_str(jbuf *b, jv v) {
         jbuf_addc(b, "{");
         for (size_t i = 0; i < v.u.d->n; i++) {
             if (i) jbuf_addc(b, ", ");
-            jv_write_repr(b, v.u.d->keys[i]);
+            write_repr_at(b, v.u.d->keys[i], depth + 1);
             jbuf_addc(b, ": ");
-            jv_write_repr(b, v.u.d->vals[i]);
+            write_repr_at(b, v.u.d->vals[i], depth + 1);
         }
         jbuf_addc(b, "}");
         if (v.u.d->kind == JD_NAMESPACE) jbuf_addc(b, ">");
