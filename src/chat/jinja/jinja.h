@@ -321,6 +321,11 @@ typedef struct {
     size_t n;
 } jargs;
 
+/* Count work proportional to v's size (list items, dict entries, string
+ * bytes / 256) against the step budget, so that filters and methods over
+ * large values inside loops end with an error instead of running for hours. */
+void jinja_charge(jrender *r, int line, jv v);
+
 /* Filter `name` applied to v, or fail naming it if it is unknown. */
 jv jinja_filter(jrender *r, int line, const char *name, jv v, jargs a);
 /* Test `name` on v. */

@@ -34,6 +34,16 @@ static void step(jrender *r, int line) {
         jfail(r->h, line, "the template runs more than %llu loop iterations and macro calls", (unsigned long long)r->lim.max_steps);
 }
 
+void jinja_charge(jrender *r, int line, jv v) {
+    uint64_t units = 1;
+    if (v.t == JV_LIST) units += v.u.l->n;
+    else if (v.t == JV_DICT) units += v.u.d->n;
+    else if (v.t == JV_STR) units += v.u.s.n / 256;
+    r->steps += units;
+    if (r->steps > r->lim.max_steps)
+        jfail(r->h, line, "the template does more than %llu steps of work", (unsigned long long)r->lim.max_steps);
+}
+
 static jv lookup(jrender *r, jscope *s, const char *name, size_t n) {
     jv key = jv_str(name, n);
     for (; s; s = s->parent) {
@@ -239,6 +249,7 @@ static jv arith(jrender *r, int line, int op, jv a, jv b) {
 }
 
 static bool contains(jrender *r, int line, jv container, jv item) {
+    jinja_charge(r, line, container);
     switch (container.t) {
     case JV_STR:
         if (item.t != JV_STR) jfail(r->h, line, "'in <string>' requires a string as left operand, not %s", jv_type_name(item));

@@ -306,6 +306,7 @@ bool jinja_filter_known(const char *name) {
 
 jv jinja_filter(jrender *r, int line, const char *name, jv v, jargs a) {
 #define IS(s) (!strcmp(name, s))
+    jinja_charge(r, line, v);
     if (IS("default") || IS("d")) {
         jv *d = arg(a, 0, "default_value");
         jv dflt = d ? *d : jv_str("", 0);

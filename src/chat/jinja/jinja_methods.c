@@ -410,6 +410,7 @@ jv jinja_getattr(jrender *r, int line, jv v, const char *name, size_t n) {
 jv jinja_call_method(jrender *r, int line, jmethod *m, jargs a) {
     jv s = m->self;
     const char *name = m->name;
+    jinja_charge(r, line, s);
     char what[64];
     snprintf(what, sizeof what, "%s.%s()", jv_type_name(s), name);
     if ((s.t == JV_LIST || s.t == JV_DICT) && find_name(unsafe_methods, name, strlen(name)))
