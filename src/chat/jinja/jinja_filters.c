@@ -457,9 +457,8 @@ jv jinja_filter(jrender *r, int line, const char *name, jv v, jargs a) {
         jv *p = arg(a, 0, "precision");
         if (p && p->t == JV_INT) prec = p->u.i;
         jv m = jargs_str(r, line, a, 1, "method", "round", jv_cstr("common"));
-        double x = jv_as_double(v), scale = pow(10.0, (double)prec);
-        double y = m.u.s.p[0] == 'c' && m.u.s.n == 4 ? floor(x * scale) : m.u.s.p[0] == 'f' ? floor(x * scale) : 0;
-        if (m.u.s.n == 6 && !memcmp(m.u.s.p, "common", 6)) y = round(x * scale);
+        double x = jv_as_double(v), scale = pow(10.0, (double)prec), y;
+        if (m.u.s.n == 6 && !memcmp(m.u.s.p, "common", 6)) y = nearbyint(x * scale); /* Python rounds half to even */
         else if (m.u.s.n == 4 && !memcmp(m.u.s.p, "ceil", 4)) y = ceil(x * scale);
         else if (m.u.s.n == 5 && !memcmp(m.u.s.p, "floor", 5)) y = floor(x * scale);
         else jfail(r->h, line, "round: method must be common, ceil or floor");
