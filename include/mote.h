@@ -437,6 +437,49 @@ int mote_chat_conv_save_json(const mote_chat_conv *c, const char *path);
 int mote_chat_format(const char *name, const mote_chat_message *msgs, size_t n, bool add_generation_prompt,
                      const mote_chat_options *opt, char **out);
 
+/* Any chat template, run: a Jinja interpreter for what chat templates use,
+ * rendering the same bytes as Python's jinja2 in the environment Hugging
+ * Face transformers sets up (trim_blocks, lstrip_blocks, tojson,
+ * raise_exception, strftime_now). mote_chat_format's built-in families are
+ * a fast path; a template none of them matches renders through this. */
+typedef struct mote_chat_jinja mote_chat_jinja;
+
+/* Parse Jinja source; errors name the construct and the line
+ * ("chat template line 12: unknown filter 'foo'"). */
+int mote_chat_jinja_parse(const char *source, mote_chat_jinja **out);
+void mote_chat_jinja_free(mote_chat_jinja *t);
+
+/* More input for a render (zero-initialise; every field optional). */
+typedef struct {
+    const char *messages_json; /* the conversation as an OpenAI-style JSON array (tool_calls, tool results,
+                                  reasoning_content ...); used instead of msgs when set */
+    const char *tools_json;    /* JSON array of tool definitions for `tools` (NULL: tools = none) */
+    const char *extra_json;    /* JSON object of more variables, e.g. {"reasoning_effort": "low"} */
+    int64_t now;               /* strftime_now's time, seconds since the epoch in UTC; 0: the local clock */
+} mote_chat_jinja_input;
+
+/* Render a conversation: the template sees messages, add_generation_prompt,
+ * bos_token and eos_token (from opt; NULL: ""), enable_thinking (opt; NULL
+ * opt: true) and tools (none unless in->tools_json). *out is malloc'd. */
+int mote_chat_jinja_render(const mote_chat_jinja *t, const mote_chat_message *msgs, size_t n,
+                           bool add_generation_prompt, const mote_chat_options *opt,
+                           const mote_chat_jinja_input *in, char **out);
+/* Render with exactly the variables of a JSON object (tests, servers). */
+int mote_chat_jinja_render_vars(const mote_chat_jinja *t, const char *vars_json, int64_t now, char **out);
+
+/* Split a generated answer into its reasoning (the text of a leading
+ * <think>...</think> block, or everything before a lone </think> when the
+ * template opened the block in the prompt) and the answer after it, both
+ * without surrounding whitespace. Spans point into `text`; reasoning is
+ * {text, 0} when there is none. An unclosed <think> is all reasoning. */
+typedef struct {
+    const char *reasoning;
+    size_t reasoning_len;
+    const char *answer;
+    size_t answer_len;
+} mote_chat_reasoning;
+mote_chat_reasoning mote_chat_split_reasoning(const char *text);
+
 /* ======================================================================== */
 /* 5. Tokenizer                                                             */
 /* ======================================================================== */

@@ -39,6 +39,11 @@ chat_span chat_span_of(const char *s);
  * Jinja's `trim`) understands it: ASCII whitespace, \x1c-\x1f and the Unicode
  * spaces in UTF-8. */
 chat_span chat_strip(chat_span s);
+/* Only the leading / only the trailing whitespace (str.lstrip() / str.rstrip()). */
+chat_span chat_lstrip(chat_span s);
+chat_span chat_rstrip(chat_span s);
+/* Whether a whitespace character (as above) starts at p; *len its bytes. */
+bool chat_is_space(const char *p, size_t n, size_t *len);
 /* Without leading / trailing newlines only (Python's strip('\n')). */
 chat_span chat_lstrip_nl(chat_span s);
 chat_span chat_rstrip_nl(chat_span s);

@@ -101,7 +101,7 @@ static void show(chat_session *s, const gen_options *opt, const char *what, cons
         printf("  context       %d tokens (%d in use; trained for %d)\n", mote_context_n_ctx(s->ctx),
                mote_context_n_past(s->ctx), mote_model_n_ctx_train(s->model));
         printf("  vocabulary    %d tokens\n", mote_vocab_n_tokens(s->vocab));
-        printf("  template      %s\n", s->template_name);
+        printf("  template      %s\n", s->template_name ? s->template_name : "jinja (the template itself, run)");
         printf("  messages      %zu\n", s->conv.n);
     } else if (!strcmp(what, "parameters")) {
         printf("  ");
@@ -110,7 +110,7 @@ static void show(chat_session *s, const gen_options *opt, const char *what, cons
         const char *sys = system_prompt(s);
         printf("%s\n", sys ? sys : "(no system prompt)");
     } else if (!strcmp(what, "template")) {
-        printf("%s\n", s->template_name);
+        printf("%s\n", s->template_name ? s->template_name : "jinja (the template itself, run)");
     } else {
         printf("Unknown /show topic '%s' (info, parameters, system, template)\n", what);
     }

@@ -32,7 +32,8 @@ static void chat_usage(FILE *out) {
             "  --chat-template NAME     the chat format, instead of the model's own:\n"
             "                           ");
     for (const char *const *n = mote_chat_template_names(); *n; n++) fprintf(out, "%s%s", *n, n[1] ? ", " : "\n");
-    fprintf(out, "  --chat-template-file F    the chat format of a Jinja template file (recognised, not run)\n");
+    fprintf(out, "  --chat-template-file F    a Jinja chat template file (run by mote's Jinja interpreter\n"
+                 "                            when no built-in format matches it)\n");
     gen_options_help(out);
 }
 

@@ -299,7 +299,7 @@ int cmd_run(int argc, char **argv) {
                         "which needs a chat template this model lacks (--chat-template NAME)\n");
         return 2;
     }
-    if (!chat && !raw) chat = model_template;
+    if (!chat && !raw) chat = model_template || template_given; /* a template given makes the prompt a chat turn */
     if (chat_options && !chat) {
         fprintf(stderr, "mote run: --system, --messages and --chat-template need a chat (not --raw, a model with a chat template)\n");
         return 2;
