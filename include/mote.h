@@ -661,7 +661,9 @@ typedef void (*mote_ppl_fn)(int32_t chunk, int32_t n_chunks, double ppl, void *u
  * first token replaced by `bos` (unless bos < 0); the first half is context
  * and the log-likelihood of each token of the second half is scored.
  * The context must have been made with all_logits. Gives PPL = exp(mean NLL)
- * and its standard error. Needs at least 2 * n_ctx tokens. */
+ * and its standard error. Needs at least n_ctx tokens (one chunk);
+ * llama-perplexity's rule of a text of at least 2 * n_ctx tokens is the
+ * caller's to apply to the whole text before cutting it to --chunks. */
 int mote_perplexity(mote_context *c, const int32_t *tokens, int64_t n_tokens, int32_t bos, mote_ppl_fn on_chunk,
                     void *user, double *ppl, double *ppl_err);
 

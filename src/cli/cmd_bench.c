@@ -24,6 +24,7 @@
 
 #include "core/clock.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "core/cpu.h"
 #include "model/synth.h"
 #include "mote.h"
@@ -77,40 +78,23 @@ static void on_signal(int sig) {
     raise(sig);
 }
 
-static void bench_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote bench (-m MODEL.gguf | --like NAME [--type TYPE]) [options]\n"
-            "\n"
-            "Measure tokens/s like llama-bench: ppP evaluates a batch of P tokens from an\n"
-            "empty cache, tgN generates N tokens one at a time.\n"
-            "\n"
-            "  -m FILE          the model\n"
-            "  --like NAME      a random-weight model of a known shape instead (mote synth --like list)\n"
-            "  --type TYPE      its weight type or preset (default q4_0)\n"
-            "  -p N[,N..]       prompt lengths (default 512; 0 skips)\n"
-            "  -n N[,N..]       generation lengths (default 128; 0 skips)\n"
-            "  -t N[,N..]       thread counts (default: the number of CPUs)\n"
-            "  -r N             repetitions of each test (default 5), after one warm-up\n"
-            "  --csv, --json    machine-readable output (llama-bench's field names)\n"
-            "  -o md|csv|json   the same as a llama-bench option\n"
-            "  -q               no progress on stderr\n");
-}
+static const cli_use bench_options[] = {
+    {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_LIKE, NULL}, {CLI_TYPE, NULL}, {CLI_BENCH_N_PROMPT, NULL},
+    {CLI_BENCH_N_GEN, NULL}, {CLI_BENCH_THREADS, NULL}, {CLI_BENCH_REPS, NULL}, {CLI_BENCH_FORMAT, NULL},
+    {CLI_JSON, "the same as -o json"}, {CLI_CSV, NULL}, {CLI_QUIET, NULL}, {CLI_N_GPU_LAYERS, NULL}, {CLI_END, NULL},
+};
 
-/* Parse "1,2,4" into a list of integers in [lo, hi]; false on anything else. */
-static bool parse_list(const char *s, int lo, int hi, int_list *out) {
-    out->n = 0;
-    const char *p = s;
-    while (*p) {
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p || v < lo || v > hi || out->n == MAX_LIST || (*end && *end != ',')) return false;
-        out->v[out->n++] = (int)v;
-        if (!*end) break;
-        p = end + 1;
-        if (!*p) return false;
-    }
-    return out->n > 0;
-}
+const cli_command_spec bench_spec = {
+    "bench",
+    "mote bench (MODEL.gguf | --like NAME [--type TYPE]) [options]",
+    "Measure tokens/s like llama-bench: ppP evaluates a batch of P tokens from an\n"
+    "empty cache, tgN generates N tokens one at a time. As in llama-bench, -p and -n\n"
+    "take lists of lengths here (not a prompt and a count), -t a list of thread\n"
+    "counts and -o the output format; --csv and --json use llama-bench's field names.",
+    bench_options,
+    0,
+    true,
+};
 
 /* ---- statistics (llama-bench's: per-sample tokens/s, sample standard deviation) ---- */
 
@@ -172,6 +156,7 @@ static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result
     mote_context *c;
     int rc = mote_context_new(m, &cp, &c);
     if (rc) return rc;
+    r->n_threads = mote_context_n_threads(c); /* 0 asked: what it came to */
     utc_now(r->test_time, sizeof r->test_time);
     if (!quiet)
         fprintf(stderr, "mote bench: %s%d, %d thread%s, %d+1 runs\n", r->n_prompt ? "pp" : "tg",
@@ -355,72 +340,41 @@ static void print_markdown(FILE *o, const model_facts *f, const bench_result *rs
 
 /* ---- the command ------------------------------------------------------------------------------ */
 
-static bool takes_value(const char *a) {
-    static const char *const opts[] = {"-m", "--model", "--like", "--type", "-p", "-n", "-t", "-r", "-o"};
-    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
-        if (!strcmp(a, opts[i])) return true;
-    return false;
-}
-
 /* Parse the command line into o; returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, bench_opts *o) {
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    cli_args a;
+    int st = cli_parse(&bench_spec, argc, argv, &a);
+    if (st >= 0) return st;
     *o = (bench_opts){0};
-    o->type = "q4_0";
+    o->model = a.model;
+    o->like = cli_str(&a, CLI_LIKE, NULL);
+    o->type = cli_str(&a, CLI_TYPE, "q4_0");
     o->prompt = (int_list){1, {512}};
     o->gen = (int_list){1, {128}};
-    o->threads = (int_list){1, {ncpu > 0 ? (int)ncpu : 1}};
-    o->reps = 5;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            bench_usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--csv")) o->fmt = OUT_CSV;
-        else if (!strcmp(a, "--json")) o->fmt = OUT_JSON;
-        else if (!strcmp(a, "-q")) o->quiet = true;
-        else if (takes_value(a) && i + 1 >= argc) {
-            fprintf(stderr, "mote bench: missing value for '%s' (see mote bench --help)\n", a);
-            return 2;
-        } else if (!strcmp(a, "-m") || !strcmp(a, "--model")) o->model = argv[++i];
-        else if (!strcmp(a, "--like")) o->like = argv[++i];
-        else if (!strcmp(a, "--type")) o->type = argv[++i];
-        else if (!strcmp(a, "-p") || !strcmp(a, "-n") || !strcmp(a, "-t")) {
-            int_list *l = a[1] == 'p' ? &o->prompt : a[1] == 'n' ? &o->gen : &o->threads;
-            int lo = a[1] == 't' ? 1 : 0, hi = a[1] == 't' ? 256 : 1 << 20;
-            if (!parse_list(argv[++i], lo, hi, l)) {
-                fprintf(stderr, "mote bench: %s needs a comma-separated list of integers in [%d, %d], not '%s'\n", a,
-                        lo, hi, argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(a, "-r")) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || end == argv[i] || v < 1 || v > 64) {
-                fprintf(stderr, "mote bench: -r needs an integer from 1 to 64, not '%s'\n", argv[i]);
-                return 2;
-            }
-            o->reps = (int)v;
-        } else if (!strcmp(a, "-o")) {
-            const char *f = argv[++i];
-            if (!strcmp(f, "csv")) o->fmt = OUT_CSV;
-            else if (!strcmp(f, "json")) o->fmt = OUT_JSON;
-            else if (!strcmp(f, "md")) o->fmt = OUT_MD;
+    o->threads = (int_list){1, {0}}; /* 0: one per physical core, as everywhere */
+    o->reps = (int)cli_int(&a, CLI_BENCH_REPS, 5);
+    o->quiet = cli_flag(&a, CLI_QUIET);
+    const cli_given_opt *g;
+    if ((g = cli_given(&a, CLI_BENCH_N_PROMPT))) o->prompt.n = cli_list_values(g->text, o->prompt.v, MAX_LIST);
+    if ((g = cli_given(&a, CLI_BENCH_N_GEN))) o->gen.n = cli_list_values(g->text, o->gen.v, MAX_LIST);
+    if ((g = cli_given(&a, CLI_BENCH_THREADS))) o->threads.n = cli_list_values(g->text, o->threads.v, MAX_LIST);
+    /* The last of --csv, --json and -o wins. */
+    for (int k = 0; k < a.n_given; k++) {
+        const cli_given_opt *x = &a.given[k];
+        if (x->id == CLI_CSV) o->fmt = OUT_CSV;
+        else if (x->id == CLI_JSON) o->fmt = OUT_JSON;
+        else if (x->id == CLI_BENCH_FORMAT) {
+            if (!strcmp(x->text, "csv")) o->fmt = OUT_CSV;
+            else if (!strcmp(x->text, "json")) o->fmt = OUT_JSON;
+            else if (!strcmp(x->text, "md")) o->fmt = OUT_MD;
             else {
-                fprintf(stderr, "mote bench: -o takes md, csv or json, not '%s'\n", f);
+                fprintf(stderr, "mote bench: -o takes md, csv or json, not '%s'\n", x->text);
                 return 2;
             }
-        } else if (a[0] == '-') {
-            fprintf(stderr, "mote bench: unknown option '%s' (see mote bench --help)\n", a);
-            return 2;
-        } else {
-            fprintf(stderr, "mote bench: unexpected argument '%s' (see mote bench --help)\n", a);
-            return 2;
         }
     }
     if (!o->model == !o->like) {
-        fprintf(stderr, "mote bench: give either -m MODEL or --like NAME (see mote bench --help)\n");
+        fprintf(stderr, "mote bench: give either a model (mote bench MODEL, or -m) or --like NAME (see mote help bench)\n");
         return 2;
     }
     return -1;

@@ -83,6 +83,8 @@ void mote_imatrix_stats_free(mote_imatrix_stats *s) {
 
 int64_t mote_imatrix_stats_count(const mote_imatrix_stats *s) { return s ? s->n : 0; }
 
+int32_t mote_imatrix_stats_n_chunks(const mote_imatrix_stats *s) { return s ? s->n_chunks : 0; }
+
 const double *mote_imatrix_stats_find(const mote_imatrix_stats *s, const char *name, int64_t *n_in, int64_t *count) {
     for (int64_t i = 0; s && i < s->n; i++)
         if (!strcmp(s->e[i].name, name)) {

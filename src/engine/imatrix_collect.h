@@ -30,6 +30,8 @@ int mote_imatrix_collect(mote_context *c, const int32_t *tokens, int64_t n_token
 /* Matrices with statistics, and one of them by name (NULL if absent):
  * sums of squared activations (n_in values) and the number of rows seen. */
 int64_t mote_imatrix_stats_count(const mote_imatrix_stats *s);
+/* Chunks the statistics were gathered from. */
+int32_t mote_imatrix_stats_n_chunks(const mote_imatrix_stats *s);
 const double *mote_imatrix_stats_find(const mote_imatrix_stats *s, const char *name, int64_t *n_in, int64_t *count);
 
 /* Write llama.cpp's imatrix GGUF: general.type "imatrix", imatrix.datasets,
