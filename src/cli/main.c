@@ -14,7 +14,7 @@ const mote_command mote_commands[] = {
     {"perplexity", "measure a model's perplexity on a text file", cmd_perplexity, &perplexity_spec},
     {"synth", "write a random-weight model shaped like a known one", cmd_synth, NULL},
     {"bench", "measure prompt and generation speed (like llama-bench)", cmd_bench, &bench_spec},
-    {"quantize", "write a quantized copy of a model", cmd_quantize, &quantize_spec},
+    {"quantize", "write a quantized copy of a model", cmd_quantize, NULL}, /* its --help adds the types */
     {"imatrix", "compute an importance matrix from a calibration text", cmd_imatrix, &imatrix_spec},
     {"chat", "talk to a model (interactive, or one question per line)", cmd_chat, &chat_spec},
     {NULL, NULL, NULL, NULL},
