@@ -13,6 +13,7 @@
  * --like NAME [--type TYPE] benchmarks a random-weight model of a known shape
  * (written by mote_synth_write to a temporary file, deleted afterwards).
  */
+#include <cJSON.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -239,76 +240,94 @@ static uint64_t peak_rss_bytes(void) {
 
 /* ---- output ----------------------------------------------------------------------------------- */
 
-static void json_string(FILE *o, const char *s) {
-    fputc('"', o);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(o, "\\%c", ch);
-        else if (ch < 0x20) fprintf(o, "\\u%04x", ch);
-        else fputc(ch, o);
-    }
-    fputc('"', o);
-}
-
-static void csv_string(FILE *o, const char *s) {
-    fputc('"', o);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', o);
-        fputc(*s, o);
-    }
-    fputc('"', o);
-}
-
-/* The fields of one row, in llama-bench's order; mote's extras last. */
-static void print_row(FILE *o, out_format fmt, const model_facts *f, const bench_result *r, uint64_t rss, bool first) {
+/* One row as a JSON object with llama-bench's fields in llama-bench's order
+ * and mote's extras last; the CSV row is made from the same object, so the
+ * two formats always carry the same fields. NULL if memory runs out. */
+static cJSON *row_object(const model_facts *f, const bench_result *r, uint64_t rss) {
     double avg_ns, sd_ns, avg_ts, sd_ts;
     stats(r, &avg_ns, &sd_ns, &avg_ts, &sd_ts);
     int n_batch = r->n_prompt > 0 ? r->n_prompt : 1;
-    if (fmt == OUT_CSV) {
-        if (first)
-            fprintf(o, "build_commit,build_number,cpu_info,gpu_info,backends,model_filename,model_type,model_size,"
-                       "model_n_params,n_batch,n_ubatch,n_threads,type_k,type_v,n_gpu_layers,n_prompt,n_gen,n_depth,"
-                       "test_time,avg_ns,stddev_ns,avg_ts,stddev_ts,peak_rss_bytes,type_mix\n");
-        csv_string(o, "mote-" MOTE_VERSION);
-        fprintf(o, ",0,");
-        csv_string(o, f->cpu);
-        fprintf(o, ",\"\",\"CPU\",");
-        csv_string(o, f->filename);
-        fputc(',', o);
-        csv_string(o, f->type);
-        fprintf(o, ",%llu,%llu,%d,%d,%d,\"f16\",\"f16\",0,%d,%d,0,", (unsigned long long)f->size,
-                (unsigned long long)f->n_params, n_batch, n_batch, r->n_threads, r->n_prompt, r->n_gen);
-        csv_string(o, r->test_time);
-        fprintf(o, ",%lld,%lld,%f,%f,%llu,", (long long)llround(avg_ns), (long long)llround(sd_ns), avg_ts, sd_ts,
-                (unsigned long long)rss);
-        csv_string(o, f->type_mix);
-        fputc('\n', o);
-        return;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "build_commit", "mote-" MOTE_VERSION);
+    cJSON_AddNumberToObject(o, "build_number", 0);
+    cJSON_AddStringToObject(o, "cpu_info", f->cpu);
+    cJSON_AddStringToObject(o, "gpu_info", "");
+    cJSON_AddStringToObject(o, "backends", "CPU");
+    cJSON_AddStringToObject(o, "model_filename", f->filename);
+    cJSON_AddStringToObject(o, "model_type", f->type);
+    cJSON_AddNumberToObject(o, "model_size", (double)f->size);
+    cJSON_AddNumberToObject(o, "model_n_params", (double)f->n_params);
+    cJSON_AddNumberToObject(o, "n_batch", n_batch);
+    cJSON_AddNumberToObject(o, "n_ubatch", n_batch);
+    cJSON_AddNumberToObject(o, "n_threads", r->n_threads);
+    cJSON_AddStringToObject(o, "type_k", "f16");
+    cJSON_AddStringToObject(o, "type_v", "f16");
+    cJSON_AddNumberToObject(o, "n_gpu_layers", 0);
+    cJSON_AddNumberToObject(o, "n_prompt", r->n_prompt);
+    cJSON_AddNumberToObject(o, "n_gen", r->n_gen);
+    cJSON_AddNumberToObject(o, "n_depth", 0);
+    cJSON_AddStringToObject(o, "test_time", r->test_time);
+    cJSON_AddNumberToObject(o, "avg_ns", (double)llround(avg_ns));
+    cJSON_AddNumberToObject(o, "stddev_ns", (double)llround(sd_ns));
+    cJSON_AddNumberToObject(o, "avg_ts", avg_ts);
+    cJSON_AddNumberToObject(o, "stddev_ts", sd_ts);
+    cJSON *ns = cJSON_AddArrayToObject(o, "samples_ns"), *ts = cJSON_AddArrayToObject(o, "samples_ts");
+    for (int i = 0; i < r->n_samples; i++) {
+        cJSON_AddItemToArray(ns, cJSON_CreateNumber((double)r->samples_ns[i]));
+        cJSON_AddItemToArray(ts, cJSON_CreateNumber(1e9 * n_tokens(r) / (double)r->samples_ns[i]));
     }
-    /* JSON: an array of objects, like llama-bench -o json. */
-    fprintf(o, "%s  {\n", first ? "[\n" : ",\n");
-    fprintf(o, "    \"build_commit\": \"mote-%s\",\n    \"build_number\": 0,\n    \"cpu_info\": ", MOTE_VERSION);
-    json_string(o, f->cpu);
-    fprintf(o, ",\n    \"gpu_info\": \"\",\n    \"backends\": \"CPU\",\n    \"model_filename\": ");
-    json_string(o, f->filename);
-    fprintf(o, ",\n    \"model_type\": ");
-    json_string(o, f->type);
-    fprintf(o, ",\n    \"model_size\": %llu,\n    \"model_n_params\": %llu,\n", (unsigned long long)f->size,
-            (unsigned long long)f->n_params);
-    fprintf(o, "    \"n_batch\": %d,\n    \"n_ubatch\": %d,\n    \"n_threads\": %d,\n", n_batch, n_batch, r->n_threads);
-    fprintf(o, "    \"type_k\": \"f16\",\n    \"type_v\": \"f16\",\n    \"n_gpu_layers\": 0,\n");
-    fprintf(o, "    \"n_prompt\": %d,\n    \"n_gen\": %d,\n    \"n_depth\": 0,\n    \"test_time\": \"%s\",\n", r->n_prompt,
-            r->n_gen, r->test_time);
-    fprintf(o, "    \"avg_ns\": %lld,\n    \"stddev_ns\": %lld,\n    \"avg_ts\": %f,\n    \"stddev_ts\": %f,\n",
-            (long long)llround(avg_ns), (long long)llround(sd_ns), avg_ts, sd_ts);
-    fprintf(o, "    \"samples_ns\": [ ");
-    for (int i = 0; i < r->n_samples; i++) fprintf(o, "%s%lld", i ? ", " : "", (long long)r->samples_ns[i]);
-    fprintf(o, " ],\n    \"samples_ts\": [ ");
-    for (int i = 0; i < r->n_samples; i++)
-        fprintf(o, "%s%f", i ? ", " : "", 1e9 * n_tokens(r) / (double)r->samples_ns[i]);
-    fprintf(o, " ],\n    \"peak_rss_bytes\": %llu,\n    \"type_mix\": ", (unsigned long long)rss);
-    json_string(o, f->type_mix);
-    fprintf(o, "\n  }");
+    cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)rss);
+    cJSON_AddStringToObject(o, "type_mix", f->type_mix);
+    return o;
+}
+
+/* A CSV field: strings quoted (quotes doubled), numbers as JSON writes them,
+ * arrays as their values separated by spaces in one quoted field. */
+static void csv_field(FILE *o, const cJSON *v) {
+    if (cJSON_IsString(v)) {
+        fputc('"', o);
+        for (const char *s = v->valuestring; *s; s++) {
+            if (*s == '"') fputc('"', o);
+            fputc(*s, o);
+        }
+        fputc('"', o);
+    } else if (cJSON_IsArray(v)) {
+        fputc('"', o);
+        for (const cJSON *e = v->child; e; e = e->next) {
+            char *t = cJSON_PrintUnformatted(e);
+            fprintf(o, "%s%s", e == v->child ? "" : " ", t ? t : "");
+            free(t);
+        }
+        fputc('"', o);
+    } else {
+        char *t = cJSON_PrintUnformatted(v);
+        fputs(t ? t : "", o);
+        free(t);
+    }
+}
+
+/* One row in CSV (with the header first) or as an element of a JSON array. */
+static void print_row(FILE *o, out_format fmt, const model_facts *f, const bench_result *r, uint64_t rss, bool first) {
+    cJSON *row = row_object(f, r, rss);
+    if (!row) return;
+    if (fmt == OUT_CSV) {
+        if (first) {
+            for (const cJSON *v = row->child; v; v = v->next) fprintf(o, "%s%s", v == row->child ? "" : ",", v->string);
+            fputc('\n', o);
+        }
+        for (const cJSON *v = row->child; v; v = v->next) {
+            if (v != row->child) fputc(',', o);
+            csv_field(o, v);
+        }
+        fputc('\n', o);
+    } else {
+        /* JSON: an array of objects, like llama-bench -o json; rows are
+         * printed as they finish, so a long run shows progress. */
+        char *text = cJSON_Print(row);
+        if (text) fprintf(o, "%s%s", first ? "[\n" : ",\n", text);
+        free(text);
+    }
+    cJSON_Delete(row);
 }
 
 /* llama-bench's markdown table. */

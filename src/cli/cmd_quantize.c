@@ -144,6 +144,7 @@ int cmd_quantize(int argc, char **argv) {
     if (imatrix_path) {
         if (mote_imatrix_load(imatrix_path, &im) != MOTE_OK) return fail(mote_last_error());
         p.imatrix = im;
+        p.imatrix_file = imatrix_path;
         long long n_im = (long long)mote_imatrix_count(im);
         if (p.log) fprintf(p.log, "importance matrix: %lld tensor%s from %s\n", n_im, n_im == 1 ? "" : "s", imatrix_path);
     }
