@@ -3,6 +3,7 @@
  * calibration text (the work is in src/engine/imatrix_collect.c), for
  * `mote quantize --imatrix` or llama-quantize --imatrix.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,8 @@ static const cli_use imatrix_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_FILE, "the calibration text"},
     {CLI_OUTPUT, "the imatrix file to write (default: imatrix.gguf)"},
     {CLI_CTX_SIZE, "chunk length in tokens (default 512; 0: the model's context, at most 4096)"},
-    {CLI_CHUNKS, NULL}, {CLI_THREADS, NULL}, {CLI_PROCESS_OUTPUT, NULL}, {CLI_QUIET, "no progress line on stderr"},
+    {CLI_CHUNKS, NULL}, {CLI_THREADS, NULL}, {CLI_OUTPUT_FREQUENCY, NULL}, {CLI_RESUME, NULL},
+    {CLI_PROCESS_OUTPUT, NULL}, {CLI_QUIET, "no progress line on stderr"},
     {CLI_N_GPU_LAYERS, NULL}, {CLI_END, NULL},
 };
 
@@ -27,14 +29,42 @@ const cli_command_spec imatrix_spec = {
     "mote imatrix MODEL -f TEXT [-o FILE] [options]\n       mote imatrix -m MODEL -f TEXT -o FILE [-c CTX] [--chunks N]",
     "Run MODEL over the text in chunks of CTX tokens (each starting with BOS) and\n"
     "write, for every weight matrix, the sum of squared input activations of each\n"
-    "column and how many were seen: llama.cpp's imatrix GGUF format.",
+    "column and how many were seen: llama.cpp's imatrix GGUF format. The file is\n"
+    "saved every --output-frequency chunks and on Ctrl-C; --resume continues it.",
     imatrix_options,
     0,
     true,
 };
 
-static void on_chunk(int32_t chunk, int32_t n_chunks, void *user) {
-    if (user) cli_progress_update(user, chunk, n_chunks);
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
+
+/* What the per-chunk callback needs. */
+typedef struct {
+    cli_progress *progress;   /* NULL: -q */
+    const char *out_path, *text_path;
+    long every;               /* save every this many chunks */
+    int save_status;
+} run_state;
+
+/* After each chunk: progress, a save every --output-frequency chunks, and a
+ * stop after Ctrl-C (the caller then saves what was gathered). */
+static bool on_chunk(const mote_imatrix_stats *s, int32_t chunk, int32_t n_chunks, void *user) {
+    run_state *r = user;
+    if (r->progress) cli_progress_update(r->progress, chunk, n_chunks);
+    if (interrupted) return false;
+    if (chunk < n_chunks && chunk % r->every == 0 && r->save_status == MOTE_OK) {
+        r->save_status = mote_imatrix_stats_save(s, r->out_path, &r->text_path, 1);
+        if (r->save_status != MOTE_OK) {
+            fprintf(stderr, "mote imatrix: %s\n", mote_last_error());
+            return false;
+        }
+    }
+    return true;
 }
 
 int cmd_imatrix(int argc, char **argv) {
@@ -73,17 +103,42 @@ int cmd_imatrix(int argc, char **argv) {
     cp.n_batch = (int32_t)n_ctx;
     cp.n_threads = (int32_t)cli_int(&a, CLI_THREADS, 0);
     cp.all_logits = with_output;
+    if (cli_flag(&a, CLI_RESUME)) {
+        if (mote_imatrix_stats_load(out_path, &stats) != MOTE_OK) {
+            fprintf(stderr, "mote imatrix: --resume: %s\n", mote_last_error());
+            goto done;
+        }
+        fprintf(stderr, "mote imatrix: resuming after chunk %d of %s\n", mote_imatrix_stats_n_chunks(stats), out_path);
+    }
     cli_progress progress;
     cli_progress_start(&progress, "imatrix", "chunks");
+    run_state run = {cli_flag(&a, CLI_QUIET) ? NULL : &progress, out_path, text_path,
+                     (long)cli_int(&a, CLI_OUTPUT_FREQUENCY, 10), MOTE_OK};
     const int32_t bos = mote_vocab_adds_bos(vocab) ? mote_vocab_bos(vocab) : -1;
-    if (mote_context_new(model, &cp, &ctx) ||
-        mote_imatrix_collect(ctx, tokens, (int64_t)n_tokens, bos, (int32_t)n_chunks, with_output, on_chunk,
-                             cli_flag(&a, CLI_QUIET) ? NULL : &progress, &stats) ||
-        mote_imatrix_stats_save(stats, out_path, &text_path, 1)) {
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
+    int rc = mote_context_new(model, &cp, &ctx);
+    if (rc == MOTE_OK)
+        rc = mote_imatrix_collect_more(ctx, tokens, (int64_t)n_tokens, bos, (int32_t)n_chunks, with_output, on_chunk,
+                                       &run, &stats);
+    sigaction(SIGINT, &old, NULL);
+    if (rc == MOTE_OK && run.save_status == MOTE_OK && mote_imatrix_stats_n_chunks(stats) > 0)
+        rc = mote_imatrix_stats_save(stats, out_path, &text_path, 1);
+    if (rc != MOTE_OK) {
         fprintf(stderr, "mote imatrix: %s\n", mote_last_error());
         goto done;
     }
+    if (run.save_status != MOTE_OK) goto done;
     int64_t used = mote_imatrix_stats_n_chunks(stats);
+    if (interrupted) {
+        fprintf(stderr, "mote imatrix: interrupted: %lld chunk%s saved to %s (continue with --resume)\n",
+                (long long)used, used == 1 ? "" : "s", out_path);
+        status = 130;
+        goto done;
+    }
     long long n_mat = (long long)mote_imatrix_stats_count(stats);
     printf("imatrix: %lld matri%s from %lld chunk%s of %ld tokens (%lld tokens) written to %s\n", n_mat,
            n_mat == 1 ? "x" : "ces", (long long)used, used == 1 ? "" : "s", n_ctx, (long long)used * n_ctx, out_path);

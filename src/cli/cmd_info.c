@@ -26,7 +26,7 @@ const cli_command_spec info_spec = {
     "Describe a GGUF model file: architecture, parameters, weight types,\n"
     "hyper-parameters and vocabulary.",
     info_options,
-    1,
+    0,
     true,
 };
 

@@ -33,7 +33,7 @@ const cli_command_spec quantize_spec = {
     "the _S/_M/_L presets keep sensitive tensors at higher precision, as llama-quantize does).\n"
     "The output must not be the input.",
     quantize_options,
-    3,
+    2,
     true,
 };
 

@@ -301,7 +301,7 @@ int cli_parse(const cli_command_spec *spec, int argc, char **argv, cli_args *out
         out->model = out->positional[0];
         memmove(out->positional, out->positional + 1, (size_t)--out->n_positional * sizeof *out->positional);
     }
-    int max_pos = spec->max_positional - (spec->model_positional && !m && out->model ? 1 : 0);
+    const int max_pos = spec->max_positional;
     if (out->n_positional > max_pos) {
         snprintf(err, sizeof err, "unexpected argument '%s' (see mote help %s)", out->positional[max_pos],
                  spec->name);

@@ -134,7 +134,7 @@ typedef struct {
     const char *usage;       /* "mote run [MODEL] [PROMPT] [options]" (more lines allowed) */
     const char *about;       /* a paragraph for --help */
     const cli_use *options;  /* ends with {CLI_END} */
-    int max_positional;      /* positional arguments accepted (the model counts) */
+    int max_positional;      /* positional arguments accepted besides the model */
     bool model_positional;   /* without -m, the first positional argument is the model */
 } cli_command_spec;
 
