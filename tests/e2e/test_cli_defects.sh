@@ -145,8 +145,8 @@ messages() {
 
 # Progress lines used \r in logs.
 progress_plain_in_logs() {
-    "$MOTE" imatrix "$S" -f "$TEXT" -c 128 -o "$tmp/p.gguf" >/dev/null 2>"$tmp/err"
-    "$MOTE" perplexity "$S" -f "$TEXT" -c 128 >/dev/null 2>>"$tmp/err"
+    "$MOTE" imatrix -m "$S" -f "$TEXT" -c 128 -o "$tmp/p.gguf" >/dev/null 2>"$tmp/err"
+    "$MOTE" perplexity -m "$S" -f "$TEXT" -c 128 >/dev/null 2>>"$tmp/err"
     "$MOTE" quantize "$S" "$tmp/p8.gguf" Q8_0 >/dev/null 2>>"$tmp/err"
     if grep -q $'\r' "$tmp/err"; then fail "carriage returns on a stderr that is not a terminal"; fi
 }
