@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "core/threadpool.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "mote.h"
 #include "quant/quantize_model.h"
 
@@ -49,6 +50,8 @@ static void print_types(FILE *out) {
         col += fprintf(out, "%s%s", p->name, p[1].name ? ", " : "\n");
     }
 }
+
+static void on_progress(int64_t done, int64_t total, void *user) { cli_progress_update(user, done, total); }
 
 static int fail(const char *msg) {
     fprintf(stderr, "mote quantize: %s\n", msg);
@@ -161,6 +164,12 @@ int cmd_quantize(int argc, char **argv) {
             }
             mote_gguf_close(g);
         }
+    }
+    cli_progress progress;
+    cli_progress_start(&progress, "quantize", "weights");
+    if (p.log) {
+        p.progress = on_progress;
+        p.progress_user = &progress;
     }
     int st = mote_quantize_model(pos[0], pos[1], &p);
     mote_imatrix_free(im);

@@ -181,6 +181,8 @@ static int stream_tensors(const mote_gguf *in, const mote_quantize_params *p, co
     void *buf = NULL;
     size_t buf_cap = 0;
     int st = MOTE_OK;
+    int64_t weights_total = 0, weights_done = 0;
+    for (int64_t k = 0; k < n; k++) weights_total += mote_tensor_nelements(mote_gguf_tensor(in, k));
     for (int64_t k = 0; k < n && st == MOTE_OK; k++) {
         const mote_tensor_info *t = mote_gguf_tensor(in, plan[k].index);
         const int type = plan[k].type;
@@ -220,6 +222,8 @@ static int stream_tensors(const mote_gguf *in, const mote_quantize_params *p, co
         *bytes_in += (double)t->size;
         *bytes_out += (double)out_size;
         *n_weights += (double)nel;
+        weights_done += nel;
+        if (p->progress && st == MOTE_OK) p->progress(weights_done, weights_total, p->progress_user);
     }
     free(buf);
     return st;

@@ -70,6 +70,9 @@ typedef struct {
     const mote_imatrix *imatrix;  /* NULL: none */
     const char *imatrix_file;     /* its path, recorded as quantize.imatrix.file (as llama-quantize does) */
     FILE *log;                 /* progress and notes, NULL for quiet */
+    /* Called after each tensor with the weights done so far (NULL: none). */
+    void (*progress)(int64_t done, int64_t total, void *user);
+    void *progress_user;
     /* Budget mode (quantize_budget.c), on when either is > 0: each tensor's
      * type is chosen for the least predicted error within the budget. */
     double target_bpw;         /* bits per weight over all tensors (as `mote info` counts) */
