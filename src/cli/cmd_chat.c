@@ -131,7 +131,7 @@ char *cli_join_positional(const cli_args *a) {
 int chat_main(const cli_args *a, const char *cmd) {
     gen_options gen;
     gen_options_default(&gen);
-    gen_options_from_args(&gen, a);
+    if (!gen_options_from_args(&gen, a)) return 2;
     gen.cmd = cmd;
     const char *model = a->model;
     const char *system = cli_str(a, CLI_SYSTEM_PROMPT, NULL), *messages = cli_str(a, CLI_MESSAGES, NULL);

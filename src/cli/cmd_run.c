@@ -373,7 +373,7 @@ int cmd_run(int argc, char **argv) {
     if (!a.model) a.model = DEFAULT_MODEL;
     gen_options opt;
     gen_options_default(&opt);
-    gen_options_from_args(&opt, &a);
+    if (!gen_options_from_args(&opt, &a)) return 2;
     const char *prompt = cli_str(&a, CLI_PROMPT, NULL), *prompt_file = cli_str(&a, CLI_FILE, NULL);
     if (a.n_positional && (prompt || prompt_file)) {
         fprintf(stderr, "mote run: give the prompt as words after the model or with -p/-f, not both\n");

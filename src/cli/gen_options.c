@@ -41,8 +41,17 @@ static bool apply(gen_options *o, const cli_given_opt *g) {
     return true;
 }
 
-void gen_options_from_args(gen_options *o, const cli_args *a) {
-    for (int k = 0; k < a->n_given; k++) apply(o, &a->given[k]);
+bool gen_options_from_args(gen_options *o, const cli_args *a) {
+    int n_stops = 0;
+    for (int k = 0; k < a->n_given; k++) {
+        n_stops += a->given[k].id == CLI_STOP;
+        apply(o, &a->given[k]);
+    }
+    if (n_stops > CHAT_MAX_STOPS) {
+        fprintf(stderr, "mote %s: at most %d --stop strings\n", a->spec->name, CHAT_MAX_STOPS);
+        return false;
+    }
+    return true;
 }
 
 bool gen_options_set(gen_options *o, const char *name, const char *value, char *err, size_t err_size) {

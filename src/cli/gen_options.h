@@ -25,8 +25,9 @@ typedef struct {
 
 void gen_options_default(gen_options *o);
 
-/* The generation options of a parsed command line, in the order given. */
-void gen_options_from_args(gen_options *o, const cli_args *a);
+/* The generation options of a parsed command line, in the order given;
+ * false (with a one-line message) if there are more --stop strings than fit. */
+bool gen_options_from_args(gen_options *o, const cli_args *a);
 
 /* Set one sampling parameter by name as /set does ("temperature", "temp",
  * "top_k", "top-k", ...), checked as the command line checks it; returns
