@@ -524,6 +524,11 @@ typedef struct mote_model mote_model;
  * tensor (or list the supported architectures). */
 int mote_model_load(const char *path, mote_model **out);
 void mote_model_free(mote_model *m);
+/* Progress of mote_model_load's real work (repacking the weights into the
+ * kernels' layout), for a front end's progress line: fn(done, total, user)
+ * in bytes after each matrix. NULL: none. Process-wide; set before loading. */
+typedef void (*mote_load_progress_fn)(int64_t done, int64_t total, void *user);
+void mote_set_load_progress(mote_load_progress_fn fn, void *user);
 
 /* "llama, qwen3, gemma3, phi3" */
 const char *mote_model_supported_archs(void);

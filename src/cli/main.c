@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "mote.h"
 
 const mote_command mote_commands[] = {
@@ -62,6 +63,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *cmd = argv[1];
+    cli_progress_for_model_loads();
     if (!strcmp(cmd, "help")) return help_command(argc, argv);
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
         usage(stdout);

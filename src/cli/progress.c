@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "mote.h"
 
 #define QUIET_NS 1000000000LL      /* show nothing during the first second */
 #define TTY_EVERY_NS 100000000LL   /* redraw a terminal line at most 10 times a second */
@@ -43,3 +44,19 @@ void cli_progress_update(cli_progress *p, int64_t done, int64_t total) {
     p->shown = true;
     p->last_ns = now;
 }
+
+static cli_progress load_line;
+static bool load_started;
+
+static void on_load(int64_t done, int64_t total, void *user) {
+    (void)user;
+    if (!load_started) {
+        cli_progress_start(&load_line, "loading the model", "MiB");
+        load_started = true;
+    }
+    const int64_t mib = 1 << 20;
+    cli_progress_update(&load_line, done >= total ? (total + mib - 1) / mib : done / mib, (total + mib - 1) / mib);
+    if (done >= total) load_started = false; /* the next load starts its own line */
+}
+
+void cli_progress_for_model_loads(void) { mote_set_load_progress(on_load, NULL); }

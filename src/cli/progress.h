@@ -20,4 +20,8 @@ void cli_progress_start(cli_progress *p, const char *what, const char *unit);
 /* done of total units finished; ends the line when done == total. */
 void cli_progress_update(cli_progress *p, int64_t done, int64_t total);
 
+/* Show model loading (mote_set_load_progress) the same way, in MiB, for
+ * every command: loads that take over a second get a progress line. */
+void cli_progress_for_model_loads(void);
+
 #endif
