@@ -19,7 +19,8 @@ static const cli_use perplexity_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_FILE, "the text"},
     {CLI_CTX_SIZE, "chunk length in tokens (default 512; 0: the model's context, at most 4096)"},
     {CLI_BATCH_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_CHUNKS, "score only the first N chunks (default: all)"},
-    {CLI_QUIET, "no progress line on stderr"}, {CLI_N_GPU_LAYERS, NULL}, {CLI_END, NULL},
+    {CLI_OUTPUT, "write the results to FILE"}, {CLI_QUIET, "no progress line on stderr"}, {CLI_N_GPU_LAYERS, NULL},
+    {CLI_END, NULL},
 };
 
 const cli_command_spec perplexity_spec = {
@@ -50,6 +51,11 @@ int cmd_perplexity(int argc, char **argv) {
     if (!model_path || !text_path) {
         fprintf(stderr, "mote perplexity: needs a model (mote perplexity MODEL, or -m) and a text file (-f)\n");
         return 2;
+    }
+    const char *out_path = cli_str(&a, CLI_OUTPUT, NULL);
+    if (out_path && !freopen(out_path, "w", stdout)) {
+        fprintf(stderr, "mote perplexity: cannot write '%s'\n", out_path);
+        return 1;
     }
 
     mote_model *model = NULL;

@@ -30,7 +30,7 @@ int cmd_imatrix(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 
 extern const cli_command_spec info_spec, bench_spec, tokenize_spec, run_spec, perplexity_spec, quantize_spec,
-    imatrix_spec, chat_spec;
+    imatrix_spec, chat_spec, synth_spec;
 
 /* `mote chat` with a parsed command line (also what `mote run` becomes
  * without a prompt, or for a model with a chat template); messages say

@@ -13,7 +13,7 @@ const mote_command mote_commands[] = {
     {"tokenize", "show the tokens a model makes of a text", cmd_tokenize, &tokenize_spec},
     {"run", "generate text from a prompt", cmd_run, &run_spec},
     {"perplexity", "measure a model's perplexity on a text file", cmd_perplexity, &perplexity_spec},
-    {"synth", "write a random-weight model shaped like a known one", cmd_synth, NULL},
+    {"synth", "write a random-weight model shaped like a known one", cmd_synth, &synth_spec},
     {"bench", "measure prompt and generation speed (like llama-bench)", cmd_bench, &bench_spec},
     {"quantize", "write a quantized copy of a model", cmd_quantize, NULL}, /* its --help adds the types */
     {"imatrix", "compute an importance matrix from a calibration text", cmd_imatrix, &imatrix_spec},

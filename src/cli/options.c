@@ -26,7 +26,7 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
     [CLI_THREADS] = {CLI_THREADS, {"-t", "--threads"}, CLI_INT, "N", 0, 256,
                      "threads must be from 0 (one per physical core) to 256", "num_thread", false,
                      "threads (default 0: one per physical core)"},
-    [CLI_CTX_SIZE] = {CLI_CTX_SIZE, {"-c", "--ctx-size"}, CLI_INT, "N", 0, I32,
+    [CLI_CTX_SIZE] = {CLI_CTX_SIZE, {"-c", "--ctx-size", "--ctx"}, CLI_INT, "N", 0, I32,
                       "expected a number of tokens (0: the model's, at most 4096)", "num_ctx", false,
                       "context size in tokens (default 0: the model's, at most 4096)"},
     [CLI_N_PREDICT] = {CLI_N_PREDICT, {"-n", "--n-predict", "--predict"}, CLI_INT, "N", -1, I32,

@@ -115,7 +115,7 @@ bad() {
     grep -q -- "$want" "$tmp/err" || fail "mote $*: stderr does not mention '$want': $(cat "$tmp/err")"
 }
 bad "unknown option '--frobnicate'" synth --like tiny -o "$tmp/x.gguf" --frobnicate
-bad "missing value for '-o'" synth --like tiny -o
+bad "-o needs a value" synth --like tiny -o
 bad "unknown model 'gpt-9'" synth --like gpt-9 -o "$tmp/x.gguf"
 bad "required" synth --like tiny
 bad "seed" synth --like tiny -o "$tmp/x.gguf" --seed -4
