@@ -116,6 +116,10 @@ echo "ok: the model and the prompt, short and long names"
 "$MOTE" run "$S" "Once upon a time" -n 8 --temp 0 -o "$tmp/out.txt" >/dev/null 2>&1
 [ "$(cat "$tmp/out.txt")" == "$("$MOTE" run "$S" "Once upon a time" -n 8 --temp 0 2>/dev/null)" ] || err "run -o"
 "$MOTE" info "$S" --output "$tmp/info.txt" && [ "$("$MOTE" info "$S")" == "$(cat "$tmp/info.txt")" ] || err "info --output"
+"$MOTE" perplexity "$S" -f "$TEXT" -c 64 --chunks 2 -o "$tmp/ppl.txt" >/dev/null 2>&1
+grep -q "^Final estimate" "$tmp/ppl.txt" || err "perplexity -o"
+"$MOTE" imatrix "$S" -f "$TEXT" -c 64 --chunks 2 --output "$tmp/o.gguf" >/dev/null 2>&1 && [ -s "$tmp/o.gguf" ] || err "imatrix --output"
+"$MOTE" quantize "$S" -o "$tmp/o8.gguf" Q8_0 -q && [ -s "$tmp/o8.gguf" ] || err "quantize -o"
 echo "ok: -o"
 
 # --json on run and chat: one object per answer with text, tokens, timings, stop reason.
