@@ -112,6 +112,13 @@ b=$(echo Hi | "$MOTE" chat "$Q" --system-prompt "Be brief" -n 2 --verbose-prompt
 [ "$a" -ge 1 ] && [ "$a" = "$b" ] || err "-sys and --system-prompt differ ($a, $b)"
 echo "ok: the model and the prompt, short and long names"
 
+# -i / --interactive: the prompt's answer, then a session reading the rest (here from a pipe).
+for flag in -i --interactive; do
+    printf 'The cat\n' | "$MOTE" run "$S" -p "Once upon a time" $flag -n 4 --temp 0 --history-file "" >"$tmp/i.txt" 2>/dev/null
+    grep -q "Type /? for help" "$tmp/i.txt" && [ "$(grep -c . "$tmp/i.txt")" -ge 3 ] || err "run $flag: $(cat "$tmp/i.txt")"
+done
+echo "ok: -i"
+
 # -o / --output: the text goes to the file.
 "$MOTE" run "$S" "Once upon a time" -n 8 --temp 0 -o "$tmp/out.txt" >/dev/null 2>&1
 [ "$(cat "$tmp/out.txt")" == "$("$MOTE" run "$S" "Once upon a time" -n 8 --temp 0 2>/dev/null)" ] || err "run -o"
