@@ -171,10 +171,10 @@ static void set_command(chat_session *s, gen_options *opt, char *args) {
     printf("Set parameter '%s' to '%s'.\n", name, value);
 }
 
-static void load_command(chat_session *s, const char *path) {
+static void load_command(chat_session *s, const gen_options *opt, const char *path) {
     mote_chat_conv loaded = {0};
     if (mote_chat_conv_load_json(&loaded, path) != MOTE_OK) {
-        fprintf(stderr, "mote chat: %s\n", mote_last_error());
+        fprintf(stderr, "mote %s: %s\n", opt->cmd, mote_last_error());
         return;
     }
     mote_chat_conv_free(&s->conv);
@@ -196,8 +196,9 @@ static bool command(chat_session *s, gen_options *opt, char *line, const char *m
     else if (!strcmp(cmd, "save") || !strcmp(cmd, "load")) {
         char *path = next_word(&args);
         if (!path[0]) printf("Usage: /%s FILE\n", cmd);
-        else if (!strcmp(cmd, "load")) load_command(s, path);
-        else if (mote_chat_conv_save_json(&s->conv, path) != MOTE_OK) fprintf(stderr, "mote chat: %s\n", mote_last_error());
+        else if (!strcmp(cmd, "load")) load_command(s, opt, path);
+        else if (mote_chat_conv_save_json(&s->conv, path) != MOTE_OK)
+            fprintf(stderr, "mote %s: %s\n", opt->cmd, mote_last_error());
         else printf("Saved %zu message%s to %s.\n", s->conv.n, s->conv.n == 1 ? "" : "s", path);
     } else printf("Unknown command '/%s'. Type /? for help.\n", cmd);
     return true;
@@ -330,7 +331,7 @@ int chat_interactive(chat_session *s, gen_options *opt, const char *model_path, 
     EditLine *el = el_init("mote", stdin, stdout, stderr);
     History *hist = history_init();
     if (!el || !hist) {
-        fprintf(stderr, "mote chat: cannot set up line editing\n");
+        fprintf(stderr, "mote %s: cannot set up line editing\n", opt->cmd);
         return 1;
     }
     HistEvent ev;
