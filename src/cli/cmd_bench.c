@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "cli/bench_parallel.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/cpu.h"
@@ -43,9 +44,11 @@ typedef struct {
     const char *model;
     const char *like, *type;
     int_list prompt, gen, threads;
+    int_list parallel;    /* --parallel: sequence counts (bench_parallel.c); empty: the usual tests */
     int reps;
     out_format fmt;
     bool quiet;
+    bool prompt_given, gen_given;
 } bench_opts;
 
 /* One finished test: what it was and its samples. */
@@ -82,7 +85,8 @@ static void on_signal(int sig) {
 static const cli_use bench_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_LIKE, NULL}, {CLI_TYPE, NULL}, {CLI_BENCH_N_PROMPT, NULL},
     {CLI_BENCH_N_GEN, NULL}, {CLI_BENCH_THREADS, NULL}, {CLI_BENCH_REPS, NULL}, {CLI_BENCH_FORMAT, NULL},
-    {CLI_JSON, "the same as -o json"}, {CLI_CSV, NULL}, {CLI_QUIET, NULL}, {CLI_N_GPU_LAYERS, NULL}, {CLI_END, NULL},
+    {CLI_BENCH_PARALLEL, NULL}, {CLI_JSON, "the same as -o json"}, {CLI_CSV, NULL}, {CLI_QUIET, NULL},
+    {CLI_N_GPU_LAYERS, NULL}, {CLI_END, NULL},
 };
 
 const cli_command_spec bench_spec = {
@@ -376,6 +380,9 @@ static int parse_args(int argc, char **argv, bench_opts *o) {
     const cli_given_opt *g;
     if ((g = cli_given(&a, CLI_BENCH_N_PROMPT))) o->prompt.n = cli_list_values(g->text, o->prompt.v, MAX_LIST);
     if ((g = cli_given(&a, CLI_BENCH_N_GEN))) o->gen.n = cli_list_values(g->text, o->gen.v, MAX_LIST);
+    if ((g = cli_given(&a, CLI_BENCH_PARALLEL))) o->parallel.n = cli_list_values(g->text, o->parallel.v, MAX_LIST);
+    o->prompt_given = cli_flag(&a, CLI_BENCH_N_PROMPT);
+    o->gen_given = cli_flag(&a, CLI_BENCH_N_GEN);
     if ((g = cli_given(&a, CLI_BENCH_THREADS))) o->threads.n = cli_list_values(g->text, o->threads.v, MAX_LIST);
     /* The last of --csv, --json and -o wins. */
     for (int k = 0; k < a.n_given; k++) {
@@ -446,6 +453,18 @@ int cmd_bench(int argc, char **argv) {
     }
     model_facts facts;
     describe_model(path, o.like ? shown : NULL, m, &facts);
+    if (o.parallel.n) {
+        bench_parallel_opts po = {facts.filename, o.parallel.v, o.parallel.n,
+                                  o.prompt_given ? o.prompt.v[0] : 32, o.gen_given ? o.gen.v[0] : 64,
+                                  o.threads.v, o.threads.n, o.reps, o.fmt == OUT_CSV ? 1 : o.fmt == OUT_JSON ? 2 : 0,
+                                  o.quiet};
+        int prc = bench_parallel_run(m, &po);
+        if (prc) fprintf(stderr, "mote bench: %s\n", mote_last_error());
+        else if (o.fmt == OUT_MD)
+            printf("\nmodel: %s\ncpu: %s (%s)\nmote %s\n", facts.filename, facts.cpu, mote_cpu_describe(), mote_version());
+        mote_model_free(m);
+        return prc ? 1 : 0;
+    }
 
     /* Random token ids, the same for every test, enough for the longest. */
     int max_tok = 1;

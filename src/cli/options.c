@@ -139,6 +139,11 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
                         "repetitions of each test (default 5), after one warm-up"},
     [CLI_BENCH_FORMAT] = {CLI_BENCH_FORMAT, {"-o", "--output"}, CLI_STRING, "md|csv|json", 0, 0, NULL, NULL, false,
                           "output format, as llama-bench's -o"},
+    [CLI_BENCH_PARALLEL] = {CLI_BENCH_PARALLEL, {"--parallel"}, CLI_LIST, "S[,S..]", 1, 256,
+                            "expected a comma-separated list of integers from 1 to 256", NULL, false,
+                            "S sequences, each a prompt of -p tokens then -n generated tokens, decoded together "
+                            "(like llama-batched-bench); reports prompt and aggregate generation t/s (default -p 32 "
+                            "-n 64)"},
     [CLI_CSV] = {CLI_CSV, {"--csv"}, CLI_FLAG, NULL, 0, 0, NULL, NULL, false, "the same as -o csv"},
     [CLI_LIKE] = {CLI_LIKE, {"--like"}, CLI_STRING, "NAME", 0, 0, NULL, NULL, false,
                   "a random-weight model of a known shape instead (mote synth --like list)"},

@@ -91,6 +91,7 @@ typedef enum {
     CLI_BENCH_THREADS,
     CLI_BENCH_REPS,
     CLI_BENCH_FORMAT,
+    CLI_BENCH_PARALLEL,
     CLI_CSV,
     CLI_LIKE,
     CLI_TYPE,
