@@ -315,6 +315,29 @@ int cli_parse(const cli_command_spec *spec, int argc, char **argv, cli_args *out
     return -1;
 }
 
+#define HELP_COLUMN 31 /* where the help texts start */
+#define HELP_WIDTH 100 /* where they wrap */
+
+/* Print text from column HELP_COLUMN (the cursor is there), wrapped at spaces. */
+static void print_wrapped(FILE *out, const char *text) {
+    int col = HELP_COLUMN;
+    while (*text) {
+        size_t word = strcspn(text, " ");
+        if (col > HELP_COLUMN && col + 1 + (int)word > HELP_WIDTH) {
+            fprintf(out, "\n%*s", HELP_COLUMN, "");
+            col = HELP_COLUMN;
+        } else if (col > HELP_COLUMN) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(text, 1, word, out);
+        col += (int)word;
+        text += word;
+        text += strspn(text, " ");
+    }
+    fputc('\n', out);
+}
+
 void cli_print_help(const cli_command_spec *spec, FILE *out) {
     fprintf(out, "usage: %s\n\n%s\n\noptions:\n", spec->usage, spec->about);
     for (const cli_use *u = spec->options; u->id != CLI_END; u++) {
@@ -324,9 +347,9 @@ void cli_print_help(const cli_command_spec *spec, FILE *out) {
         for (int k = 0; k < CLI_MAX_NAMES && o->names[k] && at < sizeof left; k++)
             at += (size_t)snprintf(left + at, sizeof left - at, "%s%s", k ? ", " : "", o->names[k]);
         if (o->metavar && at < sizeof left) snprintf(left + at, sizeof left - at, " %s", o->metavar);
-        const char *help = u->help ? u->help : o->help;
-        if (strlen(left) > 28) fprintf(out, "  %s\n  %-28s %s\n", left, "", help);
-        else fprintf(out, "  %-28s %s\n", left, help);
+        if (strlen(left) > HELP_COLUMN - 5) fprintf(out, "  %s\n%*s", left, HELP_COLUMN, "");
+        else fprintf(out, "  %-*s", HELP_COLUMN - 2, left);
+        print_wrapped(out, u->help ? u->help : o->help);
     }
 }
 
