@@ -25,6 +25,7 @@
 
 #include "core/clock.h"
 #include "cli/bench_parallel.h"
+#include "cli/cli_meter.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/cpu.h"
@@ -49,6 +50,7 @@ typedef struct {
     out_format fmt;
     bool quiet;
     bool prompt_given, gen_given;
+    cli_meter_opts meter;
 } bench_opts;
 
 /* One finished test: what it was and its samples. */
@@ -57,6 +59,7 @@ typedef struct {
     char test_time[32];
     int n_samples;
     int64_t samples_ns[64];
+    mote_meter_report cost; /* of the timed repetitions together (not the warm-up) */
 } bench_result;
 
 /* Facts about the model shared by every row. */
@@ -86,7 +89,7 @@ static const cli_use bench_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_LIKE, NULL}, {CLI_TYPE, NULL}, {CLI_BENCH_N_PROMPT, NULL},
     {CLI_BENCH_N_GEN, NULL}, {CLI_BENCH_THREADS, NULL}, {CLI_BENCH_REPS, NULL}, {CLI_BENCH_FORMAT, NULL},
     {CLI_BENCH_PARALLEL, NULL}, {CLI_JSON, "the same as -o json"}, {CLI_CSV, NULL}, {CLI_QUIET, NULL},
-    {CLI_N_GPU_LAYERS, NULL}, {CLI_END, NULL},
+    {CLI_N_GPU_LAYERS, NULL}, {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}, {CLI_END, NULL},
 };
 
 const cli_command_spec bench_spec = {
@@ -152,7 +155,7 @@ static void utc_now(char *buf, size_t n) {
 }
 
 /* Run test r (its sizes and threads set) with one warm-up and reps repetitions. */
-static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result *r, bool quiet) {
+static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result *r, bool quiet, mote_meter *meter) {
     mote_context_params cp = mote_context_default_params();
     int need = r->n_prompt > r->n_gen ? r->n_prompt : r->n_gen;
     cp.n_ctx = need < 16 ? 16 : need;
@@ -169,10 +172,12 @@ static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result
     int64_t ns;
     rc = run_once(c, tokens, r, &ns); /* warm-up: pages mapped in, caches and pool warm */
     r->n_samples = 0;
+    mote_meter_start(meter);
     for (int i = 0; i < reps && !rc; i++) {
         rc = run_once(c, tokens, r, &ns);
         r->samples_ns[r->n_samples++] = ns;
     }
+    mote_meter_stop(meter, &r->cost);
     mote_context_free(c);
     return rc;
 }
@@ -282,6 +287,20 @@ static cJSON *row_object(const model_facts *f, const bench_result *r, uint64_t r
     }
     cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)rss);
     cJSON_AddStringToObject(o, "type_mix", f->type_mix);
+    /* The meter's (null when not measured): CPU use, power, energy per token, CO2. */
+    const mote_meter_report *c = &r->cost;
+    cJSON_AddNumberToObject(o, "cpu_percent", round(c->cpu_percent * 10) / 10);
+    if (c->has_energy) {
+        cJSON_AddNumberToObject(o, "watts", c->watts);
+        cJSON_AddNumberToObject(o, "joules_per_token",
+                                mote_meter_joules_per_token(c, (int64_t)n_tokens(r) * r->n_samples));
+    } else {
+        cJSON_AddNullToObject(o, "watts");
+        cJSON_AddNullToObject(o, "joules_per_token");
+    }
+    if (c->co2_g >= 0) cJSON_AddNumberToObject(o, "co2_g", c->co2_g);
+    else cJSON_AddNullToObject(o, "co2_g");
+    cJSON_AddStringToObject(o, "energy_source", c->source);
     return o;
 }
 
@@ -303,7 +322,7 @@ static void csv_field(FILE *o, const cJSON *v) {
             free(t);
         }
         fputc('"', o);
-    } else {
+    } else if (!cJSON_IsNull(v)) { /* null: an empty field */
         char *t = cJSON_PrintUnformatted(v);
         fputs(t ? t : "", o);
         free(t);
@@ -359,6 +378,17 @@ static void print_markdown(FILE *o, const model_facts *f, const bench_result *rs
     }
     fprintf(o, "\nmodel: %s\ntypes: %s\npeak RSS: %.1f MiB\ncpu: %s (%s)\nmote %s\n", f->filename, f->type_mix,
             (double)rss / (1 << 20), f->cpu, mote_cpu_describe(), mote_version());
+    for (int i = 0; i < n; i++) {
+        const mote_meter_report *c = &rs[i].cost;
+        fprintf(o, "%s%d, %d thread%s: CPU %.0f%%", rs[i].n_prompt ? "pp" : "tg",
+                rs[i].n_prompt ? rs[i].n_prompt : rs[i].n_gen, rs[i].n_threads, rs[i].n_threads > 1 ? "s" : "",
+                c->cpu_percent);
+        if (c->has_energy)
+            fprintf(o, ", %.2f W, %.4g J/token (%s)", c->watts,
+                    mote_meter_joules_per_token(c, (int64_t)n_tokens(&rs[i]) * rs[i].n_samples), c->source);
+        else fprintf(o, ", energy not measured (--watts IDLE,BUSY declares a power model)");
+        fputc('\n', o);
+    }
 }
 
 /* ---- the command ------------------------------------------------------------------------------ */
@@ -381,6 +411,7 @@ static int parse_args(int argc, char **argv, bench_opts *o) {
     if ((g = cli_given(&a, CLI_BENCH_N_PROMPT))) o->prompt.n = cli_list_values(g->text, o->prompt.v, MAX_LIST);
     if ((g = cli_given(&a, CLI_BENCH_N_GEN))) o->gen.n = cli_list_values(g->text, o->gen.v, MAX_LIST);
     if ((g = cli_given(&a, CLI_BENCH_PARALLEL))) o->parallel.n = cli_list_values(g->text, o->parallel.v, MAX_LIST);
+    if (cli_meter_from_args(&o->meter, &a)) return 2;
     o->prompt_given = cli_flag(&a, CLI_BENCH_N_PROMPT);
     o->gen_given = cli_flag(&a, CLI_BENCH_N_GEN);
     if ((g = cli_given(&a, CLI_BENCH_THREADS))) o->threads.n = cli_list_values(g->text, o->threads.v, MAX_LIST);
@@ -465,6 +496,11 @@ int cmd_bench(int argc, char **argv) {
         mote_model_free(m);
         return prc ? 1 : 0;
     }
+    mote_meter *meter;
+    if (cli_meter_open(&o.meter, "bench", false, &meter)) {
+        mote_model_free(m);
+        return 2;
+    }
 
     /* Random token ids, the same for every test, enough for the longest. */
     int max_tok = 1;
@@ -476,6 +512,7 @@ int cmd_bench(int argc, char **argv) {
         fprintf(stderr, "mote bench: out of memory\n");
         free(tokens);
         free(rs);
+        mote_meter_free(meter);
         mote_model_free(m);
         return 1;
     }
@@ -493,7 +530,7 @@ int cmd_bench(int argc, char **argv) {
             if (k < o.prompt.n) r->n_prompt = o.prompt.v[k];
             else r->n_gen = o.gen.v[k - o.prompt.n];
             if (!r->n_prompt && !r->n_gen) continue;
-            rc = run_test(m, tokens, o.reps, r, o.quiet);
+            rc = run_test(m, tokens, o.reps, r, o.quiet, meter);
             if (!rc) {
                 /* Rows are printed as they finish, so a long run shows progress. */
                 if (o.fmt != OUT_MD) print_row(stdout, o.fmt, &facts, r, peak_rss_bytes(), n == 0);
@@ -508,6 +545,7 @@ int cmd_bench(int argc, char **argv) {
     if (rc) fprintf(stderr, "mote bench: %s\n", mote_last_error());
     free(tokens);
     free(rs);
+    mote_meter_free(meter);
     mote_model_free(m);
     return rc ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "cli/cli_meter.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -20,7 +21,7 @@ static const cli_use perplexity_options[] = {
     {CLI_CTX_SIZE, "chunk length in tokens (default 512; 0: the model's context, at most 4096)"},
     {CLI_BATCH_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_CHUNKS, "score only the first N chunks (default: all)"},
     {CLI_OUTPUT, "write the results to FILE"}, {CLI_QUIET, "no progress line on stderr"}, {CLI_N_GPU_LAYERS, NULL},
-    {CLI_END, NULL},
+    {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}, {CLI_END, NULL},
 };
 
 const cli_command_spec perplexity_spec = {
@@ -52,6 +53,8 @@ int cmd_perplexity(int argc, char **argv) {
         fprintf(stderr, "mote perplexity: needs a model (mote perplexity MODEL, or -m) and a text file (-f)\n");
         return 2;
     }
+    cli_meter_opts meter_opts = {0};
+    if (cli_meter_from_args(&meter_opts, &a)) return 2;
     const char *out_path = cli_str(&a, CLI_OUTPUT, NULL);
     if (out_path && !freopen(out_path, "w", stdout)) {
         fprintf(stderr, "mote perplexity: cannot write '%s'\n", out_path);
@@ -61,9 +64,14 @@ int cmd_perplexity(int argc, char **argv) {
     mote_model *model = NULL;
     mote_vocab *vocab = NULL;
     mote_context *ctx = NULL;
+    mote_meter *meter = NULL;
     int32_t *tokens = NULL;
     int status = 1;
     size_t n_tokens = 0;
+    if (cli_meter_open(&meter_opts, "perplexity", false, &meter)) {
+        status = 2;
+        goto done;
+    }
     if (cli_load_model_and_text("perplexity", model_path, text_path, &model, &vocab, &tokens, &n_tokens)) goto done;
     if (n_ctx == 0) {
         n_ctx = mote_model_n_ctx_train(model);
@@ -93,8 +101,12 @@ int cmd_perplexity(int argc, char **argv) {
     cli_progress progress;
     cli_progress_start(&progress, "perplexity", "chunks");
     double ppl, err, t0 = (mote_now_ns() / 1e9);
-    if (mote_perplexity(ctx, tokens, (int64_t)n_tokens, bos, on_chunk, cli_flag(&a, CLI_QUIET) ? NULL : &progress, &ppl,
-                        &err)) {
+    mote_meter_report cost;
+    mote_meter_start(meter);
+    int rc = mote_perplexity(ctx, tokens, (int64_t)n_tokens, bos, on_chunk, cli_flag(&a, CLI_QUIET) ? NULL : &progress,
+                             &ppl, &err);
+    mote_meter_stop(meter, &cost);
+    if (rc) {
         fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
         goto done;
     }
@@ -102,10 +114,16 @@ int cmd_perplexity(int argc, char **argv) {
     size_t evaluated = n_tokens / (size_t)n_ctx * (size_t)n_ctx;
     printf("Final estimate: PPL = %.4f +/- %.5f\n", ppl, err);
     printf("%zu tokens in %.2f s: %.2f tokens/s\n", evaluated, secs, secs > 0 ? evaluated / secs : 0.0);
+    char line[400];
+    mote_meter_format(&cost, line, sizeof line);
+    printf("cost: %s\n", line);
+    if (cost.has_energy)
+        printf("energy: %.6g J/token (%s)\n", mote_meter_joules_per_token(&cost, (int64_t)evaluated), cost.source);
     status = 0;
 done:
     free(tokens);
     mote_context_free(ctx);
+    mote_meter_free(meter);
     mote_vocab_free(vocab);
     mote_model_free(model);
     return status;

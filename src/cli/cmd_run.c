@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "cli/cli_meter.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/gen_options.h"
@@ -45,6 +46,8 @@ static const cli_use run_options[] = {
     {CLI_N_PREDICT, NULL}, {CLI_CTX_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_SEED, NULL}, {CLI_TEMP, NULL}, {CLI_TOP_K, NULL}, {CLI_TOP_P, NULL}, {CLI_MIN_P, NULL},
     {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},
     {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL},
+    {CLI_WATTS, "(raw, with --verbose) " "declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"},
+    {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL},
     {CLI_JSON, "print one JSON object per answer (text, tokens, timings, stop reason) instead of the text"},
     {CLI_END, NULL},
 };
@@ -87,61 +90,48 @@ static bool buf_add(text_buf *b, const char *s, size_t n) {
 typedef struct {
     const mote_vocab *vocab;
     mote_detok *detok;
-    const chat_gen_params *gen;
-    char *tail;        /* the last bytes written, to spot stop strings */
-    size_t tail_len, tail_cap;
+    mote_stopper *stopper; /* the stop strings (the library's matcher, shared with chat and serve) */
+    mote_meter *meter;          /* --verbose: the prompt and the generation are metered apart */
+    mote_meter_report prompt_cost;
+    bool prompt_done;
     bool ignore_eos;
     text_buf *json;    /* --json: the text is collected here instead of printed */
     mote_stop_reason why;
 } stream;
 
-/* True if the text written so far ends with one of the stop strings. */
-static bool ends_with_stop(const stream *st) {
-    for (int i = 0; i < st->gen->n_stops; i++) {
-        size_t n = strlen(st->gen->stops[i]);
-        if (n && n <= st->tail_len && !memcmp(st->tail + st->tail_len - n, st->gen->stops[i], n)) return true;
-    }
-    return false;
+/* Show (or, with --json, collect) text. */
+static void emit(stream *st, const char *text, size_t len) {
+    if (!len) return;
+    if (st->json) buf_add(st->json, text, len);
+    else fwrite(text, 1, len, stdout);
 }
 
-/* Keep the last tail_cap bytes of the output. */
-static void remember(stream *st, const char *text, size_t len) {
-    if (!st->tail_cap) return;
-    if (len >= st->tail_cap) {
-        memcpy(st->tail, text + len - st->tail_cap, st->tail_cap);
-        st->tail_len = st->tail_cap;
-        return;
-    }
-    size_t keep = st->tail_len + len > st->tail_cap ? st->tail_cap - len : st->tail_len;
-    memmove(st->tail, st->tail + st->tail_len - keep, keep);
-    memcpy(st->tail + keep, text, len);
-    st->tail_len = keep + len;
-}
-
-/* Print (or collect) each token as soon as its characters are complete;
- * false at the end of generation or after a stop string (which is printed:
- * raw mode shows exactly what the model wrote), with the reason in st->why. */
+/* Print (or collect) each token as soon as its characters are complete and
+ * cannot be the start of a stop string; false at the end of generation or
+ * after a stop string (which is printed: raw mode shows exactly what the
+ * model wrote), with the reason in st->why. */
 static bool on_token(int32_t token, void *user) {
     stream *st = user;
+    if (st->meter && !st->prompt_done) { /* the first token comes right after the prompt's evaluation */
+        mote_meter_stop(st->meter, &st->prompt_cost);
+        mote_meter_start(st->meter);
+        st->prompt_done = true;
+    }
     if (!st->ignore_eos && mote_vocab_is_eog(st->vocab, token)) {
         st->why = MOTE_STOP_EOG;
         return false;
     }
-    size_t len;
-    const char *text = mote_detok_feed(st->detok, token, &len);
-    if (len) {
-        if (st->json) buf_add(st->json, text, len);
-        else {
-            fwrite(text, 1, len, stdout);
-            fflush(stdout);
-        }
-        remember(st, text, len);
-    }
-    if (ends_with_stop(st)) {
+    size_t len, shown;
+    const char *text = mote_detok_feed(st->detok, token, &len), *out;
+    const bool stop = mote_stopper_feed(st->stopper, text, len, &out, &shown);
+    emit(st, out, shown);
+    if (stop) {
+        const char *matched = mote_stopper_matched(st->stopper);
+        emit(st, matched, strlen(matched));
         st->why = MOTE_STOP_CALLER;
-        return false;
     }
-    return true;
+    if (!st->json) fflush(stdout);
+    return !stop;
 }
 
 static volatile sig_atomic_t interrupted;
@@ -234,7 +224,8 @@ static void print_timings(const mote_context *ctx, const mote_timings *tm, int64
 }
 
 /* Continue `prompt` as plain text; the process exit status. */
-static int run_raw(const char *model_path, const char *prompt, const gen_options *opt, const cli_args *a) {
+static int run_raw(const char *model_path, const char *prompt, const gen_options *opt, const cli_args *a,
+                   const cli_meter_opts *meter_opts) {
     const chat_gen_params *gen = &opt->gen;
     const bool add_bos = !cli_flag(a, CLI_NO_BOS), parse_special = cli_flag(a, CLI_PARSE_SPECIAL);
     const int64_t t_start = mote_now_ns();
@@ -248,6 +239,10 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     text_buf json = {0};
     stream st = {0};
     int status = 1;
+    mote_meter *meter = NULL;
+    mote_meter_report cost;
+    if (opt->verbose && cli_meter_open(meter_opts, "run", true, &meter)) return 2;
+    if (meter) mote_meter_start(meter);
 
     if (mote_model_load(model_path, &model) || mote_vocab_load(mote_model_gguf(model), &vocab)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
@@ -287,14 +282,14 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         for (size_t i = 0; i < n_tokens; i++) fprintf(stderr, " %d", tokens[i]);
         fputc('\n', stderr);
     }
-    for (int i = 0; i < gen->n_stops; i++) {
-        size_t n = strlen(gen->stops[i]);
-        if (n > st.tail_cap) st.tail_cap = n;
+    st = (stream){vocab, detok, NULL, meter, {.wall_s = 0}, false, cli_flag(a, CLI_IGNORE_EOS),
+                  opt->json ? &json : NULL, MOTE_STOP_NONE};
+    if (mote_stopper_new(gen->stops, (size_t)gen->n_stops, &st.stopper)) {
+        fprintf(stderr, "mote run: %s\n", mote_last_error());
+        goto done;
     }
-    st = (stream){vocab, detok, gen, st.tail_cap ? malloc(st.tail_cap) : NULL, 0, st.tail_cap,
-                  cli_flag(a, CLI_IGNORE_EOS), opt->json ? &json : NULL, MOTE_STOP_NONE};
     work = malloc((size_t)n_vocab * sizeof *work);
-    if ((st.tail_cap && !st.tail) || !work) {
+    if (!work) {
         fprintf(stderr, "mote run: out of memory\n");
         goto done;
     }
@@ -317,16 +312,30 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     sigaction(SIGINT, &sa, &old);
     gen_plan plan = {gen->n_predict, !cli_flag(a, CLI_NO_CONTEXT_SHIFT), add_bos && mote_vocab_adds_bos(vocab) ? 1 : 0, 0};
     mote_timings tm;
+    if (meter) {
+        mote_meter_stop(meter, &cost); /* loading; the prompt and the generation are measured on their own */
+        mote_meter_start(meter);
+    }
     int rc = generate(ctx, tokens, (int32_t)n_tokens, &plan, sampler, work, n_vocab, &st, &tm);
     sigaction(SIGINT, &old, NULL);
-    size_t len;
-    const char *rest = mote_detok_flush(detok, &len);
+    size_t len, shown;
+    const char *rest = mote_detok_flush(detok, &len), *out;
+    if (!mote_stopper_matched(st.stopper)) {
+        if (mote_stopper_feed(st.stopper, rest, len, &out, &shown)) {
+            emit(&st, out, shown);
+            const char *matched = mote_stopper_matched(st.stopper);
+            emit(&st, matched, strlen(matched));
+            st.why = MOTE_STOP_CALLER;
+        } else {
+            emit(&st, out, shown);
+            out = mote_stopper_flush(st.stopper, &shown);
+            emit(&st, out, shown);
+        }
+    }
     if (opt->json) {
-        buf_add(&json, rest, len);
         cli_answer ans = {json.p, json.len, st.why, tm.n_prompt, tm.n_eval, load_ns, tm.prompt_ns, tm.eval_ns};
         cli_print_answer_json(stdout, &ans);
     } else {
-        fwrite(rest, 1, len, stdout);
         fputc('\n', stdout);
         fflush(stdout);
     }
@@ -342,9 +351,23 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
                 "context shifts:", plan.n_shifts);
     if (opt->verbose || st.why == MOTE_STOP_CANCEL)
         print_timings(ctx, &tm, mote_now_ns() - t_start, load_ns, st.why);
+    if (meter) {
+        char line[400];
+        mote_meter_stop(meter, &cost);
+        if (!st.prompt_done) st.prompt_cost = cost;
+        mote_meter_format(&st.prompt_cost, line, sizeof line);
+        fprintf(stderr, "%-22s%s\n", "prompt eval cost:", line);
+        mote_meter_format(&cost, line, sizeof line);
+        fprintf(stderr, "%-22s%s\n", "eval cost:", line);
+        if (cost.has_energy)
+            fprintf(stderr, "%-22s%.6g J/token prompt, %.6g J/token generated (%s)\n", "energy:",
+                    mote_meter_joules_per_token(&st.prompt_cost, tm.n_prompt),
+                    st.prompt_done ? mote_meter_joules_per_token(&cost, tm.n_eval) : 0.0, cost.source);
+    }
     status = st.why == MOTE_STOP_CANCEL ? 130 : 0;
 done:
-    free(st.tail);
+    mote_stopper_free(st.stopper);
+    mote_meter_free(meter);
     free(tokens);
     free(work);
     free(json.p);
@@ -411,7 +434,12 @@ int cmd_run(int argc, char **argv) {
         free(owned);
         return 1;
     }
-    int status = run_raw(a.model, prompt, &opt, &a);
+    cli_meter_opts meter_opts = {0};
+    if (cli_meter_from_args(&meter_opts, &a)) {
+        free(owned);
+        return 2;
+    }
+    int status = run_raw(a.model, prompt, &opt, &a, &meter_opts);
     free(owned);
     return status;
 }

@@ -18,6 +18,7 @@ const mote_command mote_commands[] = {
     {"quantize", "write a quantized copy of a model", cmd_quantize, NULL}, /* its --help adds the types */
     {"imatrix", "compute an importance matrix from a calibration text", cmd_imatrix, &imatrix_spec},
     {"chat", "talk to a model (interactive, or one question per line)", cmd_chat, &chat_spec},
+    {"sweep", "quantize a model to several types and measure each (tables, plots)", cmd_sweep, NULL},
     {NULL, NULL, NULL, NULL},
 };
 

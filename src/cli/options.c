@@ -147,6 +147,12 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
     [CLI_CSV] = {CLI_CSV, {"--csv"}, CLI_FLAG, NULL, 0, 0, NULL, NULL, false, "the same as -o csv"},
     [CLI_LIKE] = {CLI_LIKE, {"--like"}, CLI_STRING, "NAME", 0, 0, NULL, NULL, false,
                   "a random-weight model of a known shape instead (mote synth --like list)"},
+    [CLI_WATTS] = {CLI_WATTS, {"--watts"}, CLI_STRING, "IDLE,BUSY", 0, 0, NULL, NULL, false,
+                   "declared power, scaled by CPU use, when nothing can be measured"},
+    [CLI_GRID_INTENSITY] = {CLI_GRID_INTENSITY, {"--grid-intensity"}, CLI_STRING, "G", 0, 0, NULL, NULL, false,
+                            "grams of CO2 per kWh of the grid, to report CO2"},
+    [CLI_ENERGY_SOURCE] = {CLI_ENERGY_SOURCE, {"--energy-source"}, CLI_STRING, "NAME", 0, 0, NULL, NULL, false,
+                           "auto (default), rapl, hwmon, pi5-pmic, declared or none"},
     [CLI_TYPE] = {CLI_TYPE, {"--type"}, CLI_STRING, "TYPE", 0, 0, NULL, NULL, false,
                   "its weight type or preset (default q4_0)"},
 };

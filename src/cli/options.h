@@ -95,6 +95,10 @@ typedef enum {
     CLI_CSV,
     CLI_LIKE,
     CLI_TYPE,
+    /* metering (cli_meter.h): run --verbose, bench, perplexity, sweep */
+    CLI_WATTS,
+    CLI_GRID_INTENSITY,
+    CLI_ENERGY_SOURCE,
     CLI_N_OPTIONS
 } cli_opt_id;
 
