@@ -590,6 +590,11 @@ typedef struct mote_model mote_model;
  * tensor (or list the supported architectures). */
 int mote_model_load(const char *path, mote_model **out);
 void mote_model_free(mote_model *m);
+/* Progress of mote_model_load's real work (repacking the weights into the
+ * kernels' layout), for a front end's progress line: fn(done, total, user)
+ * in bytes after each matrix. NULL: none. Process-wide; set before loading. */
+typedef void (*mote_load_progress_fn)(int64_t done, int64_t total, void *user);
+void mote_set_load_progress(mote_load_progress_fn fn, void *user);
 
 /* "llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3, gemma2" */
 const char *mote_model_supported_archs(void);
@@ -727,7 +732,9 @@ typedef void (*mote_ppl_fn)(int32_t chunk, int32_t n_chunks, double ppl, void *u
  * first token replaced by `bos` (unless bos < 0); the first half is context
  * and the log-likelihood of each token of the second half is scored.
  * The context must have been made with all_logits. Gives PPL = exp(mean NLL)
- * and its standard error. Needs at least 2 * n_ctx tokens. */
+ * and its standard error. Needs at least n_ctx tokens (one chunk);
+ * llama-perplexity's rule of a text of at least 2 * n_ctx tokens is the
+ * caller's to apply to the whole text before cutting it to --chunks. */
 int mote_perplexity(mote_context *c, const int32_t *tokens, int64_t n_tokens, int32_t bos, mote_ppl_fn on_chunk,
                     void *user, double *ppl, double *ppl_err);
 

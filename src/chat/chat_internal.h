@@ -63,5 +63,6 @@ int chat_format_smollm2(chat_buf *, const mote_chat_message *, size_t, bool, con
 int chat_format_phi3(chat_buf *, const mote_chat_message *, size_t, bool, const mote_chat_options *);
 int chat_format_phi4_mini(chat_buf *, const mote_chat_message *, size_t, bool, const mote_chat_options *);
 int chat_format_zephyr(chat_buf *, const mote_chat_message *, size_t, bool, const mote_chat_options *);
+int chat_format_none(chat_buf *, const mote_chat_message *, size_t, bool, const mote_chat_options *);
 
 #endif

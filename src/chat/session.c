@@ -404,7 +404,10 @@ int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_t
             rc = MOTE_ERR_NOMEM;
             break;
         }
-        if (mote_vocab_is_eog(s->vocab, tok)) break;
+        if (mote_vocab_is_eog(s->vocab, tok)) {
+            info->stop = MOTE_STOP_EOG;
+            break;
+        }
         size_t tlen = 0, shown = 0;
         const char *text = mote_detok_feed(detok, tok, &tlen), *out;
         stopped = mote_stopper_feed(stopper, text, tlen, &out, &shown);
@@ -424,6 +427,11 @@ int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_t
             on_text(out, shown, user);
     }
     info->eval_ns = mote_now_ns() - t0;
+    if (info->interrupted) info->stop = MOTE_STOP_CANCEL;
+    else if (info->context_full) info->stop = MOTE_STOP_CONTEXT;
+    else if (stopped) info->stop = MOTE_STOP_CALLER;
+    else if (rc != MOTE_OK) info->stop = MOTE_STOP_ERROR;
+    else if (info->stop == MOTE_STOP_NONE) info->stop = MOTE_STOP_LENGTH;
     mote_detok_free(detok);
     mote_stopper_free(stopper);
     int rc2 = mote_chat_conv_add(&s->conv, "assistant", answer ? answer : "");

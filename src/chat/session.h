@@ -90,6 +90,7 @@ typedef struct {
     int64_t prompt_ns;
     int32_t n_eval;        /* tokens generated */
     int64_t eval_ns;
+    mote_stop_reason stop; /* why the answer ended (eos, stop string, -n, full context, Ctrl-C) */
 } chat_reply_info;
 
 /* Receives the answer as it is generated (whole UTF-8 characters). */
