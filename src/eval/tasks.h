@@ -11,7 +11,7 @@
 #include "eval/lm.h"
 #include "eval/report.h"
 
-#define EVAL_ERR_SIZE 512
+#define EVAL_ERR_SIZE 8192
 
 /* What a task gets: options, the model (NULL for ifeval --responses), the
  * resolved data path, the --output file (or NULL), and where the results go.
