@@ -95,7 +95,7 @@ void eval_results_print(const eval_results *r, const char *task, double seconds,
         cJSON_Delete(o);
         return;
     }
-    int gw = 5;
+    int gw = (int)strlen(task) > 5 ? (int)strlen(task) : 5;
     for (size_t i = 0; i < r->n; i++) {
         int l = (int)strlen(r->rows[i].group);
         if (l > gw) gw = l;
