@@ -170,7 +170,7 @@ int ifeval_check(const ifeval_item *it, const char *response, bool *strict, bool
 bad: {
     char why[256];
     snprintf(why, sizeof why, "%s", err);
-    snprintf(err, es, "prompt %ld, instruction %s: %s", it->key, it->ids[k], why);
+    snprintf(err, es, "instruction %zu (%s): %s", k + 1, it->ids[k], why);
 }
 done:
     for (int v = 0; v < 8; v++) free(variants[v]);

@@ -121,7 +121,9 @@ int eval_task_ifeval(eval_task_ctx *t) {
             free(generated);
             goto done;
         }
-        if (ifeval_check(it, response, strict, loose, t->err, sizeof t->err)) {
+        char why[512];
+        if (ifeval_check(it, response, strict, loose, why, sizeof why)) {
+            snprintf(t->err, sizeof t->err, "%s:%zu: %s", t->data, it->line, why);
             free(generated);
             goto done;
         }
