@@ -1,8 +1,10 @@
 /*
- * lm.c — see lm.h. Plain mote_decode on sequence 0: each request empties
- * the cache and evaluates its context, except that a context equal to the
- * previous one is reused (MMLU's choices are single tokens after one
- * shared prompt).
+ * lm.c — see lm.h. Everything runs on sequence 0 of one context. A request
+ * whose context equals the previous one's reuses it: its logits are kept
+ * (MMLU's choices are single tokens after one shared prompt), and a longer
+ * continuation is decoded after the cached context with an explicit
+ * position (mote_decode_batch), which drops what the previous continuation
+ * left in the cache.
  */
 #include "eval/lm.h"
 
@@ -140,12 +142,16 @@ int eval_lm_loglik(eval_lm *lm, const int32_t *ctx, size_t n_ctx, const int32_t 
     double sum = log_prob(lm->last_logits, lm->n_vocab, cont[0], &is_max);
     all_max = is_max;
     if (n_cont > 1) {
+        /* the continuation after the cached context: its first token's explicit
+         * position truncates whatever an earlier continuation left there, so
+         * the context is evaluated once for all the choices of a question */
+        mote_batch_token *batch = malloc((n_cont - 1) * sizeof *batch);
+        if (!batch) return MOTE_ERR_NOMEM;
+        for (size_t i = 0; i + 1 < n_cont; i++)
+            batch[i] = (mote_batch_token){.token = cont[i], .seq = 0, .pos = i ? -1 : (int32_t)n_ctx, .logits = true};
         const float *rows = NULL;
-        rc = mote_decode(lm->ctx, cont, (int32_t)(n_cont - 1), true, &rows);
-        /* the cache now holds more than the context: forget it */
-        free(lm->cached);
-        lm->cached = NULL;
-        lm->n_cached = 0;
+        rc = mote_decode_batch(lm->ctx, batch, (int32_t)(n_cont - 1), &rows);
+        free(batch);
         if (rc) return rc;
         for (size_t i = 1; i < n_cont; i++) {
             sum += log_prob(rows + (i - 1) * (size_t)lm->n_vocab, lm->n_vocab, cont[i], &is_max);

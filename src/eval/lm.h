@@ -42,7 +42,7 @@ int eval_lm_encode_pair(eval_lm *lm, const char *context, const char *continuati
 /* Sum of log P(cont[i] | ctx, cont[<i]) in *ll, and whether every
  * continuation token is the argmax (*greedy, may be NULL). The context is
  * cut from the left if the whole does not fit. Consecutive calls with the
- * same context evaluate it once when the continuation is one token. */
+ * same context evaluate it only once. */
 int eval_lm_loglik(eval_lm *lm, const int32_t *ctx, size_t n_ctx, const int32_t *cont, size_t n_cont, double *ll,
                    bool *greedy);
 

@@ -1,11 +1,14 @@
 /*
- * test_eval_mmlu.c — `mote eval --task mmlu` end to end on stories260K and a
+ * test_eval_loglik.c — `mote eval --task mmlu` end to end on stories260K and a
  * fixture model (the small MMLU subset of tests/data/eval/mmlu, 0 and 1
  * shot), and its choices checked independently: for every question of the
  * --output file, the log-likelihood of each continuation " A".." D" is
  * recomputed here by evaluating prompt + continuation whole through
  * mote_decode with all logits (not the task's route: context first, then
  * the continuation after it), and the task's answer must be the argmax.
+ * The same check for truthfulqa-mc2 (answers of many tokens, decoded after
+ * the shared prompt with explicit positions) on the first questions of
+ * shared/data/eval/truthfulqa/mc_task.json, skipped when that is absent.
  */
 #include <math.h>
 #include <stdio.h>
@@ -135,11 +138,81 @@ static void test_fixture_gemma3(void **state) {
     check_model(fixture_path("models/gemma3-tiny-q8_0.gguf"), 0);
 }
 
+/* truthfulqa-mc2: every choice's log-likelihood equals the whole-sequence one. */
+static void test_truthfulqa_mc2(void **state) {
+    const char *data = fixture_path("../data/eval/truthfulqa/mc_task.json");
+    FILE *probe = fopen(data, "r");
+    if (!probe) {
+        fprintf(stderr, "SKIP: %s not found\n", data);
+        skip();
+    }
+    fclose(probe);
+    const char *model_path = repo_path("models/stories260K.gguf");
+    const char *out = temp_path(".jsonl");
+    eval_options o;
+    eval_options_default(&o);
+    o.task = "truthfulqa-mc2";
+    o.model_path = model_path;
+    o.data = data;
+    o.output = out;
+    o.limit = 3;
+    o.n_threads = 1;
+    assert_int_equal(eval_run(&o), 0);
+    mote_model *m = NULL;
+    mote_vocab *v = NULL;
+    mote_context *ctx = NULL;
+    assert_int_equal(mote_model_load(model_path, &m), 0);
+    assert_int_equal(mote_vocab_load(mote_model_gguf(m), &v), 0);
+    mote_context_params cp = mote_context_default_params();
+    cp.n_ctx = 2048;
+    cp.n_batch = 2048;
+    cp.all_logits = true;
+    cp.n_threads = 1;
+    assert_int_equal(mote_context_new(m, &cp, &ctx), 0);
+    FILE *f = fopen(out, "r");
+    assert_non_null(f);
+    char *line = NULL;
+    size_t cap = 0, choices = 0;
+    while (getline(&line, &cap, f) > 0) {
+        cJSON *j = cJSON_Parse(line);
+        assert_non_null(j);
+        const char *prompt = cJSON_GetObjectItem(j, "prompt")->valuestring;
+        int32_t *ptoks = NULL;
+        size_t np = 0;
+        assert_int_equal(mote_tokenize_alloc(v, prompt, strlen(prompt), true, false, &ptoks, &np), 0);
+        const cJSON *c;
+        cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "choices")) {
+            const char *text = cJSON_GetObjectItem(c, "text")->valuestring;
+            char *whole = malloc(strlen(prompt) + strlen(text) + 2);
+            sprintf(whole, "%s %s", prompt, text);
+            int32_t *wt = NULL;
+            size_t nw = 0;
+            assert_int_equal(mote_tokenize_alloc(v, whole, strlen(whole), true, false, &wt, &nw), 0);
+            assert_true(nw > np + 1);
+            double ll = whole_loglik(ctx, mote_model_n_vocab(m), wt, nw, np);
+            assert_true(fabs(ll - cJSON_GetObjectItem(c, "loglikelihood")->valuedouble) < 1e-3);
+            choices++;
+            free(wt);
+            free(whole);
+        }
+        free(ptoks);
+        cJSON_Delete(j);
+    }
+    free(line);
+    fclose(f);
+    remove(out);
+    assert_true(choices >= 10);
+    mote_context_free(ctx);
+    mote_vocab_free(v);
+    mote_model_free(m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stories260k),
         cmocka_unit_test(test_fixture_llama),
         cmocka_unit_test(test_fixture_gemma3),
+        cmocka_unit_test(test_truthfulqa_mc2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
