@@ -1,7 +1,9 @@
 /*
  * cmd_perplexity.c — `mote perplexity`: how well a model predicts a text,
  * measured exactly as llama-perplexity does (see engine/perplexity.c), so
- * the two can be compared number for number.
+ * the two can be compared number for number. With --kl-divergence-base it
+ * also saves the logits, and with --kl-divergence it compares a model with
+ * such a file (src/eval/kld.c), in llama-perplexity's file format.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +13,13 @@
 #include "core/clock.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "eval/kld.h"
 #include "mote.h"
 
 static void ppl_usage(FILE *out) {
     fprintf(out,
-            "usage: mote perplexity -m MODEL -f TEXT [-c CTX] [-b BATCH]\n"
+            "usage: mote perplexity -m MODEL -f TEXT [-c CTX] [-b BATCH] [--kl-divergence-base FILE]\n"
+            "       mote perplexity -m MODEL --kl-divergence --kl-divergence-base FILE\n"
             "\n"
             "Perplexity of MODEL on the text file, llama-perplexity's way: chunks of CTX\n"
             "tokens, each starting with BOS; the second half of each chunk is scored.\n"
@@ -26,6 +30,10 @@ static void ppl_usage(FILE *out) {
             "  -b, --batch-size N     tokens evaluated per step (default: the chunk length)\n"
             "  -t, --threads N        threads (default: physical cores)\n"
             "      --chunks N         score only the first N chunks (default: all)\n"
+            "      --kl-divergence-base FILE  save the scored positions' log-probabilities to FILE\n"
+            "                         (llama-perplexity's format); with --kl-divergence, read them\n"
+            "      --kl-divergence    compare MODEL with the base model of FILE: KL divergence,\n"
+            "                         same top token, PPL ratio and difference (no -f needed)\n"
             "  -h, --help             show this help\n");
 }
 
@@ -36,14 +44,62 @@ static void on_chunk(int32_t chunk, int32_t n_chunks, double ppl, void *user) {
     fflush(stdout);
 }
 
+/* --kl-divergence: the model against the base log-probabilities of a file,
+ * over the file's own tokens and chunk length. */
+static int kld_run(const char *model_path, const char *base, long n_threads, long n_chunks) {
+    if (!model_path || !base) {
+        fprintf(stderr, "mote perplexity: --kl-divergence needs a model (-m) and --kl-divergence-base FILE\n");
+        return 2;
+    }
+    char why[1024];
+    int32_t n_ctx;
+    if (kld_base_n_ctx(base, &n_ctx, why, sizeof why)) {
+        fprintf(stderr, "mote perplexity: %s\n", why);
+        return 1;
+    }
+    mote_model *model = NULL;
+    mote_vocab *vocab = NULL;
+    mote_context *ctx = NULL;
+    int status = 1;
+    if (mote_model_load(model_path, &model) || mote_vocab_load(mote_model_gguf(model), &vocab)) {
+        fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
+        goto done;
+    }
+    mote_context_params cp = mote_context_default_params();
+    cp.n_ctx = n_ctx;
+    cp.n_batch = n_ctx;
+    cp.n_threads = (int32_t)n_threads;
+    cp.all_logits = true;
+    if (mote_context_new(model, &cp, &ctx)) {
+        fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
+        goto done;
+    }
+    const int32_t bos = mote_vocab_adds_bos(vocab) ? mote_vocab_bos(vocab) : -1;
+    if (kld_compare(model, ctx, bos, base, n_chunks, stdout, why, sizeof why)) {
+        fprintf(stderr, "mote perplexity: %s\n", why);
+        goto done;
+    }
+    status = 0;
+done:
+    mote_context_free(ctx);
+    mote_vocab_free(vocab);
+    mote_model_free(model);
+    return status;
+}
+
 int cmd_perplexity(int argc, char **argv) {
-    const char *model_path = NULL, *text_path = NULL;
+    const char *model_path = NULL, *text_path = NULL, *kld_base = NULL;
+    bool kld = false;
     long n_ctx = 512, n_batch = 0, n_threads = 0, n_chunks = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             ppl_usage(stdout);
             return 0;
+        }
+        if (!strcmp(a, "--kl-divergence")) {
+            kld = true;
+            continue;
         }
         if (i + 1 >= argc || a[0] != '-') {
             fprintf(stderr, "mote perplexity: %s '%s' (run 'mote perplexity --help')\n",
@@ -57,6 +113,7 @@ int cmd_perplexity(int argc, char **argv) {
         else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size")) bad = cli_parse_count("perplexity", a, v, &n_ctx);
         else if (!strcmp(a, "-b") || !strcmp(a, "--batch-size")) bad = cli_parse_count("perplexity", a, v, &n_batch);
         else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) bad = cli_parse_count("perplexity", a, v, &n_threads);
+        else if (!strcmp(a, "--kl-divergence-base")) kld_base = v;
         else if (!strcmp(a, "--chunks")) bad = cli_parse_count("perplexity", a, v, &n_chunks);
         else {
             fprintf(stderr, "mote perplexity: unknown option '%s' (run 'mote perplexity --help')\n", a);
@@ -64,6 +121,7 @@ int cmd_perplexity(int argc, char **argv) {
         }
         if (bad) return 2;
     }
+    if (kld) return kld_run(model_path, kld_base, n_threads, n_chunks);
     if (!model_path || !text_path) {
         fprintf(stderr, "mote perplexity: needs a model (-m) and a text file (-f)\n");
         return 2;
@@ -89,7 +147,13 @@ int cmd_perplexity(int argc, char **argv) {
     const int32_t bos = mote_vocab_adds_bos(vocab) ? mote_vocab_bos(vocab) : -1;
     printf("perplexity: %zu tokens, %zu chunks of %ld tokens\n", n_tokens, n_tokens / (size_t)n_ctx, n_ctx);
     double ppl, err, t0 = (mote_now_ns() / 1e9);
-    if (mote_perplexity(ctx, tokens, (int64_t)n_tokens, bos, on_chunk, NULL, &ppl, &err)) {
+    if (kld_base) {
+        char why[1024];
+        if (kld_save_base(model, ctx, tokens, (int64_t)n_tokens, bos, kld_base, &ppl, &err, why, sizeof why)) {
+            fprintf(stderr, "mote perplexity: %s\n", why);
+            goto done;
+        }
+    } else if (mote_perplexity(ctx, tokens, (int64_t)n_tokens, bos, on_chunk, NULL, &ppl, &err)) {
         fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
         goto done;
     }
