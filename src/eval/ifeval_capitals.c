@@ -19,11 +19,11 @@
 static size_t count_piece(const char *s, size_t b, size_t e) {
     if (e <= b) return 0;
     size_t n = e - b;
-    /* "cannot", "gonna", "gotta", "wanna" are two words */
+    /* "cannot", "gonna", "gotta", "wanna", "gimme", "lemme" are two words, cut after three letters */
     static const char *const twos[] = {"cannot", "gonna", "gotta", "wanna", "gimme", "lemme", NULL};
     for (const char *const *t = twos; *t; t++)
         if (strlen(*t) == n && !strncasecmp(s + b, *t, n)) {
-            size_t cut = b + (n == 6 ? 3 : 3);
+            size_t cut = b + 3;
             return text_py_isupper(s + b, cut - b) + text_py_isupper(s + cut, e - cut);
         }
     /* contraction endings, each split off when something other than a quote precedes it */
