@@ -15,6 +15,28 @@
  *
  * Later sections (tokenizer, model, sampling, ...) follow the same pattern:
  * opaque handles, one verb per function, explicit ownership.
+ *
+ * Lifetimes and threads. Every handle is made by a _new/_open/_load call and
+ * ended by the matching _free/_close; a handle that refers to another (a
+ * context to its model, a scheduler to its context and vocabulary) needs
+ * the other to outlive it. Process-wide state (CPU features, kernel
+ * tables, worker pools) is set up once, safely, whichever thread comes
+ * first. Per handle:
+ *
+ *   mote_gguf          read-only once open: any number of threads may read it.
+ *   mote_gguf_writer   one thread at a time.
+ *   mote_vocab         read-only once loaded: any threads may tokenize with it.
+ *   mote_detok         one thread at a time (it holds a partial character).
+ *   mote_sampler       one thread at a time (history and random state).
+ *   mote_model         read-only once loaded: shared by any number of contexts
+ *                      on any threads; free it after all of them.
+ *   mote_context       one thread at a time; different contexts may run at the
+ *                      same time on different threads (see section 6).
+ *   mote_sched         one thread at a time, with its context; the callbacks
+ *                      run on that thread.
+ *   mote_stopper       one thread at a time.
+ *   mote_chat_conv     a plain struct: the caller's to guard.
+ *   mote_last_error()  per thread: each thread sees its own last message.
  */
 #ifndef MOTE_H
 #define MOTE_H
@@ -806,6 +828,78 @@ mote_synth_params mote_synth_default_params(void);
  * vocabulary of n_vocab tokens. Memory: about one quantized tensor. The file
  * is written under a temporary name and renamed: a failure leaves nothing. */
 int mote_synth_write(const mote_model_shape *s, const mote_synth_params *p, const char *path);
+
+
+/* ======================================================================== */
+/* 9. Metering: time, CPU, memory and energy of a piece of work             */
+/* ======================================================================== */
+
+/* A meter measures what happens between mote_meter_start and
+ * mote_meter_stop in this process: wall time, CPU time (all threads, from
+ * getrusage), page faults, the process's peak RSS, and energy from the best
+ * source the machine has, tried in this order:
+ *
+ *   "rapl"          Linux powercap/RAPL counters (/sys/class/powercap/
+ *                   intel-rapl:N/energy_uj, summed over packages, wrap
+ *                   handled); readable only by root since Linux 5.10;
+ *   "hwmon:NAME"    an ina2xx power monitor (INA219/INA226/INA260 ...):
+ *                   energy1_input (uJ), or power1_input (uW) integrated over
+ *                   time;
+ *   "pi5-pmic"      the Raspberry Pi 5 PMIC (`vcgencmd pmic_read_adc`): the
+ *                   sum over rails of current x voltage, integrated;
+ *   "declared"      a model given by the user: idle + (busy - idle) x the
+ *                   share of the machine's CPUs in use.
+ *
+ * Power readings are sampled by a background thread every sample_ms while
+ * the meter runs. Why each better source was not used is kept as text
+ * (mote_meter_notes), so a front end can say it under --verbose. A meter is
+ * one-thread-at-a-time; start/stop may be repeated (one interval each). */
+typedef struct mote_meter mote_meter;
+
+typedef struct {
+    const char *sysfs_root;  /* where /sys is; NULL: $MOTE_SYSFS_ROOT, else "/sys" */
+    const char *vcgencmd;    /* the vcgencmd program; NULL: $MOTE_VCGENCMD, else "vcgencmd" (PATH) */
+    const char *source;      /* NULL or "auto": the best available; else "rapl", "hwmon",
+                              * "pi5-pmic", "declared" or "none" (that one or no energy) */
+    double idle_watts;       /* the declared model; busy_watts <= 0: none declared */
+    double busy_watts;
+    double grid_g_per_kwh;   /* grid carbon intensity for co2_g; <= 0: not reported */
+    int32_t sample_ms;       /* sampling period of power sensors; 0: 200; < 0: only at start and stop */
+} mote_meter_params;
+
+/* What one interval cost. */
+typedef struct {
+    double wall_s;           /* elapsed (monotonic clock) */
+    double cpu_user_s, cpu_sys_s, cpu_s;  /* CPU time of all the process's threads */
+    double cpu_percent;      /* 100 x cpu_s / wall_s (above 100 with several threads busy) */
+    uint64_t peak_rss_bytes; /* the process's peak resident set so far (not per interval) */
+    int64_t minor_faults, major_faults;   /* page faults in the interval */
+    bool has_energy;         /* false: no source (source "none") */
+    char source[40];         /* "rapl", "hwmon:ina260", "pi5-pmic", "declared", "none" */
+    double joules;           /* energy of the interval */
+    double watts;            /* joules / wall_s */
+    double co2_g;            /* grams of CO2 at grid_g_per_kwh; < 0 when no intensity was given */
+} mote_meter_report;
+
+/* Defaults: automatic source, no declared model, no grid intensity, 200 ms. */
+mote_meter_params mote_meter_default_params(void);
+/* Probe the energy sources and keep the chosen one open. Fails only on bad
+ * parameters (a negative wattage, an unknown source name) or when a source
+ * named explicitly is not available (the message says why). */
+int mote_meter_new(const mote_meter_params *p, mote_meter **out);
+void mote_meter_free(mote_meter *m);
+/* The energy source in use ("none" if there is none). */
+const char *mote_meter_source(const mote_meter *m);
+/* One line per source that was tried and not used, saying why ("" if none). */
+const char *mote_meter_notes(const mote_meter *m);
+int mote_meter_start(mote_meter *m);
+/* End the interval begun by mote_meter_start and describe it in *out. */
+int mote_meter_stop(mote_meter *m, mote_meter_report *out);
+/* Joules per token of an interval that handled n tokens (0 without energy or tokens). */
+double mote_meter_joules_per_token(const mote_meter_report *r, int64_t n_tokens);
+/* A one-line summary for people: "wall 1.20 s, cpu 2.31 s (192%), peak RSS
+ * 12.4 MiB, faults 310 minor / 0 major, energy 5.1 J at 4.25 W (rapl)". */
+void mote_meter_format(const mote_meter_report *r, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

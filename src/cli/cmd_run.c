@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "cli/cli_meter.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/gen_options.h"
@@ -43,54 +44,37 @@ static void run_usage(FILE *out) {
             "      --parse-special     (raw) read control tokens like <|im_start|> in the prompt\n"
             "      --system TEXT, --messages FILE, --chat-template NAME: see mote chat --help\n");
     gen_options_help(out);
+    cli_meter_help(out);
 }
 
 /* State of a raw continuation while it streams. */
 typedef struct {
     const mote_vocab *vocab;
     mote_detok *detok;
-    const chat_gen_params *gen;
-    char *tail;        /* the last bytes written, to spot stop strings */
-    size_t tail_len, tail_cap;
+    mote_stopper *stopper; /* the stop strings (the library's matcher, shared with chat and serve) */
+    mote_meter *meter;          /* --verbose: the prompt and the generation are metered apart */
+    mote_meter_report prompt_cost;
+    bool prompt_done;
 } stream;
 
-/* True if the text written so far ends with one of the stop strings. */
-static bool ends_with_stop(const stream *st) {
-    for (int i = 0; i < st->gen->n_stops; i++) {
-        size_t n = strlen(st->gen->stops[i]);
-        if (n && n <= st->tail_len && !memcmp(st->tail + st->tail_len - n, st->gen->stops[i], n)) return true;
-    }
-    return false;
-}
-
-/* Keep the last tail_cap bytes of the output. */
-static void remember(stream *st, const char *text, size_t len) {
-    if (!st->tail_cap) return;
-    if (len >= st->tail_cap) {
-        memcpy(st->tail, text + len - st->tail_cap, st->tail_cap);
-        st->tail_len = st->tail_cap;
-        return;
-    }
-    size_t keep = st->tail_len + len > st->tail_cap ? st->tail_cap - len : st->tail_len;
-    memmove(st->tail, st->tail + st->tail_len - keep, keep);
-    memcpy(st->tail + keep, text, len);
-    st->tail_len = keep + len;
-}
-
-/* Print each token as soon as its characters are complete; stop at the end
- * of generation or after a stop string (which is printed: raw mode shows
- * exactly what the model wrote). */
+/* Print each token as soon as its characters are complete and cannot be
+ * the start of a stop string; stop at the end of generation or after a stop
+ * string (which is printed: raw mode shows exactly what the model wrote). */
 static bool on_token(int32_t token, void *user) {
     stream *st = user;
-    if (mote_vocab_is_eog(st->vocab, token)) return false;
-    size_t len;
-    const char *text = mote_detok_feed(st->detok, token, &len);
-    if (len) {
-        fwrite(text, 1, len, stdout);
-        fflush(stdout);
-        remember(st, text, len);
+    if (st->meter && !st->prompt_done) { /* the first token comes right after the prompt's evaluation */
+        mote_meter_stop(st->meter, &st->prompt_cost);
+        mote_meter_start(st->meter);
+        st->prompt_done = true;
     }
-    return !ends_with_stop(st);
+    if (mote_vocab_is_eog(st->vocab, token)) return false;
+    size_t len, shown;
+    const char *text = mote_detok_feed(st->detok, token, &len), *out;
+    const bool stop = mote_stopper_feed(st->stopper, text, len, &out, &shown);
+    fwrite(out, 1, shown, stdout);
+    if (stop) fputs(mote_stopper_matched(st->stopper), stdout);
+    fflush(stdout);
+    return !stop;
 }
 
 static void print_duration(const char *what, int64_t ns) {
@@ -105,7 +89,8 @@ static void print_rate(const char *what, int32_t n, int64_t ns) {
 }
 
 /* Continue `prompt` as plain text; the process exit status. */
-static int run_raw(const char *model_path, const char *prompt, const gen_options *opt, bool add_bos, bool parse_special) {
+static int run_raw(const char *model_path, const char *prompt, const gen_options *opt, bool add_bos, bool parse_special,
+                   const cli_meter_opts *meter_opts) {
     const chat_gen_params *gen = &opt->gen;
     const int64_t t_start = mote_now_ns();
     mote_model *model = NULL;
@@ -116,6 +101,10 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     int32_t *tokens = NULL;
     stream st = {0};
     int status = 1;
+    mote_meter *meter = NULL;
+    mote_meter_report cost;
+    if (opt->verbose && cli_meter_open(meter_opts, "run", true, &meter)) return 2;
+    if (meter) mote_meter_start(meter);
 
     if (mote_model_load(model_path, &model) || mote_vocab_load(mote_model_gguf(model), &vocab)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
@@ -153,13 +142,9 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         for (size_t i = 0; i < n_tokens; i++) fprintf(stderr, " %d", tokens[i]);
         fputc('\n', stderr);
     }
-    for (int i = 0; i < gen->n_stops; i++) {
-        size_t n = strlen(gen->stops[i]);
-        if (n > st.tail_cap) st.tail_cap = n;
-    }
-    st = (stream){vocab, detok, gen, st.tail_cap ? malloc(st.tail_cap) : NULL, 0, st.tail_cap};
-    if (st.tail_cap && !st.tail) {
-        fprintf(stderr, "mote run: out of memory\n");
+    st = (stream){vocab, detok, NULL, meter, {.wall_s = 0}, false};
+    if (mote_stopper_new(gen->stops, (size_t)gen->n_stops, &st.stopper)) {
+        fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
 
@@ -175,10 +160,23 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     fflush(stdout);
 
     mote_timings tm;
+    if (meter) {
+        mote_meter_stop(meter, &cost); /* loading; the prompt and the generation are measured on their own */
+        mote_meter_start(meter);
+    }
     int rc = mote_generate(ctx, tokens, (int32_t)n_tokens, gen->n_predict, sampler, on_token, &st, &tm);
-    size_t len;
-    const char *rest = mote_detok_flush(detok, &len);
-    fwrite(rest, 1, len, stdout);
+    size_t len, shown;
+    const char *rest = mote_detok_flush(detok, &len), *out;
+    if (!mote_stopper_matched(st.stopper)) {
+        if (mote_stopper_feed(st.stopper, rest, len, &out, &shown)) {
+            fwrite(out, 1, shown, stdout);
+            fputs(mote_stopper_matched(st.stopper), stdout);
+        } else {
+            fwrite(out, 1, shown, stdout);
+            out = mote_stopper_flush(st.stopper, &shown);
+            fwrite(out, 1, shown, stdout);
+        }
+    }
     fputc('\n', stdout);
     fflush(stdout);
     if (rc) {
@@ -200,10 +198,22 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
                 mote_context_n_ctx(ctx), mote_context_kv_bytes(ctx) / 1048576.0,
                 (mote_context_memory(ctx) - mote_context_kv_bytes(ctx)) / 1048576.0);
         fprintf(stderr, "%-22s%.2f MiB\n", "peak RSS:", ru.ru_maxrss / 1024.0);
+        char line[400];
+        mote_meter_stop(meter, &cost);
+        if (!st.prompt_done) st.prompt_cost = cost;
+        mote_meter_format(&st.prompt_cost, line, sizeof line);
+        fprintf(stderr, "%-22s%s\n", "prompt eval cost:", line);
+        mote_meter_format(&cost, line, sizeof line);
+        fprintf(stderr, "%-22s%s\n", "eval cost:", line);
+        if (cost.has_energy)
+            fprintf(stderr, "%-22s%.6g J/token prompt, %.6g J/token generated (%s)\n", "energy:",
+                    mote_meter_joules_per_token(&st.prompt_cost, tm.n_prompt),
+                    st.prompt_done ? mote_meter_joules_per_token(&cost, tm.n_eval) : 0.0, cost.source);
     }
     status = 0;
 done:
-    free(st.tail);
+    mote_stopper_free(st.stopper);
+    mote_meter_free(meter);
     free(tokens);
     mote_detok_free(detok);
     mote_sampler_free(sampler);
@@ -234,6 +244,7 @@ int cmd_run(int argc, char **argv) {
     gen_options_default(&opt);
     const char *model_path = DEFAULT_MODEL, *prompt = NULL, *prompt_file = NULL;
     bool add_bos = true, raw = false, parse_special = false, chat_options = false, template_given = false;
+    cli_meter_opts meter_opts = {0};
 
     for (int i = 1; i < argc;) {
         const char *a = argv[i];
@@ -243,6 +254,12 @@ int cmd_run(int argc, char **argv) {
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             run_usage(stdout);
             return 0;
+        }
+        int mr = cli_meter_parse(&meter_opts, "run", a, i + 1 < argc ? argv[i + 1] : NULL);
+        if (mr < 0) return 2;
+        if (mr > 0) {
+            i += 2;
+            continue;
         }
         bool flag = true;
         if (!strcmp(a, "--no-bos")) add_bos = false;
@@ -298,6 +315,7 @@ int cmd_run(int argc, char **argv) {
         for (int i = 1; i < argc; i++) {
             if (!strcmp(argv[i], "-m") || !strcmp(argv[i], "--model")) i++;
             else if (!strcmp(argv[i], "--no-bos") || !strcmp(argv[i], "--parse-special")) continue;
+            else if (cli_meter_is_option(argv[i])) i++; /* chat does not meter (yet) */
             else cargv[n++] = argv[i];
         }
         cargv[n] = NULL;
@@ -311,7 +329,7 @@ int cmd_run(int argc, char **argv) {
         fprintf(stderr, "mote run: cannot read the prompt file '%s'\n", prompt_file);
         return 1;
     }
-    int status = run_raw(model_path, prompt, &opt, add_bos, parse_special);
+    int status = run_raw(model_path, prompt, &opt, add_bos, parse_special, &meter_opts);
     free(owned);
     return status;
 }

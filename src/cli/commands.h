@@ -24,6 +24,7 @@ int cmd_quantize(int argc, char **argv);
 int cmd_imatrix(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 /* The table, defined in main.c, for help output. */
 extern const mote_command mote_commands[];

@@ -18,6 +18,7 @@ const mote_command mote_commands[] = {
     {"imatrix", "compute an importance matrix from a calibration text", cmd_imatrix},
     {"chat", "talk to a model (interactive, or one question per line)", cmd_chat},
     {"eval", "score a model on MMLU, TruthfulQA or IFEval (as lm-eval does)", cmd_eval},
+    {"sweep", "quantize a model to several types and measure each (tables, plots)", cmd_sweep},
     {NULL, NULL, NULL},
 };
 
