@@ -12,8 +12,9 @@
  *   Answer:
  *
  * and the choice whose continuation " A" / " B" / " C" / " D" is most likely
- * is the answer. Accuracy per subject, and overall over all questions
- * (lm-eval's weighting by subject size).
+ * is the answer. Accuracy per subject, per lm-eval group (stem, humanities,
+ * social sciences, other) and over all questions, each weighted by subject
+ * size as lm-eval aggregates them.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -24,6 +25,32 @@
 #include "eval/text.h"
 
 static const char *const letters[4] = {"A", "B", "C", "D"};
+
+/* lm-eval's groups of the 57 subjects (its mmlu task's "category" of each). */
+static const char *const groups[4] = {"mmlu_stem", "mmlu_humanities", "mmlu_social_sciences", "mmlu_other"};
+static const char *const group_subjects[4][20] = {
+    {"abstract_algebra", "anatomy", "astronomy", "college_biology", "college_chemistry", "college_computer_science",
+     "college_mathematics", "college_physics", "computer_security", "conceptual_physics", "electrical_engineering",
+     "elementary_mathematics", "high_school_biology", "high_school_chemistry", "high_school_computer_science",
+     "high_school_mathematics", "high_school_physics", "high_school_statistics", "machine_learning", NULL},
+    {"formal_logic", "high_school_european_history", "high_school_us_history", "high_school_world_history",
+     "international_law", "jurisprudence", "logical_fallacies", "moral_disputes", "moral_scenarios", "philosophy",
+     "prehistory", "professional_law", "world_religions", NULL},
+    {"econometrics", "high_school_geography", "high_school_government_and_politics", "high_school_macroeconomics",
+     "high_school_microeconomics", "high_school_psychology", "human_sexuality", "professional_psychology",
+     "public_relations", "security_studies", "sociology", "us_foreign_policy", NULL},
+    {"business_ethics", "clinical_knowledge", "college_medicine", "global_facts", "human_aging", "management",
+     "marketing", "medical_genetics", "miscellaneous", "nutrition", "professional_accounting", "professional_medicine",
+     "virology", NULL},
+};
+
+/* The group of a subject, or -1 for a subject lm-eval does not have. */
+static int group_of(const char *subject) {
+    for (int g = 0; g < 4; g++)
+        for (const char *const *s = group_subjects[g]; *s; s++)
+            if (!strcmp(*s, subject)) return g;
+    return -1;
+}
 
 /* Check a row has question, four choices and an answer letter A-D. */
 static int check_row(const char *path, const csv_row *r, char *err, size_t es) {
@@ -91,7 +118,7 @@ static char **list_subjects(const char *dir, size_t *n, char *err, size_t es) {
 
 /* Score one subject; adds to *correct / *total and a row to the results. */
 static int run_subject(eval_task_ctx *t, const char *subject, eval_progress *p, size_t *all_correct,
-                       size_t *all_total) {
+                       size_t *all_total, size_t *subject_correct, size_t *subject_total) {
     char path[4400], dev_path[4400];
     snprintf(path, sizeof path, "%s/test/%s_test.csv", t->data, subject);
     snprintf(dev_path, sizeof dev_path, "%s/dev/%s_dev.csv", t->data, subject);
@@ -174,6 +201,8 @@ static int run_subject(eval_task_ctx *t, const char *subject, eval_progress *p, 
         eval_progress_step(p, "acc", (double)*all_correct / (double)*all_total);
     }
     eval_results_add(t->results, subject, "acc", (double)correct / (double)n, (long)n);
+    *subject_correct = correct;
+    *subject_total = n;
     rc = 0;
     goto done;
 nomem:
@@ -208,15 +237,37 @@ int eval_task_mmlu(eval_task_ctx *t) {
     }
     eval_progress p;
     eval_progress_start(&p, "mmlu", total_items, false);
-    for (size_t s = 0; s < n_subjects && !rc; s++) rc = run_subject(t, subjects[s], &p, &correct, &total);
+    size_t group_correct[4] = {0}, group_total[4] = {0};
+    for (size_t s = 0; s < n_subjects && !rc; s++) {
+        size_t sc = 0, st = 0;
+        rc = run_subject(t, subjects[s], &p, &correct, &total, &sc, &st);
+        int g = group_of(subjects[s]);
+        if (g >= 0) {
+            group_correct[g] += sc;
+            group_total[g] += st;
+        }
+    }
     eval_progress_end(&p);
-    if (!rc) eval_results_add(t->results, "", "acc (all subjects)", total ? (double)correct / (double)total : 0,
-                              (long)total);
-    /* the overall row first */
-    if (!rc && t->results->n > 1) {
-        eval_row all = t->results->rows[t->results->n - 1];
-        memmove(t->results->rows + 1, t->results->rows, (t->results->n - 1) * sizeof all);
-        t->results->rows[0] = all;
+    /* the overall row and the groups' rows first, then the subjects */
+    size_t n_head = 0;
+    if (!rc) {
+        n_head++;
+        eval_results_add(t->results, "", "acc (all subjects)", total ? (double)correct / (double)total : 0,
+                         (long)total);
+        for (int g = 0; g < 4; g++)
+            if (group_total[g]) {
+                n_head++;
+                eval_results_add(t->results, groups[g], "acc", (double)group_correct[g] / (double)group_total[g],
+                                 (long)group_total[g]);
+            }
+        size_t n_all = t->results->n;
+        eval_row *head = malloc(n_head * sizeof *head);
+        if (head) {
+            memcpy(head, t->results->rows + n_all - n_head, n_head * sizeof *head);
+            memmove(t->results->rows + n_head, t->results->rows, (n_all - n_head) * sizeof *head);
+            memcpy(t->results->rows, head, n_head * sizeof *head);
+            free(head);
+        }
     }
     for (size_t s = 0; s < n_subjects; s++) free(subjects[s]);
     free(subjects);

@@ -27,7 +27,7 @@ PY
 # mmlu on the shipped subset: 2 subjects, --limit 2 each, 1 shot
 if "$MOTE" eval -m "$MODEL" --task mmlu --data "$ROOT/tests/data/eval/mmlu" --limit 2 --shots 1 --json \
     --output "$tmp/items.jsonl" >"$tmp/out.json" 2>"$tmp/err"; then
-    check "mmlu results" 'results[("", "acc (all subjects)")] >= 0 and len(items) == 4 and all(i["answer"] in "ABCD" and i["prompt"].endswith("Answer:") and "Answer: " in i["prompt"] for i in items)'
+    check "mmlu results" 'results[("", "acc (all subjects)")] >= 0 and ("mmlu_other", "acc") in results and ("mmlu_social_sciences", "acc") in results and len(items) == 4 and all(i["answer"] in "ABCD" and i["prompt"].endswith("Answer:") and "Answer: " in i["prompt"] for i in items)'
     grep -q $'\r' "$tmp/err" && { echo "FAIL: '\\r' in progress written to a file"; fail=1; }
     grep -q "^mmlu: 4/4  acc" "$tmp/err" && echo "ok: progress lines" || { echo "FAIL: progress: $(cat "$tmp/err")"; fail=1; }
 else
