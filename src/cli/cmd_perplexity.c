@@ -1,7 +1,9 @@
 /*
  * cmd_perplexity.c — `mote perplexity`: how well a model predicts a text,
  * measured exactly as llama-perplexity does (see engine/perplexity.c), so
- * the two can be compared number for number.
+ * the two can be compared number for number. With --kl-divergence-base it
+ * also saves the logits, and with --kl-divergence it compares a model with
+ * such a file (src/eval/kld.c), in llama-perplexity's file format.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "eval/kld.h"
 #include "cli/progress.h"
 #include "mote.h"
 
@@ -20,13 +23,15 @@ static const cli_use perplexity_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_FILE, "the text"},
     {CLI_CTX_SIZE, "chunk length in tokens (default 512; 0: the model's context, at most 4096)"},
     {CLI_BATCH_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_CHUNKS, "score only the first N chunks (default: all)"},
-    {CLI_OUTPUT, "write the results to FILE"}, {CLI_QUIET, "no progress line on stderr"}, {CLI_N_GPU_LAYERS, NULL},
+    {CLI_OUTPUT, "write the results to FILE"},
+    {CLI_KLD_BASE, NULL}, {CLI_KLD, NULL}, {CLI_QUIET, "no progress line on stderr"}, {CLI_N_GPU_LAYERS, NULL},
     {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}, {CLI_END, NULL},
 };
 
 const cli_command_spec perplexity_spec = {
     "perplexity",
-    "mote perplexity MODEL -f TEXT [options]\n       mote perplexity -m MODEL -f TEXT [-c CTX] [-b BATCH] [--chunks N]",
+    "mote perplexity MODEL -f TEXT [options]\n       mote perplexity -m MODEL -f TEXT [-c CTX] [-b BATCH] [--chunks N] [--kl-divergence-base FILE]\n"
+    "       mote perplexity -m MODEL --kl-divergence --kl-divergence-base FILE",
     "Perplexity of MODEL on the text file, llama-perplexity's way: chunks of CTX\n"
     "tokens, each starting with BOS; the second half of each chunk is scored. As\n"
     "llama-perplexity, the text must hold at least two chunks.",
@@ -42,6 +47,49 @@ static void on_chunk(int32_t chunk, int32_t n_chunks, double ppl, void *user) {
     if (user) cli_progress_update(user, chunk, n_chunks);
 }
 
+/* --kl-divergence: the model against the base log-probabilities of a file,
+ * over the file's own tokens and chunk length. */
+static int kld_run(const char *model_path, const char *base, long n_threads, long n_chunks) {
+    if (!model_path || !base) {
+        fprintf(stderr, "mote perplexity: --kl-divergence needs a model (-m) and --kl-divergence-base FILE\n");
+        return 2;
+    }
+    char why[1024];
+    int32_t n_ctx;
+    if (kld_base_n_ctx(base, &n_ctx, why, sizeof why)) {
+        fprintf(stderr, "mote perplexity: %s\n", why);
+        return 1;
+    }
+    mote_model *model = NULL;
+    mote_vocab *vocab = NULL;
+    mote_context *ctx = NULL;
+    int status = 1;
+    if (mote_model_load(model_path, &model) || mote_vocab_load(mote_model_gguf(model), &vocab)) {
+        fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
+        goto done;
+    }
+    mote_context_params cp = mote_context_default_params();
+    cp.n_ctx = n_ctx;
+    cp.n_batch = n_ctx;
+    cp.n_threads = (int32_t)n_threads;
+    cp.all_logits = true;
+    if (mote_context_new(model, &cp, &ctx)) {
+        fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
+        goto done;
+    }
+    const int32_t bos = mote_vocab_adds_bos(vocab) ? mote_vocab_bos(vocab) : -1;
+    if (kld_compare(model, ctx, bos, base, n_chunks, stdout, why, sizeof why)) {
+        fprintf(stderr, "mote perplexity: %s\n", why);
+        goto done;
+    }
+    status = 0;
+done:
+    mote_context_free(ctx);
+    mote_vocab_free(vocab);
+    mote_model_free(model);
+    return status;
+}
+
 int cmd_perplexity(int argc, char **argv) {
     cli_args a;
     int st = cli_parse(&perplexity_spec, argc, argv, &a);
@@ -49,6 +97,8 @@ int cmd_perplexity(int argc, char **argv) {
     const char *model_path = a.model, *text_path = cli_str(&a, CLI_FILE, NULL);
     long n_ctx = (long)cli_int(&a, CLI_CTX_SIZE, 512), n_batch = (long)cli_int(&a, CLI_BATCH_SIZE, 0);
     long n_threads = (long)cli_int(&a, CLI_THREADS, 0), n_chunks = (long)cli_int(&a, CLI_CHUNKS, 0);
+    const char *kld_base = cli_str(&a, CLI_KLD_BASE, NULL);
+    if (cli_flag(&a, CLI_KLD)) return kld_run(model_path, kld_base, n_threads, n_chunks);
     if (!model_path || !text_path) {
         fprintf(stderr, "mote perplexity: needs a model (mote perplexity MODEL, or -m) and a text file (-f)\n");
         return 2;
@@ -103,11 +153,16 @@ int cmd_perplexity(int argc, char **argv) {
     double ppl, err, t0 = (mote_now_ns() / 1e9);
     mote_meter_report cost;
     mote_meter_start(meter);
-    int rc = mote_perplexity(ctx, tokens, (int64_t)n_tokens, bos, on_chunk, cli_flag(&a, CLI_QUIET) ? NULL : &progress,
-                             &ppl, &err);
+    int rc;
+    char why[1024] = "";
+    if (kld_base)
+        rc = kld_save_base(model, ctx, tokens, (int64_t)n_tokens, bos, kld_base, &ppl, &err, why, sizeof why);
+    else
+        rc = mote_perplexity(ctx, tokens, (int64_t)n_tokens, bos, on_chunk,
+                             cli_flag(&a, CLI_QUIET) ? NULL : &progress, &ppl, &err);
     mote_meter_stop(meter, &cost);
     if (rc) {
-        fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
+        fprintf(stderr, "mote perplexity: %s\n", why[0] ? why : mote_last_error());
         goto done;
     }
     double secs = (mote_now_ns() / 1e9) - t0;

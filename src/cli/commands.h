@@ -28,6 +28,7 @@ int cmd_perplexity(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
 int cmd_imatrix(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 

@@ -20,6 +20,7 @@ const mote_command mote_commands[] = {
     {"chat", "talk to a model (interactive, or one question per line)", cmd_chat, &chat_spec},
     {"sweep", "quantize a model to several types and measure each (tables, plots)", cmd_sweep, NULL},
     {"embed", "print embedding vectors of texts", cmd_embed, NULL},
+    {"eval", "score a model on MMLU, TruthfulQA or IFEval (as lm-eval does)", cmd_eval, NULL},
     {NULL, NULL, NULL, NULL},
 };
 

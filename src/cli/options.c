@@ -77,6 +77,11 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
                         "tokens evaluated per step (default: the chunk length)"},
     [CLI_CHUNKS] = {CLI_CHUNKS, {"--chunks"}, CLI_INT, "N", 1, I32, "expected a positive number of chunks", NULL,
                     false, "use only the first N chunks (default: all)"},
+    [CLI_KLD_BASE] = {CLI_KLD_BASE, {"--kl-divergence-base"}, CLI_STRING, "FILE", 0, 0, NULL, NULL, false,
+                      "save the model's log-probabilities over the text to FILE (llama-perplexity's format); "
+                      "with --kl-divergence, read them"},
+    [CLI_KLD] = {CLI_KLD, {"--kl-divergence"}, CLI_FLAG, NULL, 0, 0, NULL, NULL, false,
+                 "compare the model with the base file: KL divergence, same top token, PPL ratio"},
     [CLI_RAW] = {CLI_RAW, {"--raw"}, CLI_FLAG, NULL, 0, 0, NULL, NULL, false,
                  "continue the prompt as text even if the model has a chat template"},
     [CLI_NO_BOS] = {CLI_NO_BOS, {"--no-bos"}, CLI_FLAG, NULL, 0, 0, NULL, NULL, false,

@@ -60,6 +60,9 @@ typedef enum {
     CLI_QUIET,
     CLI_BATCH_SIZE,
     CLI_CHUNKS,
+    /* perplexity: KL divergence */
+    CLI_KLD_BASE,
+    CLI_KLD,
     /* text generation */
     CLI_RAW,
     CLI_NO_BOS,
