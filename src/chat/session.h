@@ -30,6 +30,7 @@ typedef struct {
     const char *stops[CHAT_MAX_STOPS]; /* also end an answer at these texts */
     int n_stops;
     bool verbose_prompt;  /* print each formatted prompt and its new tokens to verbose_out */
+    const mote_grammar *grammar; /* answers follow this grammar (NULL: free text); the caller's */
 } chat_gen_params;
 
 void chat_gen_params_default(chat_gen_params *p);
@@ -50,6 +51,7 @@ typedef struct {
     const volatile sig_atomic_t *interrupt; /* set (by a SIGINT handler) to stop an answer */
     FILE *verbose_out;             /* where --verbose-prompt writes (stderr) */
     int64_t load_ns;               /* time chat_session_open took */
+    mote_grammar_vocab *gvocab;    /* the vocabulary prepared for gen->grammar (built when first needed) */
 } chat_session;
 
 /* What happened during one reply. */
@@ -61,6 +63,7 @@ typedef struct {
     int64_t prompt_ns;
     int32_t n_eval;        /* tokens generated */
     int64_t eval_ns;
+    bool grammar_incomplete; /* with a grammar: the answer stopped (token limit) before it was complete */
 } chat_reply_info;
 
 /* Receives the answer as it is generated (whole UTF-8 characters). */

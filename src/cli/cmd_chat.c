@@ -14,6 +14,7 @@
 #include "cli/chat_repl.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/grammar_options.h"
 
 static void chat_usage(FILE *out) {
     fprintf(out,
@@ -54,6 +55,7 @@ static int chat_once(chat_session *s, const gen_options *opt, const char *questi
         fprintf(stderr, "mote chat: %s\n", mote_last_error());
         return 1;
     }
+    if (info.grammar_incomplete) grammar_options_report_cut("chat", opt->gen.n_predict);
     if (opt->verbose) chat_print_timings(s, &info, stderr);
     return 0;
 }

@@ -23,6 +23,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/gen_options.h"
+#include "cli/grammar_options.h"
 #include "mote.h"
 
 #define DEFAULT_MODEL "models/stories260K.gguf"
@@ -113,6 +114,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     mote_context *ctx = NULL;
     mote_sampler *sampler = NULL;
     mote_detok *detok = NULL;
+    mote_grammar_vocab *gvocab = NULL;
     int32_t *tokens = NULL;
     stream st = {0};
     int status = 1;
@@ -144,7 +146,8 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
                 mote_context_n_ctx(ctx));
         goto done;
     }
-    if (!(sampler = mote_sampler_new(&gen->sampling, mote_model_n_vocab(model))) || !(detok = mote_detok_new(vocab, 0))) {
+    if (!(sampler = mote_sampler_new(&gen->sampling, mote_model_n_vocab(model))) || !(detok = mote_detok_new(vocab, 0)) ||
+        (gen->grammar && (mote_grammar_vocab_new(vocab, &gvocab) || mote_sampler_set_grammar(sampler, gen->grammar, gvocab)))) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
@@ -185,6 +188,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
+    if (!mote_sampler_grammar_complete(sampler)) grammar_options_report_cut("run", gen->n_predict);
     if (opt->verbose) {
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
@@ -207,6 +211,7 @@ done:
     free(tokens);
     mote_detok_free(detok);
     mote_sampler_free(sampler);
+    mote_grammar_vocab_free(gvocab);
     mote_context_free(ctx);
     mote_vocab_free(vocab);
     mote_model_free(model);

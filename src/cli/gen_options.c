@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/gen_options.h"
+#include "cli/grammar_options.h"
 
 typedef enum { OPT_FLOAT, OPT_INT, OPT_SEED } opt_kind;
 
@@ -86,6 +87,8 @@ static bool store(gen_options *o, const opt_desc *d, const char *text, char *err
 
 int gen_options_parse(gen_options *o, const char *cmd, int argc, char **argv, int *i) {
     const char *arg = argv[*i];
+    int g = grammar_options_parse(&o->gen, cmd, argc, argv, i);
+    if (g) return g;
     if (!strcmp(arg, "--color")) o->color = true;
     else if (!strcmp(arg, "--verbose")) o->verbose = true;
     else if (!strcmp(arg, "--verbose-prompt")) o->gen.verbose_prompt = true;
@@ -148,6 +151,7 @@ void gen_options_help(FILE *out) {
     fprintf(out, "  %-24s %s\n", "--color", "show answers in color");
     fprintf(out, "  %-24s %s\n", "--verbose", "print timings after each answer");
     fprintf(out, "  %-24s %s\n", "--verbose-prompt", "print the formatted prompt and its tokens");
+    grammar_options_help(out);
 }
 
 void gen_options_print(const gen_options *o, FILE *out) {

@@ -310,6 +310,15 @@ static void repeat_item(parser *p, uint32_t rule, evec *out, uint32_t from, uint
     free(item);
 }
 
+/* True if the text at pos is "name ::=" (the start of a rule). */
+static bool at_rule_start(const parser *p, size_t pos) {
+    size_t end = pos;
+    while (end < p->len && is_name_char(p->src[end])) end++;
+    if (end == pos) return false;
+    while (end < p->len && (p->src[end] == ' ' || p->src[end] == '\t')) end++;
+    return end + 3 <= p->len && !memcmp(p->src + end, "::=", 3);
+}
+
 /* Items until something that is not one (|, ), end of rule). */
 static void parse_sequence(parser *p, uint32_t rule, evec *out, bool nested) {
     uint32_t item_start = UINT32_MAX;
@@ -461,7 +470,8 @@ static void parse_rules(parser *p) {
         p->rules[r] = body; /* helper rules may have moved p->rules: assign after */
         if (p->status) return;
         skip_space(p, false);
-        if (p->pos < p->len && p->src[p->pos] != '\n' && p->src[p->pos] != '\r')
+        /* (an empty rule body lets the next rule start on this line) */
+        if (p->pos < p->len && p->src[p->pos] != '\n' && p->src[p->pos] != '\r' && !at_rule_start(p, p->pos))
             return fail_at(p, p->pos, "unexpected '%c' in rule '%s'", p->src[p->pos], p->names[r]);
     }
 }
