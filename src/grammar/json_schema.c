@@ -342,6 +342,7 @@ static const char *object_rule(js_conv *c, const cJSON *s, const char *hint) {
     bool *req = calloc((size_t)(n_props + n_req) + 1, sizeof *req);
     const char *result = NULL;
     gtext t = {0};
+    primitive(c, "ws");
     if (!names || !kv || !req) {
         conv_fail(c, MOTE_ERR_NOMEM, "out of memory");
         goto done;
@@ -361,6 +362,13 @@ static const char *object_rule(js_conv *c, const cJSON *s, const char *hint) {
         const cJSON *ps = props ? cJSON_GetObjectItemCaseSensitive(props, names[i]) : NULL;
         char sub[128];
         snprintf(sub, sizeof sub, "%s-%s", hint, names[i]);
+        /* a required name without a schema of its own is an additional property */
+        if (!ps && addl && cJSON_IsFalse(addl)) {
+            snprintf(sub, sizeof sub, "required property \"%.60s\" is forbidden by additionalProperties false", names[i]);
+            conv_fail(c, MOTE_ERR_FORMAT, sub);
+            goto done;
+        }
+        if (!ps && addl && !cJSON_IsTrue(addl)) ps = addl;
         const char *value = ps ? visit(c, ps, sub) : primitive(c, "value");
         if (!value) goto done;
         gtext body = {0};
