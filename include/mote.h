@@ -485,6 +485,39 @@ int mote_chat_conv_save_json(const mote_chat_conv *c, const char *path);
 int mote_chat_format(const char *name, const mote_chat_message *msgs, size_t n, bool add_generation_prompt,
                      const mote_chat_options *opt, char **out);
 
+/* --- tool calls ------------------------------------------------------------- */
+/* Function calls a model wrote, read from its answer in the syntax of its
+ * family. Formats: "hermes" (Qwen 2.5 / 3 and Hermes: <tool_call>{"name",
+ * "arguments"}</tool_call>), "llama3" (Llama 3.1 / 3.2 / 3.3: {"name",
+ * "parameters"} as the whole answer, or after <|python_tag|>, also a
+ * built-in tool's name.call(key="value")), "phi4-mini" (<|tool_call|>[...]
+ * <|/tool_call|>), "mistral" ([TOOL_CALLS][...] or [TOOL_CALLS]name[ARGS]{...});
+ * the chat formats' names are accepted as aliases (qwen3, chatml, llama3.1, ...). */
+typedef struct {
+    char *name;
+    char *arguments;  /* a JSON object, compact ("{}" when the model gave none) */
+    char *id;         /* the call's id when the model wrote one (Mistral), else NULL */
+} mote_tool_call;
+
+typedef struct {
+    char *content;          /* the answer's text outside the calls, trimmed ("" if none) */
+    mote_tool_call *calls;
+    size_t n_calls;
+} mote_tool_calls;
+
+/* Split `len` bytes of an answer into content and calls. Text that looks
+ * like a call but does not parse stays in the content. *out is emptied
+ * first; free it with mote_tool_calls_free. */
+int mote_tool_calls_parse(const char *format, const char *text, size_t len, mote_tool_calls *out);
+void mote_tool_calls_free(mote_tool_calls *c);
+/* GBNF (malloc'd, the caller frees) that forces one well-formed call in the
+ * family's syntax, to the tool named `name` or (NULL) to any of the tools,
+ * with arguments valid under the tool's "parameters" JSON Schema. tools_json
+ * is an OpenAI / Ollama tools array ([{"type": "function", "function":
+ * {"name", "description", "parameters"}}], bare function objects work too).
+ * For tool_choice "required" or a named function. */
+int mote_tool_call_gbnf(const char *format, const char *tools_json, size_t len, const char *name, char **gbnf);
+
 /* ======================================================================== */
 /* 5. Tokenizer                                                             */
 /* ======================================================================== */

@@ -393,17 +393,24 @@ static const char *object_rule(js_conv *c, const cJSON *s, const char *hint) {
         snprintf(sub, sizeof sub, "%s-extra-value", hint);
         const char *value = (!addl || cJSON_IsTrue(addl)) ? primitive(c, "value") : visit(c, addl, sub);
         if (!value) goto done;
-        if (!find_rule(c, "keychar")) js_conv_rule(c, "keychar", "[ !#-\\[\\]-~]");
-        snprintf(sub, sizeof sub, "%s-extra-key", hint);
-        const char **plain = malloc(((size_t)n + 1) * sizeof *plain);
-        size_t n_plain = 0;
-        for (int i = 0; plain && i < n; i++)
-            if (plain_ascii(names[i])) plain[n_plain++] = names[i];
-        const char *key_inside = plain ? other_key_rule(c, plain, n_plain, 0, sub) : NULL;
-        free(plain);
+        /* with no declared names any key will do; else one that repeats none */
+        const char *key_inside = NULL;
+        if (n == 0) {
+            key_inside = primitive(c, "char");
+        } else {
+            if (!find_rule(c, "keychar")) js_conv_rule(c, "keychar", "[ !#-\\[\\]-~]");
+            snprintf(sub, sizeof sub, "%s-extra-key", hint);
+            const char **plain = malloc(((size_t)n + 1) * sizeof *plain);
+            size_t n_plain = 0;
+            for (int i = 0; plain && i < n; i++)
+                if (plain_ascii(names[i])) plain[n_plain++] = names[i];
+            key_inside = plain ? other_key_rule(c, plain, n_plain, 0, sub) : NULL;
+            free(plain);
+        }
         if (!key_inside) goto done;
         gtext body = {0};
-        gt_fmt(&body, "\"\\\"\" %s \"\\\"\" ws \":\" ws %s", key_inside, value);
+        gt_fmt(&body, n == 0 ? "\"\\\"\" %s* \"\\\"\" ws \":\" ws %s" : "\"\\\"\" %s \"\\\"\" ws \":\" ws %s",
+               key_inside, value);
         snprintf(sub, sizeof sub, "%s-extra-kv", hint);
         extra = js_conv_rule(c, sub, body.s);
         gt_free(&body);
