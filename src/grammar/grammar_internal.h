@@ -111,6 +111,8 @@ void g_push_ready(const mote_grammar *g, g_arena *a, g_set *out, uint32_t pos, i
 void g_start(const mote_grammar *g, g_arena *a, g_set *out);
 /* Stacks of `in` whose top accepts code point cp, advanced past it, into out. */
 void g_advance(const mote_grammar *g, g_arena *a, const g_set *in, uint32_t cp, g_set *out);
+/* The same, counting only stacks whose top is a single literal character. */
+void g_advance_literal(const mote_grammar *g, g_arena *a, const g_set *in, uint32_t cp, g_set *out);
 /* True if some stack of `in` could still match a character that begins
  * with the partial UTF-8 bits in u. */
 bool g_partial_ok(const mote_grammar *g, const g_arena *a, const g_set *in, g_utf8 u);
@@ -120,6 +122,8 @@ int g_utf8_step(g_utf8 *u, uint8_t byte, uint32_t *cp);
 /* Advance a state by bytes: returns false (leaving *set unspecified) if the
  * bytes cannot be matched. `tmp` is scratch of the same capacity needs. */
 bool g_feed_bytes(const mote_grammar *g, g_arena *a, g_set *set, g_set *tmp, g_utf8 *u, const char *s, size_t n);
+/* g_feed_bytes matching literal characters only (for control tokens). */
+bool g_feed_literal(const mote_grammar *g, g_arena *a, g_set *set, g_set *tmp, g_utf8 *u, const char *s, size_t n);
 /* True if the set holds the empty stack. */
 bool g_set_accepts(const g_set *s);
 /* True if the set holds a stack that can still match text. */

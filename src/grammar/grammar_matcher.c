@@ -126,7 +126,10 @@ static bool run_token(grammar_matcher *m, int32_t token, g_utf8 *u) {
     if (!set_assign(&m->tmp1, &m->state)) return false;
     *u = m->utf8;
     g_arena *a = &m->arena[m->cur];
-    bool ok = g_feed_bytes(m->g, a, &m->tmp1, &m->tmp2, u, gv->pieces + gv->piece_off[token], gv->piece_len[token]);
+    const char *bytes = gv->pieces + gv->piece_off[token];
+    bool ok = gv->kind[token] == GV_CONTROL
+                  ? u->need == 0 && g_feed_literal(m->g, a, &m->tmp1, &m->tmp2, u, bytes, gv->piece_len[token])
+                  : g_feed_bytes(m->g, a, &m->tmp1, &m->tmp2, u, bytes, gv->piece_len[token]);
     return ok && !a->failed && !m->tmp1.failed;
 }
 
@@ -134,7 +137,7 @@ bool grammar_matcher_allows(grammar_matcher *m, int32_t token) {
     const mote_grammar_vocab *gv = m->gv;
     if (token < 0 || token >= gv->n_vocab || m->eog_done) return false;
     if (gv->kind[token] == GV_EOG) return grammar_matcher_complete(m);
-    if (gv->kind[token] != GV_TEXT) return false;
+    if (gv->kind[token] != GV_TEXT && gv->kind[token] != GV_CONTROL) return false;
     g_arena *a = &m->arena[m->cur];
     uint32_t mark = a->n;
     g_utf8 u;
@@ -151,7 +154,7 @@ bool grammar_matcher_accept(grammar_matcher *m, int32_t token) {
         m->eog_done = true;
         return true;
     }
-    if (gv->kind[token] != GV_TEXT) return false;
+    if (gv->kind[token] != GV_TEXT && gv->kind[token] != GV_CONTROL) return false;
     g_arena *a = &m->arena[m->cur];
     uint32_t mark = a->n;
     g_utf8 u;
@@ -293,6 +296,11 @@ const uint8_t *grammar_matcher_mask(grammar_matcher *m) {
         walk(m, e->bits, 0, &m->levels[0], m->utf8, 0);
         bool failed = a->failed;
         a->n = mark, a->failed = false;
+        /* control tokens, one by one (they are few, and most fail at once) */
+        for (int32_t i = 0; i < gv->n_control; i++) {
+            int32_t t = gv->control[i];
+            if (grammar_matcher_allows(m, t)) e->bits[t >> 3] |= (uint8_t)(1u << (t & 7));
+        }
         if (keyed && !failed) {
             uint32_t *k = realloc(e->key, (m->key_len ? m->key_len : 1) * sizeof *k);
             if (k) {

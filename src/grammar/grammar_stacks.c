@@ -145,6 +145,18 @@ void g_advance(const mote_grammar *g, g_arena *a, const g_set *in, uint32_t cp, 
     }
 }
 
+void g_advance_literal(const mote_grammar *g, g_arena *a, const g_set *in, uint32_t cp, g_set *out) {
+    out->n = 0;
+    for (uint32_t i = 0; i < in->n; i++) {
+        int32_t id = in->ids[i];
+        if (id < 0) continue;
+        g_node n = a->nodes[id];
+        const g_class *c = &g->classes[g->elems[n.pos].val];
+        if (!c->negated && c->n == 1 && g->ranges[c->first].lo == cp && g->ranges[c->first].hi == cp)
+            push_ready(g, a, out, n.pos + 1, n.parent, 0);
+    }
+}
+
 bool g_partial_ok(const mote_grammar *g, const g_arena *a, const g_set *in, g_utf8 u) {
     static const uint32_t min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
     uint32_t shift = 6u * u.need;
@@ -188,7 +200,8 @@ int g_utf8_step(g_utf8 *u, uint8_t b, uint32_t *cp) {
     return 2;
 }
 
-bool g_feed_bytes(const mote_grammar *g, g_arena *a, g_set *set, g_set *tmp, g_utf8 *u, const char *s, size_t n) {
+static bool feed(const mote_grammar *g, g_arena *a, g_set *set, g_set *tmp, g_utf8 *u, const char *s, size_t n,
+                 bool literal) {
     for (size_t i = 0; i < n; i++) {
         uint32_t cp;
         int r = g_utf8_step(u, (uint8_t)s[i], &cp);
@@ -197,13 +210,22 @@ bool g_feed_bytes(const mote_grammar *g, g_arena *a, g_set *set, g_set *tmp, g_u
             if (!g_partial_ok(g, a, set, *u)) return false;
             continue;
         }
-        g_advance(g, a, set, cp, tmp);
+        if (literal) g_advance_literal(g, a, set, cp, tmp);
+        else g_advance(g, a, set, cp, tmp);
         g_set swap = *set;
         *set = *tmp;
         *tmp = swap;
         if (set->n == 0 || set->failed || a->failed) return false;
     }
     return true;
+}
+
+bool g_feed_bytes(const mote_grammar *g, g_arena *a, g_set *set, g_set *tmp, g_utf8 *u, const char *s, size_t n) {
+    return feed(g, a, set, tmp, u, s, n, false);
+}
+
+bool g_feed_literal(const mote_grammar *g, g_arena *a, g_set *set, g_set *tmp, g_utf8 *u, const char *s, size_t n) {
+    return feed(g, a, set, tmp, u, s, n, true) && u->need == 0;
 }
 
 bool g_set_accepts(const g_set *s) {

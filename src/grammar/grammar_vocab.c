@@ -43,6 +43,7 @@ void mote_grammar_vocab_free(mote_grammar_vocab *gv) {
     free(gv->tok_n);
     free(gv->tok_sorted);
     free(gv->eog);
+    free(gv->control);
     free(gv);
 }
 
@@ -112,13 +113,14 @@ int mote_grammar_vocab_new(const mote_vocab *v, mote_grammar_vocab **out) {
     gv->piece_off = malloc(((size_t)n + 1) * sizeof *gv->piece_off);
     gv->piece_len = malloc(((size_t)n + 1) * sizeof *gv->piece_len);
     gv->eog = malloc(((size_t)n + 1) * sizeof *gv->eog);
+    gv->control = malloc(((size_t)n + 1) * sizeof *gv->control);
     size_t bytes = 0;
     for (int32_t i = 0; i < n; i++) {
         size_t len = 0;
         if (mote_token_piece(v, i, &len)) bytes += len;
     }
     gv->pieces = malloc(bytes + 1);
-    if (!gv->kind || !gv->piece_off || !gv->piece_len || !gv->eog || !gv->pieces) {
+    if (!gv->kind || !gv->piece_off || !gv->piece_len || !gv->eog || !gv->control || !gv->pieces) {
         free(refs);
         mote_grammar_vocab_free(gv);
         return mote_fail(MOTE_ERR_NOMEM, "grammar: out of memory");
@@ -135,8 +137,11 @@ int mote_grammar_vocab_new(const mote_vocab *v, mote_grammar_vocab **out) {
         if (mote_vocab_is_eog(v, i)) {
             gv->kind[i] = GV_EOG;
             gv->eog[gv->n_eog++] = i;
-        } else if (!piece || !len || mote_vocab_is_control(v, i)) {
+        } else if (!piece || !len) {
             gv->kind[i] = GV_NEVER;
+        } else if (mote_vocab_is_control(v, i)) {
+            gv->kind[i] = GV_CONTROL;
+            gv->control[gv->n_control++] = i;
         } else {
             gv->kind[i] = GV_TEXT;
             refs[n_text++] = (piece_ref){gv->pieces + gv->piece_off[i], gv->piece_len[i], i};

@@ -9,7 +9,10 @@
 
 #include "mote.h"
 
-enum { GV_TEXT = 0, GV_EOG = 1, GV_NEVER = 2 };
+/* GV_CONTROL: a control token that is not end-of-generation; allowed only
+ * where the grammar spells its text with literal characters (a tool-call
+ * marker such as <|tool_call|>), never inside a character class. */
+enum { GV_TEXT = 0, GV_EOG = 1, GV_NEVER = 2, GV_CONTROL = 3 };
 
 struct mote_grammar_vocab {
     int32_t n_vocab;
@@ -19,6 +22,8 @@ struct mote_grammar_vocab {
     char *pieces;
     int32_t *eog;           /* the end-of-generation tokens */
     int32_t n_eog;
+    int32_t *control;       /* the GV_CONTROL tokens */
+    int32_t n_control;
     /* trie of the text tokens, pre-order */
     uint32_t n_nodes, max_len;
     uint8_t *byte;          /* the byte leading into node i (unused for the root, 0) */

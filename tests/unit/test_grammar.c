@@ -368,6 +368,28 @@ static void test_mask_agrees(void **state) {
     mote_grammar_free(g);
 }
 
+/* A control token is allowed where the grammar spells its text literally, not inside a class. */
+static void test_control_tokens(void **state) {
+    vocab_fixture *f = *state;
+    int32_t im_start = mote_vocab_find(f->vocab, "<|im_start|>", 12);
+    assert_true(im_start >= 0 && mote_vocab_is_control(f->vocab, im_start));
+    mote_grammar *lit = parse_ok("root ::= \"<|im_start|>\" \"x\""), *cls = parse_ok("root ::= [^x]{1,20} \"x\"");
+    grammar_matcher *m = grammar_matcher_new(lit, f->gv);
+    assert_true(grammar_matcher_allows(m, im_start));
+    const uint8_t *mask = grammar_matcher_mask(m);
+    assert_true((mask[im_start >> 3] >> (im_start & 7)) & 1);
+    assert_true(grammar_matcher_accept(m, im_start));
+    assert_false(grammar_matcher_complete(m));
+    grammar_matcher_free(m);
+    m = grammar_matcher_new(cls, f->gv);
+    assert_false(grammar_matcher_allows(m, im_start));
+    mask = grammar_matcher_mask(m);
+    assert_false((mask[im_start >> 3] >> (im_start & 7)) & 1);
+    grammar_matcher_free(m);
+    mote_grammar_free(lit);
+    mote_grammar_free(cls);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_llama_grammars),
@@ -376,6 +398,7 @@ int main(void) {
         cmocka_unit_test(test_json_schema),
         cmocka_unit_test_setup_teardown(test_sampler_follows_grammar, setup_vocab, teardown_vocab),
         cmocka_unit_test_setup_teardown(test_mask_agrees, setup_vocab, teardown_vocab),
+        cmocka_unit_test_setup_teardown(test_control_tokens, setup_vocab, teardown_vocab),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
