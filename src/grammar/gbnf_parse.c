@@ -64,6 +64,8 @@ static void fail_at(parser *p, size_t at, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (char *m = msg; *m; m++)
+        if ((unsigned char)*m < 0x20 || *m == 0x7F) *m = '?'; /* one line, whatever the text held */
     p->status = mote_fail(MOTE_ERR_FORMAT, "grammar: line %d, column %d: %s", line, col, msg);
 }
 
@@ -121,10 +123,13 @@ static uint32_t rule_id(parser *p, const char *name, size_t len, size_t use_at) 
     return id;
 }
 
-/* A new helper rule named after its parent ("object-3"). */
+/* A new helper rule named after its parent ("object/3": a '/' no rule name
+ * written in the text can hold, so helpers never meet the user's rules). */
 static uint32_t helper_rule(parser *p, uint32_t parent) {
     char name[96];
-    int n = snprintf(name, sizeof name, "%.60s-%u", p->names[parent], p->n_rules);
+    const char *slash = strchr(p->names[parent], '/');
+    int base = slash ? (int)(slash - p->names[parent]) : 60;
+    int n = snprintf(name, sizeof name, "%.*s/%u", base < 60 ? base : 60, p->names[parent], p->n_rules);
     uint32_t id = rule_id(p, name, (size_t)n, SIZE_MAX);
     if (!p->status) p->defined[id] = true;
     return id;
@@ -132,7 +137,7 @@ static uint32_t helper_rule(parser *p, uint32_t parent) {
 
 static uint32_t add_class(parser *p, bool negated, const g_range *r, uint32_t n) {
     if (p->status) return 0;
-    if (p->n_ranges + n > p->cap_ranges) {
+    if (p->n_ranges + n > p->cap_ranges || !p->ranges) {
         uint32_t cap = p->cap_ranges ? p->cap_ranges : 64;
         while (cap < p->n_ranges + n) cap *= 2;
         g_range *nr = realloc(p->ranges, cap * sizeof *nr);
@@ -277,6 +282,7 @@ static uint32_t parse_count(parser *p) {
 static void repeat_item(parser *p, uint32_t rule, evec *out, uint32_t from, uint32_t min, uint32_t max) {
     if (p->status) return;
     uint32_t n = out->n - from;
+    if (n == 0) return; /* an empty literal repeated is still empty */
     g_elem *item = malloc((n ? n : 1) * sizeof *item);
     if (!item) return nomem(p);
     memcpy(item, out->e + from, n * sizeof *item);

@@ -4,6 +4,7 @@
  * reaches itself without consuming a character, which would expand forever).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/error.h"
 #include "grammar/grammar_internal.h"
@@ -96,10 +97,17 @@ int g_check(const mote_grammar *g) {
                 continue;
             }
             if (color[next] == 1) {
-                status = mote_fail(MOTE_ERR_FORMAT,
-                                   "grammar: rule '%s' is left-recursive (it can reach itself without matching a "
-                                   "character%s)",
-                                   g->rule_names[next], next == r ? "" : ", through other rules");
+                const char *name = g->rule_names[next], *slash = strchr(name, '/');
+                if (slash)
+                    status = mote_fail(MOTE_ERR_FORMAT,
+                                       "grammar: a group or repetition in rule '%.*s' is left-recursive (it can repeat "
+                                       "without matching a character: a repetition of something that can be empty?)",
+                                       (int)(slash - name), name);
+                else
+                    status = mote_fail(MOTE_ERR_FORMAT,
+                                       "grammar: rule '%s' is left-recursive (it can reach itself without matching a "
+                                       "character%s)",
+                                       name, next == r ? "" : ", through other rules");
             } else if (color[next] == 0) {
                 color[next] = 1;
                 depth++;

@@ -68,6 +68,13 @@ void gt_literal(gtext *t, const char *s, size_t n) {
     gt_add(t, "\"", 1);
 }
 
+const char *gt_printable(char *dst, size_t cap, const char *src, size_t len) {
+    size_t k = 0;
+    for (size_t i = 0; i < len && k + 1 < cap; i++) dst[k++] = (unsigned char)src[i] < 0x20 || src[i] == 0x7F ? '?' : src[i];
+    if (cap) dst[k] = '\0';
+    return dst;
+}
+
 char *gt_take(gtext *t) {
     char *s = t->failed ? NULL : t->s;
     if (t->failed) free(t->s);

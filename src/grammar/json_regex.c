@@ -26,9 +26,10 @@ typedef struct {
 } rx;
 
 static void rx_fail(rx *r, const char *what) {
+    char shown[84];
     if (!r->status)
-        r->status = mote_fail(MOTE_ERR_UNSUPPORTED, "json schema: pattern \"%.*s\": %s (at offset %zu)", (int)(r->len > 80 ? 80 : r->len),
-                              r->s, what, r->pos);
+        r->status = mote_fail(MOTE_ERR_UNSUPPORTED, "json schema: pattern \"%s\": %s (at offset %zu)",
+                              gt_printable(shown, sizeof shown, r->s, r->len), what, r->pos);
 }
 
 /* One UTF-8 character of the pattern. */

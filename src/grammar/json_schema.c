@@ -64,7 +64,8 @@ static const struct {
 };
 
 static int conv_fail(js_conv *c, int status, const char *msg) {
-    if (!c->status) c->status = mote_fail(status, "json schema: %s", msg);
+    char shown[400];
+    if (!c->status) c->status = mote_fail(status, "json schema: %s", gt_printable(shown, sizeof shown, msg, strlen(msg)));
     return c->status;
 }
 
