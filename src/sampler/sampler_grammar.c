@@ -69,6 +69,11 @@ static void sift_down(mote_candidate *h, int32_t n, int32_t i) {
     }
 }
 
+static int compare_rank(const void *pa, const void *pb) {
+    const mote_candidate *a = pa, *b = pb;
+    return ranks_before(a, b) ? -1 : ranks_before(b, a) ? 1 : 0;
+}
+
 /* The m best tokens into c[0..m), best first (a heap of the m best, then sorted). */
 static int32_t best_m(const float *logits, int32_t n, int32_t m, mote_candidate *c) {
     int32_t k = 0;
@@ -138,24 +143,40 @@ int32_t mote_sampler_sample_grammar(mote_sampler *s, float *logits) {
                 tok = s->cand[0].id;
                 goto out;
             }
-            /* the k best allowed tokens are what top_k keeps after masking */
-            for (int32_t i = 0; i < n; i++) logits[i] = -INFINITY;
-            for (int32_t i = 0; i < found; i++) logits[s->cand[i].id] = s->cand[i].logit;
-            goto chain;
+            /* the k best allowed tokens, ranked, are what top_k keeps after
+             * masking: the rest of the chain runs on them alone */
+            s->n_cand = found;
+            tok = mote_sampler_filter_ranked(s) > 0 ? mote_sampler_draw(s, s->p.temp) : -1;
+            goto out;
         }
     }
     {
         const uint8_t *mask = grammar_matcher_mask(m);
         if (!mask) goto out;
-        const int32_t n_gv = grammar_matcher_vocab(m)->n_vocab;
-        bool any = false;
-        for (int32_t i = 0; i < n; i++) {
-            if (i < n_gv && (mask[i >> 3] >> (i & 7)) & 1) any = true;
-            else logits[i] = -INFINITY;
+        const int32_t n_gv = grammar_matcher_vocab(m)->n_vocab, n_mask = n < n_gv ? n : n_gv;
+        /* the allowed tokens, straight from the mask's bits */
+        int32_t c = 0;
+        for (int32_t i = 0; i < n_mask; i += 8) {
+            uint8_t bits = mask[i >> 3];
+            for (int32_t b = 0; bits && b < 8 && i + b < n_mask; b++, bits >>= 1)
+                if ((bits & 1) && !isnan(logits[i + b])) s->cand[c++] = (mote_candidate){i + b, logits[i + b]};
         }
-        if (!any) goto out;
+        if (c == 0) goto out;
+        if (s->p.temp <= 0.0f || (k > 0 && c <= 8192)) {
+            /* few allowed tokens (a narrow state): rank them and finish here */
+            qsort(s->cand, (size_t)c, sizeof *s->cand, compare_rank);
+            if (s->p.temp <= 0.0f) {
+                tok = s->cand[0].id;
+                goto out;
+            }
+            s->n_cand = c < k ? c : k;
+            tok = mote_sampler_filter_ranked(s) > 0 ? mote_sampler_draw(s, s->p.temp) : -1;
+            goto out;
+        }
+        /* many allowed tokens and no top_k: mask the logits and run the whole chain */
+        for (int32_t i = 0; i < n; i++)
+            if (i >= n_mask || !((mask[i >> 3] >> (i & 7)) & 1)) logits[i] = -INFINITY;
     }
-chain:
     if (s->p.temp <= 0.0f) {
         tok = mote_sampler_argmax(logits, n);
     } else {

@@ -67,6 +67,10 @@ void mote_sampler_apply_penalties(const mote_sampler *s, float *logits);
  * every logit is NaN). Test hook as well as a step of the chain. */
 int32_t mote_sampler_filter(mote_sampler *s, const float *logits);
 
+/* top_p and min_p over s->cand[0..n_cand), which already holds the top_k
+ * candidates ranked best first (the grammar's fast path finds them itself). */
+int32_t mote_sampler_filter_ranked(mote_sampler *s);
+
 /* Index of the largest logit (the lowest index among equals); -1 if none is
  * a number. */
 int32_t mote_sampler_argmax(const float *logits, int32_t n);
