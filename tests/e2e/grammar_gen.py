@@ -158,6 +158,7 @@ def check_grammar(i, grammar, ok):
     if grammar.startswith("@") and not os.path.exists(grammar[1:]):
         print(f"note: {grammar[1:]} not found, skipped")
         return
+    complete = 0
     for name, model, raw in MODELS:
         for seed in (1, 2, 3):
             rc, out, err = run(model, raw, args, seed=seed)
@@ -174,6 +175,10 @@ def check_grammar(i, grammar, ok):
                 good = False
             if not good:
                 fail(f"{where}: output {out[:120]!r} does not match")
+            else:
+                complete += 1
+    if complete == 0:
+        fail(f"grammar {i} {grammar[:40]!r}: no run completed")
 
 
 valid = sum(check_schema(i, s) for i, s in enumerate(SCHEMAS))

@@ -9,7 +9,8 @@
  *      fails with a message;
  *   2  an answer: read as tool calls in each format (every call has a name
  *      and JSON arguments);
- *   3  GBNF, then a NUL byte, then text to match (a grammar and its input).
+ *   3  GBNF, then a NUL byte, then text to match (a grammar and its input);
+ *   4  a tools array: the grammar of a forced call (any tool) must parse.
  * Seed corpus: tests/fuzz/grammar_seeds (with the inputs that once failed).
  */
 #include <stdlib.h>
@@ -45,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0: run_grammar(text, len, text, len); break;
     case 1: {
         char *gbnf = NULL;
@@ -74,6 +75,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             for (size_t i = 0; i < calls.n_calls; i++) CHECK(calls.calls[i].name && calls.calls[i].arguments);
             mote_tool_calls_free(&calls);
         }
+        break;
+    }
+    case 4: {
+        static const char *const formats[] = {"hermes", "llama3", "phi4-mini", "mistral"};
+        char *gbnf = NULL;
+        if (mote_tool_call_gbnf(formats[data[0] / 5 % 4], text, len, NULL, &gbnf) != MOTE_OK) {
+            CHECK(gbnf == NULL);
+            message_is_one_line();
+            break;
+        }
+        mote_grammar *g = NULL;
+        if (mote_grammar_parse(gbnf, strlen(gbnf), NULL, &g) == MOTE_OK) mote_grammar_free(g);
+        else message_is_one_line();
+        free(gbnf);
         break;
     }
     case 3: {
