@@ -23,7 +23,7 @@ int mote_sampler_set_grammar(mote_sampler *s, const mote_grammar *g, const mote_
     if (!s) return mote_fail(MOTE_ERR_INVALID_ARG, "sampler: no sampler");
     if (g && !gv) return mote_fail(MOTE_ERR_INVALID_ARG, "sampler: a grammar needs its vocabulary (mote_grammar_vocab_new)");
     grammar_matcher *m = NULL;
-    if (g && !(m = grammar_matcher_new(g, gv))) return mote_last_error()[0] ? MOTE_ERR_NOMEM : MOTE_ERR_NOMEM;
+    if (g && !(m = grammar_matcher_new(g, gv))) return MOTE_ERR_NOMEM; /* (the message is set) */
     mote_sampler_grammar_reset(s, true);
     s->grammar = m;
     return MOTE_OK;
@@ -162,13 +162,17 @@ int32_t mote_sampler_sample_grammar(mote_sampler *s, float *logits) {
                 if ((bits & 1) && !isnan(logits[i + b])) s->cand[c++] = (mote_candidate){i + b, logits[i + b]};
         }
         if (c == 0) goto out;
-        if (s->p.temp <= 0.0f || (k > 0 && c <= 8192)) {
+        if (s->p.temp <= 0.0f) {
+            /* greedy: the best allowed token */
+            int32_t best = 0;
+            for (int32_t i = 1; i < c; i++)
+                if (ranks_before(&s->cand[i], &s->cand[best])) best = i;
+            tok = s->cand[best].id;
+            goto out;
+        }
+        if (k > 0 && c <= 8192) {
             /* few allowed tokens (a narrow state): rank them and finish here */
             qsort(s->cand, (size_t)c, sizeof *s->cand, compare_rank);
-            if (s->p.temp <= 0.0f) {
-                tok = s->cand[0].id;
-                goto out;
-            }
             s->n_cand = c < k ? c : k;
             tok = mote_sampler_filter_ranked(s) > 0 ? mote_sampler_draw(s, s->p.temp) : -1;
             goto out;
