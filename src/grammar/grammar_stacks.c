@@ -187,7 +187,7 @@ int g_utf8_step(g_utf8 *u, uint8_t b, uint32_t *cp) {
     u->cp = (u->cp << 6) | (b & 0x3Fu);
     if (--u->need) {
         /* reject overlong and out-of-range prefixes as soon as they show */
-        if (u->len == 3 && u->need == 1 && u->cp < 0x20) return 0;
+        if (u->len == 3 && u->need == 1 && (u->cp < 0x20 || (u->cp >= 0x360 && u->cp <= 0x37F))) return 0; /* surrogates */
         if (u->len == 4 && u->need == 2 && (u->cp < 0x10 || u->cp > 0x10F)) return 0;
         return 1;
     }

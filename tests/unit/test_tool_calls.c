@@ -134,10 +134,83 @@ static void test_call_grammars(void **state) {
     assert_null(gbnf);
 }
 
+/* Forced calls generated from random logits (what a noise model writes)
+ * parse back as exactly one call to an allowed tool with JSON-object
+ * arguments, in every format; a named tool_choice gets that tool. */
+static void test_forced_calls_generate(void **state) {
+    (void)state;
+    require_fixtures();
+    mote_gguf *gg;
+    mote_vocab *vocab;
+    mote_grammar_vocab *gv;
+    assert_int_equal(mote_gguf_open(fixture_path("models/qwen3-tiny-q8_0.gguf"), &gg), MOTE_OK);
+    assert_int_equal(mote_vocab_load(gg, &vocab), MOTE_OK);
+    mote_gguf_close(gg);
+    assert_int_equal(mote_grammar_vocab_new(vocab, &gv), MOTE_OK);
+    int32_t n = mote_vocab_n_tokens(vocab);
+    float *logits = malloc((size_t)n * sizeof *logits);
+    int32_t toks[600];
+    static const char *const formats[] = {"qwen3", "llama3", "phi4-mini", "mistral"};
+    for (int f = 0; f < 4; f++)
+        for (int named = 0; named < 2; named++)
+            for (uint64_t seed = 1; seed <= 3; seed++) {
+                mote_grammar *g = call_grammar(formats[f], named ? "get_weather" : NULL);
+                mote_sampler_params p = mote_sampler_default();
+                p.seed = seed;
+                mote_sampler *s = mote_sampler_new(&p, n);
+                assert_int_equal(mote_sampler_set_grammar(s, g, gv), MOTE_OK);
+                uint64_t r = seed * 0x9E3779B97F4A7C15ull;
+                int k = 0;
+                bool ended = false;
+                for (; k < 600; k++) {
+                    for (int32_t i = 0; i < n; i++) {
+                        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+                        logits[i] = (float)(r % 1000) / 100.0f;
+                    }
+                    int32_t t = mote_sampler_sample(s, logits);
+                    if (t < 0) {
+                        char *so_far;
+                        size_t l;
+                        mote_detokenize(vocab, toks, (size_t)k, MOTE_DETOK_SPECIAL, &so_far, &l);
+                        fail_msg("%s named %d seed %d: stuck after '%s'", formats[f], named, (int)seed, so_far);
+                    }
+                    mote_sampler_accept(s, t);
+                    if (mote_vocab_is_eog(vocab, t)) {
+                        ended = true;
+                        break;
+                    }
+                    toks[k] = t;
+                }
+                char *text;
+                size_t len;
+                assert_int_equal(mote_detokenize(vocab, toks, (size_t)k, MOTE_DETOK_SPECIAL, &text, &len), MOTE_OK);
+                if (ended) {
+                    mote_tool_calls out;
+                    assert_int_equal(mote_tool_calls_parse(formats[f], text, len, &out), MOTE_OK);
+                    if (out.n_calls != 1) fail_msg("%s: %zu calls in '%s'", formats[f], out.n_calls, text);
+                    const char *name = out.calls[0].name;
+                    assert_true(!strcmp(name, "get_weather") || (!named && (!strcmp(name, "now") || !strcmp(name, "bare"))));
+                    assert_int_equal(out.calls[0].arguments[0], '{');
+                    if (!strcmp(name, "get_weather")) assert_non_null(strstr(out.calls[0].arguments, "\"city\":"));
+                    assert_string_equal(out.content, "");
+                    mote_tool_calls_free(&out);
+                } else {
+                    assert_false(mote_sampler_grammar_complete(s)); /* only a cut answer may be incomplete */
+                }
+                free(text);
+                mote_sampler_free(s);
+                mote_grammar_free(g);
+            }
+    free(logits);
+    mote_grammar_vocab_free(gv);
+    mote_vocab_free(vocab);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_families),
         cmocka_unit_test(test_call_grammars),
+        cmocka_unit_test(test_forced_calls_generate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
