@@ -357,6 +357,76 @@ void mote_sampler_reset(mote_sampler *s);
 uint64_t mote_sampler_seed(const mote_sampler *s);
 
 /* ======================================================================== */
+/* 4b. Grammars: constrained sampling, JSON mode, JSON Schema               */
+/* ======================================================================== */
+
+/* A grammar in GBNF, the format llama.cpp reads (its .gbnf files work as
+ * they are):
+ *     root ::= "yes" | "no" | item+     # comment
+ *     item ::= [a-z0-9_-]{1,8} ("," [ ]?)? | "(" root ")"
+ * Literals "..." and classes [...] / [^...] take \n \t \r \\ \" \] \xHH
+ * \uHHHH \UHHHHHHHH escapes; `.` is any character; * + ? {m} {m,} {m,n}
+ * repeat the item before them. A parsed grammar is immutable: any number of
+ * samplers and threads may use one at the same time. */
+typedef struct mote_grammar mote_grammar;
+
+/* Parse `len` bytes of GBNF starting at rule `root` (NULL: "root"). Errors
+ * name the line and column ("grammar: line 3, column 9: ..."), an undefined
+ * or left-recursive rule. */
+int mote_grammar_parse(const char *gbnf, size_t len, const char *root, mote_grammar **out);
+void mote_grammar_free(mote_grammar *g);
+/* The GBNF text the grammar was parsed from (owned by g). */
+const char *mote_grammar_text(const mote_grammar *g);
+/* True if the whole of `text` is a complete match of the grammar. */
+bool mote_grammar_matches(const mote_grammar *g, const char *text, size_t len);
+
+/* JSON mode: any JSON object (what Ollama's format "json" and OpenAI's
+ * response_format json_object ask for), with optional whitespace. */
+int mote_grammar_json(mote_grammar **out);
+/* A JSON Schema (draft 2020-12 / 07 keywords: type (or a list of types),
+ * properties, required, additionalProperties, enum, const, items,
+ * prefixItems, minItems, maxItems, minLength, maxLength, pattern (a regular
+ * expression without lookaround or backreferences), anyOf, oneOf, allOf of
+ * one schema, $ref to "#", "#/$defs/..." or "#/definitions/...", format
+ * date/time/date-time/uuid) as GBNF text in *gbnf (malloc'd, the caller
+ * frees). Properties come in the schema's order; optional ones may be left
+ * out. Keywords that would need arithmetic (minimum, maximum, multipleOf,
+ * minProperties, ...) are refused with an error naming them, rather than
+ * ignored, so that what the grammar allows always validates. */
+int mote_json_schema_to_gbnf(const char *schema, size_t len, char **gbnf);
+/* The same, parsed. */
+int mote_grammar_from_json_schema(const char *schema, size_t len, mote_grammar **out);
+
+/* A vocabulary prepared for grammar matching: every token's bytes and a trie
+ * of them, built once per vocabulary (about 0.2 s for 150k tokens)
+ * and then shared read-only by any number of samplers and threads. It copies
+ * what it needs: the mote_vocab may be freed afterwards. */
+typedef struct mote_grammar_vocab mote_grammar_vocab;
+typedef struct mote_vocab mote_vocab; /* section 5 */
+
+int mote_grammar_vocab_new(const mote_vocab *v, mote_grammar_vocab **out);
+void mote_grammar_vocab_free(mote_grammar_vocab *gv);
+
+/* Constrain a sampler with a grammar (NULL: remove it). From then on
+ * mote_sampler_sample returns only tokens that continue a match of the
+ * grammar: an end-of-generation token only once the text is a complete
+ * match, and nothing but one after a match that cannot go on. Control tokens
+ * that are not end-of-generation are never chosen. mote_sampler_accept
+ * advances the grammar with a token only if it is the one the last
+ * mote_sampler_sample returned (prompt tokens go to the penalty history
+ * alone). -1 is returned when no token can continue (a grammar needing a
+ * character the vocabulary cannot spell). g and gv must outlive the sampler
+ * or stay until the grammar is removed; the sampler keeps the grammar's
+ * running state (one thread at a time, like the sampler itself). */
+int mote_sampler_set_grammar(mote_sampler *s, const mote_grammar *g, const mote_grammar_vocab *gv);
+/* Start the grammar again (a new answer); mote_sampler_reset does it too. */
+void mote_sampler_grammar_restart(mote_sampler *s);
+/* True if the tokens accepted so far are a complete match (so the answer may
+ * end here), or if no grammar is attached. A generation that stopped at its
+ * token limit while this is false was cut short. */
+bool mote_sampler_grammar_complete(const mote_sampler *s);
+
+/* ======================================================================== */
 /* 7. Chat                                                                  */
 /* ======================================================================== */
 
@@ -479,6 +549,38 @@ typedef struct {
     size_t answer_len;
 } mote_chat_reasoning;
 mote_chat_reasoning mote_chat_split_reasoning(const char *text);
+/* --- tool calls ------------------------------------------------------------- */
+/* Function calls a model wrote, read from its answer in the syntax of its
+ * family. Formats: "hermes" (Qwen 2.5 / 3 and Hermes: <tool_call>{"name",
+ * "arguments"}</tool_call>), "llama3" (Llama 3.1 / 3.2 / 3.3: {"name",
+ * "parameters"} as the whole answer, or after <|python_tag|>, also a
+ * built-in tool's name.call(key="value")), "phi4-mini" (<|tool_call|>[...]
+ * <|/tool_call|>), "mistral" ([TOOL_CALLS][...] or [TOOL_CALLS]name[ARGS]{...});
+ * the chat formats' names are accepted as aliases (qwen3, chatml, llama3.1, ...). */
+typedef struct {
+    char *name;
+    char *arguments;  /* a JSON object, compact ("{}" when the model gave none) */
+    char *id;         /* the call's id when the model wrote one (Mistral), else NULL */
+} mote_tool_call;
+
+typedef struct {
+    char *content;          /* the answer's text outside the calls, trimmed ("" if none) */
+    mote_tool_call *calls;
+    size_t n_calls;
+} mote_tool_calls;
+
+/* Split `len` bytes of an answer into content and calls. Text that looks
+ * like a call but does not parse stays in the content. *out is emptied
+ * first; free it with mote_tool_calls_free. */
+int mote_tool_calls_parse(const char *format, const char *text, size_t len, mote_tool_calls *out);
+void mote_tool_calls_free(mote_tool_calls *c);
+/* GBNF (malloc'd, the caller frees) that forces one well-formed call in the
+ * family's syntax, to the tool named `name` or (NULL) to any of the tools,
+ * with arguments valid under the tool's "parameters" JSON Schema. tools_json
+ * is an OpenAI / Ollama tools array ([{"type": "function", "function":
+ * {"name", "description", "parameters"}}], bare function objects work too).
+ * For tool_choice "required" or a named function. */
+int mote_tool_call_gbnf(const char *format, const char *tools_json, size_t len, const char *name, char **gbnf);
 
 /* ======================================================================== */
 /* 5. Tokenizer                                                             */

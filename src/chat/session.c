@@ -120,6 +120,7 @@ int chat_session_open(chat_session *s, const char *model_path, chat_gen_params *
 
 void chat_session_close(chat_session *s) {
     mote_sampler_free(s->sampler);
+    mote_grammar_vocab_free(s->gvocab);
     mote_context_free(s->ctx);
     chat_model_close(&s->owned); /* nothing when the model was borrowed */
     mote_chat_conv_free(&s->conv);
@@ -132,6 +133,14 @@ void chat_session_close(chat_session *s) {
 int chat_session_update_sampling(chat_session *s) {
     mote_sampler *n = mote_sampler_new(&s->gen->sampling, s->n_vocab);
     if (!n) return MOTE_ERR_INVALID_ARG;
+    if (s->gen->grammar) {
+        int rc = s->gvocab ? MOTE_OK : mote_grammar_vocab_new(s->vocab, &s->gvocab);
+        if (!rc) rc = mote_sampler_set_grammar(n, s->gen->grammar, s->gvocab);
+        if (rc) {
+            mote_sampler_free(n);
+            return rc;
+        }
+    }
     mote_sampler_free(s->sampler);
     s->sampler = n;
     return MOTE_OK;
@@ -354,6 +363,7 @@ int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_t
     int rc = mote_chat_conv_add(&s->conv, "user", user_text);
     if (rc != MOTE_OK) return rc;
     const float *logits = NULL;
+    mote_sampler_grammar_restart(s->sampler); /* each answer is a whole match */
     rc = evaluate_prompt(s, info, &logits);
     if (rc != MOTE_OK) {
         mote_chat_conv_remove(&s->conv, s->conv.n - 1, 1); /* the question was not asked */
@@ -432,6 +442,7 @@ int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_t
     else if (stopped) info->stop = MOTE_STOP_CALLER;
     else if (rc != MOTE_OK) info->stop = MOTE_STOP_ERROR;
     else if (info->stop == MOTE_STOP_NONE) info->stop = MOTE_STOP_LENGTH;
+    info->grammar_incomplete = s->gen->grammar && !mote_sampler_grammar_complete(s->sampler);
     mote_detok_free(detok);
     mote_stopper_free(stopper);
     int rc2 = mote_chat_conv_add(&s->conv, "assistant", answer ? answer : "");

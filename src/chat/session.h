@@ -32,6 +32,7 @@ typedef struct {
     const char *stops[CHAT_MAX_STOPS]; /* also end an answer at these texts */
     int n_stops;
     bool verbose_prompt;  /* print each formatted prompt and its new tokens to verbose_out */
+    const mote_grammar *grammar; /* answers follow this grammar (NULL: free text); the caller's */
 } chat_gen_params;
 
 void chat_gen_params_default(chat_gen_params *p);
@@ -76,6 +77,7 @@ typedef struct {
     FILE *verbose_out;             /* where --verbose-prompt writes (stderr) */
     int64_t load_ns;               /* time chat_session_open took */
     chat_model owned;              /* the model when chat_session_open loaded it */
+    mote_grammar_vocab *gvocab;    /* the vocabulary prepared for gen->grammar (built when first needed) */
 } chat_session;
 
 /* What happened during one reply. */
@@ -91,6 +93,7 @@ typedef struct {
     int32_t n_eval;        /* tokens generated */
     int64_t eval_ns;
     mote_stop_reason stop; /* why the answer ended (eos, stop string, -n, full context, Ctrl-C) */
+    bool grammar_incomplete; /* with a grammar: the answer stopped (token limit) before it was complete */
 } chat_reply_info;
 
 /* Receives the answer as it is generated (whole UTF-8 characters). */

@@ -15,6 +15,7 @@
 
 #include "cli/chat_repl.h"
 #include "cli/cli_util.h"
+#include "cli/grammar_options.h"
 
 #define ANSWER_COLOR "\033[33m"
 #define RESET_COLOR "\033[0m"
@@ -66,6 +67,7 @@ static void answer(chat_session *s, const gen_options *opt, const char *question
     }
     if (info.interrupted) fprintf(stderr, "(stopped)\n");
     if (info.context_full) fprintf(stderr, "(the context is full: the answer was cut; older turns will be dropped)\n");
+    if (info.grammar_incomplete) grammar_options_report_cut("chat", opt->gen.n_predict);
     if (opt->verbose) {
         chat_print_timings(s, &info, stderr);
         cli_print_stop_reason(stderr, info.stop);

@@ -17,12 +17,14 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/grammar_options.h"
 
 /* The flags that shape generation, shared by chat and run. */
 #define CLI_GENERATION_FLAGS                                                                                        \
     {CLI_N_PREDICT, NULL}, {CLI_CTX_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_SEED, NULL}, {CLI_TEMP, NULL}, {CLI_TOP_K, NULL}, {CLI_TOP_P, NULL}, {CLI_MIN_P, NULL}, \
         {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},    \
-        {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}
+        {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_GRAMMAR, NULL}, {CLI_GRAMMAR_FILE, NULL}, \
+        {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL}, {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}
 
 static const cli_use chat_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_PROMPT, "ask this one question, print the answer and exit"},
@@ -89,6 +91,7 @@ static int chat_once(chat_session *s, const gen_options *opt, const char *questi
         free(b.p);
         return 1;
     }
+    if (info.grammar_incomplete) grammar_options_report_cut(opt->cmd, opt->gen.n_predict);
     if (opt->json) {
         cli_answer a = {b.p, b.len, info.stop, info.n_prompt, info.n_eval, s->load_ns, info.prompt_ns, info.eval_ns};
         cli_print_answer_json(stdout, &a);

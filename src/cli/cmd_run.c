@@ -32,6 +32,7 @@
 #include "cli/commands.h"
 #include "cli/gen_options.h"
 #include "cli/options.h"
+#include "cli/grammar_options.h"
 #include "mote.h"
 
 #define DEFAULT_MODEL "models/stories260K.gguf"
@@ -45,7 +46,8 @@ static const cli_use run_options[] = {
     {CLI_CHAT_TEMPLATE_FILE, NULL}, {CLI_HISTORY_FILE, NULL},
     {CLI_N_PREDICT, NULL}, {CLI_CTX_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_SEED, NULL}, {CLI_TEMP, NULL}, {CLI_TOP_K, NULL}, {CLI_TOP_P, NULL}, {CLI_MIN_P, NULL},
     {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},
-    {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL},
+    {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_GRAMMAR, NULL}, {CLI_GRAMMAR_FILE, NULL},
+    {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL},
     {CLI_WATTS, "(raw, with --verbose) " "declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"},
     {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL},
     {CLI_JSON, "print one JSON object per answer (text, tokens, timings, stop reason) instead of the text"},
@@ -234,6 +236,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     mote_context *ctx = NULL;
     mote_sampler *sampler = NULL;
     mote_detok *detok = NULL;
+    mote_grammar_vocab *gvocab = NULL;
     int32_t *tokens = NULL;
     float *work = NULL;
     text_buf json = {0};
@@ -273,7 +276,8 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         goto done;
     }
     const int32_t n_vocab = mote_model_n_vocab(model);
-    if (!(sampler = mote_sampler_new(&gen->sampling, n_vocab)) || !(detok = mote_detok_new(vocab, 0))) {
+    if (!(sampler = mote_sampler_new(&gen->sampling, n_vocab)) || !(detok = mote_detok_new(vocab, 0)) ||
+        (gen->grammar && (mote_grammar_vocab_new(vocab, &gvocab) || mote_sampler_set_grammar(sampler, gen->grammar, gvocab)))) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
@@ -343,6 +347,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
+    if (!mote_sampler_grammar_complete(sampler)) grammar_options_report_cut("run", gen->n_predict);
     if (st.why == MOTE_STOP_CONTEXT)
         fprintf(stderr, "mote run: the context of %d tokens is full: generation stopped (use -c for a larger one%s)\n",
                 mote_context_seq_capacity(ctx), plan.context_shift ? "" : ", or leave out --no-context-shift");
@@ -373,6 +378,7 @@ done:
     free(json.p);
     mote_detok_free(detok);
     mote_sampler_free(sampler);
+    mote_grammar_vocab_free(gvocab);
     mote_context_free(ctx);
     mote_vocab_free(vocab);
     mote_model_free(model);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/gen_options.h"
+#include "cli/grammar_options.h"
 
 void gen_options_default(gen_options *o) {
     memset(o, 0, sizeof *o);
@@ -41,10 +42,24 @@ static bool apply(gen_options *o, const cli_given_opt *g) {
     return true;
 }
 
+/* A grammar flag: build the grammar (grammar_options.c) into the settings. */
+static bool apply_grammar(gen_options *o, const cli_given_opt *g, const char *cmd) {
+    const cli_option *opt = cli_option_get((cli_opt_id)g->id);
+    char *av[2] = {(char *)opt->names[0], (char *)g->text};
+    int i = 0;
+    return grammar_options_parse(&o->gen, cmd, g->text ? 2 : 1, av, &i) > 0;
+}
+
 bool gen_options_from_args(gen_options *o, const cli_args *a) {
     int n_stops = 0;
     for (int k = 0; k < a->n_given; k++) {
         n_stops += a->given[k].id == CLI_STOP;
+        const int id = a->given[k].id;
+        if (id == CLI_GRAMMAR || id == CLI_GRAMMAR_FILE || id == CLI_JSON_MODE || id == CLI_JSON_SCHEMA ||
+            id == CLI_JSON_SCHEMA_FILE) {
+            if (!apply_grammar(o, &a->given[k], a->spec->name)) return false;
+            continue;
+        }
         apply(o, &a->given[k]);
     }
     if (n_stops > CHAT_MAX_STOPS) {

@@ -73,6 +73,12 @@ typedef enum {
     CLI_CHAT_TEMPLATE,
     CLI_CHAT_TEMPLATE_FILE,
     CLI_HISTORY_FILE,
+    /* constrained output (cli/grammar_options.c) */
+    CLI_GRAMMAR,
+    CLI_GRAMMAR_FILE,
+    CLI_JSON_MODE,
+    CLI_JSON_SCHEMA,
+    CLI_JSON_SCHEMA_FILE,
     /* info, tokenize */
     CLI_TENSORS,
     CLI_IDS,

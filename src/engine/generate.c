@@ -44,6 +44,7 @@ int mote_generate(mote_context *c, const int32_t *prompt, int32_t n_prompt, int3
         /* the logits are the context's own buffer, so the sampler may modify them */
         float *logits = c->logits;
         const int32_t token = sampler ? mote_sampler_sample(sampler, logits) : argmax(logits, n_vocab);
+        if (token < 0) break; /* nothing can be sampled (a grammar that no token continues) */
         if (sampler) mote_sampler_accept(sampler, token);
         tm.n_eval++;
         if (!on_token(token, user)) break;

@@ -82,6 +82,7 @@ mote_sampler *mote_sampler_new(const mote_sampler_params *p, int32_t n_vocab) {
         mote_fail(MOTE_ERR_NOMEM, "sampler: out of memory for a vocabulary of %d tokens", n_vocab);
         return NULL;
     }
+    s->grammar_pending = -1;
     s->seed = p->seed == MOTE_SEED_RANDOM ? seed_from_clock(s) : p->seed;
     mote_sampler_reset(s);
     return s;
@@ -89,6 +90,7 @@ mote_sampler *mote_sampler_new(const mote_sampler_params *p, int32_t n_vocab) {
 
 void mote_sampler_free(mote_sampler *s) {
     if (!s) return;
+    mote_sampler_grammar_reset(s, true);
     free(s->counts);
     free(s->ring);
     free(s->cand);
@@ -100,6 +102,7 @@ uint64_t mote_sampler_seed(const mote_sampler *s) { return s ? s->seed : 0; }
 int32_t mote_sampler_sample(mote_sampler *s, float *logits) {
     if (!s || !logits) return -1;
     mote_sampler_apply_penalties(s, logits);
+    if (s->grammar) return mote_sampler_sample_grammar(s, logits);
     /* Greedy: every filter keeps the best token, so the answer is the argmax
      * of the penalised logits whatever the filters say. */
     if (s->p.temp <= 0.0f) return mote_sampler_argmax(logits, s->n_vocab);
@@ -108,6 +111,7 @@ int32_t mote_sampler_sample(mote_sampler *s, float *logits) {
 }
 
 void mote_sampler_accept(mote_sampler *s, int32_t token) {
+    if (s && s->grammar) mote_sampler_accept_grammar(s, token);
     if (!s || token < 0 || token >= s->n_vocab || s->p.repeat_last_n == 0) return;
     if (s->ring) {
         int32_t cap = s->p.repeat_last_n;
@@ -132,6 +136,7 @@ void mote_sampler_reset(mote_sampler *s) {
     s->ring_len = 0;
     s->ring_head = 0;
     s->n_cand = 0;
+    mote_sampler_grammar_reset(s, false);
     /* The same seed again, so a reset sampler repeats its sequence. */
     mote_rng_seed(&s->rng, s->seed);
 }

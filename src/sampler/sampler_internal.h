@@ -40,7 +40,19 @@ struct mote_sampler {
 
     mote_candidate *cand;     /* [n_vocab], the working candidate list */
     int32_t n_cand;
+
+    /* Grammar (sampler_grammar.c): NULL when none is attached. */
+    struct grammar_matcher *grammar;
+    int32_t grammar_pending;  /* the token the last sample returned, until accepted (-1: none) */
 };
+
+/* With a grammar attached: choose a token from penalised logits among those
+ * the grammar allows (sampler_grammar.c). */
+int32_t mote_sampler_sample_grammar(mote_sampler *s, float *logits);
+/* Advance the grammar past `token` if it is the one just sampled. */
+void mote_sampler_accept_grammar(mote_sampler *s, int32_t token);
+/* Restart the grammar (if any) and free it (if `drop`). */
+void mote_sampler_grammar_reset(mote_sampler *s, bool drop);
 
 /* True if the parameters make the penalty step do anything. */
 bool mote_sampler_penalties_active(const mote_sampler_params *p);
@@ -54,6 +66,10 @@ void mote_sampler_apply_penalties(const mote_sampler *s, float *logits);
  * order) for already-penalised logits; returns their number (>= 1 unless
  * every logit is NaN). Test hook as well as a step of the chain. */
 int32_t mote_sampler_filter(mote_sampler *s, const float *logits);
+
+/* top_p and min_p over s->cand[0..n_cand), which already holds the top_k
+ * candidates ranked best first (the grammar's fast path finds them itself). */
+int32_t mote_sampler_filter_ranked(mote_sampler *s);
 
 /* Index of the largest logit (the lowest index among equals); -1 if none is
  * a number. */

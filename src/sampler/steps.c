@@ -159,6 +159,15 @@ static void keep_top_p(mote_sampler *s, float max_logit, float top_p, float min_
     }
 }
 
+int32_t mote_sampler_filter_ranked(mote_sampler *s) {
+    const mote_sampler_params *p = &s->p;
+    if (s->n_cand <= 0) return 0;
+    const float max_logit = s->cand[0].logit;
+    if (p->top_p < 1.0f) keep_top_p(s, max_logit, p->top_p, p->min_p);
+    if (p->min_p > 0.0f) keep_min_p(s, max_logit, p->min_p);
+    return s->n_cand;
+}
+
 int32_t mote_sampler_filter(mote_sampler *s, const float *logits) {
     const mote_sampler_params *p = &s->p;
     int32_t best = mote_sampler_argmax(logits, s->n_vocab);

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# test_grammar.sh — grammar-constrained generation end to end: runs
+# grammar_gen.py (30+ JSON Schemas and GBNF grammars on the random-weight
+# fixture models, each output checked by python3-jsonschema or an
+# independent regular expression; the token-limit report; bad grammars).
+set -u
+F="${MOTE_FIXTURES:-}"
+if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
+if ! python3 -c 'import jsonschema' 2>/dev/null; then echo "SKIP: python3-jsonschema is not installed"; exit 77; fi
+exec python3 "$(dirname "$0")/grammar_gen.py" "$MOTE" "$F"
