@@ -17,6 +17,7 @@ const mote_command mote_commands[] = {
     {"quantize", "write a quantized copy of a model", cmd_quantize},
     {"imatrix", "compute an importance matrix from a calibration text", cmd_imatrix},
     {"chat", "talk to a model (interactive, or one question per line)", cmd_chat},
+    {"serve", "serve models over HTTP (Ollama and OpenAI APIs, a chat page)", cmd_serve},
     {NULL, NULL, NULL},
 };
 
