@@ -6,6 +6,7 @@
  */
 #include "core/cpu.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,7 +19,9 @@
 
 static mote_cpu_features features;
 static char description[128];
-static int detected;
+/* Detected once, before any reader sees the result: contexts on several
+ * threads may ask at the same moment. */
+static pthread_once_t detected = PTHREAD_ONCE_INIT;
 
 #if defined(__x86_64__) || defined(__i386__)
 static unsigned long long read_xcr0(void) {
@@ -78,15 +81,14 @@ static void detect(void) {
              f->avx2 ? " AVX2" : "", f->fma ? " FMA" : "", f->f16c ? " F16C" : "", f->avx512f ? " AVX512" : "",
              f->avx512vnni ? " VNNI" : "", f->neon ? " NEON" : "", f->neon_dotprod ? " DOTPROD" : "",
              f->neon_fp16 ? " FP16" : "");
-    detected = 1;
 }
 
 const mote_cpu_features *mote_cpu(void) {
-    if (!detected) detect();
+    pthread_once(&detected, detect);
     return &features;
 }
 
 const char *mote_cpu_describe(void) {
-    if (!detected) detect();
+    pthread_once(&detected, detect);
     return description;
 }

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct mote_threadpool {
     atomic_bool stop;
     pthread_mutex_t lock;
     pthread_cond_t wake;
+    void *shared;             /* its shared_pool entry, for pools from mote_threadpool_acquire */
 };
 
 typedef struct {
@@ -164,11 +166,11 @@ void mote_split_range(long n, int ith, int nth, long *begin, long *end) {
 }
 
 /* Count distinct (package, core) pairs from sysfs; fall back to online CPUs. */
-int mote_physical_cores(void) {
+static int count_physical_cores(void) {
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     if (online < 1) online = 1;
     enum { MAX_CORES = 1024 };
-    static long seen[MAX_CORES];
+    long seen[MAX_CORES];
     int n_seen = 0;
     for (long cpu = 0; cpu < online && cpu < MAX_CORES; cpu++) {
         char path[128];
@@ -190,4 +192,72 @@ int mote_physical_cores(void) {
         if (!dup) seen[n_seen++] = key;
     }
     return n_seen > 0 ? n_seen : (int)online;
+}
+
+static int physical_cores;
+static pthread_once_t physical_cores_once = PTHREAD_ONCE_INIT;
+static void find_physical_cores(void) { physical_cores = count_physical_cores(); }
+
+int mote_physical_cores(void) {
+    pthread_once(&physical_cores_once, find_physical_cores);
+    return physical_cores;
+}
+
+/* --- the process's shared pools --------------------------------------------
+ * One pool per thread count, created by the first context that asks for it
+ * and stopped when the last one lets go. `busy` serialises whole forward
+ * passes of different contexts: a pool runs one section at a time. */
+typedef struct {
+    mote_threadpool *pool;
+    int refs;
+    pthread_mutex_t busy;
+} shared_pool;
+
+enum { MAX_SHARED_POOLS = 8 };
+static shared_pool shared_pools[MAX_SHARED_POOLS];
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+
+mote_threadpool *mote_threadpool_acquire(int n_threads) {
+    pthread_mutex_lock(&shared_lock);
+    shared_pool *free_slot = NULL;
+    for (int i = 0; i < MAX_SHARED_POOLS; i++) {
+        shared_pool *sp = &shared_pools[i];
+        if (sp->pool && sp->pool->n_threads == n_threads) {
+            sp->refs++;
+            pthread_mutex_unlock(&shared_lock);
+            return sp->pool;
+        }
+        if (!sp->pool && !free_slot) free_slot = sp;
+    }
+    mote_threadpool *tp = NULL;
+    if (!free_slot) mote_fail(MOTE_ERR_UNSUPPORTED, "more than %d different thread counts in use at once", MAX_SHARED_POOLS);
+    else if ((tp = mote_threadpool_new(n_threads))) {
+        free_slot->pool = tp;
+        free_slot->refs = 1;
+        pthread_mutex_init(&free_slot->busy, NULL);
+        tp->shared = free_slot;
+    }
+    pthread_mutex_unlock(&shared_lock);
+    return tp;
+}
+
+void mote_threadpool_release(mote_threadpool *tp) {
+    if (!tp) return;
+    pthread_mutex_lock(&shared_lock);
+    shared_pool *sp = tp->shared;
+    bool last = --sp->refs == 0;
+    if (last) {
+        pthread_mutex_destroy(&sp->busy);
+        sp->pool = NULL;
+    }
+    pthread_mutex_unlock(&shared_lock);
+    if (last) mote_threadpool_free(tp);
+}
+
+void mote_threadpool_lock(mote_threadpool *tp) {
+    if (tp && tp->shared) pthread_mutex_lock(&((shared_pool *)tp->shared)->busy);
+}
+
+void mote_threadpool_unlock(mote_threadpool *tp) {
+    if (tp && tp->shared) pthread_mutex_unlock(&((shared_pool *)tp->shared)->busy);
 }

@@ -30,7 +30,19 @@ void mote_threadpool_run(mote_threadpool *tp, mote_parallel_fn fn, void *ctx);
 /* Split [0, n) into nth nearly equal parts; part ith is [*begin, *end). */
 void mote_split_range(long n, int ith, int nth, long *begin, long *end);
 
-/* Number of physical cores (hyper-threads counted once), at least 1. */
+/* Number of physical cores (hyper-threads counted once), at least 1;
+ * counted once per process. */
 int mote_physical_cores(void);
+
+/* The process's shared pool of n_threads threads (made on first use,
+ * stopped when the last user releases it), so that N contexts on one
+ * machine share one set of workers instead of starting N sets. Users of a
+ * shared pool bracket each run of several sections (a forward pass) with
+ * lock/unlock: one pool runs one caller's sections at a time. NULL (with
+ * mote_last_error) on failure. lock/unlock do nothing on a NULL pool. */
+mote_threadpool *mote_threadpool_acquire(int n_threads);
+void mote_threadpool_release(mote_threadpool *tp);
+void mote_threadpool_lock(mote_threadpool *tp);
+void mote_threadpool_unlock(mote_threadpool *tp);
 
 #endif

@@ -149,14 +149,17 @@ static void attention_part(void *p, int ith, int nth) {
         float *out[MOTE_ATTN_QUERIES];
         int32_t lo[MOTE_ATTN_QUERIES], hi[MOTE_ATTN_QUERIES], nq = 0;
         for (int32_t t = t0; t < t0 + b.tokens && t < j->n; t++) {
-            const int32_t pos = c->n_past + t;
+            const int32_t pos = c->tok_pos[t];
+            /* The token's sequence: its cells start here (lo and hi are cell
+             * indices; tokens of different sequences may share a block). */
+            const int32_t base = c->tok_seq[t] * c->seq_cap;
             /* A local layer sees the n_swa most recent positions, itself included. */
             const int32_t first = j->swa && hp->n_swa > 0 && pos - hp->n_swa + 1 > 0 ? pos - hp->n_swa + 1 : 0;
             for (int32_t h = h0; h < h0 + b.heads && h < (kvh + 1) * group; h++) {
                 q[nq] = c->q + t * n_q + (int64_t)h * hd;
                 out[nq] = c->att + t * n_q + (int64_t)h * hd;
-                lo[nq] = first;
-                hi[nq] = pos + 1;
+                lo[nq] = base + first;
+                hi[nq] = base + pos + 1;
                 nq++;
             }
         }

@@ -1,7 +1,8 @@
 /*
  * context.c — creating contexts (one allocation for the activations, one
  * for the KV cache, both sized and checked against the machine's memory
- * before anything is allocated) and mote_decode's argument checks.
+ * before anything is allocated). Decoding is in decode.c, the sequences'
+ * cache operations in kv_seq.c.
  */
 #include "engine/context.h"
 
@@ -66,15 +67,21 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     if (p->n_batch < 0) return mote_fail(MOTE_ERR_INVALID_ARG, "batch size %d is negative", p->n_batch);
     int64_t nb = p->n_batch > 0 ? p->n_batch : DEFAULT_BATCH;
     if (p->n_threads < 0) return mote_fail(MOTE_ERR_INVALID_ARG, "thread count %d is negative", p->n_threads);
+    if (p->n_seq < 0) return mote_fail(MOTE_ERR_INVALID_ARG, "sequence count %d is negative", p->n_seq);
+    const int64_t n_seq = p->n_seq > 0 ? p->n_seq : 1;
+    if (n_seq > n_ctx)
+        return mote_fail(MOTE_ERR_INVALID_ARG, "%lld sequences do not fit a context of %lld tokens", (long long)n_seq,
+                         (long long)n_ctx);
     const int n_threads = p->n_threads > 0 ? p->n_threads : mote_physical_cores();
     if (nb > n_ctx) nb = n_ctx;
+    const int64_t logits_cap = p->all_logits ? (nb > n_seq ? nb : n_seq) : n_seq;
 
     /* Sizes, first in double so absurd requests are refused, not wrapped. */
     const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
     const double kv_need = 2.0 * hp->n_layer * (double)n_ctx * (double)n_kv * sizeof(mote_fp16);
     const double act_floats = (double)nb * (2.0 * hp->n_embd + 2.0 * n_q + 2.0 * n_kv + (n_q + 2.0 * n_kv) +
-                                            3.0 * hp->n_ff + 2.0 * hp->n_rot) +
-                              2.0 * hp->head_dim * n_threads + (p->all_logits ? (double)nb : 1.0) * hp->n_vocab;
+                                            3.0 * hp->n_ff + 2.0 * hp->n_rot + 3.0) +
+                              2.0 * hp->head_dim * n_threads + (double)logits_cap * hp->n_vocab;
     const double need = kv_need + act_floats * sizeof(float) + (double)scratch_bytes(m, (int32_t)nb, n_threads);
     const double avail = available_memory();
     if (need > avail)
@@ -89,43 +96,51 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     c->model = m;
     c->n_ctx = (int32_t)n_ctx;
     c->n_batch = (int32_t)nb;
+    c->n_seq = (int32_t)n_seq;
+    c->seq_cap = (int32_t)(n_ctx / n_seq);
     c->n_threads = n_threads;
     c->all_logits = p->all_logits;
+    c->logits_cap = (int32_t)logits_cap;
     c->rope = hp->rope;
     c->rope_swa = hp->rope_swa;
     if (hp->freq_factors_long && n_ctx > hp->n_ctx_orig) c->rope.freq_factors = hp->freq_factors_long;
 
-    /* One arena, carved in the order of the struct. */
-    size_t sizes[13] = {
+    /* One arena, carved in the order of the struct; the step's per-token
+     * ints (sequence, position, output row) ride in three float-sized slots. */
+    enum { N_BUFS = 16 };
+    size_t sizes[N_BUFS] = {
         (size_t)nb * hp->n_embd,        (size_t)nb * hp->n_embd,
         (size_t)(nb * n_q),             (size_t)(nb * n_kv),
         (size_t)(nb * n_kv),            (size_t)(nb * (n_q + 2 * n_kv)),
         (size_t)(nb * n_q),             (size_t)nb * 2 * hp->n_ff,
         (size_t)nb * hp->n_ff,          MOTE_ATTN_SCRATCH(hp->head_dim) * n_threads,
         (size_t)nb * hp->n_rot,         (size_t)nb * hp->n_rot,
-        (size_t)(c->all_logits ? nb : 1) * hp->n_vocab,
+        (size_t)logits_cap * hp->n_vocab, (size_t)nb,
+        (size_t)nb,                     (size_t)nb,
     };
     size_t total = 0;
-    for (int i = 0; i < 13; i++) total += align64(sizes[i] * sizeof(float));
+    for (int i = 0; i < N_BUFS; i++) total += align64(sizes[i] * sizeof(float));
     size_t scratch = align64(scratch_bytes(m, (int32_t)nb, n_threads));
     total += scratch;
     c->arena = aligned_alloc(64, total ? total : 64);
     c->kv_bytes = (size_t)kv_need;
     c->k_cache = malloc(c->kv_bytes / 2);
     c->v_cache = malloc(c->kv_bytes / 2);
-    if (n_threads > 1 && !(c->pool = mote_threadpool_new(n_threads))) {
+    c->seq_len = calloc((size_t)n_seq, sizeof *c->seq_len);
+    if (n_threads > 1 && !(c->pool = mote_threadpool_acquire(n_threads))) {
         mote_context_free(c);
-        return mote_fail(MOTE_ERR_NOMEM, "cannot start %d threads", n_threads);
+        return mote_fail(MOTE_ERR_NOMEM, "cannot start a pool of %d threads: %s", n_threads, mote_last_error());
     }
-    if (!c->arena || !c->k_cache || !c->v_cache) {
+    if (!c->arena || !c->k_cache || !c->v_cache || !c->seq_len) {
         mote_context_free(c);
         return mote_fail(MOTE_ERR_NOMEM, "out of memory allocating a context of %lld tokens", (long long)n_ctx);
     }
-    float **slots[13] = {&c->x,      &c->xb,     &c->q,      &c->k,      &c->v,       &c->qkv,        &c->att,
-                         &c->ffn_gate, &c->ffn_up, &c->attn_q, &c->rope_cs, &c->rope_cs_swa, &c->logits};
+    void *slots[N_BUFS] = {&c->x,      &c->xb,      &c->q,          &c->k,           &c->v,      &c->qkv,
+                           &c->att,    &c->ffn_gate, &c->ffn_up,    &c->attn_q,      &c->rope_cs, &c->rope_cs_swa,
+                           &c->logits, &c->tok_seq, &c->tok_pos,    &c->tok_out};
     char *at = c->arena;
-    for (int i = 0; i < 13; i++) {
-        *slots[i] = (float *)at;
+    for (int i = 0; i < N_BUFS; i++) {
+        *(void **)slots[i] = at;
         at += align64(sizes[i] * sizeof(float));
     }
     c->scratch = at;
@@ -136,36 +151,19 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
 
 void mote_context_free(mote_context *c) {
     if (!c) return;
-    mote_threadpool_free(c->pool);
+    mote_threadpool_release(c->pool);
     free(c->arena);
     free(c->k_cache);
     free(c->v_cache);
+    free(c->seq_len);
     free(c);
 }
 
 int32_t mote_context_n_ctx(const mote_context *c) { return c->n_ctx; }
-int32_t mote_context_n_past(const mote_context *c) { return c->n_past; }
+int32_t mote_context_n_seq(const mote_context *c) { return c->n_seq; }
+int32_t mote_context_n_threads(const mote_context *c) { return c->n_threads; }
+int32_t mote_context_seq_capacity(const mote_context *c) { return c->seq_cap; }
+int32_t mote_context_n_past(const mote_context *c) { return c->seq_len[0]; }
 size_t mote_context_kv_bytes(const mote_context *c) { return c->kv_bytes; }
 size_t mote_context_memory(const mote_context *c) { return c->mem_bytes; }
-void mote_context_reset(mote_context *c) { c->n_past = 0; }
-
-int mote_decode(mote_context *c, const int32_t *tokens, int32_t n, bool all_logits, const float **logits) {
-    if (logits) *logits = NULL;
-    if (!c || !tokens || n <= 0) return mote_fail(MOTE_ERR_INVALID_ARG, "nothing to decode");
-    if (n > c->n_ctx - c->n_past)
-        return mote_fail(MOTE_ERR_INVALID_ARG, "%d more tokens do not fit the context of %d (%d already used)", n,
-                         c->n_ctx, c->n_past);
-    if (all_logits && (!c->all_logits || n > c->n_batch))
-        return mote_fail(MOTE_ERR_INVALID_ARG,
-                         "all logits need a context made with all_logits and at most %d tokens per call", c->n_batch);
-    for (int32_t i = 0; i < n; i++)
-        if (tokens[i] < 0 || tokens[i] >= c->model->hp.n_vocab)
-            return mote_fail(MOTE_ERR_INVALID_ARG, "token id %d is outside the vocabulary of %d", tokens[i],
-                             c->model->hp.n_vocab);
-    for (int32_t i = 0; i < n; i += c->n_batch) {
-        int32_t len = n - i < c->n_batch ? n - i : c->n_batch;
-        mote_forward(c, tokens + i, len, i + len == n, all_logits);
-    }
-    if (logits) *logits = c->logits;
-    return MOTE_OK;
-}
+void mote_context_reset(mote_context *c) { memset(c->seq_len, 0, (size_t)c->n_seq * sizeof *c->seq_len); }

@@ -1,7 +1,10 @@
 /*
- * context.h — the state of one sequence: the KV cache and every activation
- * buffer, allocated once by mote_context_new (sizes below are per step of
- * at most n_batch tokens; "nb" = n_batch).
+ * context.h — the state of up to n_seq sequences: the KV cache and every
+ * activation buffer, allocated once by mote_context_new (sizes below are
+ * per step of at most n_batch tokens; "nb" = n_batch).
+ *
+ * The cache's n_ctx cells are split into n_seq regions of seq_cap cells;
+ * sequence s keeps position p at cell s * seq_cap + p (see mote.h).
  *
  * The KV cache stores keys and values as f16: half the memory of f32 (on a
  * small machine the cache is often the largest allocation after the
@@ -21,12 +24,20 @@
 
 struct mote_context {
     mote_model *model;
-    int32_t n_ctx;          /* positions the cache holds */
+    int32_t n_ctx;          /* cells of the cache, all sequences together */
     int32_t n_batch;        /* most tokens per forward step */
-    int32_t n_past;         /* positions filled */
+    int32_t n_seq;          /* sequences */
+    int32_t seq_cap;        /* cells per sequence: n_ctx / n_seq */
+    int32_t *seq_len;       /* (n_seq) tokens each sequence holds */
     int32_t n_threads;
-    mote_threadpool *pool;  /* n_threads threads (NULL when 1), created once with the context */
-    bool all_logits;        /* logits has nb rows, else 1 */
+    mote_threadpool *pool;  /* the process's shared pool of n_threads threads (NULL when 1) */
+    bool all_logits;        /* logits has room for nb rows */
+    int32_t logits_cap;     /* rows of logits: max(nb, n_seq) with all_logits, else n_seq */
+
+    /* the step being evaluated (set by the caller of mote_forward) */
+    int32_t *tok_seq;       /* (nb) sequence of each token */
+    int32_t *tok_pos;       /* (nb) position of each token in its sequence */
+    int32_t *tok_out;       /* (nb) its row in logits, or -1 when its logits are not wanted */
     mote_rope rope;         /* hp.rope with the factors this context length selects */
     mote_rope rope_swa;
 
@@ -49,15 +60,18 @@ struct mote_context {
                                their running sums of weighted values */
     float *rope_cs;         /* (nb, n_rot) cos/sin pairs per token, global layers */
     float *rope_cs_swa;     /* (nb, n_rot) same for sliding-window layers */
-    float *logits;          /* (all_logits ? nb : 1, n_vocab) */
+    float *logits;          /* (logits_cap, n_vocab) */
     void *scratch;          /* activations converted for vec_dot (mote_matmul) */
     void *arena;            /* one allocation holding all the above but the cache */
     size_t mem_bytes;       /* arena + cache */
 };
 
-/* Run the model on n <= n_batch tokens at positions n_past.., writing them
- * to the cache; logits for every token (all) or only the last (!all), or
- * none (want_logits false). Advances n_past. No checks: mote_decode does them. */
-void mote_forward(mote_context *c, const int32_t *tokens, int32_t n, bool want_logits, bool all);
+/* Run the model on n <= n_batch tokens; token t belongs to sequence
+ * tok_seq[t] at position tok_pos[t] (cells of earlier positions of that
+ * sequence must hold its keys and values); its keys and values are written
+ * to its cell, and its logits to row tok_out[t] when that is >= 0 (the rows
+ * wanted must be consecutive, in token order). Does not change seq_len.
+ * No checks: mote_decode and mote_decode_batch do them. */
+void mote_forward(mote_context *c, const int32_t *tokens, int32_t n);
 
 #endif

@@ -4,10 +4,12 @@
  * mode, activation, optional norms, fused tensors, sliding window) select
  * the variations.
  *
- * A step takes n tokens at positions n_past..n_past+n-1. Their keys and
- * values are written to the cache first, then every token attends to the
- * cache (attention.c), so a batch and the same tokens one at a time
- * compute identical numbers.
+ * A step takes n tokens, each of its own sequence and position (tok_seq,
+ * tok_pos: several conversations can share one step, so each weight matrix
+ * is read once for all of them). Their keys and values are written to the
+ * cache first, then every token attends to its sequence's cells
+ * (attention.c), so a batch and the same tokens one at a time compute
+ * identical attention.
  */
 #include <string.h>
 
@@ -63,7 +65,8 @@ static void position_and_cache(mote_context *c, const mote_layer *l, int32_t il,
         const float *cs = cs_all + (int64_t)t * hp->n_rot;
         mote_rope_apply(q, hp->n_head, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
         mote_rope_apply(k, hp->n_head_kv, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
-        const size_t at = ((size_t)il * c->n_ctx + (size_t)(c->n_past + t)) * (size_t)n_kv;
+        const size_t cell = (size_t)c->tok_seq[t] * (size_t)c->seq_cap + (size_t)c->tok_pos[t];
+        const size_t at = ((size_t)il * c->n_ctx + cell) * (size_t)n_kv;
         const float *v = c->v + t * n_kv;
         for (int64_t i = 0; i < n_kv; i++) {
             c->k_cache[at + i] = mote_f32_to_fp16(k[i]);
@@ -122,16 +125,16 @@ static void add_residual(mote_context *c, float *y, const float *post_norm, int3
     }
 }
 
-void mote_forward(mote_context *c, const int32_t *tokens, int32_t n, bool want_logits, bool all) {
+void mote_forward(mote_context *c, const int32_t *tokens, int32_t n) {
     const mote_model *m = c->model;
     const mote_hparams *hp = &m->hp;
     const int64_t d = hp->n_embd;
 
     embed(c, tokens, n);
     for (int32_t t = 0; t < n; t++) {
-        mote_rope_angles(c->rope_cs + (int64_t)t * hp->n_rot, hp->n_rot, c->n_past + t, &c->rope);
+        mote_rope_angles(c->rope_cs + (int64_t)t * hp->n_rot, hp->n_rot, c->tok_pos[t], &c->rope);
         if (hp->n_swa > 0)
-            mote_rope_angles(c->rope_cs_swa + (int64_t)t * hp->n_rot, hp->n_rot, c->n_past + t, &c->rope_swa);
+            mote_rope_angles(c->rope_cs_swa + (int64_t)t * hp->n_rot, hp->n_rot, c->tok_pos[t], &c->rope_swa);
     }
 
     for (int32_t il = 0; il < hp->n_layer; il++) {
@@ -148,13 +151,17 @@ void mote_forward(mote_context *c, const int32_t *tokens, int32_t n, bool want_l
         feed_forward(c, l, n);
         add_residual(c, c->xb, l->post_ffn_norm, n);
     }
-    c->n_past += n;
-    if (!want_logits) return;
 
-    /* output head on every row, or on the last one only */
-    const int32_t first = all ? 0 : n - 1, rows = all ? n : 1;
-    for (int32_t t = 0; t < rows; t++)
-        mote_rmsnorm(c->xb + t * d, c->x + (first + t) * d, m->output_norm, d, hp->norm_eps);
-    mote_matmul(c->pool, &m->output, c->xb, c->logits, rows, c->scratch);
-    if (hp->logit_softcap > 0.0f) mote_softcap(c->logits, (int64_t)rows * hp->n_vocab, hp->logit_softcap);
+    /* output head on the rows whose logits are wanted, gathered in order */
+    int32_t rows = 0, first = -1;
+    for (int32_t t = 0; t < n; t++) {
+        if (c->tok_out[t] < 0) continue;
+        if (first < 0) first = c->tok_out[t];
+        mote_rmsnorm(c->xb + rows * d, c->x + t * d, m->output_norm, d, hp->norm_eps);
+        rows++;
+    }
+    if (!rows) return;
+    float *out = c->logits + (int64_t)first * hp->n_vocab;
+    mote_matmul(c->pool, &m->output, c->xb, out, rows, c->scratch);
+    if (hp->logit_softcap > 0.0f) mote_softcap(out, (int64_t)rows * hp->n_vocab, hp->logit_softcap);
 }

@@ -22,9 +22,9 @@ int mote_generate(mote_context *c, const int32_t *prompt, int32_t n_prompt, int3
     mote_timings tm = {0, 0, 0, 0};
     if (timings) *timings = tm;
     if (!prompt || n_prompt <= 0) return mote_fail(MOTE_ERR_INVALID_ARG, "the prompt is empty");
-    if (n_prompt > c->n_ctx - c->n_past)
+    if (n_prompt > c->seq_cap - c->seq_len[0])
         return mote_fail(MOTE_ERR_INVALID_ARG, "the prompt of %d tokens does not fit the context of %d tokens%s",
-                         n_prompt, c->n_ctx, c->n_past ? " (with what it already holds)" : "");
+                         n_prompt, c->seq_cap, c->seq_len[0] ? " (with what it already holds)" : "");
     const int32_t n_vocab = c->model->hp.n_vocab;
 
     int64_t t0 = mote_now_ns();
@@ -44,7 +44,7 @@ int mote_generate(mote_context *c, const int32_t *prompt, int32_t n_prompt, int3
         if (sampler) mote_sampler_accept(sampler, token);
         tm.n_eval++;
         if (!on_token(token, user)) break;
-        if ((n_predict >= 0 && i + 1 >= n_predict) || c->n_past >= c->n_ctx) break;
+        if ((n_predict >= 0 && i + 1 >= n_predict) || c->seq_len[0] >= c->seq_cap) break;
         if ((rc = mote_decode(c, &token, 1, false, &out))) break;
     }
     tm.eval_ns = mote_now_ns() - t0;

@@ -242,7 +242,7 @@ static int read_tensor_info(cursor *c, mote_tensor_info *t, int64_t index) {
         if (t->ne[d] < 0)
             return mote_fail(MOTE_ERR_SHAPE, "tensor '%s': negative dimension %lld", name, (long long)t->ne[d]);
     }
-    uint32_t type;
+    uint32_t type = 0;
     if ((rc = take_u32(c, &type, what))) return rc;
     if (!mote_type_is_known((int)type))
         return mote_fail(MOTE_ERR_TYPE, "tensor '%s': unknown tensor type id %u", name, type);

@@ -109,6 +109,15 @@ static void check_model(const char *dir, const char *file) {
         n_skipped++;
         return;
     }
+    /* Architectures of the newer fixtures that mote does not run yet
+     * (issue 15): named here, so one that starts loading is noticed. */
+    static const char *const not_yet[] = {"qwen2-", "gpt2-", "bert-", "bitnet-"};
+    for (size_t i = 0; rc == MOTE_ERR_UNSUPPORTED && i < sizeof not_yet / sizeof not_yet[0]; i++)
+        if (!strncmp(file, not_yet[i], strlen(not_yet[i])) && strstr(mote_last_error(), "is not supported")) {
+            printf("  %-28s SKIP (architecture not supported yet)\n", file);
+            n_skipped++;
+            return;
+        }
     if (rc) fail_msg("%s: %s", file, mote_last_error());
 
     int32_t tokens[MAX_TOKENS], greedy[MAX_TOKENS];
