@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "server/json_util.h"
 #include "server/server.h"
 
 #define MAX_SLOTS 256
@@ -137,19 +138,34 @@ static void remove_active(engine *e, job *j) {
     pthread_mutex_unlock(&e->mu);
 }
 
+/* Hand text to the client's format, bytes that are not UTF-8 (a cut
+ * character, a stray byte token) replaced by U+FFFD: JSON must be UTF-8. */
+static void deliver(job *j, const char *text, size_t len) {
+    sbuf clean = {0};
+    if (!json_utf8_valid(text, len)) {
+        for (size_t i = 0; i < len;) {
+            size_t n = json_utf8_char_len(text + i, len - i);
+            if (n) sbuf_add(&clean, text + i, n), i += n;
+            else sbuf_add(&clean, "\xEF\xBF\xBD", 3), i++;
+        }
+        text = clean.data;
+        len = clean.len;
+    }
+    pthread_mutex_lock(&j->mu);
+    sbuf_add(&j->text, text, len);
+    if (j->format && j->format->on_text) j->format->on_text(j, text, len);
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    sbuf_free(&clean);
+}
+
 /* Pass answer text through the stop strings to the client; false once a stop string completed. */
 static bool emit(job *j, const char *text, size_t len) {
     const char *out = text;
     size_t n = len;
     bool stop = false;
     if (j->stopper && len) stop = mote_stopper_feed(j->stopper, text, len, &out, &n);
-    if (n) {
-        pthread_mutex_lock(&j->mu);
-        sbuf_add(&j->text, out, n);
-        if (j->format && j->format->on_text) j->format->on_text(j, out, n);
-        pthread_cond_broadcast(&j->cv);
-        pthread_mutex_unlock(&j->mu);
-    }
+    if (n) deliver(j, out, n);
     if (stop) j->stopped_by_string = true;
     return !stop;
 }
@@ -178,12 +194,7 @@ static void on_done(mote_stop_reason why, const mote_timings *t, void *user) {
         if (len) emit(j, rest, len);
         if (!j->stopped_by_string && j->stopper) {
             rest = mote_stopper_flush(j->stopper, &len);
-            if (len) {
-                pthread_mutex_lock(&j->mu);
-                sbuf_add(&j->text, rest, len);
-                if (j->format && j->format->on_text) j->format->on_text(j, rest, len);
-                pthread_mutex_unlock(&j->mu);
-            }
+            if (len) deliver(j, rest, len);
         }
     }
     j->reason = why;

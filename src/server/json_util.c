@@ -10,28 +10,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool json_utf8_valid(const char *s, size_t len) {
+size_t json_utf8_char_len(const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s;
+    if (len == 0) return 0;
+    unsigned c = p[0];
+    if (c < 0x80) return 1;
+    size_t n;
+    unsigned cp;
+    if (c >= 0xC2 && c <= 0xDF) n = 1, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) n = 2, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) n = 3, cp = c & 0x07;
+    else return 0;
+    if (n >= len) return 0;
+    for (size_t k = 1; k <= n; k++) {
+        if ((p[k] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n + 1;
+}
+
+bool json_utf8_valid(const char *s, size_t len) {
     size_t i = 0;
     while (i < len) {
-        unsigned c = p[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        unsigned cp;
-        if (c >= 0xC2 && c <= 0xDF) n = 1, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF) n = 2, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4) n = 3, cp = c & 0x07;
-        else return false;
-        for (size_t k = 1; k <= n; k++) {
-            if (i + k >= len || (p[i + k] & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += n + 1;
+        size_t n = json_utf8_char_len(s + i, len - i);
+        if (!n) return false;
+        i += n;
     }
     return true;
 }

@@ -16,6 +16,10 @@
 /* True if the len bytes are well-formed UTF-8 (no overlongs, no surrogates). */
 bool json_utf8_valid(const char *s, size_t len);
 
+/* Length of the valid UTF-8 sequence starting at s[0] (1..4), or 0 if the
+ * bytes there are not one. */
+size_t json_utf8_char_len(const char *s, size_t len);
+
 /* Parse a request body. NULL (with a message in err) when the body is empty,
  * not valid UTF-8, nested deeper than max_depth, not JSON, or (when
  * want_object) not a JSON object. The caller frees the result with cJSON_Delete. */
