@@ -36,7 +36,7 @@ static cJSON *base_object(const job *j, const char *text, size_t len) {
     cJSON_AddStringToObject(o, "created_at", now);
     char *t = malloc(len + 1);
     if (t) {
-        memcpy(t, text, len);
+        if (len) memcpy(t, text, len);
         t[len] = '\0';
     }
     if (j->in.chat) {

@@ -59,7 +59,7 @@ static cJSON *envelope(const job *j, const char *object) {
 static char *copy_text(const char *text, size_t len) {
     char *t = malloc(len + 1);
     if (!t) return NULL;
-    memcpy(t, text, len);
+    if (len) memcpy(t, text, len);
     t[len] = '\0';
     return t;
 }
