@@ -39,6 +39,8 @@ static void serve_usage(FILE *out) {
             "      --queue N           requests that may wait per model beyond --parallel (default 64);\n"
             "                          more get 503 with Retry-After\n"
             "      --keep-alive DUR    unload a model after this long unused (default 5m; -1: never)\n"
+            "      --max-loaded N      at most N models in memory: loading another unloads the least\n"
+            "                          recently used idle one (default 0: no limit)\n"
             "      --api-key KEY       require 'Authorization: Bearer KEY' or 'X-Api-Key: KEY'\n"
             "                          (/health and the page itself stay open)\n"
             "      --cors ORIGIN       allow browser pages from ORIGIN ('*' for any; default: none)\n"
@@ -114,6 +116,9 @@ int cmd_serve(int argc, char **argv) {
         } else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) {
             if (parse_int(a, v, 1, 1024, &n)) goto out;
             cfg.n_threads = (int)n;
+        } else if (!strcmp(a, "--max-loaded")) {
+            if (parse_int(a, v, 0, 1 << 20, &n)) goto out;
+            cfg.max_loaded = (int)n;
         } else if (!strcmp(a, "--queue")) {
             if (parse_int(a, v, 0, 100000, &n)) goto out;
             cfg.queue_max = (int)n;

@@ -19,6 +19,7 @@
 
 #include "core/clock.h"
 #include "server/json_util.h"
+#include "server/registry.h"
 #include "server/server.h"
 
 #define MAX_SLOTS 256
@@ -43,6 +44,8 @@ struct engine {
     int n_ctx_slot;
     int64_t expires_ns;            /* monotonic; INT64_MAX: never */
     int64_t keep_alive_ms;         /* of the last request */
+    int64_t last_used_ns;          /* when the last job was admitted */
+    bool unload_requested;         /* another model needs the room (--max-loaded) */
 
     /* engine thread only */
     mote_model *model;
@@ -277,6 +280,36 @@ out:
     job_release(j);
 }
 
+/* --max-loaded: when as many other models are loaded, ask the least recently
+ * used idle one to unload (its own thread does it). A model that is busy is
+ * never unloaded: the budget may be exceeded until one goes idle. */
+static void make_room(engine *self) {
+    int max = self->srv->cfg.max_loaded;
+    if (max <= 0) return;
+    registry *reg = self->srv->reg;
+    int loaded = 0;
+    engine *lru = NULL;
+    int64_t lru_t = INT64_MAX;
+    for (int i = 0; i < reg->n; i++) {
+        engine *o = reg->engines[i];
+        if (o == self) continue;
+        pthread_mutex_lock(&o->mu);
+        if (o->loaded && !o->unload_requested) {
+            loaded++;
+            if (!o->q_head && o->n_active == 0 && o->last_used_ns < lru_t) {
+                lru = o;
+                lru_t = o->last_used_ns;
+            }
+        }
+        pthread_mutex_unlock(&o->mu);
+    }
+    if (loaded < max || !lru) return;
+    pthread_mutex_lock(&lru->mu);
+    lru->unload_requested = true;
+    pthread_cond_signal(&lru->cv);
+    pthread_mutex_unlock(&lru->mu);
+}
+
 /* Handle one job taken from the queue (engine thread). */
 static void admit(engine *e, job *j) {
     if (atomic_load(&j->cancelled)) {
@@ -287,8 +320,11 @@ static void admit(engine *e, job *j) {
     int64_t ka = job_keep_alive(e, j);
     pthread_mutex_lock(&e->mu);
     e->keep_alive_ms = ka;
+    e->last_used_ns = mote_now_ns();
+    e->unload_requested = false;
     pthread_mutex_unlock(&e->mu);
     if (!e->model) {
+        make_room(e);
         int64_t t0 = mote_now_ns();
         if (load(e) != 0) {
             job_fail(j, 500, "cannot load model '%s': %s", e->name, mote_last_error());
@@ -342,7 +378,8 @@ static void *engine_main(void *arg) {
         if (e->shutting_down && e->n_active == 0) break;
         if (!e->q_head && e->n_active == 0) {
             /* idle: unload when keep_alive has passed, else sleep */
-            if (e->loaded && mote_now_ns() >= e->expires_ns) {
+            if (e->loaded && (mote_now_ns() >= e->expires_ns || e->unload_requested)) {
+                e->unload_requested = false;
                 pthread_mutex_unlock(&e->mu);
                 unload(e);
                 pthread_mutex_lock(&e->mu);

@@ -24,6 +24,7 @@ typedef struct {
     int n_threads;               /* 0: the library's default */
     int queue_max;               /* requests waiting per model beyond the slots; then 503 */
     int64_t keep_alive_ms;       /* idle time before a model is unloaded (-1: never) */
+    int max_loaded;              /* models in memory at once (0: no limit); the least recently used idle one goes */
     const char *api_key;         /* NULL: no authentication */
     const char *cors_origin;     /* NULL: no CORS headers */
     size_t max_body;             /* bytes of a request body */

@@ -166,6 +166,18 @@ curl -s -D "$tmp/h" -o /dev/null -X OPTIONS "$URL/api/chat" -H 'Origin: http://a
 grep -qi '^access-control-allow-origin: http://app.example' "$tmp/h" || fail "CORS preflight: $(cat "$tmp/h")"
 stop_server
 
+# --- --max-loaded 1: using a second model unloads the first
+start_server "$tmp/log" -m "$S" -m "$Q" --max-loaded 1 --quiet
+post /api/generate '{"model":"stories260K","prompt":"Once","stream":false,"options":{"num_predict":2}}' > /dev/null
+post /api/generate '{"model":"qwen3-tiny-q8_0","prompt":"Hi","stream":false,"options":{"num_predict":2}}' > /dev/null
+[ "$(status)" = 200 ] || fail "--max-loaded: the second model did not answer"
+for _ in $(seq 50); do
+    [ "$(curl -s "$URL/api/ps" | jq_ '[m["name"] for m in d["models"]]')" = "['qwen3-tiny-q8_0']" ] && break
+    sleep 0.1
+done
+[ "$(curl -s "$URL/api/ps" | jq_ '[m["name"] for m in d["models"]]')" = "['qwen3-tiny-q8_0']" ] || fail "--max-loaded 1: $(curl -s "$URL/api/ps")"
+stop_server
+
 # --- bad command lines
 "$MOTE" serve 2> "$tmp/err" && fail "serve without models succeeded"
 grep -q 'no models' "$tmp/err" || fail "no message without models"
