@@ -253,6 +253,12 @@ static void admit_generate(engine *e, job *j) {
     if (j->max_predict > 0 && (n_predict < 0 || n_predict > j->max_predict)) n_predict = j->max_predict;
     j->n_prompt_total = (int32_t)n;
     j->task_arg = e;
+    if (n_predict == 0) { /* nothing to generate: answer at once */
+        j->reason = MOTE_STOP_LENGTH;
+        job_mark_started(j);
+        job_finish(j);
+        goto out;
+    }
     mote_request r = {
         .prompt = toks,
         .n_prompt = (int32_t)n,
@@ -437,7 +443,9 @@ static void *engine_main(void *arg) {
 
 int engine_submit(engine *e, job *j) {
     pthread_mutex_lock(&e->mu);
-    if (e->shutting_down || e->q_len >= e->srv->cfg.queue_max) {
+    /* room: the free slots (their jobs are admitted at the next step) plus --queue waiting */
+    int room = e->srv->cfg.queue_max + (e->srv->cfg.parallel - e->n_active);
+    if (e->shutting_down || e->q_len >= room) {
         pthread_mutex_unlock(&e->mu);
         return 503;
     }
