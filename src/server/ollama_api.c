@@ -66,7 +66,8 @@ static void add_stats(const job *j, cJSON *o) {
     cJSON_AddNumberToObject(o, "total_duration", (double)(j->t_done - j->t_created));
     cJSON_AddNumberToObject(o, "load_duration", (double)j->load_ns);
     if (j->kind != JOB_GENERATE) return;
-    cJSON_AddNumberToObject(o, "prompt_eval_count", j->n_prompt_total);
+    /* as Ollama: the prompt tokens evaluated, not those found in the cache (prefix reuse) */
+    cJSON_AddNumberToObject(o, "prompt_eval_count", j->tm.n_prompt);
     cJSON_AddNumberToObject(o, "prompt_eval_duration", (double)j->tm.prompt_ns);
     cJSON_AddNumberToObject(o, "eval_count", j->tm.n_eval);
     cJSON_AddNumberToObject(o, "eval_duration", (double)j->tm.eval_ns);

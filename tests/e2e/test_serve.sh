@@ -50,6 +50,10 @@ got=$(post /api/chat '{"model":"qwen3-tiny-q8_0","messages":[{"role":"user","con
 got=$(post /v1/chat/completions '{"model":"qwen3-tiny-q8_0","messages":[{"role":"user","content":"Hello there"}],"temperature":0,"max_tokens":12}' | jq_ 'd["choices"][0]["message"]["content"]')
 [ "$got" = "$chat_want" ] || fail "/v1/chat/completions: '$got' != '$chat_want'"
 [ "$(jq_ 'd["object"], d["usage"]["completion_tokens"], d["usage"]["total_tokens"] == d["usage"]["prompt_tokens"] + 12, d["choices"][0]["finish_reason"]' < "$tmp/body" | tr '\n' ' ')" = "chat.completion 12 True length " ] || fail "chat.completion fields: $(cat "$tmp/body")"
+# the same conversation again reuses the cached prompt: far fewer prompt tokens evaluated
+first=$(post /api/chat '{"model":"qwen3-tiny-q8_0","messages":[{"role":"system","content":"You answer questions about the weather in great detail."},{"role":"user","content":"Will it rain tomorrow in the north?"}],"stream":false,"options":{"temperature":0,"num_predict":4}}' | jq_ 'd["prompt_eval_count"]')
+again=$(post /api/chat '{"model":"qwen3-tiny-q8_0","messages":[{"role":"system","content":"You answer questions about the weather in great detail."},{"role":"user","content":"Will it rain tomorrow in the north?"}],"stream":false,"options":{"temperature":0,"num_predict":4}}' | jq_ 'd["prompt_eval_count"]')
+[ "$first" -gt 20 ] && [ "$again" -lt 5 ] || fail "prefix reuse: $first prompt tokens evaluated the first time, $again the second"
 # /api/generate on a chat model uses its template: the same answer
 got=$(post /api/generate '{"model":"qwen3-tiny-q8_0","prompt":"Hello there","stream":false,"options":{"temperature":0,"num_predict":12}}' | jq_ 'd["response"]')
 [ "$got" = "$chat_want" ] || fail "/api/generate with a template: '$got' != '$chat_want'"
