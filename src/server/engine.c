@@ -100,7 +100,7 @@ static void unload(engine *e) {
     pthread_mutex_unlock(&e->mu);
 }
 
-/* Load the model, vocabulary, context and scheduler; 0 or a status. */
+/* Load the model, vocabulary, context and scheduler; 0, or -1 with mote_last_error() set. */
 static int load(engine *e) {
     const server_config *cfg = &e->srv->cfg;
     if (mote_model_load(e->path, &e->model) != MOTE_OK) goto fail;
@@ -123,10 +123,9 @@ static int load(engine *e) {
     e->bytes = mote_model_weight_bytes(e->model) + mote_context_memory(e->ctx);
     pthread_mutex_unlock(&e->mu);
     return 0;
-fail:;
-    int st = MOTE_ERR_IO;
-    unload(e);
-    return st;
+fail:
+    unload(e); /* keeps mote_last_error() */
+    return -1;
 }
 
 /* --- running jobs ---------------------------------------------------------- */
@@ -173,6 +172,8 @@ static bool emit(job *j, const char *text, size_t len) {
     return !stop;
 }
 
+/* Each generated token (engine thread, inside the scheduler): stop when the
+ * client left or the request's time is up, else pass its text on. */
 static bool on_token(int32_t token, void *user) {
     job *j = user;
     if (atomic_load(&j->cancelled)) return false;
@@ -187,7 +188,9 @@ static bool on_token(int32_t token, void *user) {
     return emit(j, text, len);
 }
 
-/* The engine whose job this is: kept in task_arg for generation jobs. */
+/* The end of a generation (engine thread, inside the scheduler): flush what
+ * the detokenizer and stop strings held back, record the numbers, finish the
+ * job. The engine is in task_arg. */
 static void on_done(mote_stop_reason why, const mote_timings *t, void *user) {
     job *j = user;
     engine *e = j->task_arg;

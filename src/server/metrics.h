@@ -22,7 +22,6 @@ typedef struct {
 } server_metrics;
 
 struct server;
-struct sbuf_s;
 
 /* Add a finished generation's numbers. */
 void metrics_add_generation(server_metrics *m, int32_t n_prompt, int64_t prompt_ns, int32_t n_eval, int64_t eval_ns);
