@@ -15,6 +15,28 @@
  *
  * Later sections (tokenizer, model, sampling, ...) follow the same pattern:
  * opaque handles, one verb per function, explicit ownership.
+ *
+ * Lifetimes and threads. Every handle is made by a _new/_open/_load call and
+ * ended by the matching _free/_close; a handle that refers to another (a
+ * context to its model, a scheduler to its context and vocabulary) needs
+ * the other to outlive it. Process-wide state (CPU features, kernel
+ * tables, worker pools) is set up once, safely, whichever thread comes
+ * first. Per handle:
+ *
+ *   mote_gguf          read-only once open: any number of threads may read it.
+ *   mote_gguf_writer   one thread at a time.
+ *   mote_vocab         read-only once loaded: any threads may tokenize with it.
+ *   mote_detok         one thread at a time (it holds a partial character).
+ *   mote_sampler       one thread at a time (history and random state).
+ *   mote_model         read-only once loaded: shared by any number of contexts
+ *                      on any threads; free it after all of them.
+ *   mote_context       one thread at a time; different contexts may run at the
+ *                      same time on different threads (see section 6).
+ *   mote_sched         one thread at a time, with its context; the callbacks
+ *                      run on that thread.
+ *   mote_stopper       one thread at a time.
+ *   mote_chat_conv     a plain struct: the caller's to guard.
+ *   mote_last_error()  per thread: each thread sees its own last message.
  */
 #ifndef MOTE_H
 #define MOTE_H

@@ -3,6 +3,9 @@
  * preparing each turn's prompt against what the KV cache already holds,
  * making room by dropping old turns, and the generation loop with its stop
  * conditions (end-of-turn token, stop strings, -n, a full context, Ctrl-C).
+ *
+ * The cache is described twice: as text (to find what a new turn adds) and
+ * as tokens (to find, after old turns are dropped, which cells to cut out).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,32 +41,70 @@ static void cache_reset(chat_session *s) {
     if (s->cached) s->cached[0] = '\0';
 }
 
+/* Evaluate n tokens after the cache and remember them. */
+static int decode_tokens(chat_session *s, const int32_t *toks, int32_t n, const float **logits) {
+    const int32_t at = mote_context_n_past(s->ctx);
+    if (at + n > s->cached_tok_cap) return mote_fail(MOTE_ERR_INVALID_ARG, "the context is full");
+    int rc = mote_decode(s->ctx, toks, n, false, logits);
+    if (rc == MOTE_OK) memcpy(s->cached_tok + at, toks, (size_t)n * sizeof *toks);
+    return rc;
+}
+
 void chat_gen_params_default(chat_gen_params *p) {
     memset(p, 0, sizeof *p);
     p->sampling = mote_sampler_default();
     p->n_predict = -1;
 }
 
-int chat_session_open(chat_session *s, const char *model_path, chat_gen_params *gen, const char *template_override) {
+int chat_model_open(chat_model *cm, const char *model_path, const char *template_override) {
+    memset(cm, 0, sizeof *cm);
+    int64_t t0 = mote_now_ns();
+    int rc = mote_model_load(model_path, &cm->model);
+    if (rc != MOTE_OK) return rc;
+    const mote_gguf *g = mote_model_gguf(cm->model);
+    if ((rc = mote_chat_template_for_model(g, template_override, &cm->template_name)) != MOTE_OK) return rc;
+    cm->topt = mote_chat_options_default();
+    mote_chat_options_from_gguf(g, &cm->topt);
+    if ((rc = mote_vocab_load(g, &cm->vocab)) != MOTE_OK) return rc;
+    cm->load_ns = mote_now_ns() - t0;
+    return MOTE_OK;
+}
+
+void chat_model_close(chat_model *cm) {
+    mote_vocab_free(cm->vocab);
+    mote_model_free(cm->model);
+    memset(cm, 0, sizeof *cm);
+}
+
+int chat_session_start(chat_session *s, const chat_model *cm, chat_gen_params *gen) {
+    chat_model owned = s->owned; /* kept when chat_session_open calls this */
     memset(s, 0, sizeof *s);
+    s->owned = owned;
     s->gen = gen;
     s->verbose_out = stderr;
-    int64_t t0 = mote_now_ns();
-    int rc = mote_model_load(model_path, &s->model);
-    if (rc != MOTE_OK) return rc;
-    const mote_gguf *g = mote_model_gguf(s->model);
-    if ((rc = mote_chat_template_for_model(g, template_override, &s->template_name)) != MOTE_OK) return rc;
-    s->topt = mote_chat_options_default();
-    mote_chat_options_from_gguf(g, &s->topt);
-    if ((rc = mote_vocab_load(g, &s->vocab)) != MOTE_OK) return rc;
+    s->model = cm->model;
+    s->vocab = cm->vocab;
+    s->template_name = cm->template_name;
+    s->topt = cm->topt;
+    s->load_ns = cm->load_ns;
     mote_context_params cp = mote_context_default_params();
     cp.n_ctx = gen->n_ctx;
     cp.n_threads = gen->n_threads;
-    if ((rc = mote_context_new(s->model, &cp, &s->ctx)) != MOTE_OK) return rc;
+    int rc = mote_context_new(s->model, &cp, &s->ctx);
+    if (rc != MOTE_OK) return rc;
     s->n_vocab = mote_model_n_vocab(s->model);
     s->logits = malloc((size_t)s->n_vocab * sizeof *s->logits);
-    if (!s->logits) return mote_fail(MOTE_ERR_NOMEM, "out of memory for %d logits", s->n_vocab);
-    rc = chat_session_update_sampling(s);
+    s->cached_tok_cap = mote_context_n_ctx(s->ctx);
+    s->cached_tok = malloc((size_t)s->cached_tok_cap * sizeof *s->cached_tok);
+    if (!s->logits || !s->cached_tok) return mote_fail(MOTE_ERR_NOMEM, "out of memory starting a conversation");
+    return chat_session_update_sampling(s);
+}
+
+int chat_session_open(chat_session *s, const char *model_path, chat_gen_params *gen, const char *template_override) {
+    memset(s, 0, sizeof *s);
+    int64_t t0 = mote_now_ns();
+    int rc = chat_model_open(&s->owned, model_path, template_override);
+    if (rc == MOTE_OK) rc = chat_session_start(s, &s->owned, gen);
     s->load_ns = mote_now_ns() - t0;
     return rc;
 }
@@ -71,10 +112,10 @@ int chat_session_open(chat_session *s, const char *model_path, chat_gen_params *
 void chat_session_close(chat_session *s) {
     mote_sampler_free(s->sampler);
     mote_context_free(s->ctx);
-    mote_vocab_free(s->vocab);
-    mote_model_free(s->model);
+    chat_model_close(&s->owned); /* nothing when the model was borrowed */
     mote_chat_conv_free(&s->conv);
     free(s->cached);
+    free(s->cached_tok);
     free(s->logits);
     memset(s, 0, sizeof *s);
 }
@@ -174,6 +215,68 @@ static bool question_fits_alone(chat_session *s) {
     return (int64_t)n_tok + answer_reserve(s) <= mote_context_n_ctx(s->ctx);
 }
 
+/* The whole formatted prompt of the conversation as tokens, BOS as the
+ * vocabulary adds it (the template's own copy skipped, as llama.cpp does). */
+static int full_prompt_tokens(chat_session *s, char **text, int32_t **toks, size_t *n) {
+    int rc = mote_chat_format(s->template_name, s->conv.msgs, s->conv.n, true, &s->topt, text);
+    if (rc != MOTE_OK) return rc;
+    const char *rest = *text;
+    const bool add_special = mote_vocab_adds_bos(s->vocab);
+    const char *bos = s->topt.bos_token;
+    if (add_special && bos && bos[0] && !strncmp(rest, bos, strlen(bos))) rest += strlen(bos);
+    return mote_tokenize_alloc(s->vocab, rest, strlen(rest), add_special, true, toks, n);
+}
+
+/* After old turns were dropped from the conversation, reuse what the cache
+ * holds: its beginning as far as it equals the new prompt (the system
+ * prompt), and, cut out with a context shift, the longest run of later
+ * cells that continues the new prompt there (the turns after the dropped
+ * ones); only the rest is evaluated. MOTE_ERR_NOT_FOUND when nothing can be
+ * reused or the prompt would not fit: the caller rebuilds the cache. */
+static int shift_out_dropped(chat_session *s, chat_reply_info *info, const float **logits, int32_t *shifted) {
+    char *text = NULL;
+    int32_t *toks = NULL;
+    size_t n = 0;
+    int rc = full_prompt_tokens(s, &text, &toks, &n);
+    const int32_t len = mote_context_n_past(s->ctx);
+    const int32_t *old = s->cached_tok;
+    int32_t keep = 0, drop = 0, match = 0;
+    if (rc == MOTE_OK) {
+        while (keep < len && (size_t)keep < n && old[keep] == toks[keep]) keep++;
+        /* the cut after which the most cached tokens go on as the new prompt does */
+        for (int32_t d = 1; keep + d < len; d++) {
+            int32_t m = 0;
+            while (keep + d + m < len && (size_t)(keep + m) < n && old[keep + d + m] == toks[keep + m]) m++;
+            if (m > match) match = m, drop = d;
+        }
+    }
+    /* at least the last prompt token is evaluated, for its logits */
+    if ((size_t)(keep + match) >= n) match = (int32_t)n - 1 - keep;
+    if (rc != MOTE_OK || keep + match == 0 || match < 0 || (int64_t)n + answer_reserve(s) > mote_context_n_ctx(s->ctx)) {
+        free(text);
+        free(toks);
+        return rc != MOTE_OK ? rc : MOTE_ERR_NOT_FOUND;
+    }
+    int64_t t0 = mote_now_ns();
+    if (match > 0) {
+        rc = mote_seq_shift(s->ctx, 0, keep, drop);
+        memmove(s->cached_tok + keep, s->cached_tok + keep + drop, (size_t)(len - keep - drop) * sizeof *toks);
+    }
+    if (rc == MOTE_OK) rc = mote_seq_truncate(s->ctx, 0, keep + match);
+    if (rc == MOTE_OK) rc = decode_tokens(s, toks + keep + match, (int32_t)n - keep - match, logits);
+    info->prompt_ns += mote_now_ns() - t0;
+    if (rc == MOTE_OK) {
+        info->n_prompt += (int32_t)n - keep - match;
+        for (size_t i = (size_t)(keep + match); i < n; i++) mote_sampler_accept(s->sampler, toks[i]);
+        s->cached_len = 0;
+        if (!cached_add(s, text, strlen(text))) rc = MOTE_ERR_NOMEM;
+        *shifted = match > 0 ? drop : 0;
+    }
+    free(text);
+    free(toks);
+    return rc;
+}
+
 /* Evaluate the prompt for the current conversation, dropping old turns if
  * it does not fit. On return the cache holds it and *logits the
  * distribution of the first answer token. */
@@ -191,7 +294,7 @@ static int evaluate_prompt(chat_session *s, chat_reply_info *info, const float *
         int64_t need = (int64_t)mote_context_n_past(s->ctx) + (int64_t)n + answer_reserve(s);
         if (need <= n_ctx && n > 0) {
             int64_t t0 = mote_now_ns();
-            rc = mote_decode(s->ctx, toks, (int32_t)n, false, logits);
+            rc = decode_tokens(s, toks, (int32_t)n, logits);
             info->prompt_ns += mote_now_ns() - t0;
             if (rc == MOTE_OK) {
                 info->n_prompt += (int32_t)n;
@@ -216,40 +319,18 @@ static int evaluate_prompt(chat_session *s, chat_reply_info *info, const float *
         if (n > 0 && !question_fits_alone(s)) return MOTE_ERR_RANGE; /* the caller says so */
         if (n > 0 && drop_oldest_turn(s)) {
             info->dropped_turns++;
+            int32_t shifted = 0;
+            rc = shift_out_dropped(s, info, logits, &shifted);
+            if (rc != MOTE_ERR_NOT_FOUND) {
+                if (rc == MOTE_OK) info->shifted += shifted;
+                return rc;
+            }
             cache_reset(s);
             continue;
         }
         if (n == 0) return mote_fail(MOTE_ERR_INVALID_ARG, "the formatted prompt is empty");
         return MOTE_ERR_RANGE; /* the message alone does not fit: the caller says so */
     }
-}
-
-/* Length of the longest suffix of text[0..len) that is a proper prefix of a stop string. */
-static size_t partial_stop(const char *text, size_t len, const char *const *stops, int n_stops) {
-    size_t best = 0;
-    for (int k = 0; k < n_stops; k++) {
-        size_t sl = strlen(stops[k]);
-        for (size_t l = sl - 1; l > best; l--)
-            if (l <= len && !memcmp(text + len - l, stops[k], l)) {
-                best = l;
-                break;
-            }
-    }
-    return best;
-}
-
-/* The first occurrence of a stop string at or after `from`, or len. */
-static size_t find_stop(const char *text, size_t len, size_t from, const char *const *stops, int n_stops) {
-    size_t at = len;
-    for (int k = 0; k < n_stops; k++) {
-        size_t sl = strlen(stops[k]);
-        for (size_t i = from; i + sl <= len && i < at; i++)
-            if (!memcmp(text + i, stops[k], sl)) {
-                at = i;
-                break;
-            }
-    }
-    return at;
 }
 
 int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_text, void *user,
@@ -274,14 +355,15 @@ int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_t
     for (const char *const *t = mote_chat_template_stops(s->template_name); t && *t && n_stops < CHAT_MAX_STOPS + 4; t++)
         stops[n_stops++] = *t;
 
-    size_t longest_stop = 0;
-    for (int k = 0; k < n_stops; k++)
-        if (strlen(stops[k]) > longest_stop) longest_stop = strlen(stops[k]);
-
+    mote_stopper *stopper;
+    if ((rc = mote_stopper_new(stops, (size_t)n_stops, &stopper)) != MOTE_OK) return rc;
     mote_detok *detok = mote_detok_new(s->vocab, 0);
-    if (!detok) return MOTE_ERR_NOMEM;
-    char *answer = NULL;
-    size_t alen = 0, acap = 0, emitted = 0;
+    if (!detok) {
+        mote_stopper_free(stopper);
+        return MOTE_ERR_NOMEM;
+    }
+    char *answer = NULL; /* what was shown: the answer that joins the conversation */
+    size_t alen = 0, acap = 0;
     bool stopped = false;
     int64_t t0 = mote_now_ns();
     for (int32_t produced = 0; s->gen->n_predict < 0 || produced < s->gen->n_predict; produced++) {
@@ -302,42 +384,33 @@ int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_t
         const char *piece = mote_token_piece(s->vocab, tok, &plen);
         /* Evaluate every sampled token, the end-of-turn one included, so the
          * cache holds exactly the text the next turn's prompt starts with. */
-        if ((rc = mote_decode(s->ctx, &tok, 1, false, &logits)) != MOTE_OK) break;
+        if ((rc = decode_tokens(s, &tok, 1, &logits)) != MOTE_OK) break;
         if (piece && !cached_add(s, piece, plen)) {
             rc = MOTE_ERR_NOMEM;
             break;
         }
         if (mote_vocab_is_eog(s->vocab, tok)) break;
-        size_t tlen = 0;
-        const char *text = mote_detok_feed(detok, tok, &tlen);
-        size_t before = alen;
-        if (tlen && !text_add(&answer, &alen, &acap, text, tlen)) {
+        size_t tlen = 0, shown = 0;
+        const char *text = mote_detok_feed(detok, tok, &tlen), *out;
+        stopped = mote_stopper_feed(stopper, text, tlen, &out, &shown);
+        if (shown && !text_add(&answer, &alen, &acap, out, shown)) {
             rc = MOTE_ERR_NOMEM;
             break;
         }
-        /* Only a stop string that ends in the new text can be new. */
-        size_t from = before > longest_stop ? before - longest_stop : 0;
-        size_t at = find_stop(answer ? answer : "", alen, from, stops, n_stops);
-        if (at < alen) {
-            alen = at;
-            answer[alen] = '\0';
-            stopped = true;
-        }
-        size_t safe = stopped ? alen : alen - partial_stop(answer ? answer : "", alen, stops, n_stops);
-        if (safe > emitted) {
-            on_text(answer + emitted, safe - emitted, user);
-            emitted = safe;
-        }
+        if (shown) on_text(out, shown, user);
         if (stopped) break;
     }
     if (!stopped) {
-        size_t tlen = 0;
-        const char *text = mote_detok_flush(detok, &tlen);
-        if (tlen) text_add(&answer, &alen, &acap, text, tlen);
-        if (alen > emitted) on_text(answer + emitted, alen - emitted, user);
+        size_t tlen = 0, shown = 0;
+        const char *text = mote_detok_flush(detok, &tlen), *out;
+        stopped = mote_stopper_feed(stopper, text, tlen, &out, &shown);
+        if (shown && text_add(&answer, &alen, &acap, out, shown)) on_text(out, shown, user);
+        if (!stopped && (out = mote_stopper_flush(stopper, &shown)) && shown && text_add(&answer, &alen, &acap, out, shown))
+            on_text(out, shown, user);
     }
     info->eval_ns = mote_now_ns() - t0;
     mote_detok_free(detok);
+    mote_stopper_free(stopper);
     int rc2 = mote_chat_conv_add(&s->conv, "assistant", answer ? answer : "");
     free(answer);
     return rc != MOTE_OK ? rc : rc2;

@@ -9,7 +9,9 @@
  * text is a prefix of it (the usual case: the previous turns are unchanged)
  * only the new part is tokenized and evaluated, otherwise the cache is
  * rebuilt. When the conversation no longer fits the context, the oldest
- * turns are dropped (the system prompt stays) and the caller is told.
+ * turns are dropped (the system prompt stays) and the caller is told; their
+ * tokens leave the cache by a context shift (mote_seq_shift), so the turns
+ * after them are not evaluated again.
  */
 #ifndef MOTE_CHAT_SESSION_H
 #define MOTE_CHAT_SESSION_H
@@ -34,6 +36,25 @@ typedef struct {
 
 void chat_gen_params_default(chat_gen_params *p);
 
+/* What conversations with one model share: the model, its vocabulary and
+ * its chat template. Read-only once open: any number of sessions (on any
+ * threads) may use one. */
+typedef struct {
+    mote_model *model;
+    mote_vocab *vocab;
+    const char *template_name;     /* a mote_chat_template_names() entry */
+    mote_chat_options topt;
+    int64_t load_ns;               /* time chat_model_open took */
+} chat_model;
+
+/* Load the model, its vocabulary, and pick the chat template
+ * (template_override: a name or Jinja text, else the model's own). */
+int chat_model_open(chat_model *cm, const char *model_path, const char *template_override);
+void chat_model_close(chat_model *cm);
+
+/* One conversation: its own context (KV cache), sampler and messages. The
+ * model, vocab, template_name and topt fields are the chat_model's,
+ * borrowed (or owned, when the session was made by chat_session_open). */
 typedef struct {
     mote_model *model;
     mote_vocab *vocab;
@@ -45,16 +66,22 @@ typedef struct {
     mote_chat_conv conv;
     char *cached;                  /* the text the KV cache holds */
     size_t cached_len, cached_cap;
+    int32_t *cached_tok;           /* the tokens the KV cache holds (n_past of them) */
+    int32_t cached_tok_cap;
     float *logits;                 /* [n_vocab]: the sampler's working copy */
     int32_t n_vocab;
     const volatile sig_atomic_t *interrupt; /* set (by a SIGINT handler) to stop an answer */
     FILE *verbose_out;             /* where --verbose-prompt writes (stderr) */
     int64_t load_ns;               /* time chat_session_open took */
+    chat_model owned;              /* the model when chat_session_open loaded it */
 } chat_session;
 
 /* What happened during one reply. */
 typedef struct {
     int dropped_turns;     /* oldest turns dropped to make room */
+    int32_t shifted;       /* tokens of dropped turns removed from the cache by a context
+                              shift (the later turns kept, not evaluated again); 0 if the
+                              cache was rebuilt or nothing was dropped */
     bool interrupted;      /* stopped by *interrupt */
     bool context_full;     /* stopped because the context is full */
     int32_t n_prompt;      /* tokens evaluated before answering */
@@ -70,6 +97,8 @@ typedef void (*chat_text_fn)(const char *text, size_t len, void *user);
  * (template_override: a name or Jinja text, else the model's own). Prints
  * nothing; on failure the message is in mote_last_error(). */
 int chat_session_open(chat_session *s, const char *model_path, chat_gen_params *gen, const char *template_override);
+/* A conversation with an open chat_model (which must outlive it). */
+int chat_session_start(chat_session *s, const chat_model *cm, chat_gen_params *gen);
 void chat_session_close(chat_session *s);
 
 /* Replace (or with NULL/"" remove) the system prompt. */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "cli/bench_parallel.h"
 #include "cli/commands.h"
 #include "core/cpu.h"
 #include "model/synth.h"
@@ -41,9 +42,11 @@ typedef struct {
     const char *model;
     const char *like, *type;
     int_list prompt, gen, threads;
+    int_list parallel;    /* --parallel: sequence counts (bench_parallel.c); empty: the usual tests */
     int reps;
     out_format fmt;
     bool quiet;
+    bool prompt_given, gen_given;
 } bench_opts;
 
 /* One finished test: what it was and its samples. */
@@ -91,6 +94,9 @@ static void bench_usage(FILE *out) {
             "  -n N[,N..]       generation lengths (default 128; 0 skips)\n"
             "  -t N[,N..]       thread counts (default: the number of CPUs)\n"
             "  -r N             repetitions of each test (default 5), after one warm-up\n"
+            "  --parallel S[,S..]  S sequences, each a prompt of -p tokens then -n generated\n"
+            "                   tokens, decoded together (like llama-batched-bench); reports\n"
+            "                   prompt and aggregate generation t/s (default -p 32 -n 64)\n"
             "  --csv, --json    machine-readable output (llama-bench's field names)\n"
             "  -o md|csv|json   the same as a llama-bench option\n"
             "  -q               no progress on stderr\n");
@@ -356,7 +362,7 @@ static void print_markdown(FILE *o, const model_facts *f, const bench_result *rs
 /* ---- the command ------------------------------------------------------------------------------ */
 
 static bool takes_value(const char *a) {
-    static const char *const opts[] = {"-m", "--model", "--like", "--type", "-p", "-n", "-t", "-r", "-o"};
+    static const char *const opts[] = {"-m", "--model", "--like", "--type", "-p", "-n", "-t", "-r", "-o", "--parallel"};
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
         if (!strcmp(a, opts[i])) return true;
     return false;
@@ -385,10 +391,19 @@ static int parse_args(int argc, char **argv, bench_opts *o) {
             return 2;
         } else if (!strcmp(a, "-m") || !strcmp(a, "--model")) o->model = argv[++i];
         else if (!strcmp(a, "--like")) o->like = argv[++i];
+        else if (!strcmp(a, "--parallel")) {
+            if (!parse_list(argv[++i], 1, 256, &o->parallel)) {
+                fprintf(stderr, "mote bench: --parallel needs a comma-separated list of integers in [1, 256], not '%s'\n",
+                        argv[i]);
+                return 2;
+            }
+        }
         else if (!strcmp(a, "--type")) o->type = argv[++i];
         else if (!strcmp(a, "-p") || !strcmp(a, "-n") || !strcmp(a, "-t")) {
             int_list *l = a[1] == 'p' ? &o->prompt : a[1] == 'n' ? &o->gen : &o->threads;
             int lo = a[1] == 't' ? 1 : 0, hi = a[1] == 't' ? 256 : 1 << 20;
+            if (a[1] == 'p') o->prompt_given = true;
+            if (a[1] == 'n') o->gen_given = true;
             if (!parse_list(argv[++i], lo, hi, l)) {
                 fprintf(stderr, "mote bench: %s needs a comma-separated list of integers in [%d, %d], not '%s'\n", a,
                         lo, hi, argv[i]);
@@ -473,6 +488,18 @@ int cmd_bench(int argc, char **argv) {
     }
     model_facts facts;
     describe_model(path, o.like ? shown : NULL, m, &facts);
+    if (o.parallel.n) {
+        bench_parallel_opts po = {facts.filename, o.parallel.v, o.parallel.n,
+                                  o.prompt_given ? o.prompt.v[0] : 32, o.gen_given ? o.gen.v[0] : 64,
+                                  o.threads.v, o.threads.n, o.reps, o.fmt == OUT_CSV ? 1 : o.fmt == OUT_JSON ? 2 : 0,
+                                  o.quiet};
+        int prc = bench_parallel_run(m, &po);
+        if (prc) fprintf(stderr, "mote bench: %s\n", mote_last_error());
+        else if (o.fmt == OUT_MD)
+            printf("\nmodel: %s\ncpu: %s (%s)\nmote %s\n", facts.filename, facts.cpu, mote_cpu_describe(), mote_version());
+        mote_model_free(m);
+        return prc ? 1 : 0;
+    }
 
     /* Random token ids, the same for every test, enough for the longest. */
     int max_tok = 1;

@@ -49,48 +49,22 @@ static void run_usage(FILE *out) {
 typedef struct {
     const mote_vocab *vocab;
     mote_detok *detok;
-    const chat_gen_params *gen;
-    char *tail;        /* the last bytes written, to spot stop strings */
-    size_t tail_len, tail_cap;
+    mote_stopper *stopper; /* the stop strings (the library's matcher, shared with chat and serve) */
 } stream;
 
-/* True if the text written so far ends with one of the stop strings. */
-static bool ends_with_stop(const stream *st) {
-    for (int i = 0; i < st->gen->n_stops; i++) {
-        size_t n = strlen(st->gen->stops[i]);
-        if (n && n <= st->tail_len && !memcmp(st->tail + st->tail_len - n, st->gen->stops[i], n)) return true;
-    }
-    return false;
-}
-
-/* Keep the last tail_cap bytes of the output. */
-static void remember(stream *st, const char *text, size_t len) {
-    if (!st->tail_cap) return;
-    if (len >= st->tail_cap) {
-        memcpy(st->tail, text + len - st->tail_cap, st->tail_cap);
-        st->tail_len = st->tail_cap;
-        return;
-    }
-    size_t keep = st->tail_len + len > st->tail_cap ? st->tail_cap - len : st->tail_len;
-    memmove(st->tail, st->tail + st->tail_len - keep, keep);
-    memcpy(st->tail + keep, text, len);
-    st->tail_len = keep + len;
-}
-
-/* Print each token as soon as its characters are complete; stop at the end
- * of generation or after a stop string (which is printed: raw mode shows
- * exactly what the model wrote). */
+/* Print each token as soon as its characters are complete and cannot be
+ * the start of a stop string; stop at the end of generation or after a stop
+ * string (which is printed: raw mode shows exactly what the model wrote). */
 static bool on_token(int32_t token, void *user) {
     stream *st = user;
     if (mote_vocab_is_eog(st->vocab, token)) return false;
-    size_t len;
-    const char *text = mote_detok_feed(st->detok, token, &len);
-    if (len) {
-        fwrite(text, 1, len, stdout);
-        fflush(stdout);
-        remember(st, text, len);
-    }
-    return !ends_with_stop(st);
+    size_t len, shown;
+    const char *text = mote_detok_feed(st->detok, token, &len), *out;
+    const bool stop = mote_stopper_feed(st->stopper, text, len, &out, &shown);
+    fwrite(out, 1, shown, stdout);
+    if (stop) fputs(mote_stopper_matched(st->stopper), stdout);
+    fflush(stdout);
+    return !stop;
 }
 
 static void print_duration(const char *what, int64_t ns) {
@@ -153,13 +127,9 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         for (size_t i = 0; i < n_tokens; i++) fprintf(stderr, " %d", tokens[i]);
         fputc('\n', stderr);
     }
-    for (int i = 0; i < gen->n_stops; i++) {
-        size_t n = strlen(gen->stops[i]);
-        if (n > st.tail_cap) st.tail_cap = n;
-    }
-    st = (stream){vocab, detok, gen, st.tail_cap ? malloc(st.tail_cap) : NULL, 0, st.tail_cap};
-    if (st.tail_cap && !st.tail) {
-        fprintf(stderr, "mote run: out of memory\n");
+    st = (stream){vocab, detok, NULL};
+    if (mote_stopper_new(gen->stops, (size_t)gen->n_stops, &st.stopper)) {
+        fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
 
@@ -176,9 +146,18 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
 
     mote_timings tm;
     int rc = mote_generate(ctx, tokens, (int32_t)n_tokens, gen->n_predict, sampler, on_token, &st, &tm);
-    size_t len;
-    const char *rest = mote_detok_flush(detok, &len);
-    fwrite(rest, 1, len, stdout);
+    size_t len, shown;
+    const char *rest = mote_detok_flush(detok, &len), *out;
+    if (!mote_stopper_matched(st.stopper)) {
+        if (mote_stopper_feed(st.stopper, rest, len, &out, &shown)) {
+            fwrite(out, 1, shown, stdout);
+            fputs(mote_stopper_matched(st.stopper), stdout);
+        } else {
+            fwrite(out, 1, shown, stdout);
+            out = mote_stopper_flush(st.stopper, &shown);
+            fwrite(out, 1, shown, stdout);
+        }
+    }
     fputc('\n', stdout);
     fflush(stdout);
     if (rc) {
@@ -203,7 +182,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     }
     status = 0;
 done:
-    free(st.tail);
+    mote_stopper_free(st.stopper);
     free(tokens);
     mote_detok_free(detok);
     mote_sampler_free(sampler);

@@ -133,7 +133,7 @@ static void test_full_context_drops_oldest_turns(void **state) {
     chat_session s;
     open_session(&s, &g);
     assert_int_equal(chat_session_set_system(&s, "You are terse."), MOTE_OK);
-    int dropped = 0;
+    int dropped = 0, shifted = 0;
     char q[64];
     collected a;
     chat_reply_info info;
@@ -141,6 +141,9 @@ static void test_full_context_drops_oldest_turns(void **state) {
         snprintf(q, sizeof q, "Question number %d: what comes next?", turn);
         assert_int_equal(reply(&s, q, &a, &info), MOTE_OK);
         dropped += info.dropped_turns;
+        shifted += info.shifted;
+        /* dropped turns leave the cache by a shift: only the new turn is evaluated */
+        if (info.shifted) assert_true(info.n_prompt < 20);
         assert_true(mote_context_n_past(s.ctx) <= 64);
     }
     assert_true(dropped > 0);
@@ -160,6 +163,35 @@ static void test_full_context_drops_oldest_turns(void **state) {
     assert_int_equal(s.conv.n, n_before);
     /* The session still works afterwards. */
     assert_int_equal(reply(&s, "Short one.", &a, &info), MOTE_OK);
+    chat_session_close(&s);
+}
+
+/* With room for several turns, dropping the oldest one keeps the later ones
+ * in the cache (cut out by a context shift) instead of evaluating them again. */
+static void test_dropped_turns_shift_out(void **state) {
+    (void)state;
+    chat_gen_params g;
+    chat_gen_params_default(&g);
+    g.sampling.temp = 0.0f;
+    g.n_predict = 3;
+    g.n_ctx = 160;
+    chat_session s;
+    open_session(&s, &g);
+    assert_int_equal(chat_session_set_system(&s, "You are terse."), MOTE_OK);
+    int shifted = 0;
+    char q[64];
+    collected a;
+    chat_reply_info info;
+    for (int turn = 0; turn < 10; turn++) {
+        snprintf(q, sizeof q, "Question %d?", turn);
+        assert_int_equal(reply(&s, q, &a, &info), MOTE_OK);
+        if (info.shifted) {
+            shifted++;
+            /* the later turns stayed: far fewer tokens evaluated than the cache holds */
+            assert_true(info.n_prompt * 2 < mote_context_n_past(s.ctx));
+        }
+    }
+    assert_true(shifted > 0);
     chat_session_close(&s);
 }
 
@@ -234,6 +266,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_greedy_matches_by_hand),
         cmocka_unit_test(test_full_context_drops_oldest_turns),
+        cmocka_unit_test(test_dropped_turns_shift_out),
         cmocka_unit_test(test_stops_and_interrupt),
         cmocka_unit_test(test_bad_template_override),
     };

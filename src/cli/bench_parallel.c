@@ -1,0 +1,173 @@
+/*
+ * bench_parallel.c — see bench_parallel.h.
+ *
+ * Each row: S requests, each with a prompt of P random tokens, go through
+ * the library's scheduler on one context of S sequences. The first step
+ * evaluates all S prompts in one batch (the context's batch is made large
+ * enough) and chooses each sequence's first token: its time is T_PP. Every
+ * later step evaluates one token of each of the S sequences: N such steps
+ * take T_TG. As llama-batched-bench reports them:
+ *   S_PP = S*P / T_PP       prompt tokens per second, all sequences
+ *   S_TG = S*N / T_TG       generated tokens per second, all sequences
+ *   per-sequence t/s = N / T_TG
+ * Greedy choice over the logits is included in the times (the batched
+ * bench of llama.cpp does not sample; argmax costs little next to a step).
+ */
+#include "cli/bench_parallel.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "core/clock.h"
+
+typedef struct {
+    int n_threads, S;
+    double t_pp, t_tg;        /* seconds, mean over the runs */
+    size_t kv_bytes;
+    long peak_rss_kib;
+} row;
+
+typedef struct {
+    int64_t t_first;          /* when the step that chose the first tokens ended */
+    int pending_first;        /* requests still waiting for their first token */
+} run_state;
+
+static bool on_token(int32_t token, void *user) {
+    (void)token;
+    (void)user;
+    return true;
+}
+
+/* One run of a row: S requests to their end; the two phases' times. */
+static int run_once(mote_sched *s, int S, const int32_t *tokens, int P, int N, double *t_pp, double *t_tg) {
+    for (int i = 0; i < S; i++) {
+        /* different prompts, so no sequence reuses another's cells */
+        mote_request rq = {tokens + (size_t)i * P, P, N + 1, NULL, false, false, 0, on_token, NULL, NULL};
+        int32_t id;
+        int rc = mote_sched_submit(s, &rq, &id);
+        if (rc) return rc;
+    }
+    const int64_t t0 = mote_now_ns();
+    int rc = mote_sched_step(s); /* all prompts, all first tokens */
+    if (rc < 0) return rc;
+    const int64_t t1 = mote_now_ns();
+    while ((rc = mote_sched_step(s)) > 0) {
+    }
+    if (rc < 0) return rc;
+    *t_pp = (double)(t1 - t0) / 1e9;
+    *t_tg = (double)(mote_now_ns() - t1) / 1e9;
+    return MOTE_OK;
+}
+
+static int run_row(mote_model *m, const bench_parallel_opts *o, const int32_t *tokens, row *r) {
+    const int S = r->S, P = o->n_prompt, N = o->n_gen;
+    mote_context_params cp = mote_context_default_params();
+    cp.n_seq = S;
+    cp.n_ctx = S * (P + N + 1);
+    cp.n_batch = S * P > S ? S * P : S;
+    cp.n_threads = r->n_threads;
+    mote_context *c;
+    int rc = mote_context_new(m, &cp, &c);
+    if (rc) return rc;
+    mote_sched *s;
+    if ((rc = mote_sched_new(c, NULL, &s))) {
+        mote_context_free(c);
+        return rc;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "mote bench: %d sequence%s x (pp%d + tg%d), %d thread%s, %d+1 runs\n", S, S > 1 ? "s" : "", P,
+                N, r->n_threads, r->n_threads > 1 ? "s" : "", o->reps);
+    double pp = 0, tg = 0;
+    r->t_pp = r->t_tg = 0;
+    for (int k = 0; k <= o->reps && !rc; k++) {
+        mote_context_reset(c); /* every run evaluates its prompts afresh */
+        rc = run_once(s, S, tokens, P, N, &pp, &tg);
+        if (k > 0) r->t_pp += pp / o->reps, r->t_tg += tg / o->reps; /* run 0 warms up */
+    }
+    r->kv_bytes = mote_context_kv_bytes(c);
+    struct rusage ru;
+    r->peak_rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+    mote_sched_free(s);
+    mote_context_free(c);
+    return rc;
+}
+
+static void print_markdown(const bench_parallel_opts *o, const row *rs, int n) {
+    printf("| threads |  S |   PP |   TG | T_PP s |  S_PP t/s | T_TG s |  S_TG t/s | per seq t/s | KV MiB |\n");
+    printf("| ------: | -: | ---: | ---: | -----: | --------: | -----: | --------: | ----------: | -----: |\n");
+    for (int i = 0; i < n; i++) {
+        const row *r = &rs[i];
+        printf("| %7d | %2d | %4d | %4d | %6.3f | %9.2f | %6.3f | %9.2f | %11.2f | %6.2f |\n", r->n_threads, r->S,
+               o->n_prompt, o->n_gen, r->t_pp, r->S * o->n_prompt / r->t_pp, r->t_tg, r->S * o->n_gen / r->t_tg,
+               o->n_gen / r->t_tg, (double)r->kv_bytes / (1 << 20));
+    }
+}
+
+static cJSON *row_json(const bench_parallel_opts *o, const row *r) {
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "model_filename", o->model_name);
+    cJSON_AddNumberToObject(j, "n_threads", r->n_threads);
+    cJSON_AddNumberToObject(j, "n_parallel", r->S);
+    cJSON_AddNumberToObject(j, "n_prompt", o->n_prompt);
+    cJSON_AddNumberToObject(j, "n_gen", o->n_gen);
+    cJSON_AddNumberToObject(j, "t_pp", r->t_pp);
+    cJSON_AddNumberToObject(j, "speed_pp", r->S * o->n_prompt / r->t_pp);
+    cJSON_AddNumberToObject(j, "t_tg", r->t_tg);
+    cJSON_AddNumberToObject(j, "speed_tg", r->S * o->n_gen / r->t_tg);
+    cJSON_AddNumberToObject(j, "speed_tg_per_seq", o->n_gen / r->t_tg);
+    cJSON_AddNumberToObject(j, "kv_cache_bytes", (double)r->kv_bytes);
+    cJSON_AddNumberToObject(j, "peak_rss_bytes", (double)r->peak_rss_kib * 1024.0);
+    return j;
+}
+
+static void print_csv(const bench_parallel_opts *o, const row *rs, int n) {
+    printf("model_filename,n_threads,n_parallel,n_prompt,n_gen,t_pp,speed_pp,t_tg,speed_tg,speed_tg_per_seq,"
+           "kv_cache_bytes,peak_rss_bytes\n");
+    for (int i = 0; i < n; i++) {
+        const row *r = &rs[i];
+        printf("\"%s\",%d,%d,%d,%d,%f,%f,%f,%f,%f,%zu,%ld\n", o->model_name, r->n_threads, r->S, o->n_prompt,
+               o->n_gen, r->t_pp, r->S * o->n_prompt / r->t_pp, r->t_tg, r->S * o->n_gen / r->t_tg,
+               o->n_gen / r->t_tg, r->kv_bytes, r->peak_rss_kib * 1024);
+    }
+}
+
+int bench_parallel_run(mote_model *m, const bench_parallel_opts *o) {
+    int max_s = 1;
+    for (int i = 0; i < o->n_parallel; i++) max_s = o->parallel[i] > max_s ? o->parallel[i] : max_s;
+    const int n_vocab = mote_model_n_vocab(m);
+    const size_t n_tok = (size_t)max_s * (size_t)o->n_prompt;
+    int32_t *tokens = malloc((n_tok ? n_tok : 1) * sizeof *tokens);
+    row *rs = calloc((size_t)o->n_parallel * (size_t)o->n_threads, sizeof *rs);
+    if (!tokens || !rs) {
+        free(tokens);
+        free(rs);
+        return MOTE_ERR_NOMEM;
+    }
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < n_tok; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        tokens[i] = (int32_t)(x % (uint64_t)n_vocab);
+    }
+    int n = 0, rc = MOTE_OK;
+    for (int t = 0; t < o->n_threads && !rc; t++)
+        for (int i = 0; i < o->n_parallel && !rc; i++) {
+            rs[n] = (row){o->threads[t], o->parallel[i], 0, 0, 0, 0};
+            if (!(rc = run_row(m, o, tokens, &rs[n]))) n++;
+        }
+    if (o->format == 0 && n) print_markdown(o, rs, n);
+    if (o->format == 1 && n) print_csv(o, rs, n);
+    if (o->format == 2) {
+        cJSON *arr = cJSON_CreateArray();
+        for (int i = 0; i < n; i++) cJSON_AddItemToArray(arr, row_json(o, &rs[i]));
+        char *s = cJSON_Print(arr);
+        if (s) printf("%s\n", s);
+        free(s);
+        cJSON_Delete(arr);
+    }
+    free(tokens);
+    free(rs);
+    return rc;
+}
