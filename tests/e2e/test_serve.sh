@@ -171,8 +171,9 @@ curl -s -D "$tmp/h" -o /dev/null -X OPTIONS "$URL/api/chat" -H 'Origin: http://a
 grep -qi '^access-control-allow-origin: http://app.example' "$tmp/h" || fail "CORS preflight: $(cat "$tmp/h")"
 stop_server
 
-# --- --max-loaded 1: using a second model unloads the first
-start_server "$tmp/log" -m "$S" -m "$Q" --max-loaded 1 --quiet
+# --- --max-loaded 1: using a second model unloads the first; --max-tokens caps an answer
+start_server "$tmp/log" -m "$S" -m "$Q" --max-loaded 1 --max-tokens 5 --quiet
+[ "$(post /api/generate '{"model":"stories260K","prompt":"Once","stream":false,"options":{"num_predict":50}}' | jq_ 'd["eval_count"], d["done_reason"]')" = "5 length" ] || fail "--max-tokens 5: $(cat "$tmp/body")"
 post /api/generate '{"model":"stories260K","prompt":"Once","stream":false,"options":{"num_predict":2}}' > /dev/null
 post /api/generate '{"model":"qwen3-tiny-q8_0","prompt":"Hi","stream":false,"options":{"num_predict":2}}' > /dev/null
 [ "$(status)" = 200 ] || fail "--max-loaded: the second model did not answer"
