@@ -29,7 +29,13 @@ try {
   // a message and its streamed answer: the text grows while the stop button is enabled
   await page.click("details summary"); // the system prompt is folded away
   await page.fill("#system", "You are terse.");
-  await page.fill("#temp", "0"); // greedy: this model then rambles on until stopped
+  // The tiny model answers in about a second: slow the page's network down (20 kB/s, DevTools'
+  // throttling) so the answer streams for several seconds and the stop button has something to stop.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions",
+                 { offline: false, latency: 0, downloadThroughput: 20000, uploadThroughput: -1 });
+  await page.fill("#temp", "0"); // greedy: this model then rambles on (~1500 tokens)
   await page.fill("#input", "Tell me a long story");
   await page.click("#send");
   await page.waitForFunction(() => document.querySelector(".msg.user")?.textContent === "Tell me a long story");
