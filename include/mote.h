@@ -537,7 +537,8 @@ int mote_detokenize(const mote_vocab *v, const int32_t *tokens, size_t n, unsign
 
 /* A model is a GGUF file mapped read-only plus the hyper-parameters and
  * weight pointers read from it; weights are used in place, never copied.
- * Supported architectures: llama, qwen3, gemma3, phi3. One model can serve
+ * Supported architectures: llama, qwen3, gemma3, phi3, qwen2, gpt2, bitnet, smollm3, gemma2 and
+ * the embedding model bert (mote_embed). One model can serve
  * several contexts. */
 typedef struct mote_model mote_model;
 
@@ -547,7 +548,7 @@ typedef struct mote_model mote_model;
 int mote_model_load(const char *path, mote_model **out);
 void mote_model_free(mote_model *m);
 
-/* "llama, qwen3, gemma3, phi3" */
+/* "llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3, gemma2" */
 const char *mote_model_supported_archs(void);
 const char *mote_model_arch(const mote_model *m);       /* general.architecture */
 int32_t mote_model_n_vocab(const mote_model *m);        /* rows of the output head */
@@ -774,6 +775,48 @@ const char *mote_stopper_flush(mote_stopper *s, size_t *len);
 const char *mote_stopper_matched(const mote_stopper *s);
 
 /* ======================================================================== */
+/* 6c. Embeddings                                                           */
+/* ======================================================================== */
+
+/* How a text's last hidden states (one row of n_embd per token) become one
+ * vector; numbered as the GGUF key {arch}.pooling_type. */
+typedef enum {
+    MOTE_POOLING_DEFAULT = -1, /* the model's: its file's pooling_type (BERT), mean for decoder models */
+    MOTE_POOLING_MEAN = 1,     /* the average over every token ([CLS] and [SEP], or BOS, included) */
+    MOTE_POOLING_CLS = 2,      /* the first token's row */
+    MOTE_POOLING_LAST = 3,     /* the last token's row */
+} mote_pooling;
+
+typedef struct {
+    mote_pooling pooling;
+    bool normalize;            /* scale each vector to unit length (L2) */
+} mote_embed_params;
+
+/* MOTE_POOLING_DEFAULT, normalised. */
+mote_embed_params mote_embed_default_params(void);
+/* True for an embedding model (an encoder without an output head: bert). */
+bool mote_model_is_embedding(const mote_model *m);
+/* The pooling MOTE_POOLING_DEFAULT stands for with this model. */
+mote_pooling mote_model_pooling(const mote_model *m);
+
+/* One vector per token sequence: out receives n rows of n_embd floats, row
+ * i for tokens[i] (n_tokens[i] > 0 ids). Each is evaluated as its own
+ * sequence from position 0; up to n_seq of them share one forward pass
+ * (at most n_batch tokens together), and a vector does not depend on what
+ * shared its pass. Every sequence of the context is emptied first and left
+ * empty after.
+ * The last hidden state is the output of the last layer, after the final
+ * norm for decoder models (as llama.cpp and Ollama take it). A model that
+ * is not causal sees a whole text at once: each sequence must fit the
+ * context's n_batch. On failure nothing useful is in out. */
+int mote_embed_tokens(mote_context *c, const int32_t *const *tokens, const int32_t *n_tokens, int32_t n,
+                      const mote_embed_params *p, float *out);
+/* The same for n texts, tokenized with vocabulary v adding the special
+ * tokens the vocabulary asks for ([CLS] ... [SEP], or BOS). */
+int mote_embed(mote_context *c, const mote_vocab *v, const char *const *texts, int32_t n,
+               const mote_embed_params *p, float *out);
+
+/* ======================================================================== */
 /* 8. Synthetic models                                                      */
 /* ======================================================================== */
 
@@ -782,27 +825,28 @@ const char *mote_stopper_matched(const mote_stopper *s);
  * be written and benchmarked without downloading anything. */
 typedef struct {
     const char *name;        /* "qwen3-0.6b" */
-    const char *arch;        /* general.architecture: llama, qwen3, gemma3, phi3 */
+    const char *arch;        /* general.architecture: llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3, gemma2 */
     int32_t n_embd;          /* hidden size */
     int32_t n_layer;
     int32_t n_head;
     int32_t n_head_kv;
     int32_t head_dim;        /* n_head * head_dim may differ from n_embd (qwen3, gemma3) */
-    int32_t n_rot;           /* dimensions rotated by RoPE (phi4-mini: 96 of 128) */
+    int32_t n_rot;           /* dimensions rotated by RoPE (phi4-mini: 96 of 128); unused without rope */
     int32_t n_ff;            /* feed-forward hidden size */
     int32_t n_vocab;
     int32_t n_ctx_train;     /* context length */
     float rope_base;         /* rope theta (gemma3: of the global layers) */
     float rope_base_swa;     /* gemma3: rope theta of the sliding-window layers; 0 otherwise */
-    float norm_eps;          /* RMS norm epsilon */
+    float norm_eps;          /* norm epsilon (RMSNorm, or LayerNorm for gpt2 and bert) */
     int32_t sliding_window;  /* gemma3: window of the local layers; 0 = none */
     int32_t swa_pattern;     /* gemma3: every swa_pattern-th layer is global */
     bool tied_embd;          /* the output head reuses token_embd (no output.weight) */
     bool qk_norm;            /* per-head RMS norms of q and k (qwen3, gemma3) */
     bool post_norms;         /* norms after attention and after the FFN (gemma3) */
-    bool fused;              /* fused attn_qkv and gate+up ffn_up tensors (phi3) */
+    bool fused;              /* fused attn_qkv and gate+up ffn_up tensors (phi3; gpt2's attn_qkv) */
     uint64_t published_params; /* the model card's parameter count (0 for test shapes) */
     const char *source;      /* where the numbers come from */
+    int32_t pooling;         /* embedding models: the pooling_type written (mote_pooling); 0: the architecture's */
 } mote_model_shape;
 
 /* All known shapes, ending with an entry whose name is NULL. */
@@ -828,6 +872,78 @@ mote_synth_params mote_synth_default_params(void);
  * vocabulary of n_vocab tokens. Memory: about one quantized tensor. The file
  * is written under a temporary name and renamed: a failure leaves nothing. */
 int mote_synth_write(const mote_model_shape *s, const mote_synth_params *p, const char *path);
+
+
+/* ======================================================================== */
+/* 9. Metering: time, CPU, memory and energy of a piece of work             */
+/* ======================================================================== */
+
+/* A meter measures what happens between mote_meter_start and
+ * mote_meter_stop in this process: wall time, CPU time (all threads, from
+ * getrusage), page faults, the process's peak RSS, and energy from the best
+ * source the machine has, tried in this order:
+ *
+ *   "rapl"          Linux powercap/RAPL counters (/sys/class/powercap/
+ *                   intel-rapl:N/energy_uj, summed over packages, wrap
+ *                   handled); readable only by root since Linux 5.10;
+ *   "hwmon:NAME"    an ina2xx power monitor (INA219/INA226/INA260 ...):
+ *                   energy1_input (uJ), or power1_input (uW) integrated over
+ *                   time;
+ *   "pi5-pmic"      the Raspberry Pi 5 PMIC (`vcgencmd pmic_read_adc`): the
+ *                   sum over rails of current x voltage, integrated;
+ *   "declared"      a model given by the user: idle + (busy - idle) x the
+ *                   share of the machine's CPUs in use.
+ *
+ * Power readings are sampled by a background thread every sample_ms while
+ * the meter runs. Why each better source was not used is kept as text
+ * (mote_meter_notes), so a front end can say it under --verbose. A meter is
+ * one-thread-at-a-time; start/stop may be repeated (one interval each). */
+typedef struct mote_meter mote_meter;
+
+typedef struct {
+    const char *sysfs_root;  /* where /sys is; NULL: $MOTE_SYSFS_ROOT, else "/sys" */
+    const char *vcgencmd;    /* the vcgencmd program; NULL: $MOTE_VCGENCMD, else "vcgencmd" (PATH) */
+    const char *source;      /* NULL or "auto": the best available; else "rapl", "hwmon",
+                              * "pi5-pmic", "declared" or "none" (that one or no energy) */
+    double idle_watts;       /* the declared model; busy_watts <= 0: none declared */
+    double busy_watts;
+    double grid_g_per_kwh;   /* grid carbon intensity for co2_g; <= 0: not reported */
+    int32_t sample_ms;       /* sampling period of power sensors; 0: 200; < 0: only at start and stop */
+} mote_meter_params;
+
+/* What one interval cost. */
+typedef struct {
+    double wall_s;           /* elapsed (monotonic clock) */
+    double cpu_user_s, cpu_sys_s, cpu_s;  /* CPU time of all the process's threads */
+    double cpu_percent;      /* 100 x cpu_s / wall_s (above 100 with several threads busy) */
+    uint64_t peak_rss_bytes; /* the process's peak resident set so far (not per interval) */
+    int64_t minor_faults, major_faults;   /* page faults in the interval */
+    bool has_energy;         /* false: no source (source "none") */
+    char source[40];         /* "rapl", "hwmon:ina260", "pi5-pmic", "declared", "none" */
+    double joules;           /* energy of the interval */
+    double watts;            /* joules / wall_s */
+    double co2_g;            /* grams of CO2 at grid_g_per_kwh; < 0 when no intensity was given */
+} mote_meter_report;
+
+/* Defaults: automatic source, no declared model, no grid intensity, 200 ms. */
+mote_meter_params mote_meter_default_params(void);
+/* Probe the energy sources and keep the chosen one open. Fails only on bad
+ * parameters (a negative wattage, an unknown source name) or when a source
+ * named explicitly is not available (the message says why). */
+int mote_meter_new(const mote_meter_params *p, mote_meter **out);
+void mote_meter_free(mote_meter *m);
+/* The energy source in use ("none" if there is none). */
+const char *mote_meter_source(const mote_meter *m);
+/* One line per source that was tried and not used, saying why ("" if none). */
+const char *mote_meter_notes(const mote_meter *m);
+int mote_meter_start(mote_meter *m);
+/* End the interval begun by mote_meter_start and describe it in *out. */
+int mote_meter_stop(mote_meter *m, mote_meter_report *out);
+/* Joules per token of an interval that handled n tokens (0 without energy or tokens). */
+double mote_meter_joules_per_token(const mote_meter_report *r, int64_t n_tokens);
+/* A one-line summary for people: "wall 1.20 s, cpu 2.31 s (192%), peak RSS
+ * 12.4 MiB, faults 310 minor / 0 major, energy 5.1 J at 4.25 W (rapl)". */
+void mote_meter_format(const mote_meter_report *r, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

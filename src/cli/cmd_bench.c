@@ -24,6 +24,7 @@
 
 #include "core/clock.h"
 #include "cli/bench_parallel.h"
+#include "cli/cli_meter.h"
 #include "cli/commands.h"
 #include "core/cpu.h"
 #include "model/synth.h"
@@ -47,6 +48,7 @@ typedef struct {
     out_format fmt;
     bool quiet;
     bool prompt_given, gen_given;
+    cli_meter_opts meter;
 } bench_opts;
 
 /* One finished test: what it was and its samples. */
@@ -55,6 +57,7 @@ typedef struct {
     char test_time[32];
     int n_samples;
     int64_t samples_ns[64];
+    mote_meter_report cost; /* of the timed repetitions together (not the warm-up) */
 } bench_result;
 
 /* Facts about the model shared by every row. */
@@ -100,6 +103,7 @@ static void bench_usage(FILE *out) {
             "  --csv, --json    machine-readable output (llama-bench's field names)\n"
             "  -o md|csv|json   the same as a llama-bench option\n"
             "  -q               no progress on stderr\n");
+    cli_meter_help(out);
 }
 
 /* Parse "1,2,4" into a list of integers in [lo, hi]; false on anything else. */
@@ -169,7 +173,7 @@ static void utc_now(char *buf, size_t n) {
 }
 
 /* Run test r (its sizes and threads set) with one warm-up and reps repetitions. */
-static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result *r, bool quiet) {
+static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result *r, bool quiet, mote_meter *meter) {
     mote_context_params cp = mote_context_default_params();
     int need = r->n_prompt > r->n_gen ? r->n_prompt : r->n_gen;
     cp.n_ctx = need < 16 ? 16 : need;
@@ -185,10 +189,12 @@ static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result
     int64_t ns;
     rc = run_once(c, tokens, r, &ns); /* warm-up: pages mapped in, caches and pool warm */
     r->n_samples = 0;
+    mote_meter_start(meter);
     for (int i = 0; i < reps && !rc; i++) {
         rc = run_once(c, tokens, r, &ns);
         r->samples_ns[r->n_samples++] = ns;
     }
+    mote_meter_stop(meter, &r->cost);
     mote_context_free(c);
     return rc;
 }
@@ -280,16 +286,30 @@ static void csv_string(FILE *o, const char *s) {
     fputc('"', o);
 }
 
+/* A number as text, or `missing` ("null" in JSON, "" in CSV) when absent. */
+typedef struct {
+    char s[32];
+} number_text;
+
+static number_text meter_number(double v, bool present, const char *fmt, const char *missing) {
+    number_text t;
+    if (present) snprintf(t.s, sizeof t.s, fmt, v);
+    else snprintf(t.s, sizeof t.s, "%s", missing);
+    return t;
+}
+
 /* The fields of one row, in llama-bench's order; mote's extras last. */
 static void print_row(FILE *o, out_format fmt, const model_facts *f, const bench_result *r, uint64_t rss, bool first) {
     double avg_ns, sd_ns, avg_ts, sd_ts;
     stats(r, &avg_ns, &sd_ns, &avg_ts, &sd_ts);
     int n_batch = r->n_prompt > 0 ? r->n_prompt : 1;
+    double watts = r->cost.watts, jpt = mote_meter_joules_per_token(&r->cost, (int64_t)n_tokens(r) * r->n_samples);
     if (fmt == OUT_CSV) {
         if (first)
             fprintf(o, "build_commit,build_number,cpu_info,gpu_info,backends,model_filename,model_type,model_size,"
                        "model_n_params,n_batch,n_ubatch,n_threads,type_k,type_v,n_gpu_layers,n_prompt,n_gen,n_depth,"
-                       "test_time,avg_ns,stddev_ns,avg_ts,stddev_ts,peak_rss_bytes,type_mix\n");
+                       "test_time,avg_ns,stddev_ns,avg_ts,stddev_ts,peak_rss_bytes,type_mix,cpu_percent,watts,"
+                       "joules_per_token,energy_source\n");
         csv_string(o, "mote-" MOTE_VERSION);
         fprintf(o, ",0,");
         csv_string(o, f->cpu);
@@ -303,6 +323,9 @@ static void print_row(FILE *o, out_format fmt, const model_facts *f, const bench
         fprintf(o, ",%lld,%lld,%f,%f,%llu,", (long long)llround(avg_ns), (long long)llround(sd_ns), avg_ts, sd_ts,
                 (unsigned long long)rss);
         csv_string(o, f->type_mix);
+        fprintf(o, ",%.1f,%s,%s,", r->cost.cpu_percent, meter_number(watts, r->cost.has_energy, "%.3f", "").s,
+                meter_number(jpt, r->cost.has_energy, "%.6g", "").s);
+        csv_string(o, r->cost.source);
         fputc('\n', o);
         return;
     }
@@ -329,6 +352,11 @@ static void print_row(FILE *o, out_format fmt, const model_facts *f, const bench
         fprintf(o, "%s%f", i ? ", " : "", 1e9 * n_tokens(r) / (double)r->samples_ns[i]);
     fprintf(o, " ],\n    \"peak_rss_bytes\": %llu,\n    \"type_mix\": ", (unsigned long long)rss);
     json_string(o, f->type_mix);
+    fprintf(o, ",\n    \"cpu_percent\": %.1f,\n    \"watts\": %s,\n    \"joules_per_token\": %s,\n", r->cost.cpu_percent,
+            meter_number(watts, r->cost.has_energy, "%.3f", "null").s,
+            meter_number(jpt, r->cost.has_energy, "%.6g", "null").s);
+    fprintf(o, "    \"co2_g\": %s,\n    \"energy_source\": ", meter_number(r->cost.co2_g, r->cost.co2_g >= 0, "%.6g", "null").s);
+    json_string(o, r->cost.source);
     fprintf(o, "\n  }");
 }
 
@@ -357,6 +385,17 @@ static void print_markdown(FILE *o, const model_facts *f, const bench_result *rs
     }
     fprintf(o, "\nmodel: %s\ntypes: %s\npeak RSS: %.1f MiB\ncpu: %s (%s)\nmote %s\n", f->filename, f->type_mix,
             (double)rss / (1 << 20), f->cpu, mote_cpu_describe(), mote_version());
+    for (int i = 0; i < n; i++) {
+        const mote_meter_report *c = &rs[i].cost;
+        fprintf(o, "%s%d, %d thread%s: CPU %.0f%%", rs[i].n_prompt ? "pp" : "tg",
+                rs[i].n_prompt ? rs[i].n_prompt : rs[i].n_gen, rs[i].n_threads, rs[i].n_threads > 1 ? "s" : "",
+                c->cpu_percent);
+        if (c->has_energy)
+            fprintf(o, ", %.2f W, %.4g J/token (%s)", c->watts,
+                    mote_meter_joules_per_token(c, (int64_t)n_tokens(&rs[i]) * rs[i].n_samples), c->source);
+        else fprintf(o, ", energy not measured (--watts IDLE,BUSY declares a power model)");
+        fputc('\n', o);
+    }
 }
 
 /* ---- the command ------------------------------------------------------------------------------ */
@@ -386,6 +425,10 @@ static int parse_args(int argc, char **argv, bench_opts *o) {
         if (!strcmp(a, "--csv")) o->fmt = OUT_CSV;
         else if (!strcmp(a, "--json")) o->fmt = OUT_JSON;
         else if (!strcmp(a, "-q")) o->quiet = true;
+        else if (cli_meter_is_option(a)) {
+            if (cli_meter_parse(&o->meter, "bench", a, i + 1 < argc ? argv[i + 1] : NULL) < 0) return 2;
+            i++;
+        }
         else if (takes_value(a) && i + 1 >= argc) {
             fprintf(stderr, "mote bench: missing value for '%s' (see mote bench --help)\n", a);
             return 2;
@@ -500,6 +543,11 @@ int cmd_bench(int argc, char **argv) {
         mote_model_free(m);
         return prc ? 1 : 0;
     }
+    mote_meter *meter;
+    if (cli_meter_open(&o.meter, "bench", false, &meter)) {
+        mote_model_free(m);
+        return 2;
+    }
 
     /* Random token ids, the same for every test, enough for the longest. */
     int max_tok = 1;
@@ -511,6 +559,7 @@ int cmd_bench(int argc, char **argv) {
         fprintf(stderr, "mote bench: out of memory\n");
         free(tokens);
         free(rs);
+        mote_meter_free(meter);
         mote_model_free(m);
         return 1;
     }
@@ -528,7 +577,7 @@ int cmd_bench(int argc, char **argv) {
             if (k < o.prompt.n) r->n_prompt = o.prompt.v[k];
             else r->n_gen = o.gen.v[k - o.prompt.n];
             if (!r->n_prompt && !r->n_gen) continue;
-            rc = run_test(m, tokens, o.reps, r, o.quiet);
+            rc = run_test(m, tokens, o.reps, r, o.quiet, meter);
             if (!rc) {
                 /* Rows are printed as they finish, so a long run shows progress. */
                 if (o.fmt != OUT_MD) print_row(stdout, o.fmt, &facts, r, peak_rss_bytes(), n == 0);
@@ -543,6 +592,7 @@ int cmd_bench(int argc, char **argv) {
     if (rc) fprintf(stderr, "mote bench: %s\n", mote_last_error());
     free(tokens);
     free(rs);
+    mote_meter_free(meter);
     mote_model_free(m);
     return rc ? 1 : 0;
 }

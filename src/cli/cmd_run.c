@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "cli/cli_meter.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/gen_options.h"
@@ -43,6 +44,7 @@ static void run_usage(FILE *out) {
             "      --parse-special     (raw) read control tokens like <|im_start|> in the prompt\n"
             "      --system TEXT, --messages FILE, --chat-template NAME: see mote chat --help\n");
     gen_options_help(out);
+    cli_meter_help(out);
 }
 
 /* State of a raw continuation while it streams. */
@@ -50,6 +52,9 @@ typedef struct {
     const mote_vocab *vocab;
     mote_detok *detok;
     mote_stopper *stopper; /* the stop strings (the library's matcher, shared with chat and serve) */
+    mote_meter *meter;          /* --verbose: the prompt and the generation are metered apart */
+    mote_meter_report prompt_cost;
+    bool prompt_done;
 } stream;
 
 /* Print each token as soon as its characters are complete and cannot be
@@ -57,6 +62,11 @@ typedef struct {
  * string (which is printed: raw mode shows exactly what the model wrote). */
 static bool on_token(int32_t token, void *user) {
     stream *st = user;
+    if (st->meter && !st->prompt_done) { /* the first token comes right after the prompt's evaluation */
+        mote_meter_stop(st->meter, &st->prompt_cost);
+        mote_meter_start(st->meter);
+        st->prompt_done = true;
+    }
     if (mote_vocab_is_eog(st->vocab, token)) return false;
     size_t len, shown;
     const char *text = mote_detok_feed(st->detok, token, &len), *out;
@@ -79,7 +89,8 @@ static void print_rate(const char *what, int32_t n, int64_t ns) {
 }
 
 /* Continue `prompt` as plain text; the process exit status. */
-static int run_raw(const char *model_path, const char *prompt, const gen_options *opt, bool add_bos, bool parse_special) {
+static int run_raw(const char *model_path, const char *prompt, const gen_options *opt, bool add_bos, bool parse_special,
+                   const cli_meter_opts *meter_opts) {
     const chat_gen_params *gen = &opt->gen;
     const int64_t t_start = mote_now_ns();
     mote_model *model = NULL;
@@ -90,6 +101,10 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     int32_t *tokens = NULL;
     stream st = {0};
     int status = 1;
+    mote_meter *meter = NULL;
+    mote_meter_report cost;
+    if (opt->verbose && cli_meter_open(meter_opts, "run", true, &meter)) return 2;
+    if (meter) mote_meter_start(meter);
 
     if (mote_model_load(model_path, &model) || mote_vocab_load(mote_model_gguf(model), &vocab)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
@@ -127,7 +142,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         for (size_t i = 0; i < n_tokens; i++) fprintf(stderr, " %d", tokens[i]);
         fputc('\n', stderr);
     }
-    st = (stream){vocab, detok, NULL};
+    st = (stream){vocab, detok, NULL, meter, {.wall_s = 0}, false};
     if (mote_stopper_new(gen->stops, (size_t)gen->n_stops, &st.stopper)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
@@ -145,6 +160,10 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     fflush(stdout);
 
     mote_timings tm;
+    if (meter) {
+        mote_meter_stop(meter, &cost); /* loading; the prompt and the generation are measured on their own */
+        mote_meter_start(meter);
+    }
     int rc = mote_generate(ctx, tokens, (int32_t)n_tokens, gen->n_predict, sampler, on_token, &st, &tm);
     size_t len, shown;
     const char *rest = mote_detok_flush(detok, &len), *out;
@@ -179,10 +198,22 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
                 mote_context_n_ctx(ctx), mote_context_kv_bytes(ctx) / 1048576.0,
                 (mote_context_memory(ctx) - mote_context_kv_bytes(ctx)) / 1048576.0);
         fprintf(stderr, "%-22s%.2f MiB\n", "peak RSS:", ru.ru_maxrss / 1024.0);
+        char line[400];
+        mote_meter_stop(meter, &cost);
+        if (!st.prompt_done) st.prompt_cost = cost;
+        mote_meter_format(&st.prompt_cost, line, sizeof line);
+        fprintf(stderr, "%-22s%s\n", "prompt eval cost:", line);
+        mote_meter_format(&cost, line, sizeof line);
+        fprintf(stderr, "%-22s%s\n", "eval cost:", line);
+        if (cost.has_energy)
+            fprintf(stderr, "%-22s%.6g J/token prompt, %.6g J/token generated (%s)\n", "energy:",
+                    mote_meter_joules_per_token(&st.prompt_cost, tm.n_prompt),
+                    st.prompt_done ? mote_meter_joules_per_token(&cost, tm.n_eval) : 0.0, cost.source);
     }
     status = 0;
 done:
     mote_stopper_free(st.stopper);
+    mote_meter_free(meter);
     free(tokens);
     mote_detok_free(detok);
     mote_sampler_free(sampler);
@@ -213,6 +244,7 @@ int cmd_run(int argc, char **argv) {
     gen_options_default(&opt);
     const char *model_path = DEFAULT_MODEL, *prompt = NULL, *prompt_file = NULL;
     bool add_bos = true, raw = false, parse_special = false, chat_options = false, template_given = false;
+    cli_meter_opts meter_opts = {0};
 
     for (int i = 1; i < argc;) {
         const char *a = argv[i];
@@ -222,6 +254,12 @@ int cmd_run(int argc, char **argv) {
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             run_usage(stdout);
             return 0;
+        }
+        int mr = cli_meter_parse(&meter_opts, "run", a, i + 1 < argc ? argv[i + 1] : NULL);
+        if (mr < 0) return 2;
+        if (mr > 0) {
+            i += 2;
+            continue;
         }
         bool flag = true;
         if (!strcmp(a, "--no-bos")) add_bos = false;
@@ -277,6 +315,7 @@ int cmd_run(int argc, char **argv) {
         for (int i = 1; i < argc; i++) {
             if (!strcmp(argv[i], "-m") || !strcmp(argv[i], "--model")) i++;
             else if (!strcmp(argv[i], "--no-bos") || !strcmp(argv[i], "--parse-special")) continue;
+            else if (cli_meter_is_option(argv[i])) i++; /* chat does not meter (yet) */
             else cargv[n++] = argv[i];
         }
         cargv[n] = NULL;
@@ -290,7 +329,7 @@ int cmd_run(int argc, char **argv) {
         fprintf(stderr, "mote run: cannot read the prompt file '%s'\n", prompt_file);
         return 1;
     }
-    int status = run_raw(model_path, prompt, &opt, add_bos, parse_special);
+    int status = run_raw(model_path, prompt, &opt, add_bos, parse_special, &meter_opts);
     free(owned);
     return status;
 }

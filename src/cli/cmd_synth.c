@@ -30,10 +30,10 @@ static void synth_usage(FILE *out) {
 
 /* Print the known shapes with their sizes. */
 static void list_shapes(void) {
-    printf("%-14s %-7s %6s %6s %5s %4s %6s %7s %9s\n", "name", "arch", "embd", "layers", "heads", "kv", "ff",
+    printf("%-17s %-7s %6s %6s %5s %4s %6s %7s %9s\n", "name", "arch", "embd", "layers", "heads", "kv", "ff",
            "vocab", "params");
     for (const mote_model_shape *s = mote_model_shapes(); s->name; s++)
-        printf("%-14s %-7s %6d %6d %5d %4d %6d %7d %8.1fM\n", s->name, s->arch, s->n_embd, s->n_layer, s->n_head,
+        printf("%-17s %-7s %6d %6d %5d %4d %6d %7d %8.1fM\n", s->name, s->arch, s->n_embd, s->n_layer, s->n_head,
                s->n_head_kv, s->n_ff, s->n_vocab, (double)mote_model_shape_n_params(s) / 1e6);
 }
 

@@ -23,6 +23,8 @@ int cmd_perplexity(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
 int cmd_imatrix(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 /* The table, defined in main.c, for help output. */

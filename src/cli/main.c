@@ -17,6 +17,8 @@ const mote_command mote_commands[] = {
     {"quantize", "write a quantized copy of a model", cmd_quantize},
     {"imatrix", "compute an importance matrix from a calibration text", cmd_imatrix},
     {"chat", "talk to a model (interactive, or one question per line)", cmd_chat},
+    {"sweep", "quantize a model to several types and measure each (tables, plots)", cmd_sweep},
+    {"embed", "print embedding vectors of texts", cmd_embed},
     {"serve", "serve models over HTTP (Ollama and OpenAI APIs, a chat page)", cmd_serve},
     {NULL, NULL, NULL},
 };

@@ -57,7 +57,10 @@ static void attend_head(const mote_context *c, float *qh, mote_fp16 *acc, const 
     for (int32_t s = 0; s < len; s++, key += stride, val += stride) {
         float dot = 0.0f;
         for (int32_t i = 0; i < hd; i++) dot += qh[i] * f16_table[key[i]];
-        const float score = dot * hp->attn_scale;
+        /* soft-capped as GGML's flash attention does it: cap * tanh(dot * scale / cap) */
+        const float score =
+            hp->attn_softcap > 0.0f ? hp->attn_softcap * tanhf(dot * (hp->attn_scale / hp->attn_softcap))
+                                    : dot * hp->attn_scale;
         float rescale = 1.0f, weight = 1.0f;
         if (score > max) {
             /* a new maximum: shrink what was summed so far */
@@ -86,7 +89,7 @@ static void attend_block(const mote_context *c, float *scratch, int32_t nq, cons
     float *qh = scratch;
     mote_fp16 *acc = (mote_fp16 *)(scratch + (size_t)MOTE_ATTN_QUERIES * hd);
 #if defined(__x86_64__)
-    if (use_avx2 && hd % 8 == 0) {
+    if (use_avx2 && hd % 8 == 0 && c->model->hp.attn_softcap == 0.0f) { /* the kernel does not soft-cap */
         mote_avx2_attend_block(hd, c->model->hp.attn_scale, nq, q, out, lo, hi, key, val, stride, qh, acc);
         return;
     }
@@ -99,6 +102,7 @@ typedef struct {
     mote_context *c;
     bool swa;
     int32_t il, n;
+    const int32_t *seq_end; /* not causal: per token, its sequence's positions in the cache after the step; else NULL */
 } attention_job;
 
 /* How the step's (token, head) queries are grouped into blocks that share a
@@ -159,7 +163,7 @@ static void attention_part(void *p, int ith, int nth) {
                 q[nq] = c->q + t * n_q + (int64_t)h * hd;
                 out[nq] = c->att + t * n_q + (int64_t)h * hd;
                 lo[nq] = base + first;
-                hi[nq] = base + pos + 1;
+                hi[nq] = base + (j->seq_end ? j->seq_end[t] : pos + 1);
                 nq++;
             }
         }
@@ -168,7 +172,30 @@ static void attention_part(void *p, int ith, int nth) {
     }
 }
 
+/* Per token of the step, where its sequence ends once the step's keys are
+ * in: past the step's last position of that sequence, or its earlier
+ * length if that is longer. An encoder's token attends up to there. */
+static int32_t *sequence_ends(const mote_context *c, int32_t n) {
+    int32_t *end = malloc((size_t)n * sizeof *end);
+    if (!end) return NULL;
+    for (int32_t t = 0; t < n; t++) {
+        const int32_t s = c->tok_seq[t];
+        int32_t e = c->seq_len[s];
+        for (int32_t u = 0; u < n; u++)
+            if (c->tok_seq[u] == s && c->tok_pos[u] + 1 > e) e = c->tok_pos[u] + 1;
+        end[t] = e;
+    }
+    return end;
+}
+
 void mote_attention(mote_context *c, bool swa, int32_t il, int32_t n) {
-    attention_job j = {c, swa, il, n};
+    attention_job j = {c, swa, il, n, NULL};
+    int32_t *ends = NULL;
+    if (!c->model->hp.causal) {
+        /* Without memory for the ends (a few bytes per token), causal is all we can do. */
+        ends = sequence_ends(c, n);
+        j.seq_end = ends;
+    }
     mote_threadpool_run(c->pool, attention_part, &j);
+    free(ends);
 }

@@ -22,7 +22,9 @@ void mote_attention_init(void);
 /* att[t] = softmax(q[t] . K^T * attn_scale) V for the n tokens of the step
  * (token t at position tok_pos[t] of sequence tok_seq[t]), over that
  * sequence's positions 0..pos in layer il, or only the n_swa most recent
- * ones when `swa`. K and V must already hold the step's own keys and values. */
+ * ones when `swa`; for a model that is not causal (hp.causal false: BERT)
+ * over all of that sequence's positions, the step's included. K and V must
+ * already hold the step's own keys and values. */
 void mote_attention(mote_context *c, bool swa, int32_t il, int32_t n);
 
 #endif

@@ -42,7 +42,7 @@ static double available_memory(void) {
 
 /* Largest scratch any matmul of the model needs for nb tokens. */
 static size_t scratch_bytes(const mote_model *m, int32_t nb, int n_threads) {
-    size_t best = mote_matmul_scratch_bytes(&m->output, nb, n_threads);
+    size_t best = m->output.data ? mote_matmul_scratch_bytes(&m->output, nb, n_threads) : 0;
     for (int32_t il = 0; il < m->hp.n_layer; il++) {
         const mote_layer *l = &m->layers[il];
         const mote_weight *ws[] = {&l->wq, &l->wk, &l->wv, &l->wqkv, &l->wo, &l->ffn_gate, &l->ffn_up, &l->ffn_down};
@@ -75,6 +75,10 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     const int n_threads = p->n_threads > 0 ? p->n_threads : mote_physical_cores();
     if (nb > n_ctx) nb = n_ctx;
     const int64_t logits_cap = p->all_logits ? (nb > n_seq ? nb : n_seq) : n_seq;
+    if (m->pos_embd.data && n_ctx / n_seq > m->pos_embd.n_out)
+        return mote_fail(MOTE_ERR_INVALID_ARG,
+                         "%s has learned positions for %lld tokens only, not sequences of %lld",
+                         hp->arch, (long long)m->pos_embd.n_out, (long long)(n_ctx / n_seq));
 
     /* Sizes, first in double so absurd requests are refused, not wrapped. */
     const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;

@@ -2,7 +2,9 @@
  * forward.c — the transformer forward pass, top to bottom as the papers
  * describe it, for every supported family; the model's switches (rope
  * mode, activation, optional norms, fused tensors, sliding window) select
- * the variations.
+ * the variations, as the architecture declared them (model/loader.h):
+ * norm kind, FFN kind, position kind, biases, post-norms, causality. The
+ * pieces only some families use are in forward_parts.c.
  *
  * A step takes n tokens, each of its own sequence and position (tok_seq,
  * tok_pos: several conversations can share one step, so each weight matrix
@@ -15,6 +17,7 @@
 
 #include "engine/attention.h"
 #include "engine/context.h"
+#include "engine/forward_parts.h"
 #include "engine/matmul.h"
 #include "engine/ops.h"
 
@@ -27,6 +30,7 @@ static void embed(mote_context *c, const int32_t *tokens, int32_t n) {
         e->traits->to_float((const uint8_t *)e->data + (size_t)tokens[t] * e->row_bytes, row, e->n_in);
         if (m->hp.embd_scale != 1.0f)
             for (int32_t i = 0; i < m->hp.n_embd; i++) row[i] *= m->hp.embd_scale;
+        mote_embed_extras(m, row, c->tok_pos[t], c->xb + (int64_t)t * m->hp.n_embd);
     }
 }
 
@@ -34,13 +38,13 @@ static void embed(mote_context *c, const int32_t *tokens, int32_t n) {
 static void project_qkv(mote_context *c, const mote_layer *l, int32_t n) {
     const mote_hparams *hp = &c->model->hp;
     if (!l->wqkv.data) {
-        mote_matmul(c->pool, &l->wq, c->xb, c->q, n, c->scratch);
-        mote_matmul(c->pool, &l->wk, c->xb, c->k, n, c->scratch);
-        mote_matmul(c->pool, &l->wv, c->xb, c->v, n, c->scratch);
+        mote_linear(c, &l->wq, c->xb, c->q, n);
+        mote_linear(c, &l->wk, c->xb, c->k, n);
+        mote_linear(c, &l->wv, c->xb, c->v, n);
         return;
     }
     const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
-    mote_matmul(c->pool, &l->wqkv, c->xb, c->qkv, n, c->scratch);
+    mote_linear(c, &l->wqkv, c->xb, c->qkv, n);
     for (int32_t t = 0; t < n; t++) {
         const float *row = c->qkv + t * (n_q + 2 * n_kv);
         memcpy(c->q + t * n_q, row, (size_t)n_q * sizeof(float));
@@ -62,9 +66,11 @@ static void position_and_cache(mote_context *c, const mote_layer *l, int32_t il,
         if (l->k_norm)
             for (int32_t h = 0; h < hp->n_head_kv; h++)
                 mote_rmsnorm(k + h * hp->head_dim, k + h * hp->head_dim, l->k_norm, hp->head_dim, hp->norm_eps);
-        const float *cs = cs_all + (int64_t)t * hp->n_rot;
-        mote_rope_apply(q, hp->n_head, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
-        mote_rope_apply(k, hp->n_head_kv, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
+        if (hp->pos == MOTE_POS_ROPE && !l->no_rope) {
+            const float *cs = cs_all + (int64_t)t * hp->n_rot;
+            mote_rope_apply(q, hp->n_head, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
+            mote_rope_apply(k, hp->n_head_kv, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
+        }
         const size_t cell = (size_t)c->tok_seq[t] * (size_t)c->seq_cap + (size_t)c->tok_pos[t];
         const size_t at = ((size_t)il * c->n_ctx + cell) * (size_t)n_kv;
         const float *v = c->v + t * n_kv;
@@ -91,28 +97,33 @@ static void glu_part(void *p, int ith, int nth) {
     mote_glu(j->out + b, j->gate + b, j->up + b, e - b, j->act);
 }
 
-/* xb = ffn(xb): gate and up projections, gated activation, down projection. */
+/* xb = ffn(xb): gate and up projections, gated activation, down projection
+ * (or up, activation, down without a gate). */
 static void feed_forward(mote_context *c, const mote_layer *l, int32_t n) {
     const mote_hparams *hp = &c->model->hp;
     const int64_t ff = hp->n_ff;
-    const float *act; /* the gated activation, n rows of n_ff */
-    if (l->ffn_gate.data) {
-        mote_matmul(c->pool, &l->ffn_gate, c->xb, c->ffn_gate, n, c->scratch);
-        mote_matmul(c->pool, &l->ffn_up, c->xb, c->ffn_up, n, c->scratch);
+    float *act; /* the activation, n rows of n_ff */
+    if (hp->ffn == MOTE_FFN_PLAIN) {
+        act = mote_plain_activation(c, l, n);
+    } else if (hp->ffn == MOTE_FFN_GATED) {
+        mote_linear(c, &l->ffn_gate, c->xb, c->ffn_gate, n);
+        mote_linear(c, &l->ffn_up, c->xb, c->ffn_up, n);
         glu_job j = {c->ffn_gate, c->ffn_gate, c->ffn_up, n * ff, hp->act};
         mote_threadpool_run(c->pool, glu_part, &j);
         act = c->ffn_gate;
     } else {
         /* fused: each row is gate (first n_ff) then up (next n_ff); the
          * activation goes to ffn_up, which the down projection reads */
-        mote_matmul(c->pool, &l->ffn_up, c->xb, c->ffn_gate, n, c->scratch);
+        mote_linear(c, &l->ffn_up, c->xb, c->ffn_gate, n);
         for (int32_t t = 0; t < n; t++) {
             const float *row = c->ffn_gate + t * 2 * ff;
             mote_glu(c->ffn_up + t * ff, row, row + ff, ff, hp->act);
         }
         act = c->ffn_up;
     }
-    mote_matmul(c->pool, &l->ffn_down, act, c->xb, n, c->scratch);
+    if (l->ffn_sub_norm)
+        for (int32_t t = 0; t < n; t++) mote_norm(act + t * ff, act + t * ff, l->ffn_sub_norm, NULL, ff, hp);
+    mote_linear(c, &l->ffn_down, act, c->xb, n);
 }
 
 /* x[t] += norm(y[t]) (or += y[t] when there is no post-norm). */
@@ -120,7 +131,7 @@ static void add_residual(mote_context *c, float *y, const float *post_norm, int3
     const mote_hparams *hp = &c->model->hp;
     for (int32_t t = 0; t < n; t++) {
         float *yt = y + (int64_t)t * hp->n_embd, *xt = c->x + (int64_t)t * hp->n_embd;
-        if (post_norm) mote_rmsnorm(yt, yt, post_norm, hp->n_embd, hp->norm_eps);
+        if (post_norm) mote_norm(yt, yt, post_norm, NULL, hp->n_embd, hp);
         for (int32_t i = 0; i < hp->n_embd; i++) xt[i] += yt[i];
     }
 }
@@ -131,7 +142,7 @@ void mote_forward(mote_context *c, const int32_t *tokens, int32_t n) {
     const int64_t d = hp->n_embd;
 
     embed(c, tokens, n);
-    for (int32_t t = 0; t < n; t++) {
+    for (int32_t t = 0; t < n && hp->pos == MOTE_POS_ROPE; t++) {
         mote_rope_angles(c->rope_cs + (int64_t)t * hp->n_rot, hp->n_rot, c->tok_pos[t], &c->rope);
         if (hp->n_swa > 0)
             mote_rope_angles(c->rope_cs_swa + (int64_t)t * hp->n_rot, hp->n_rot, c->tok_pos[t], &c->rope_swa);
@@ -140,16 +151,18 @@ void mote_forward(mote_context *c, const int32_t *tokens, int32_t n) {
     for (int32_t il = 0; il < hp->n_layer; il++) {
         const mote_layer *l = &m->layers[il];
         /* attention block */
-        for (int32_t t = 0; t < n; t++) mote_rmsnorm(c->xb + t * d, c->x + t * d, l->attn_norm, d, hp->norm_eps);
+        mote_block_input(c, l->attn_norm, l->attn_norm_b, n);
         project_qkv(c, l, n);
         position_and_cache(c, l, il, n);
         mote_attention(c, l->swa, il, n);
-        mote_matmul(c->pool, &l->wo, c->att, c->xb, n, c->scratch);
+        mote_attention_output(c, l, n);
         add_residual(c, c->xb, l->post_attn_norm, n);
+        mote_post_norm(c, l->attn_out_norm, l->attn_out_norm_b, n);
         /* feed-forward block */
-        for (int32_t t = 0; t < n; t++) mote_rmsnorm(c->xb + t * d, c->x + t * d, l->ffn_norm, d, hp->norm_eps);
+        mote_block_input(c, l->ffn_norm, l->ffn_norm_b, n);
         feed_forward(c, l, n);
         add_residual(c, c->xb, l->post_ffn_norm, n);
+        mote_post_norm(c, l->layer_out_norm, l->layer_out_norm_b, n);
     }
 
     /* output head on the rows whose logits are wanted, gathered in order */
@@ -157,11 +170,16 @@ void mote_forward(mote_context *c, const int32_t *tokens, int32_t n) {
     for (int32_t t = 0; t < n; t++) {
         if (c->tok_out[t] < 0) continue;
         if (first < 0) first = c->tok_out[t];
-        mote_rmsnorm(c->xb + rows * d, c->x + t * d, m->output_norm, d, hp->norm_eps);
+        if (m->output.data) mote_norm(c->xb + rows * d, c->x + t * d, m->output_norm, m->output_norm_b, d, hp);
         rows++;
     }
     if (!rows) return;
     float *out = c->logits + (int64_t)first * hp->n_vocab;
-    mote_matmul(c->pool, &m->output, c->xb, out, rows, c->scratch);
+    if (!m->output.data) {
+        /* an embedding model has no head (mote_embed reads the hidden states): zero logits */
+        memset(out, 0, (size_t)rows * hp->n_vocab * sizeof(float));
+        return;
+    }
+    mote_linear(c, &m->output, c->xb, out, rows);
     if (hp->logit_softcap > 0.0f) mote_softcap(out, (int64_t)rows * hp->n_vocab, hp->logit_softcap);
 }

@@ -22,6 +22,9 @@ int mote_generate(mote_context *c, const int32_t *prompt, int32_t n_prompt, int3
     mote_timings tm = {0, 0, 0, 0};
     if (timings) *timings = tm;
     if (!prompt || n_prompt <= 0) return mote_fail(MOTE_ERR_INVALID_ARG, "the prompt is empty");
+    if (!c->model->output.data)
+        return mote_fail(MOTE_ERR_UNSUPPORTED, "%s is an embedding model (no output head): it embeds text (mote_embed), "
+                         "it does not predict tokens", c->model->hp.arch);
     if (n_prompt > c->seq_cap - c->seq_len[0])
         return mote_fail(MOTE_ERR_INVALID_ARG, "the prompt of %d tokens does not fit the context of %d tokens%s",
                          n_prompt, c->seq_cap, c->seq_len[0] ? " (with what it already holds)" : "");

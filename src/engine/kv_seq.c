@@ -73,6 +73,7 @@ int mote_seq_copy(mote_context *c, int32_t src, int32_t dst, int32_t n) {
 static void rerotate(mote_context *c, int32_t il, int64_t cell, int32_t count, int32_t delta, float *buf) {
     const mote_hparams *hp = &c->model->hp;
     const mote_layer *l = &c->model->layers[il];
+    if (l->no_rope) return; /* its keys hold no position */
     mote_rope rope = l->swa ? c->rope_swa : c->rope;
     rope.attn_factor = 1.0f; /* the magnitude scale is already in the keys */
     float cs[2 * 512];
@@ -94,6 +95,9 @@ int mote_seq_shift(mote_context *c, int32_t seq, int32_t n_keep, int32_t n_disca
                          "cannot keep %d and drop %d tokens of sequence %d, which holds %d", n_keep, n_discard, seq,
                          len);
     const mote_hparams *hp = &c->model->hp;
+    if (hp->pos != MOTE_POS_ROPE && n_discard > 0)
+        return mote_fail(MOTE_ERR_UNSUPPORTED, "%s models have no rotary positions: their cache cannot be shifted",
+                         hp->arch);
     if (hp->n_rot > 1024)
         return mote_fail(MOTE_ERR_UNSUPPORTED, "a context shift with %d rotated dimensions", hp->n_rot);
     if (n_discard == 0) return MOTE_OK;

@@ -144,8 +144,12 @@ static inline float gelu_tanh(float x) {
     return gelu_table[mote_f32_to_fp16(x)];
 }
 
+static inline float relu_sqr(float x) { return x > 0.0f ? x * x : 0.0f; }
+
 void mote_glu_portable(float *out, const float *gate, const float *up, int64_t n, mote_activation act) {
-    if (act == MOTE_ACT_GELU_TANH) {
+    if (act == MOTE_ACT_RELU_SQR) {
+        for (int64_t i = 0; i < n; i++) out[i] = relu_sqr(gate[i]) * up[i];
+    } else if (act == MOTE_ACT_GELU_TANH) {
         pthread_once(&gelu_once, fill_gelu_table);
         for (int64_t i = 0; i < n; i++) out[i] = gelu_tanh(gate[i]) * up[i];
     } else
@@ -168,7 +172,7 @@ static void pick_glu(void) {
 void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_activation act) {
     pthread_once(&glu_once, pick_glu);
 #if defined(__x86_64__)
-    if (glu_avx2) {
+    if (glu_avx2 && act != MOTE_ACT_RELU_SQR) {
         if (act == MOTE_ACT_GELU_TANH) {
             pthread_once(&gelu_once, fill_gelu_table);
             mote_avx2_glu_gelu_table(out, gate, up, n, gelu_table);
@@ -179,6 +183,53 @@ void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_ac
     }
 #endif
     mote_glu_portable(out, gate, up, n, act);
+}
+
+void mote_activate(float *out, const float *x, int64_t n, mote_activation act) {
+    if (act == MOTE_ACT_GELU_TANH) {
+        pthread_once(&gelu_once, fill_gelu_table);
+        for (int64_t i = 0; i < n; i++) out[i] = gelu_tanh(x[i]);
+    } else if (act == MOTE_ACT_RELU_SQR) {
+        for (int64_t i = 0; i < n; i++) out[i] = relu_sqr(x[i]);
+    } else {
+        for (int64_t i = 0; i < n; i++) out[i] = silu(x[i]);
+    }
+}
+
+void mote_layernorm(float *out, const float *x, const float *w, const float *b, int64_t n, float eps) {
+    /* GGML's order: the mean from a double sum rounded to float; the
+     * squared deviations summed per 8 in float (its AVX2 lane order), the
+     * groups in double; then scale, weight and bias as separate roundings. */
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++) sum += (double)x[i];
+    const float mean = (float)sum / (float)n;
+    double sq = 0.0;
+    int64_t i = 0;
+    for (; i + 7 < n; i += 8) {
+        float v[8];
+        for (int k = 0; k < 8; k++) {
+            const float d = x[i + k] - mean;
+            v[k] = d * d;
+        }
+        sq += (double)(((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7])));
+    }
+    for (; i < n; i++) {
+        const float d = x[i] - mean;
+        sq += (double)(d * d);
+    }
+    const float variance = (float)(sq / (double)n);
+    const float scale = 1.0f / sqrtf(variance + eps);
+    for (int64_t j = 0; j < n; j++) {
+        float y = (x[j] - mean) * scale;
+        if (w) y = y * w[j];
+        if (b) y = y + b[j];
+        out[j] = y;
+    }
+}
+
+void mote_norm(float *out, const float *x, const float *w, const float *b, int64_t n, const mote_hparams *hp) {
+    if (hp->norm == MOTE_NORM_LAYER) mote_layernorm(out, x, w, b, n, hp->norm_eps);
+    else mote_rmsnorm(out, x, w, n, hp->norm_eps);
 }
 
 void mote_softcap(float *x, int64_t n, float cap) {

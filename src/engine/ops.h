@@ -15,6 +15,12 @@
 /* out[i] = x[i] / rms(x) * w[i] over n values (w may be NULL: no weight); out may be x. */
 void mote_rmsnorm(float *out, const float *x, const float *w, int64_t n, float eps);
 
+/* out = (x - mean(x)) / sqrt(var(x) + eps) * w + b over n values (w, b may
+ * be NULL); out may be x. */
+void mote_layernorm(float *out, const float *x, const float *w, const float *b, int64_t n, float eps);
+/* The model's norm (hp->norm): RMSNorm (b unused) or LayerNorm, with hp->norm_eps. */
+void mote_norm(float *out, const float *x, const float *w, const float *b, int64_t n, const mote_hparams *hp);
+
 /* The rotation angles of one position: cs[2i] = cos, cs[2i+1] = sin of
  * theta_i for i < n_rot/2, already multiplied by the rope's attn_factor. */
 void mote_rope_angles(float *cs, int32_t n_rot, int32_t pos, const mote_rope *rope);
@@ -26,12 +32,15 @@ void mote_rope_apply(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot,
 /* x = softmax(x) over n values, in place. */
 void mote_softmax(float *x, int64_t n);
 
-/* out[i] = act(gate[i]) * up[i] for i < n (SiLU or GELU-tanh); out may alias gate.
+/* out[i] = act(gate[i]) * up[i] for i < n (SiLU, GELU-tanh or squared ReLU); out may alias gate.
  * Vectorized where the CPU allows, bit-identical to mote_glu_portable. */
 void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_activation act);
 /* mote_glu in plain C, one value at a time (the reference the tests compare
  * the vector versions with). */
 void mote_glu_portable(float *out, const float *gate, const float *up, int64_t n, mote_activation act);
+
+/* out[i] = act(x[i]) (no gate: GPT-2's and BERT's MLP); out may be x. */
+void mote_activate(float *out, const float *x, int64_t n, mote_activation act);
 
 /* x[i] = cap * tanh(x[i] / cap). */
 void mote_softcap(float *x, int64_t n, float cap);

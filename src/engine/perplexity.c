@@ -31,6 +31,9 @@ int mote_perplexity(mote_context *c, const int32_t *tokens, int64_t n_tokens, in
                     void *user, double *ppl, double *ppl_err) {
     const int32_t n_ctx = c->n_ctx, n_vocab = c->model->hp.n_vocab, first = n_ctx / 2;
     if (!c->all_logits) return mote_fail(MOTE_ERR_INVALID_ARG, "perplexity needs a context made with all_logits");
+    if (!c->model->output.data)
+        return mote_fail(MOTE_ERR_UNSUPPORTED, "%s is an embedding model (no output head): it embeds text (mote_embed), "
+                         "it does not predict tokens", c->model->hp.arch);
     if (n_ctx < 4) return mote_fail(MOTE_ERR_INVALID_ARG, "a context of %d tokens is too small for perplexity", n_ctx);
     if (n_tokens < 2 * (int64_t)n_ctx)
         return mote_fail(MOTE_ERR_INVALID_ARG,

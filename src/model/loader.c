@@ -44,7 +44,7 @@ static int opt_int(mote_model *m, const char *suffix, int32_t def, int32_t *out)
     return MOTE_OK;
 }
 
-int mote_load_common_hparams(mote_model *m) {
+int mote_load_common_hparams(mote_model *m, const mote_arch *a) {
     mote_hparams *hp = &m->hp;
     int rc;
     if ((rc = need_int(m, "embedding_length", &hp->n_embd)) || (rc = need_int(m, "block_count", &hp->n_layer)) ||
@@ -70,12 +70,32 @@ int mote_load_common_hparams(mote_model *m) {
         return mote_fail(MOTE_ERR_FORMAT, "rope dimension count %d does not fit a head of %d", hp->n_rot,
                          hp->head_dim);
 
-    hp->norm_eps = mote_gguf_get_f32(m->gguf, mote_arch_key(m, "attention.layer_norm_rms_epsilon"), 1e-5f);
+    if (a->pos == MOTE_POS_ROPE && a->rope_whole_head && hp->n_rot != hp->head_dim)
+        return mote_fail(MOTE_ERR_FORMAT, "%s rotates whole heads, but rope dimension count %d != head size %d",
+                         a->name, hp->n_rot, hp->head_dim);
+
+    hp->norm = a->norm;
+    hp->norm_eps = mote_gguf_get_f32(m->gguf,
+                                     mote_arch_key(m, a->norm == MOTE_NORM_RMS ? "attention.layer_norm_rms_epsilon"
+                                                                               : "attention.layer_norm_epsilon"),
+                                     a->norm == MOTE_NORM_RMS ? 1e-5f : 1e-12f);
+    hp->post_norm = a->post_norm;
+    hp->ffn = a->ffn;
+    hp->act = a->act;
+    hp->pos = a->pos;
+    hp->rope_mode = a->rope_mode;
+    hp->causal = mote_gguf_get_bool(m->gguf, mote_arch_key(m, "attention.causal"), a->causal);
+    hp->pooling = MOTE_POOL_NONE;
+    if (a->head == MOTE_HEAD_NONE) {
+        uint32_t pt = mote_gguf_get_u32(m->gguf, mote_arch_key(m, "pooling_type"), (uint32_t)a->pooling);
+        if (pt > MOTE_POOL_LAST)
+            return mote_fail(MOTE_ERR_UNSUPPORTED, "'%s' %u is not a pooling mote knows (mean 1, cls 2, last 3)",
+                             mote_arch_key(m, "pooling_type"), pt);
+        hp->pooling = pt == MOTE_POOL_NONE ? a->pooling : (mote_pool_kind)pt;
+    }
     hp->embd_scale = 1.0f;
     hp->attn_scale = 1.0f / sqrtf((float)hp->head_dim);
     hp->logit_softcap = mote_gguf_get_f32(m->gguf, mote_arch_key(m, "final_logit_softcapping"), 0.0f);
-    hp->act = MOTE_ACT_SILU;
-    hp->rope_mode = MOTE_ROPE_NEOX;
 
     /* Rope scaling: linear (a factor on positions) is exact arithmetic we
      * support; YaRN and friends change the formula and are refused. */
@@ -94,10 +114,13 @@ int mote_load_common_hparams(mote_model *m) {
     return MOTE_OK;
 }
 
-/* Find a tensor by formatted name; NULL if absent. `name` receives the name. */
+/* Find a tensor by formatted name; NULL if absent. `name` receives the
+ * name. A tensor found is marked bound. */
 static const mote_tensor_info *find(mote_model *m, const char *fmt, int il, char *name, size_t cap) {
     snprintf(name, cap, fmt, il);
-    return mote_gguf_find_tensor(m->gguf, name);
+    const mote_tensor_info *t = mote_gguf_find_tensor(m->gguf, name);
+    if (t && m->bound) m->bound[t - mote_gguf_tensor(m->gguf, 0)] = 1;
+    return t;
 }
 
 static int bind_matrix_info(mote_weight *w, const mote_tensor_info *t, int64_t n_in, int64_t n_out) {
@@ -162,45 +185,3 @@ int mote_bind_vector_opt(mote_model *m, const float **v, int64_t n, const char *
     return t ? bind_vector_info(v, t, n) : MOTE_OK;
 }
 
-int mote_bind_io(mote_model *m) {
-    mote_hparams *hp = &m->hp;
-    const mote_tensor_info *emb = mote_gguf_find_tensor(m->gguf, "token_embd.weight");
-    if (!emb) return mote_fail(MOTE_ERR_NOT_FOUND, "%s model has no tensor 'token_embd.weight'", hp->arch);
-    if (emb->ne[1] <= 0 || emb->ne[1] > INT32_MAX)
-        return mote_fail(MOTE_ERR_SHAPE, "tensor 'token_embd.weight' has an impossible vocabulary size");
-    hp->n_vocab = (int32_t)emb->ne[1];
-    int rc = bind_matrix_info(&m->tok_embd, emb, hp->n_embd, hp->n_vocab);
-    if (rc) return rc;
-    if ((rc = mote_bind_vector(m, &m->output_norm, hp->n_embd, "output_norm.weight", 0))) return rc;
-    bool found;
-    if ((rc = mote_bind_matrix_opt(m, &m->output, hp->n_embd, hp->n_vocab, "output.weight", 0, &found))) return rc;
-    if (!found) m->output = m->tok_embd; /* tied head */
-    return MOTE_OK;
-}
-
-int mote_bind_standard_layer(mote_model *m, int il) {
-    const mote_hparams *hp = &m->hp;
-    mote_layer *l = &m->layers[il];
-    int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
-    int rc;
-    if ((rc = mote_bind_vector(m, &l->attn_norm, hp->n_embd, "blk.%d.attn_norm.weight", il)) ||
-        (rc = mote_bind_matrix(m, &l->wq, hp->n_embd, n_q, "blk.%d.attn_q.weight", il)) ||
-        (rc = mote_bind_matrix(m, &l->wk, hp->n_embd, n_kv, "blk.%d.attn_k.weight", il)) ||
-        (rc = mote_bind_matrix(m, &l->wv, hp->n_embd, n_kv, "blk.%d.attn_v.weight", il)) ||
-        (rc = mote_bind_matrix(m, &l->wo, n_q, hp->n_embd, "blk.%d.attn_output.weight", il)) ||
-        (rc = mote_bind_vector(m, &l->ffn_norm, hp->n_embd, "blk.%d.ffn_norm.weight", il)) ||
-        (rc = mote_bind_matrix(m, &l->ffn_gate, hp->n_embd, hp->n_ff, "blk.%d.ffn_gate.weight", il)) ||
-        (rc = mote_bind_matrix(m, &l->ffn_up, hp->n_embd, hp->n_ff, "blk.%d.ffn_up.weight", il)) ||
-        (rc = mote_bind_matrix(m, &l->ffn_down, hp->n_ff, hp->n_embd, "blk.%d.ffn_down.weight", il)))
-        return rc;
-    return MOTE_OK;
-}
-
-int mote_bind_qk_norms(mote_model *m, int il) {
-    mote_layer *l = &m->layers[il];
-    int rc;
-    if ((rc = mote_bind_vector(m, &l->q_norm, m->hp.head_dim, "blk.%d.attn_q_norm.weight", il)) ||
-        (rc = mote_bind_vector(m, &l->k_norm, m->hp.head_dim, "blk.%d.attn_k_norm.weight", il)))
-        return rc;
-    return MOTE_OK;
-}

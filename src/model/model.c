@@ -13,16 +13,29 @@
 #include "model/repack.h"
 #include "model/model.h"
 
-static const mote_arch *const archs[] = {&mote_arch_llama, &mote_arch_qwen3, &mote_arch_gemma3, &mote_arch_phi3};
+/* The registry: one line per architecture (its declaration is in arch/). */
+static const mote_arch *const archs[] = {
+    &mote_arch_llama, &mote_arch_qwen3, &mote_arch_gemma3, &mote_arch_phi3,
+    &mote_arch_qwen2, &mote_arch_gpt2,  &mote_arch_bert,   &mote_arch_bitnet, &mote_arch_smollm3,
+    &mote_arch_gemma2,
+};
 #define N_ARCHS (sizeof archs / sizeof archs[0])
 
-const char *mote_model_supported_archs(void) { return "llama, qwen3, gemma3, phi3"; }
+const mote_arch *mote_arch_find(const char *name) {
+    for (size_t i = 0; name && i < N_ARCHS; i++)
+        if (!strcmp(archs[i]->name, name)) return archs[i];
+    return NULL;
+}
+
+/* The registry's names in its order (test_model_load checks they agree). */
+const char *mote_model_supported_archs(void) { return "llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3, gemma2"; }
 
 void mote_model_free(mote_model *m) {
     if (!m) return;
     mote_gguf_close(m->gguf);
     free(m->repacked);
     free(m->layers);
+    free(m->bound);
     free(m);
 }
 
@@ -33,9 +46,7 @@ int mote_model_load(const char *path, mote_model **out) {
     int rc = mote_gguf_open(path, &g);
     if (rc) return rc;
     const char *name = mote_gguf_get_str(g, "general.architecture", NULL);
-    const mote_arch *arch = NULL;
-    for (size_t i = 0; name && i < N_ARCHS; i++)
-        if (!strcmp(archs[i]->name, name)) arch = archs[i];
+    const mote_arch *arch = mote_arch_find(name);
     if (!arch) {
         rc = mote_fail(MOTE_ERR_UNSUPPORTED, "%s: architecture '%s' is not supported (supported: %s)", path,
                        name ? name : "(none)", mote_model_supported_archs());
@@ -49,13 +60,17 @@ int mote_model_load(const char *path, mote_model **out) {
     }
     m->gguf = g;
     strncpy(m->hp.arch, arch->name, sizeof m->hp.arch - 1);
-    if ((rc = mote_load_common_hparams(m))) goto fail;
+    if ((rc = mote_load_common_hparams(m, arch))) goto fail;
     m->layers = calloc((size_t)m->hp.n_layer, sizeof *m->layers);
     if (!m->layers) {
         rc = mote_fail(MOTE_ERR_NOMEM, "out of memory loading %s", path);
         goto fail;
     }
-    if ((rc = arch->load(m))) goto fail;
+    if ((rc = mote_bind_declared(m, arch)) || (arch->setup && (rc = arch->setup(m))) ||
+        (rc = mote_check_all_bound(m)))
+        goto fail;
+    free(m->bound);
+    m->bound = NULL;
     for (int64_t i = 0; i < mote_gguf_n_tensors(g); i++) {
         const mote_tensor_info *t = mote_gguf_tensor(g, i);
         m->n_params += (uint64_t)mote_tensor_nelements(t);

@@ -31,6 +31,7 @@ typedef struct {
     int64_t n_out;                 /* ne[1]: number of rows */
     size_t row_bytes;
     const mote_panel_kernels *stored;
+    const float *bias;             /* (n_out) added after the product, or NULL */
 } mote_weight;
 
 /* How rotary position embedding pairs up dimensions. */
@@ -39,11 +40,43 @@ typedef enum {
     MOTE_ROPE_NEOX,    /* halves (x[i], x[i + n_rot/2]): qwen3, gemma3, phi3 */
 } mote_rope_mode;
 
-/* The gate's activation in the feed-forward block. */
+/* The activation in the feed-forward block (of the gate when it is gated). */
 typedef enum {
     MOTE_ACT_SILU,       /* SwiGLU: silu(gate) * up */
     MOTE_ACT_GELU_TANH,  /* GeGLU with the tanh approximation: gelu(gate) * up */
+    MOTE_ACT_RELU_SQR,   /* relu(x)^2 */
 } mote_activation;
+
+/* ---- variation points: what an architecture declares (model/arch/) ---- */
+
+/* Which normalisation every norm of the model is. */
+typedef enum {
+    MOTE_NORM_RMS,    /* x / rms(x) * w */
+    MOTE_NORM_LAYER,  /* (x - mean) / std(x) * w + b */
+} mote_norm_kind;
+
+/* The feed-forward block's shape. */
+typedef enum {
+    MOTE_FFN_GATED,        /* down(act(gate x) * up x), gate and up separate */
+    MOTE_FFN_GATED_FUSED,  /* the same with gate|up in one ffn_up of 2 n_ff rows (phi3) */
+    MOTE_FFN_PLAIN,        /* down(act(up x)): no gate (gpt2, bert) */
+} mote_ffn_kind;
+
+/* How positions enter the model. */
+typedef enum {
+    MOTE_POS_ROPE,     /* rotary, on q and k (mode, partial rotation and factors in the hparams) */
+    MOTE_POS_LEARNED,  /* a learned row per absolute position added to the embeddings */
+    MOTE_POS_NONE,
+} mote_pos_kind;
+
+/* Pooling of the last hidden states into one vector per text; numbered as
+ * llama.cpp's {arch}.pooling_type. */
+typedef enum {
+    MOTE_POOL_NONE = 0,
+    MOTE_POOL_MEAN = 1,
+    MOTE_POOL_CLS = 2,
+    MOTE_POOL_LAST = 3,
+} mote_pool_kind;
 
 /* One set of rotary frequencies: theta_i = pos * freq_scale * base^(-2i/n_rot) / factor_i. */
 typedef struct {
@@ -64,10 +97,17 @@ typedef struct {
     int32_t head_dim;       /* per head, keys and values alike (attention.key_length) */
     int32_t n_rot;          /* dimensions rotated by rope (<= head_dim) */
     int32_t n_ff;           /* hidden width of the feed-forward block */
-    float norm_eps;         /* RMSNorm epsilon */
+    float norm_eps;         /* epsilon of every norm */
+    mote_norm_kind norm;    /* see the variation points above */
+    bool post_norm;         /* norm after each residual add (bert), not before each block */
+    mote_ffn_kind ffn;
+    mote_pos_kind pos;
+    bool causal;            /* false: every token attends to the whole text (bert) */
+    mote_pool_kind pooling; /* embedding models: the file's pooling; decoders: MOTE_POOL_NONE */
     float embd_scale;       /* token embeddings are multiplied by this (gemma3: sqrt(n_embd)) */
     float attn_scale;       /* scores are q.k * attn_scale (default 1/sqrt(head_dim)) */
     float logit_softcap;    /* 0: off; else logits = cap * tanh(logits / cap) */
+    float attn_softcap;     /* 0: off; else attention scores = cap * tanh(score / cap) (gemma2) */
     mote_rope_mode rope_mode;
     mote_activation act;
     mote_rope rope;         /* global-attention layers */
@@ -79,34 +119,51 @@ typedef struct {
     int32_t n_ctx_orig;              /* rope.scaling.original_context_length */
 } mote_hparams;
 
+/* Every weight below may carry a bias (mote_weight.bias), and every norm
+ * may have one (`*_b`, LayerNorm only): NULL when the family has none. */
 typedef struct {
-    const float *attn_norm;       /* (n_embd) */
+    const float *attn_norm;       /* (n_embd); NULL with post-norms (bert) */
+    const float *attn_norm_b;
     mote_weight wq;               /* n_embd -> n_head * head_dim */
     mote_weight wk;               /* n_embd -> n_head_kv * head_dim */
     mote_weight wv;               /* n_embd -> n_head_kv * head_dim */
     mote_weight wqkv;             /* fused q|k|v (phi3); when set, wq/wk/wv are unset */
     const float *q_norm;          /* (head_dim) per-head RMSNorm of q, or NULL (qwen3, gemma3) */
     const float *k_norm;          /* (head_dim) per-head RMSNorm of k, or NULL */
+    const float *attn_sub_norm;   /* (n_head * head_dim) norm of the attention output before wo, or NULL (bitnet) */
     mote_weight wo;               /* n_head * head_dim -> n_embd */
     const float *post_attn_norm;  /* (n_embd) RMSNorm of the attention output, or NULL (gemma3) */
-    const float *ffn_norm;        /* (n_embd) */
+    const float *attn_out_norm;   /* (n_embd) post-norm of x after the attention residual, or NULL (bert) */
+    const float *attn_out_norm_b;
+    const float *ffn_norm;        /* (n_embd); NULL with post-norms */
+    const float *ffn_norm_b;
     mote_weight ffn_gate;         /* n_embd -> n_ff; unset when ffn_up is fused (phi3) */
     mote_weight ffn_up;           /* n_embd -> n_ff, or n_embd -> 2 n_ff as gate|up when fused */
+    const float *ffn_sub_norm;    /* (n_ff) norm of the activation before ffn_down, or NULL (bitnet) */
     mote_weight ffn_down;         /* n_ff -> n_embd */
     const float *post_ffn_norm;   /* (n_embd) RMSNorm of the ffn output, or NULL (gemma3) */
+    const float *layer_out_norm;  /* (n_embd) post-norm of x after the ffn residual, or NULL (bert) */
+    const float *layer_out_norm_b;
     bool swa;                     /* sliding-window attention with rope_swa */
+    bool no_rope;                 /* no rotary positions in this layer (SmolLM3: every 4th) */
 } mote_layer;
 
 struct mote_model {
     mote_gguf *gguf;              /* owns the mapping every pointer below points into */
     mote_hparams hp;
     mote_weight tok_embd;         /* (n_vocab rows of n_embd), read one row at a time */
-    const float *output_norm;     /* (n_embd) */
-    mote_weight output;           /* n_embd -> n_vocab; token_embd itself when tied */
+    mote_weight tok_types;        /* (token types rows of n_embd); row 0 is added to every token (bert), or unset */
+    mote_weight pos_embd;         /* (n_ctx_train rows of n_embd) learned positions, or unset */
+    const float *embd_norm;       /* (n_embd) norm of the summed embeddings, or NULL (bert) */
+    const float *embd_norm_b;
+    const float *output_norm;     /* (n_embd), NULL without a head */
+    const float *output_norm_b;
+    mote_weight output;           /* n_embd -> n_vocab; token_embd itself when tied; unset without a head */
     mote_layer *layers;           /* (n_layer) */
     uint64_t n_params;
     size_t weight_bytes;
     void *repacked;               /* one allocation holding every repacked matrix, or NULL */
+    uint8_t *bound;               /* while loading: which of the file's tensors were bound */
 };
 
 #endif

@@ -24,7 +24,9 @@
 #include <strings.h>
 
 #include "core/error.h"
+#include "model/loader.h"
 #include "model/synth.h"
+#include "model/tensor_names.h"
 #include "quant/types.h"
 #include "mote.h"
 
@@ -65,8 +67,10 @@ static const synth_preset *preset_find(const char *name) {
     return NULL;
 }
 
-/* What a tensor is, for the type choice and for its values. */
-typedef enum { R_NORM, R_TOKEN_EMBD, R_OUTPUT, R_ATTN_V, R_FFN_DOWN, R_MATRIX } tensor_role;
+/* What a tensor is, for the type choice and for its values: norm weights
+ * (f32, near 1), biases and row tables (f32, near 0: llama-quantize keeps
+ * position_embd and token_types in f32), matrices (the preset's types). */
+typedef enum { R_NORM, R_BIAS, R_TABLE, R_TOKEN_EMBD, R_OUTPUT, R_ATTN_V, R_FFN_DOWN, R_MATRIX } tensor_role;
 
 /* llama-quantize's "use more bits" layers: the first and last eighth and every third one between. */
 static int more_bits_layer(int il, int n_layer) {
@@ -86,7 +90,7 @@ static int fallback_type(int type, int64_t ncols) {
 
 /* The type a tensor gets under a preset, as llama-quantize decides it. */
 static int tensor_type(const synth_preset *p, tensor_role role, int il, int n_layer, int64_t ncols, bool tied) {
-    if (role == R_NORM) return MOTE_TYPE_F32;
+    if (role == R_NORM || role == R_BIAS || role == R_TABLE) return MOTE_TYPE_F32;
     const mote_type_traits *base = mote_traits(p->base);
     if (!base->quantized) return p->base;
     int t = p->base;
@@ -116,7 +120,8 @@ typedef struct {
     int n, cap;
 } tensor_list;
 
-static int add(tensor_list *l, const char *name, int layer, tensor_role role, int64_t ne0, int64_t ne1) {
+static int add(tensor_list *l, mote_tensor_id id, const char *kind, int layer, tensor_role role, int64_t ne0,
+               int64_t ne1) {
     if (l->n == l->cap) {
         int cap = l->cap ? 2 * l->cap : 64;
         synth_tensor *t = realloc(l->t, (size_t)cap * sizeof *t);
@@ -126,8 +131,7 @@ static int add(tensor_list *l, const char *name, int layer, tensor_role role, in
     }
     synth_tensor *t = &l->t[l->n++];
     memset(t, 0, sizeof *t);
-    if (layer >= 0) snprintf(t->name, sizeof t->name, "blk.%d.%s.weight", layer, name);
-    else snprintf(t->name, sizeof t->name, "%s.weight", name);
+    mote_tensor_name(t->name, sizeof t->name, id, layer, kind);
     t->ne[0] = ne0;
     t->ne[1] = ne1;
     t->n_dims = ne1 > 1 ? 2 : 1;
@@ -136,39 +140,73 @@ static int add(tensor_list *l, const char *name, int layer, tensor_role role, in
     return MOTE_OK;
 }
 
-/* The tensors llama.cpp's loader asks for, with their shapes (ne[0] = row length). */
+/* A matrix n_in -> n_out and, when the declaration requires one, its bias. */
+static int add_linear(tensor_list *l, const mote_arch *a, unsigned bias_bit, mote_tensor_id id, int il,
+                      tensor_role role, int64_t n_in, int64_t n_out) {
+    int rc = add(l, id, "weight", il, role, n_in, n_out);
+    if (!rc && (a->bias & bias_bit)) rc = add(l, id, "bias", il, R_BIAS, n_out, 1);
+    return rc;
+}
+
+/* A norm's weight and, for LayerNorm, its bias. */
+static int add_norm(tensor_list *l, const mote_arch *a, mote_tensor_id id, int il, int64_t n) {
+    int rc = add(l, id, "weight", il, R_NORM, n, 1);
+    if (!rc && a->norm == MOTE_NORM_LAYER) rc = add(l, id, "bias", il, R_BIAS, n, 1);
+    return rc;
+}
+
+/* The tensors the architecture's declaration implies (the loader binds
+ * exactly these), with their shapes (ne[0] = row length). */
 static int list_tensors(const mote_model_shape *s, tensor_list *l) {
+    const mote_arch *a = mote_arch_find(s->arch);
+    if (!a) return mote_fail(MOTE_ERR_UNSUPPORTED, "shape %s: architecture '%s' is unknown", s->name, s->arch);
     const int64_t e = s->n_embd, q = (int64_t)s->n_head * s->head_dim, kv = (int64_t)s->n_head_kv * s->head_dim;
     const int64_t ff = s->n_ff, hd = s->head_dim;
-    int rc = add(l, "token_embd", -1, R_TOKEN_EMBD, e, s->n_vocab);
-    if (!rc) rc = add(l, "output_norm", -1, R_NORM, e, 1);
-    if (!rc && !s->tied_embd) rc = add(l, "output", -1, R_OUTPUT, e, s->n_vocab);
+    const bool fused_qkv = a->qkv == MOTE_QKV_FUSED || (a->qkv == MOTE_QKV_EITHER && s->fused);
+    const bool tied = a->head == MOTE_HEAD_TIED || (a->head == MOTE_HEAD_EITHER && s->tied_embd);
+    int rc = add(l, MOTE_TN_TOKEN_EMBD, "weight", -1, R_TOKEN_EMBD, e, s->n_vocab);
+    if (!rc && a->token_types) rc = add(l, MOTE_TN_TOKEN_TYPES, "weight", -1, R_TABLE, e, 2);
+    if (!rc && a->pos == MOTE_POS_LEARNED) rc = add(l, MOTE_TN_POS_EMBD, "weight", -1, R_TABLE, e, s->n_ctx_train);
+    if (!rc && a->embd_norm) rc = add_norm(l, a, MOTE_TN_TOKEN_EMBD_NORM, -1, e);
+    if (!rc && a->head != MOTE_HEAD_NONE) rc = add_norm(l, a, MOTE_TN_OUTPUT_NORM, -1, e);
+    if (!rc && a->head != MOTE_HEAD_NONE && !tied)
+        rc = add_linear(l, a, MOTE_BIAS_OUTPUT, MOTE_TN_OUTPUT, -1, R_OUTPUT, e, s->n_vocab);
     for (int il = 0; il < s->n_layer && !rc; il++) {
-        rc = add(l, "attn_norm", il, R_NORM, e, 1);
-        if (s->fused) {
-            if (!rc) rc = add(l, "attn_qkv", il, R_ATTN_V, e, q + 2 * kv);
+        if (!a->post_norm) rc = add_norm(l, a, MOTE_TN_ATTN_NORM, il, e);
+        if (fused_qkv) {
+            if (!rc) rc = add_linear(l, a, MOTE_BIAS_QKV, MOTE_TN_ATTN_QKV, il, R_ATTN_V, e, q + 2 * kv);
         } else {
-            if (!rc) rc = add(l, "attn_q", il, R_MATRIX, e, q);
-            if (!rc) rc = add(l, "attn_k", il, R_MATRIX, e, kv);
-            if (!rc) rc = add(l, "attn_v", il, R_ATTN_V, e, kv);
+            if (!rc) rc = add_linear(l, a, MOTE_BIAS_Q, MOTE_TN_ATTN_Q, il, R_MATRIX, e, q);
+            if (!rc) rc = add_linear(l, a, MOTE_BIAS_K, MOTE_TN_ATTN_K, il, R_MATRIX, e, kv);
+            if (!rc) rc = add_linear(l, a, MOTE_BIAS_V, MOTE_TN_ATTN_V, il, R_ATTN_V, e, kv);
         }
-        if (s->qk_norm) {
-            if (!rc) rc = add(l, "attn_q_norm", il, R_NORM, hd, 1);
-            if (!rc) rc = add(l, "attn_k_norm", il, R_NORM, hd, 1);
+        if (a->qk_norm) {
+            if (!rc) rc = add(l, MOTE_TN_ATTN_Q_NORM, "weight", il, R_NORM, hd, 1);
+            if (!rc) rc = add(l, MOTE_TN_ATTN_K_NORM, "weight", il, R_NORM, hd, 1);
         }
-        if (!rc) rc = add(l, "attn_output", il, R_MATRIX, q, e);
-        if (s->post_norms && !rc) rc = add(l, "post_attention_norm", il, R_NORM, e, 1);
-        if (!rc) rc = add(l, "ffn_norm", il, R_NORM, e, 1);
-        if (s->fused) {
-            if (!rc) rc = add(l, "ffn_up", il, R_MATRIX, e, 2 * ff); /* gate and up halves */
-        } else {
-            if (!rc) rc = add(l, "ffn_gate", il, R_MATRIX, e, ff);
-            if (!rc) rc = add(l, "ffn_up", il, R_MATRIX, e, ff);
-        }
-        if (!rc) rc = add(l, "ffn_down", il, R_FFN_DOWN, ff, e);
-        if (s->post_norms && !rc) rc = add(l, "post_ffw_norm", il, R_NORM, e, 1);
+        if (a->sub_norms && !rc) rc = add(l, MOTE_TN_ATTN_SUB_NORM, "weight", il, R_NORM, q, 1);
+        if (!rc) rc = add_linear(l, a, MOTE_BIAS_O, MOTE_TN_ATTN_OUT, il, R_MATRIX, q, e);
+        if (a->post_norms && !rc) rc = add(l, MOTE_TN_ATTN_POST_NORM, "weight", il, R_NORM, e, 1);
+        if (a->post_norm && !rc) rc = add_norm(l, a, MOTE_TN_ATTN_OUT_NORM, il, e);
+        if (!a->post_norm && !rc) rc = add_norm(l, a, MOTE_TN_FFN_NORM, il, e);
+        if (a->ffn == MOTE_FFN_GATED && !rc) rc = add_linear(l, a, MOTE_BIAS_GATE, MOTE_TN_FFN_GATE, il, R_MATRIX, e, ff);
+        if (!rc) /* gated and fused: gate and up halves */
+            rc = add_linear(l, a, MOTE_BIAS_UP, MOTE_TN_FFN_UP, il, R_MATRIX, e, a->ffn == MOTE_FFN_GATED_FUSED ? 2 * ff : ff);
+        if (a->sub_norms && !rc) rc = add(l, MOTE_TN_FFN_SUB_NORM, "weight", il, R_NORM, ff, 1);
+        if (!rc) rc = add_linear(l, a, MOTE_BIAS_DOWN, MOTE_TN_FFN_DOWN, il, R_FFN_DOWN, ff, e);
+        if (a->post_norms && !rc) rc = add(l, MOTE_TN_FFN_POST_NORM, "weight", il, R_NORM, e, 1);
+        if (a->post_norm && !rc) rc = add_norm(l, a, MOTE_TN_LAYER_OUT_NORM, il, e);
     }
     return rc;
+}
+
+uint64_t mote_synth_count_params(const mote_model_shape *s) {
+    tensor_list l = {0};
+    uint64_t n = 0;
+    if (list_tensors(s, &l) == MOTE_OK)
+        for (int i = 0; i < l.n; i++) n += (uint64_t)l.t[i].ne[0] * (uint64_t)l.t[i].ne[1];
+    free(l.t);
+    return n;
 }
 
 /* ---- random values --------------------------------------------------------- */
@@ -205,8 +243,10 @@ static const char *const *control_tokens(const char *arch, int *n) {
     static const char *const qwen3[] = {"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
     static const char *const gemma3[] = {"<start_of_turn>", "<end_of_turn>"};
     static const char *const phi3[] = {"<|endoftext|>", "<|end|>", "<|user|>", "<|assistant|>", "<|system|>"};
-    if (!strcmp(arch, "qwen3")) return *n = 3, qwen3;
-    if (!strcmp(arch, "gemma3")) return *n = 2, gemma3;
+    static const char *const gpt2[] = {"<|endoftext|>"};
+    if (!strcmp(arch, "qwen3") || !strcmp(arch, "qwen2")) return *n = 3, qwen3;
+    if (!strcmp(arch, "gpt2")) return *n = 1, gpt2;
+    if (!strcmp(arch, "gemma3") || !strcmp(arch, "gemma2")) return *n = 2, gemma3;
     if (!strcmp(arch, "phi3")) return *n = 5, phi3;
     return *n = 0, NULL;
 }
@@ -274,15 +314,29 @@ static int set_hparams(mote_gguf_writer *w, const mote_model_shape *s, const syn
     SET_U32("attention.head_count_kv", s->n_head_kv);
     SET_U32("attention.key_length", s->head_dim);
     SET_U32("attention.value_length", s->head_dim);
-    SET_U32("rope.dimension_count", s->n_rot);
     SET_U32("vocab_size", s->n_vocab);
-    SET_F32("attention.layer_norm_rms_epsilon", s->norm_eps);
-    SET_F32("rope.freq_base", s->rope_base);
+    const mote_arch *arch = mote_arch_find(a);
+    if (arch && arch->norm == MOTE_NORM_LAYER) {
+        SET_F32("attention.layer_norm_epsilon", s->norm_eps);
+    } else {
+        SET_F32("attention.layer_norm_rms_epsilon", s->norm_eps);
+    }
+    if (arch && arch->pos == MOTE_POS_ROPE) {
+        SET_U32("rope.dimension_count", s->n_rot);
+        SET_F32("rope.freq_base", s->rope_base);
+    }
+    if (arch && !arch->causal && !rc)
+        (snprintf(key, sizeof key, "%s.attention.causal", a), rc = mote_gguf_writer_set_bool(w, key, false));
+    if (arch && arch->head == MOTE_HEAD_NONE) {
+        SET_U32("pooling_type", s->pooling > 0 ? s->pooling : (int)arch->pooling);
+    }
+    if (arch && arch->token_types && !rc) rc = mote_gguf_writer_set_u32(w, "tokenizer.ggml.token_type_count", 2);
     if (s->sliding_window > 0) {
         SET_U32("attention.sliding_window", s->sliding_window);
         SET_F32("rope.freq_base_swa", s->rope_base_swa);
     }
-    if (s->fused) SET_U32("rope.scaling.original_context_length", n_ctx < 4096 ? n_ctx : 4096);
+    if (s->fused && arch && arch->pos == MOTE_POS_ROPE)
+        SET_U32("rope.scaling.original_context_length", n_ctx < 4096 ? n_ctx : 4096);
 #undef SET_U32
 #undef SET_F32
     return rc;

@@ -36,6 +36,7 @@ static const char *const fixtures[] = {
     "models/llama-tiny-f32.gguf",  "models/llama-tiny-q4_k_m.gguf", "models/qwen3-tiny-f32.gguf",
     "models/qwen3-tiny-q4_0.gguf", "models/gemma3-tiny-f32.gguf",   "models/gemma3-tiny-q8_0.gguf",
     "models/phi3-tiny-f32.gguf",   "models/phi3-tiny-q4_k_m.gguf",  "real/stories260K-f32.gguf",
+    "models/qwen2-tiny-f32.gguf",  "models/gpt2-tiny-f32.gguf",     "models/bitnet-tiny-tq2_0.gguf",
 };
 
 /* The prompt of sequence s: its own length and its own tokens. */

@@ -35,10 +35,13 @@ static void test_published_param_counts(void **state) {
         assert_int_equal(s->n_head % s->n_head_kv, 0);
         assert_true(s->n_rot <= s->head_dim && s->n_rot % 2 == 0);
     }
-    assert_int_equal(n_real, 7);
+    assert_int_equal(n_real, 15);
     /* Well-known totals, stated independently of the table. */
     assert_int_equal(mote_model_shape_n_params(mote_model_shape_find("llama3.2-1b")), 1235814400ull);
     assert_int_equal(mote_model_shape_n_params(mote_model_shape_find("Phi4-Mini")), 3836021760ull);
+    /* biases, learned positions and LayerNorms counted too (issue 15) */
+    assert_int_equal(mote_model_shape_n_params(mote_model_shape_find("gpt2")), 124439808ull);
+    assert_int_equal(mote_model_shape_n_params(mote_model_shape_find("qwen2.5-0.5b")), 494032768ull);
     assert_null(mote_model_shape_find("gpt-5"));
 }
 
@@ -57,9 +60,11 @@ static void assert_same_layout(const mote_gguf *a, const mote_gguf *b, const cha
     char key[128];
     for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
         snprintf(key, sizeof key, "%s.%s", arch, keys[k]);
+        if (mote_gguf_find_key(b, key) < 0 && strstr(key, "head_count_kv")) continue; /* gpt2, bert: = head_count */
         assert_int_equal(mote_gguf_get_u32(a, key, 0), mote_gguf_get_u32(b, key, 0));
     }
     snprintf(key, sizeof key, "%s.attention.layer_norm_rms_epsilon", arch);
+    if (mote_gguf_find_key(b, key) < 0) snprintf(key, sizeof key, "%s.attention.layer_norm_epsilon", arch);
     assert_float_equal(mote_gguf_get_f32(a, key, 0), mote_gguf_get_f32(b, key, 0), 1e-9);
     assert_string_equal(mote_gguf_get_str(a, "general.architecture", ""), arch);
     assert_string_equal(mote_gguf_get_str(a, "tokenizer.ggml.model", ""), "llama");
@@ -68,15 +73,15 @@ static void assert_same_layout(const mote_gguf *a, const mote_gguf *b, const cha
 static void test_layout_matches_fixtures(void **state) {
     (void)state;
     require_fixtures();
-    static const char *const archs[] = {"llama", "qwen3", "gemma3", "phi3"};
-    for (size_t i = 0; i < 4; i++) {
+    static const char *const archs[] = {"llama", "qwen3", "gemma3", "phi3", "qwen2", "gpt2", "bert", "bitnet"};
+    for (size_t i = 0; i < sizeof archs / sizeof *archs; i++) {
         char like[32], fix[64];
         snprintf(like, sizeof like, i == 0 ? "tiny" : "tiny-%s", archs[i]);
         snprintf(fix, sizeof fix, "models/%s-tiny-f32.gguf", archs[i]);
         const char *out = temp_path(".gguf");
         mote_synth_params p = mote_synth_default_params();
         p.type = "f32";
-        p.n_ctx = 512;
+        p.n_ctx = mote_model_shape_find(like)->n_ctx_train;
         assert_int_equal(mote_synth_write(mote_model_shape_find(like), &p, out), MOTE_OK);
         mote_gguf *a, *b;
         assert_int_equal(mote_gguf_open(out, &a), MOTE_OK);

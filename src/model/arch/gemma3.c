@@ -36,25 +36,16 @@ static int read_swa_pattern(mote_model *m) {
     return MOTE_OK;
 }
 
-static int load_gemma3(mote_model *m) {
+/* Gemma's scales and its sliding window (the tensors are declared below). */
+static int setup_gemma3(mote_model *m) {
     mote_hparams *hp = &m->hp;
-    hp->rope_mode = MOTE_ROPE_NEOX;
-    hp->act = MOTE_ACT_GELU_TANH;
     hp->embd_scale = sqrtf((float)hp->n_embd);
     hp->attn_scale = hp->n_layer == 62 ? 1.0f / sqrtf((float)(hp->n_embd / hp->n_head))
                                        : 1.0f / sqrtf((float)hp->head_dim);
-    int rc = mote_bind_io(m);
-    if (rc) return rc;
-    for (int il = 0; il < hp->n_layer; il++) {
-        mote_layer *l = &m->layers[il];
-        if ((rc = mote_bind_standard_layer(m, il)) || (rc = mote_bind_qk_norms(m, il)) ||
-            (rc = mote_bind_vector(m, &l->post_attn_norm, hp->n_embd, "blk.%d.post_attention_norm.weight", il)) ||
-            (rc = mote_bind_vector(m, &l->post_ffn_norm, hp->n_embd, "blk.%d.post_ffw_norm.weight", il)))
-            return rc;
-    }
     hp->n_swa = (int32_t)mote_gguf_get_u32(m->gguf, mote_arch_key(m, "attention.sliding_window"), 0);
     if (hp->n_swa > 0) {
-        if ((rc = read_swa_pattern(m))) return rc;
+        int rc = read_swa_pattern(m);
+        if (rc) return rc;
         /* Local layers keep unscaled positions; only global ones use the file's scaling. */
         hp->rope_swa.base = mote_gguf_get_f32(m->gguf, mote_arch_key(m, "rope.freq_base_swa"), 10000.0f);
         hp->rope_swa.freq_scale = 1.0f;
@@ -64,4 +55,17 @@ static int load_gemma3(mote_model *m) {
     return MOTE_OK;
 }
 
-const mote_arch mote_arch_gemma3 = {"gemma3", load_gemma3};
+const mote_arch mote_arch_gemma3 = {
+    .name = "gemma3",
+    .norm = MOTE_NORM_RMS,
+    .ffn = MOTE_FFN_GATED,
+    .act = MOTE_ACT_GELU_TANH,
+    .qkv = MOTE_QKV_SEPARATE,
+    .pos = MOTE_POS_ROPE,
+    .rope_mode = MOTE_ROPE_NEOX,
+    .qk_norm = true,
+    .post_norms = true,
+    .causal = true,
+    .head = MOTE_HEAD_EITHER,
+    .setup = setup_gemma3,
+};

@@ -5,13 +5,15 @@
  */
 #include "model/loader.h"
 
-static int load_qwen3(mote_model *m) {
-    m->hp.rope_mode = MOTE_ROPE_NEOX;
-    int rc = mote_bind_io(m);
-    if (rc) return rc;
-    for (int il = 0; il < m->hp.n_layer; il++)
-        if ((rc = mote_bind_standard_layer(m, il)) || (rc = mote_bind_qk_norms(m, il))) return rc;
-    return 0;
-}
-
-const mote_arch mote_arch_qwen3 = {"qwen3", load_qwen3};
+const mote_arch mote_arch_qwen3 = {
+    .name = "qwen3",
+    .norm = MOTE_NORM_RMS,
+    .ffn = MOTE_FFN_GATED,
+    .act = MOTE_ACT_SILU,
+    .qkv = MOTE_QKV_SEPARATE,
+    .pos = MOTE_POS_ROPE,
+    .rope_mode = MOTE_ROPE_NEOX,
+    .qk_norm = true,
+    .causal = true,
+    .head = MOTE_HEAD_EITHER,
+};
