@@ -1,7 +1,7 @@
 /*
  * api.h — the request handlers, one per endpoint, grouped by file:
- * ollama_api.c, openai_api.c and extras_api.c (health, metrics, tokenize,
- * the web page). Each answers through http.h and returns its MHD result.
+ * ollama_api.c, openai_api.c, embed_api.c and extras_api.c (health,
+ * metrics, tokenize, the web page). Each answers through http.h and returns its MHD result.
  */
 #ifndef MOTE_SERVER_API_H
 #define MOTE_SERVER_API_H
@@ -29,7 +29,13 @@ enum MHD_Result api_health(http_req *r);
 enum MHD_Result api_metrics(http_req *r);
 enum MHD_Result api_tokenize(http_req *r);
 enum MHD_Result api_detokenize(http_req *r);
-enum MHD_Result api_embeddings(http_req *r);  /* 501 until the library computes embeddings */
+/* Queue a JOB_TASK (the caller's reference is taken) and answer with its output. */
+enum MHD_Result api_run_task(http_req *r, engine *e, job *j);
+
+/* embed_api.c */
+enum MHD_Result ollama_embed(http_req *r);
+enum MHD_Result ollama_embeddings(http_req *r);   /* the older endpoint: one prompt, not normalised */
+enum MHD_Result openai_embeddings(http_req *r);
 
 /* Shared by the generation handlers (api_common.c): parse the body with
  * `parse`, find the model, queue the job and answer (streamed or whole)

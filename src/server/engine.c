@@ -51,7 +51,9 @@ struct engine {
     mote_model *model;
     mote_vocab *vocab;
     mote_context *ctx;
-    mote_sched *sched;
+    mote_sched *sched;             /* NULL for an embedding model */
+    mote_context *embed_ctx;       /* a decoder model's embeddings: its own context, so the
+                                    * scheduler's sequences (and their cached prompts) stay intact */
     prompt_model pm;
     job *active[MAX_SLOTS];
 };
@@ -82,10 +84,25 @@ const char *engine_name(const engine *e) { return e->name; }
 const char *engine_path(const engine *e) { return e->path; }
 const mote_vocab *engine_vocab(const engine *e) { return e->vocab; }
 const prompt_model *engine_prompt_model(const engine *e) { return &e->pm; }
+const mote_model *engine_model(const engine *e) { return e->model; }
+
+mote_context *engine_embed_context(engine *e) {
+    if (!e->sched) return e->ctx; /* an embedding model: nothing else uses the context */
+    if (!e->embed_ctx) {
+        mote_context_params cp = mote_context_default_params();
+        cp.n_ctx = mote_context_seq_capacity(e->ctx);
+        cp.n_seq = 1;
+        cp.n_threads = e->srv->cfg.n_threads;
+        if (mote_context_new(e->model, &cp, &e->embed_ctx) != MOTE_OK) e->embed_ctx = NULL;
+    }
+    return e->embed_ctx;
+}
 
 /* --- loading ------------------------------------------------------------- */
 
 static void unload(engine *e) {
+    mote_context_free(e->embed_ctx);
+    e->embed_ctx = NULL;
     mote_sched_free(e->sched);
     mote_context_free(e->ctx);
     mote_vocab_free(e->vocab);
@@ -115,7 +132,7 @@ static int load(engine *e) {
     cp.n_seq = cfg->parallel;
     cp.n_threads = cfg->n_threads;
     if (mote_context_new(e->model, &cp, &e->ctx) != MOTE_OK) goto fail;
-    if (mote_sched_new(e->ctx, e->vocab, &e->sched) != MOTE_OK) goto fail;
+    if (!mote_model_is_embedding(e->model) && mote_sched_new(e->ctx, e->vocab, &e->sched) != MOTE_OK) goto fail;
     prompt_model_init(&e->pm, mote_model_gguf(e->model), e->vocab);
     pthread_mutex_lock(&e->mu);
     e->loaded = true;
@@ -226,6 +243,12 @@ static void admit_generate(engine *e, job *j) {
     char err[300];
     int32_t *toks = NULL;
     size_t n = 0;
+    if (!e->sched) {
+        job_fail(j, 400, "'%s' is an embedding model: it answers /api/embed and /v1/embeddings, not generation",
+                 e->name);
+        job_release(j);
+        return;
+    }
     int st = prompt_tokens(&e->pm, &j->in, &toks, &n, err, sizeof err);
     if (st) {
         job_fail(j, st, "%s", err);

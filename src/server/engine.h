@@ -48,5 +48,11 @@ void engine_get_status(engine *e, engine_status *st);
 /* For JOB_TASK functions (engine thread only, model loaded). */
 const mote_vocab *engine_vocab(const engine *e);
 const prompt_model *engine_prompt_model(const engine *e);
+const mote_model *engine_model(const engine *e);
+/* The context embeddings are computed in: an embedding model's own, or for
+ * a decoder model a separate one-sequence context made on first use (the
+ * library empties every sequence of the context it embeds in). NULL with
+ * mote_last_error() if it cannot be made. */
+mote_context *engine_embed_context(engine *e);
 
 #endif

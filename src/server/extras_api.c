@@ -1,8 +1,7 @@
 /*
  * extras_api.c — the endpoints outside the two APIs: the web page (or
  * "mote is running") at /, /health, /metrics, /tokenize and /detokenize
- * (llama-server's shapes), and the embeddings endpoints, which answer 501
- * until the library computes embeddings.
+ * (llama-server's shapes).
  */
 #include <math.h>
 #include <stdio.h>
@@ -32,10 +31,6 @@ enum MHD_Result api_metrics(http_req *r) {
     enum MHD_Result ret = http_send(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
     free(text);
     return ret;
-}
-
-enum MHD_Result api_embeddings(http_req *r) {
-    return http_send_error(r, 501, "embeddings are not supported yet: mote cannot compute them in this version");
 }
 
 /* --- tokenize / detokenize, run on the model's engine thread ------------------------ */
@@ -127,6 +122,11 @@ static enum MHD_Result run_task(http_req *r, cJSON *root, job_task_fn fn) {
     j->task = fn;
     j->task_json = root;
     j->in.keep_alive_ms = KEEP_ALIVE_DEFAULT;
+    return api_run_task(r, e, j);
+}
+
+enum MHD_Result api_run_task(http_req *r, engine *e, job *j) {
+    enum MHD_Result ret;
     if (engine_submit(e, j)) {
         job_release(j);
         atomic_fetch_add(&r->srv->metrics.rejected_busy, 1);

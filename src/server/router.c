@@ -27,8 +27,8 @@ static const route ROUTES[] = {
     {"POST", "/api/show", ollama_show, false},
     {"POST", "/api/generate", ollama_generate, false},
     {"POST", "/api/chat", ollama_chat, false},
-    {"POST", "/api/embed", api_embeddings, false},
-    {"POST", "/api/embeddings", api_embeddings, false},
+    {"POST", "/api/embed", ollama_embed, false},
+    {"POST", "/api/embeddings", ollama_embeddings, false},
     {"POST", "/api/pull", ollama_model_admin, false},
     {"POST", "/api/push", ollama_model_admin, false},
     {"POST", "/api/create", ollama_model_admin, false},
@@ -37,7 +37,7 @@ static const route ROUTES[] = {
     {"GET", "/v1/models", openai_models, false},
     {"POST", "/v1/chat/completions", openai_chat, false},
     {"POST", "/v1/completions", openai_completions, false},
-    {"POST", "/v1/embeddings", api_embeddings, false},
+    {"POST", "/v1/embeddings", openai_embeddings, false},
 };
 
 /* Compare in constant time, so the key cannot be guessed byte by byte from timings. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_serve.sh — `mote serve` driven with curl: every endpoint of the Ollama
-# and OpenAI APIs and the extras, streamed and whole; the answers equal
+# and OpenAI APIs and the extras, streamed and whole, embeddings; the answers equal
 # `mote run` for the same prompt and options (greedy); the errors are JSON
 # with the right status; --api-key, --cors, --models DIR, keep_alive,
 # SIGTERM exits 0.
@@ -124,9 +124,10 @@ expect 400 /v1/chat/completions '{"model":"qwen3-tiny-q8_0","messages":[{"role":
 expect 400 /v1/chat/completions '{"model":"qwen3-tiny-q8_0"}' "no messages"
 expect 400 /v1/chat/completions '{"model":"qwen3-tiny-q8_0","messages":[{"role":"user","content":"hi"}],"temperature":-1}' "negative temperature"
 expect 404 /v1/completions '{"model":"nope","prompt":"x"}' "unknown model (OpenAI)"
-expect 501 /api/embed '{"model":"stories260K","input":"x"}' "embeddings (not yet)"
-expect 501 /api/embeddings '{"model":"stories260K","prompt":"x"}' "old embeddings (not yet)"
-expect 501 /v1/embeddings '{"model":"stories260K","input":"x"}' "OpenAI embeddings (not yet)"
+expect 400 /api/embed '{"model":"stories260K","input":5}' "embed input of the wrong type"
+expect 400 /api/embeddings '{"model":"stories260K","prompt":["x"]}' "old embeddings with an array"
+expect 400 /v1/embeddings '{"model":"stories260K","input":"x","encoding_format":"int8"}' "an unknown encoding_format"
+expect 400 /v1/embeddings '{"model":"stories260K","input":[]}' "no texts to embed"
 expect 501 /api/pull '{"model":"llama3"}' "pull"
 expect 404 /api/nothing '{}' "unknown endpoint"
 expect 400 /detokenize '{"model":"stories260K","tokens":[99999999]}' "token id out of range"
@@ -182,6 +183,39 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 [ "$(curl -s "$URL/api/ps" | jq_ '[m["name"] for m in d["models"]]')" = "['qwen3-tiny-q8_0']" ] || fail "--max-loaded 1: $(curl -s "$URL/api/ps")"
+stop_server
+
+# --- embeddings: an embedding model's equal llama.cpp's (the fixtures); a decoder model's are unit vectors
+B="$MOTE_FIXTURES/models/bert-tiny-f32.gguf"
+start_server "$tmp/log" -m "$B" -m "$S" --quiet
+python3 - "$URL" "$MOTE_FIXTURES/models" <<'PY' || fail "embeddings"
+import json, math, struct, sys, urllib.request
+url, fx = sys.argv[1], sys.argv[2]
+def post(path, body):
+    req = urllib.request.Request(url + path, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())
+texts = open(fx + "/embed-texts.txt").read().splitlines()
+def rows(name):
+    raw = open(fx + "/" + name, "rb").read()
+    v = struct.unpack("<%df" % (len(raw) // 4), raw)
+    return [v[i * 128:(i + 1) * 128] for i in range(len(texts))]
+def close(a, b):
+    return len(a) == len(b) and max(abs(x - y) for x, y in zip(a, b)) < 2e-3
+want, want_raw = rows("bert-tiny-f32.embed.f32"), rows("bert-tiny-f32.embed-raw.f32")
+got = post("/api/embed", {"model": "bert-tiny-f32", "input": texts})["embeddings"]
+assert all(close(g, w) for g, w in zip(got, want)), "/api/embed differs from the reference"
+d = post("/v1/embeddings", {"model": "bert-tiny-f32", "input": texts})
+assert [x["index"] for x in d["data"]] == list(range(len(texts))) and d["usage"]["prompt_tokens"] > 0
+assert all(close(x["embedding"], w) for x, w in zip(d["data"], want)), "/v1/embeddings differs"
+assert close(post("/api/embeddings", {"model": "bert-tiny-f32", "prompt": texts[0]})["embedding"], want_raw[0]), "/api/embeddings (raw)"
+v = post("/api/embed", {"model": "stories260K", "input": "Once upon a time"})["embeddings"][0]
+assert abs(math.sqrt(sum(x * x for x in v)) - 1) < 1e-4, "a decoder model's embedding is not a unit vector"
+assert v == post("/api/embed", {"model": "stories260K", "input": ["Once upon a time"]})["embeddings"][0]
+print("ok: embeddings")
+PY
+post /api/generate '{"model":"bert-tiny-f32","prompt":"x"}' > /dev/null
+[ "$(status)" = 400 ] && grep -q 'embedding model' "$tmp/body" || fail "generation on an embedding model: $(status) $(cat "$tmp/body")"
 stop_server
 
 # --- bad command lines
