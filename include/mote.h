@@ -437,6 +437,49 @@ int mote_chat_conv_save_json(const mote_chat_conv *c, const char *path);
 int mote_chat_format(const char *name, const mote_chat_message *msgs, size_t n, bool add_generation_prompt,
                      const mote_chat_options *opt, char **out);
 
+/* Any chat template, run: a Jinja interpreter for what chat templates use,
+ * rendering the same bytes as Python's jinja2 in the environment Hugging
+ * Face transformers sets up (trim_blocks, lstrip_blocks, tojson,
+ * raise_exception, strftime_now). mote_chat_format's built-in families are
+ * a fast path; a template none of them matches renders through this. */
+typedef struct mote_chat_jinja mote_chat_jinja;
+
+/* Parse Jinja source; errors name the construct and the line
+ * ("chat template line 12: unknown filter 'foo'"). */
+int mote_chat_jinja_parse(const char *source, mote_chat_jinja **out);
+void mote_chat_jinja_free(mote_chat_jinja *t);
+
+/* More input for a render (zero-initialise; every field optional). */
+typedef struct {
+    const char *messages_json; /* the conversation as an OpenAI-style JSON array (tool_calls, tool results,
+                                  reasoning_content ...); used instead of msgs when set */
+    const char *tools_json;    /* JSON array of tool definitions for `tools` (NULL: tools = none) */
+    const char *extra_json;    /* JSON object of more variables, e.g. {"reasoning_effort": "low"} */
+    int64_t now;               /* strftime_now's time, seconds since the epoch in UTC; 0: the local clock */
+} mote_chat_jinja_input;
+
+/* Render a conversation: the template sees messages, add_generation_prompt,
+ * bos_token and eos_token (from opt; NULL: ""), enable_thinking (opt; NULL
+ * opt: true) and tools (none unless in->tools_json). *out is malloc'd. */
+int mote_chat_jinja_render(const mote_chat_jinja *t, const mote_chat_message *msgs, size_t n,
+                           bool add_generation_prompt, const mote_chat_options *opt,
+                           const mote_chat_jinja_input *in, char **out);
+/* Render with exactly the variables of a JSON object (tests, servers). */
+int mote_chat_jinja_render_vars(const mote_chat_jinja *t, const char *vars_json, int64_t now, char **out);
+
+/* Split a generated answer into its reasoning (the text of a leading
+ * <think>...</think> block, or everything before a lone </think> when the
+ * template opened the block in the prompt) and the answer after it, both
+ * without surrounding whitespace. Spans point into `text`; reasoning is
+ * {text, 0} when there is none. An unclosed <think> is all reasoning. */
+typedef struct {
+    const char *reasoning;
+    size_t reasoning_len;
+    const char *answer;
+    size_t answer_len;
+} mote_chat_reasoning;
+mote_chat_reasoning mote_chat_split_reasoning(const char *text);
+
 /* ======================================================================== */
 /* 5. Tokenizer                                                             */
 /* ======================================================================== */
@@ -547,6 +590,11 @@ typedef struct mote_model mote_model;
  * tensor (or list the supported architectures). */
 int mote_model_load(const char *path, mote_model **out);
 void mote_model_free(mote_model *m);
+/* Progress of mote_model_load's real work (repacking the weights into the
+ * kernels' layout), for a front end's progress line: fn(done, total, user)
+ * in bytes after each matrix. NULL: none. Process-wide; set before loading. */
+typedef void (*mote_load_progress_fn)(int64_t done, int64_t total, void *user);
+void mote_set_load_progress(mote_load_progress_fn fn, void *user);
 
 /* "llama, qwen3, gemma3, phi3, qwen2, gpt2, bert, bitnet, smollm3, gemma2" */
 const char *mote_model_supported_archs(void);
@@ -684,7 +732,9 @@ typedef void (*mote_ppl_fn)(int32_t chunk, int32_t n_chunks, double ppl, void *u
  * first token replaced by `bos` (unless bos < 0); the first half is context
  * and the log-likelihood of each token of the second half is scored.
  * The context must have been made with all_logits. Gives PPL = exp(mean NLL)
- * and its standard error. Needs at least 2 * n_ctx tokens. */
+ * and its standard error. Needs at least n_ctx tokens (one chunk);
+ * llama-perplexity's rule of a text of at least 2 * n_ctx tokens is the
+ * caller's to apply to the whole text before cutting it to --chunks. */
 int mote_perplexity(mote_context *c, const int32_t *tokens, int64_t n_tokens, int32_t bos, mote_ppl_fn on_chunk,
                     void *user, double *ppl, double *ppl_err);
 

@@ -277,3 +277,15 @@ int chat_format_zephyr(chat_buf *out, const mote_chat_message *m, size_t n, bool
     if (gen) chat_buf_add(out, "<|assistant|>\n");
     return MOTE_OK;
 }
+
+/* --- none: plain text ---------------------------------------------------------
+ * For a model without a chat template: the messages' texts one after the
+ * other, nothing around them, so each answer is the model's continuation of
+ * everything said so far. */
+
+int chat_format_none(chat_buf *out, const mote_chat_message *m, size_t n, bool gen, const mote_chat_options *opt) {
+    (void)gen;
+    (void)opt;
+    for (size_t i = 0; i < n; i++) chat_buf_add(out, m[i].content);
+    return MOTE_OK;
+}

@@ -39,6 +39,11 @@ chat_span chat_span_of(const char *s);
  * Jinja's `trim`) understands it: ASCII whitespace, \x1c-\x1f and the Unicode
  * spaces in UTF-8. */
 chat_span chat_strip(chat_span s);
+/* Only the leading / only the trailing whitespace (str.lstrip() / str.rstrip()). */
+chat_span chat_lstrip(chat_span s);
+chat_span chat_rstrip(chat_span s);
+/* Whether a whitespace character (as above) starts at p; *len its bytes. */
+bool chat_is_space(const char *p, size_t n, size_t *len);
 /* Without leading / trailing newlines only (Python's strip('\n')). */
 chat_span chat_lstrip_nl(chat_span s);
 chat_span chat_rstrip_nl(chat_span s);
@@ -58,5 +63,6 @@ int chat_format_smollm2(chat_buf *, const mote_chat_message *, size_t, bool, con
 int chat_format_phi3(chat_buf *, const mote_chat_message *, size_t, bool, const mote_chat_options *);
 int chat_format_phi4_mini(chat_buf *, const mote_chat_message *, size_t, bool, const mote_chat_options *);
 int chat_format_zephyr(chat_buf *, const mote_chat_message *, size_t, bool, const mote_chat_options *);
+int chat_format_none(chat_buf *, const mote_chat_message *, size_t, bool, const mote_chat_options *);
 
 #endif

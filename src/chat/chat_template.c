@@ -34,10 +34,15 @@ static const chat_family families[] = {
     {"phi3", chat_format_phi3, {"<|end|>", "<|endoftext|>", NULL}},
     {"phi4-mini", chat_format_phi4_mini, {"<|end|>", "<|endoftext|>", NULL}},
     {"zephyr", chat_format_zephyr, {"</s>", NULL}},
+    /* Not a model family: for models without a chat template, each message
+     * as plain text for the model to continue (what Ollama does with them).
+     * Left out of family_names, which lists formats checked against a
+     * reference template. */
+    {"none", chat_format_none, {NULL}},
 };
 enum { N_FAMILIES = sizeof families / sizeof families[0] };
 
-static const char *const family_names[N_FAMILIES + 1] = {
+static const char *const family_names[N_FAMILIES] = {
     "llama3", "llama3.1", "gemma", "qwen3", "chatml", "smollm2", "phi3", "phi4-mini", "zephyr", NULL,
 };
 
@@ -51,7 +56,7 @@ static const struct {
 };
 
 /* The list of names for error messages. */
-#define CHAT_NAMES_TEXT "llama3, llama3.1, gemma, qwen3, chatml, smollm2, phi3, phi4-mini, zephyr"
+#define CHAT_NAMES_TEXT "llama3, llama3.1, gemma, qwen3, chatml, smollm2, phi3, phi4-mini, zephyr, none"
 
 const char *const *mote_chat_template_names(void) { return family_names; }
 

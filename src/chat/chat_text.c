@@ -65,6 +65,27 @@ chat_span chat_strip(chat_span s) {
     return r;
 }
 
+chat_span chat_lstrip(chat_span s) {
+    const unsigned char *p = (const unsigned char *)s.p;
+    size_t start = 0, k;
+    while (start < s.n && (k = space_at(p + start, s.n - start)) > 0) start += k;
+    chat_span r = {s.p + start, s.n - start};
+    return r;
+}
+
+chat_span chat_rstrip(chat_span s) {
+    const unsigned char *p = (const unsigned char *)s.p;
+    size_t end = s.n, k;
+    while (end > 0 && (k = space_before(p, end)) > 0) end -= k;
+    chat_span r = {s.p, end};
+    return r;
+}
+
+bool chat_is_space(const char *p, size_t n, size_t *len) {
+    *len = space_at((const unsigned char *)p, n);
+    return *len > 0;
+}
+
 chat_span chat_lstrip_nl(chat_span s) {
     while (s.n > 0 && s.p[0] == '\n') {
         s.p++;

@@ -62,7 +62,14 @@ int chat_model_open(chat_model *cm, const char *model_path, const char *template
     int rc = mote_model_load(model_path, &cm->model);
     if (rc != MOTE_OK) return rc;
     const mote_gguf *g = mote_model_gguf(cm->model);
-    if ((rc = mote_chat_template_for_model(g, template_override, &cm->template_name)) != MOTE_OK) return rc;
+    rc = mote_chat_template_for_model(g, template_override, &cm->template_name);
+    if (rc == MOTE_ERR_UNSUPPORTED) {
+        /* Jinja no built-in format matches: run the template itself. */
+        const char *src = template_override ? template_override : mote_gguf_get_str(g, "tokenizer.chat_template", NULL);
+        cm->template_name = NULL;
+        rc = mote_chat_jinja_parse(src, &cm->jinja);
+    }
+    if (rc != MOTE_OK) return rc;
     cm->topt = mote_chat_options_default();
     mote_chat_options_from_gguf(g, &cm->topt);
     if ((rc = mote_vocab_load(g, &cm->vocab)) != MOTE_OK) return rc;
@@ -71,6 +78,7 @@ int chat_model_open(chat_model *cm, const char *model_path, const char *template
 }
 
 void chat_model_close(chat_model *cm) {
+    mote_chat_jinja_free(cm->jinja);
     mote_vocab_free(cm->vocab);
     mote_model_free(cm->model);
     memset(cm, 0, sizeof *cm);
@@ -85,6 +93,7 @@ int chat_session_start(chat_session *s, const chat_model *cm, chat_gen_params *g
     s->model = cm->model;
     s->vocab = cm->vocab;
     s->template_name = cm->template_name;
+    s->jinja = cm->jinja;
     s->topt = cm->topt;
     s->load_ns = cm->load_ns;
     mote_context_params cp = mote_context_default_params();
@@ -161,12 +170,18 @@ static bool drop_oldest_turn(chat_session *s) {
     return false;
 }
 
+/* The conversation as prompt text: the built-in format, or the template run. */
+static int format_conversation(const chat_session *s, const mote_chat_message *m, size_t n, char **text) {
+    if (s->jinja) return mote_chat_jinja_render(s->jinja, m, n, true, &s->topt, NULL, text);
+    return mote_chat_format(s->template_name, m, n, true, &s->topt, text);
+}
+
 /* Tokens still to evaluate for the conversation plus a generation prompt:
  * only what follows the cached text when that text is a prefix of the new
  * prompt, else everything (and the cache is emptied). Fills *toks (malloc'd). */
 static int prompt_tokens(chat_session *s, int32_t **toks, size_t *n, char **text_out) {
     char *text = NULL;
-    int rc = mote_chat_format(s->template_name, s->conv.msgs, s->conv.n, true, &s->topt, &text);
+    int rc = format_conversation(s, s->conv.msgs, s->conv.n, &text);
     if (rc != MOTE_OK) return rc;
     size_t len = strlen(text);
     const char *rest = text;
@@ -205,7 +220,7 @@ static bool question_fits_alone(chat_session *s) {
     if (s->conv.n > 1 && !strcmp(s->conv.msgs[0].role, "system")) m[n++] = s->conv.msgs[0];
     m[n++] = s->conv.msgs[s->conv.n - 1];
     char *text = NULL;
-    if (mote_chat_format(s->template_name, m, n, true, &s->topt, &text) != MOTE_OK) return true;
+    if (format_conversation(s, m, n, &text) != MOTE_OK) return true;
     int32_t *toks = NULL;
     size_t n_tok = 0;
     int rc = mote_tokenize_alloc(s->vocab, text, strlen(text), mote_vocab_adds_bos(s->vocab), true, &toks, &n_tok);
@@ -218,7 +233,7 @@ static bool question_fits_alone(chat_session *s) {
 /* The whole formatted prompt of the conversation as tokens, BOS as the
  * vocabulary adds it (the template's own copy skipped, as llama.cpp does). */
 static int full_prompt_tokens(chat_session *s, char **text, int32_t **toks, size_t *n) {
-    int rc = mote_chat_format(s->template_name, s->conv.msgs, s->conv.n, true, &s->topt, text);
+    int rc = format_conversation(s, s->conv.msgs, s->conv.n, text);
     if (rc != MOTE_OK) return rc;
     const char *rest = *text;
     const bool add_special = mote_vocab_adds_bos(s->vocab);
@@ -389,7 +404,10 @@ int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_t
             rc = MOTE_ERR_NOMEM;
             break;
         }
-        if (mote_vocab_is_eog(s->vocab, tok)) break;
+        if (mote_vocab_is_eog(s->vocab, tok)) {
+            info->stop = MOTE_STOP_EOG;
+            break;
+        }
         size_t tlen = 0, shown = 0;
         const char *text = mote_detok_feed(detok, tok, &tlen), *out;
         stopped = mote_stopper_feed(stopper, text, tlen, &out, &shown);
@@ -409,6 +427,11 @@ int chat_session_reply(chat_session *s, const char *user_text, chat_text_fn on_t
             on_text(out, shown, user);
     }
     info->eval_ns = mote_now_ns() - t0;
+    if (info->interrupted) info->stop = MOTE_STOP_CANCEL;
+    else if (info->context_full) info->stop = MOTE_STOP_CONTEXT;
+    else if (stopped) info->stop = MOTE_STOP_CALLER;
+    else if (rc != MOTE_OK) info->stop = MOTE_STOP_ERROR;
+    else if (info->stop == MOTE_STOP_NONE) info->stop = MOTE_STOP_LENGTH;
     mote_detok_free(detok);
     mote_stopper_free(stopper);
     int rc2 = mote_chat_conv_add(&s->conv, "assistant", answer ? answer : "");

@@ -42,7 +42,8 @@ void chat_gen_params_default(chat_gen_params *p);
 typedef struct {
     mote_model *model;
     mote_vocab *vocab;
-    const char *template_name;     /* a mote_chat_template_names() entry */
+    const char *template_name;     /* a mote_chat_template_names() entry, or NULL when jinja runs */
+    mote_chat_jinja *jinja;        /* the template, run, when no built-in format matches it */
     mote_chat_options topt;
     int64_t load_ns;               /* time chat_model_open took */
 } chat_model;
@@ -61,7 +62,8 @@ typedef struct {
     mote_context *ctx;
     mote_sampler *sampler;
     chat_gen_params *gen;          /* the caller's; after changing sampling, chat_session_update_sampling */
-    const char *template_name;     /* a mote_chat_template_names() entry */
+    const char *template_name;     /* a mote_chat_template_names() entry, or NULL when jinja runs */
+    const mote_chat_jinja *jinja;  /* the chat_model's template, run when no built-in format matches it */
     mote_chat_options topt;
     mote_chat_conv conv;
     char *cached;                  /* the text the KV cache holds */
@@ -88,6 +90,7 @@ typedef struct {
     int64_t prompt_ns;
     int32_t n_eval;        /* tokens generated */
     int64_t eval_ns;
+    mote_stop_reason stop; /* why the answer ended (eos, stop string, -n, full context, Ctrl-C) */
 } chat_reply_info;
 
 /* Receives the answer as it is generated (whole UTF-8 characters). */

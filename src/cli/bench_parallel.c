@@ -72,6 +72,7 @@ static int run_row(mote_model *m, const bench_parallel_opts *o, const int32_t *t
     mote_context *c;
     int rc = mote_context_new(m, &cp, &c);
     if (rc) return rc;
+    r->n_threads = mote_context_n_threads(c); /* -t 0 (the default): what it came to */
     mote_sched *s;
     if ((rc = mote_sched_new(c, NULL, &s))) {
         mote_context_free(c);

@@ -10,9 +10,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/chat_repl.h"
+#include "cli/cli_util.h"
 
 #define ANSWER_COLOR "\033[33m"
 #define RESET_COLOR "\033[0m"
@@ -59,12 +61,15 @@ static void answer(chat_session *s, const gen_options *opt, const char *question
     if (st.color && st.started) fputs(RESET_COLOR, stdout);
     fputs("\n", stdout);
     if (rc != MOTE_OK) {
-        fprintf(stderr, "mote chat: %s\n", mote_last_error());
+        fprintf(stderr, "mote %s: %s\n", opt->cmd, mote_last_error());
         return;
     }
     if (info.interrupted) fprintf(stderr, "(stopped)\n");
     if (info.context_full) fprintf(stderr, "(the context is full: the answer was cut; older turns will be dropped)\n");
-    if (opt->verbose) chat_print_timings(s, &info, stderr);
+    if (opt->verbose) {
+        chat_print_timings(s, &info, stderr);
+        cli_print_stop_reason(stderr, info.stop);
+    }
     fputs("\n", stdout);
     fflush(stdout);
 }
@@ -79,7 +84,7 @@ static void help(void) {
            "                             seed, num_predict\n"
            "  /set system TEXT           set the system prompt (empty: none)\n"
            "  /set verbose | quiet       show timings after each answer, or not\n"
-           "  /show [info|parameters|system|template]  describe the model and the session\n"
+           "  /show [info|parameters|system|template|license]  describe the model and the session\n"
            "  /clear                     forget the conversation (the system prompt stays)\n"
            "  /save FILE                 save the conversation as JSON\n"
            "  /load FILE                 continue a conversation saved as JSON\n"
@@ -101,7 +106,7 @@ static void show(chat_session *s, const gen_options *opt, const char *what, cons
         printf("  context       %d tokens (%d in use; trained for %d)\n", mote_context_n_ctx(s->ctx),
                mote_context_n_past(s->ctx), mote_model_n_ctx_train(s->model));
         printf("  vocabulary    %d tokens\n", mote_vocab_n_tokens(s->vocab));
-        printf("  template      %s\n", s->template_name);
+        printf("  template      %s\n", s->template_name ? s->template_name : "jinja (the template itself, run)");
         printf("  messages      %zu\n", s->conv.n);
     } else if (!strcmp(what, "parameters")) {
         printf("  ");
@@ -110,9 +115,17 @@ static void show(chat_session *s, const gen_options *opt, const char *what, cons
         const char *sys = system_prompt(s);
         printf("%s\n", sys ? sys : "(no system prompt)");
     } else if (!strcmp(what, "template")) {
-        printf("%s\n", s->template_name);
+        const char *jinja = mote_gguf_get_str(mote_model_gguf(s->model), "tokenizer.chat_template", NULL);
+        printf("chat format: %s\n", s->template_name ? s->template_name : "jinja (the template itself, run)");
+        if (jinja) printf("the model's template:\n%s\n", jinja);
+    } else if (!strcmp(what, "license")) {
+        const mote_gguf *g = mote_model_gguf(s->model);
+        const char *license = mote_gguf_get_str(g, "general.license", NULL);
+        const char *link = mote_gguf_get_str(g, "general.license.link", NULL);
+        printf("%s\n", license ? license : "(the model file names no license)");
+        if (link) printf("%s\n", link);
     } else {
-        printf("Unknown /show topic '%s' (info, parameters, system, template)\n", what);
+        printf("Unknown /show topic '%s' (info, parameters, system, template, license)\n", what);
     }
 }
 
@@ -128,7 +141,7 @@ static char *next_word(char **p) {
 static void set_command(chat_session *s, gen_options *opt, char *args) {
     char *name = next_word(&args);
     if (!strcmp(name, "system")) {
-        if (chat_session_set_system(s, args) != MOTE_OK) fprintf(stderr, "mote chat: %s\n", mote_last_error());
+        if (chat_session_set_system(s, args) != MOTE_OK) fprintf(stderr, "mote %s: %s\n", opt->cmd, mote_last_error());
         else printf(args[0] ? "Set the system prompt.\n" : "Removed the system prompt.\n");
         return;
     }
@@ -158,10 +171,10 @@ static void set_command(chat_session *s, gen_options *opt, char *args) {
     printf("Set parameter '%s' to '%s'.\n", name, value);
 }
 
-static void load_command(chat_session *s, const char *path) {
+static void load_command(chat_session *s, const gen_options *opt, const char *path) {
     mote_chat_conv loaded = {0};
     if (mote_chat_conv_load_json(&loaded, path) != MOTE_OK) {
-        fprintf(stderr, "mote chat: %s\n", mote_last_error());
+        fprintf(stderr, "mote %s: %s\n", opt->cmd, mote_last_error());
         return;
     }
     mote_chat_conv_free(&s->conv);
@@ -183,8 +196,9 @@ static bool command(chat_session *s, gen_options *opt, char *line, const char *m
     else if (!strcmp(cmd, "save") || !strcmp(cmd, "load")) {
         char *path = next_word(&args);
         if (!path[0]) printf("Usage: /%s FILE\n", cmd);
-        else if (!strcmp(cmd, "load")) load_command(s, path);
-        else if (mote_chat_conv_save_json(&s->conv, path) != MOTE_OK) fprintf(stderr, "mote chat: %s\n", mote_last_error());
+        else if (!strcmp(cmd, "load")) load_command(s, opt, path);
+        else if (mote_chat_conv_save_json(&s->conv, path) != MOTE_OK)
+            fprintf(stderr, "mote %s: %s\n", opt->cmd, mote_last_error());
         else printf("Saved %zu message%s to %s.\n", s->conv.n, s->conv.n == 1 ? "" : "s", path);
     } else printf("Unknown command '/%s'. Type /? for help.\n", cmd);
     return true;
@@ -282,7 +296,31 @@ static read_result read_message(EditLine *el, History *hist, char **out) {
     return *out ? READ_LINE : READ_EOF;
 }
 
-int chat_interactive(chat_session *s, gen_options *opt, const char *model_path) {
+/* mkdir -p of the directory part of path; false if it cannot be made. */
+static bool make_parent_dirs(const char *path) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) return false;
+        *p = '/';
+    }
+    return true;
+}
+
+/* The history file: the given one, or $XDG_DATA_HOME/mote/history, or
+ * $HOME/.local/share/mote/history; NULL for none. */
+static const char *history_file(const char *given, char *buf, size_t size) {
+    if (given) return given[0] ? given : NULL;
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    if (xdg && xdg[0] == '/') snprintf(buf, size, "%s/mote/history", xdg);
+    else if (home && home[0]) snprintf(buf, size, "%s/.local/share/mote/history", home);
+    else return NULL;
+    return buf;
+}
+
+int chat_interactive(chat_session *s, gen_options *opt, const char *model_path, const char *history_path) {
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint; /* no SA_RESTART: a blocking read returns EINTR */
@@ -293,7 +331,7 @@ int chat_interactive(chat_session *s, gen_options *opt, const char *model_path) 
     EditLine *el = el_init("mote", stdin, stdout, stderr);
     History *hist = history_init();
     if (!el || !hist) {
-        fprintf(stderr, "mote chat: cannot set up line editing\n");
+        fprintf(stderr, "mote %s: cannot set up line editing\n", opt->cmd);
         return 1;
     }
     HistEvent ev;
@@ -303,6 +341,9 @@ int chat_interactive(chat_session *s, gen_options *opt, const char *model_path) 
     el_set(el, EL_PROMPT, prompt_fn);
     el_set(el, EL_EDITOR, "emacs");
     el_source(el, NULL); /* the user's ~/.editrc, if any */
+    char hbuf[4096];
+    const char *hpath = history_file(history_path, hbuf, sizeof hbuf);
+    if (hpath) history(hist, &ev, H_LOAD, hpath); /* none yet is fine */
 
     /* A conversation loaded with --messages that ends with a question gets its answer first. */
     if (s->conv.n > 0 && !strcmp(s->conv.msgs[s->conv.n - 1].role, "user")) {
@@ -317,6 +358,9 @@ int chat_interactive(chat_session *s, gen_options *opt, const char *model_path) 
         char *msg = NULL;
         interrupted = 0;
         read_result r = read_message(el, hist, &msg);
+        /* Saved after every message, so a killed session keeps its history. */
+        if (hpath && r == READ_LINE && msg[0] && make_parent_dirs(hpath) && history(hist, &ev, H_SAVE, hpath) < 0)
+            hpath = NULL;
         if (r == READ_EOF) {
             printf("\n");
             break;
@@ -389,7 +433,17 @@ int chat_batch(chat_session *s, const gen_options *opt, FILE *in) {
     int status = 0;
     while ((got = getline(&line, &cap, in)) >= 0) {
         while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r')) line[--got] = '\0';
-        if (!line[strspn(line, " \t")]) continue;
+        if (!line[strspn(line, " \t")]) {
+            /* No question, no answer, but a line all the same: answer N stays on line N. */
+            if (opt->json) {
+                cli_answer empty = {"", 0, MOTE_STOP_NONE, 0, 0, s->load_ns, 0, 0};
+                cli_print_answer_json(stdout, &empty);
+            } else {
+                putchar('\n');
+            }
+            fflush(stdout);
+            continue;
+        }
         mote_chat_conv_free(&s->conv);
         for (size_t i = 0; i < base.n; i++) mote_chat_conv_add(&s->conv, base.msgs[i].role, base.msgs[i].content);
         mote_sampler_reset(s->sampler);
@@ -397,12 +451,23 @@ int chat_batch(chat_session *s, const gen_options *opt, FILE *in) {
         chat_reply_info info;
         int rc = chat_session_reply(s, line, collect_text, &b, &info);
         if (rc != MOTE_OK || b.failed) {
-            fprintf(stderr, "mote chat: %s\n", rc != MOTE_OK ? mote_last_error() : "out of memory");
+            fprintf(stderr, "mote %s: %s\n", opt->cmd, rc != MOTE_OK ? mote_last_error() : "out of memory");
             status = 1;
         }
-        print_escaped(b.p ? b.p : "", b.len);
+        if (opt->json) {
+            cli_answer a = {b.p, b.len, info.stop, info.n_prompt, info.n_eval, s->load_ns, info.prompt_ns, info.eval_ns};
+            cli_print_answer_json(stdout, &a);
+        } else {
+            print_escaped(b.p ? b.p : "", b.len);
+        }
         fflush(stdout);
-        if (opt->verbose) chat_print_timings(s, &info, stderr);
+        if (info.context_full)
+            fprintf(stderr, "mote %s: the context of %d tokens is full: the answer was cut (use -c for a larger one)\n",
+                    opt->cmd, mote_context_n_ctx(s->ctx));
+        if (opt->verbose) {
+            chat_print_timings(s, &info, stderr);
+            cli_print_stop_reason(stderr, info.stop);
+        }
         free(b.p);
     }
     free(line);

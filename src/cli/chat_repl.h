@@ -10,10 +10,14 @@
 #include "chat/session.h"
 #include "cli/gen_options.h"
 
-/* The terminal session: returns the exit status. */
-int chat_interactive(chat_session *s, gen_options *opt, const char *model_path);
+/* The terminal session: returns the exit status. history_path: where the
+ * input history is kept across sessions (NULL: the default place,
+ * $XDG_DATA_HOME/mote/history or ~/.local/share/mote/history; "": none). */
+int chat_interactive(chat_session *s, gen_options *opt, const char *model_path, const char *history_path);
 /* One question per line of `in`, each in a fresh copy of the starting
- * conversation; one answer per line of stdout (\n, \r and \\ escaped). */
+ * conversation; one answer per line of stdout (\n, \r and \\ escaped), or
+ * one JSON object per line with --json. A blank line gets an empty answer,
+ * so answer N is always on line N. */
 int chat_batch(chat_session *s, const gen_options *opt, FILE *in);
 
 #endif

@@ -68,3 +68,12 @@ void cli_meter_help(FILE *out) {
             "  --grid-intensity G      grams of CO2 per kWh of the grid, to report CO2\n"
             "  --energy-source NAME    auto (default), rapl, hwmon, pi5-pmic, declared or none\n");
 }
+
+int cli_meter_from_args(cli_meter_opts *o, const cli_args *a) {
+    for (int k = 0; k < a->n_given; k++) {
+        const cli_given_opt *g = &a->given[k];
+        if (g->id != CLI_WATTS && g->id != CLI_GRID_INTENSITY && g->id != CLI_ENERGY_SOURCE) continue;
+        if (cli_meter_parse(o, a->spec->name, cli_options[g->id].names[0], g->text) < 0) return 1;
+    }
+    return 0;
+}

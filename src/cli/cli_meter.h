@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli/options.h"
 #include "mote.h"
 
 typedef struct {
@@ -25,6 +26,11 @@ bool cli_meter_is_option(const char *opt);
  * return 1; return 0 if it is not one; on a bad or missing value print
  * "mote <cmd>: ..." and return -1. */
 int cli_meter_parse(cli_meter_opts *o, const char *cmd, const char *opt, const char *value);
+
+/* The metering options of a command line parsed with the option table
+ * (CLI_WATTS, CLI_GRID_INTENSITY, CLI_ENERGY_SOURCE), checked as
+ * cli_meter_parse checks them; non-zero after a one-line message. */
+int cli_meter_from_args(cli_meter_opts *o, const cli_args *a);
 
 /* Open a meter with these options. With verbose, say on stderr which energy
  * source is used and why each better one was not. On failure print

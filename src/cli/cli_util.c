@@ -3,7 +3,10 @@
  */
 #include "cli/cli_util.h"
 
+#include <cJSON.h>
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,4 +62,76 @@ int cli_load_model_and_text(const char *cmd, const char *model_path, const char 
     free(text);
     if (rc) fprintf(stderr, "mote %s: %s\n", cmd, mote_last_error());
     return rc;
+}
+
+const char *cli_stop_reason_name(mote_stop_reason r) {
+    switch (r) {
+    case MOTE_STOP_EOG: return "eos";
+    case MOTE_STOP_CALLER: return "stop";
+    case MOTE_STOP_LENGTH: return "length";
+    case MOTE_STOP_CONTEXT: return "context";
+    case MOTE_STOP_CANCEL: return "cancel";
+    case MOTE_STOP_ERROR: return "error";
+    default: return "";
+    }
+}
+
+void cli_warn_ctx(const char *cmd, const mote_model *m, int32_t n_ctx) {
+    int32_t train = mote_model_n_ctx_train(m);
+    if (train > 0 && n_ctx > train)
+        fprintf(stderr,
+                "mote %s: warning: the context of %d tokens is larger than the %d the model was trained with; "
+                "expect worse text beyond that\n",
+                cmd, n_ctx, train);
+}
+
+int cli_print_answer_json(FILE *out, const cli_answer *a) {
+    cJSON *o = cJSON_CreateObject();
+    char *text = malloc(a->len + 1);
+    if (!o || !text) {
+        cJSON_Delete(o);
+        free(text);
+        return 1;
+    }
+    memcpy(text, a->text ? a->text : "", a->len);
+    text[a->len] = '\0';
+    cJSON_AddStringToObject(o, "text", text);
+    free(text);
+    cJSON_AddStringToObject(o, "stop_reason", cli_stop_reason_name(a->stop));
+    cJSON *t = cJSON_AddObjectToObject(o, "tokens");
+    cJSON_AddNumberToObject(t, "prompt", a->n_prompt);
+    cJSON_AddNumberToObject(t, "generated", a->n_eval);
+    cJSON *tm = cJSON_AddObjectToObject(o, "timings");
+    cJSON_AddNumberToObject(tm, "load_ms", (double)a->load_ns / 1e6);
+    cJSON_AddNumberToObject(tm, "prompt_ms", (double)a->prompt_ns / 1e6);
+    cJSON_AddNumberToObject(tm, "eval_ms", (double)a->eval_ns / 1e6);
+    cJSON_AddNumberToObject(tm, "prompt_per_second", a->prompt_ns > 0 ? a->n_prompt * 1e9 / (double)a->prompt_ns : 0);
+    cJSON_AddNumberToObject(tm, "eval_per_second", a->eval_ns > 0 ? a->n_eval * 1e9 / (double)a->eval_ns : 0);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!s) return 1;
+    fprintf(out, "%s\n", s);
+    fflush(out);
+    free(s);
+    return 0;
+}
+
+void cli_print_stop_reason(FILE *out, mote_stop_reason r) { fprintf(out, "%-22s%s\n", "stop reason:", cli_stop_reason_name(r)); }
+
+bool cli_same_file(const char *a, const char *b) {
+    if (!strcmp(a, b)) return true;
+    struct stat sa, sb;
+    if (stat(a, &sa) != 0 || stat(b, &sb) != 0) return false;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+bool cli_can_write(const char *path) {
+    if (access(path, F_OK) == 0) return access(path, W_OK) == 0;
+    /* A new file: its directory must take it. */
+    const char *slash = strrchr(path, '/');
+    if (!slash) return access(".", W_OK | X_OK) == 0;
+    if (slash == path) return access("/", W_OK | X_OK) == 0;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    return access(dir, W_OK | X_OK) == 0;
 }

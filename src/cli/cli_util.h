@@ -4,6 +4,7 @@
 #ifndef MOTE_CLI_UTIL_H
 #define MOTE_CLI_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,3 +26,36 @@ int cli_load_model_and_text(const char *cmd, const char *model_path, const char 
                             mote_vocab **vocab, int32_t **tokens, size_t *n_tokens);
 
 #endif
+
+/* --- shared by the generating commands (run, chat) ------------------------ */
+
+#include <stdio.h>
+
+/* "eos", "stop", "length", "context", "cancel", "error" ("" for NONE). */
+const char *cli_stop_reason_name(mote_stop_reason r);
+
+/* Warn (one line on stderr) when the context is larger than the one the
+ * model was trained with, as llama.cpp does. */
+void cli_warn_ctx(const char *cmd, const mote_model *m, int32_t n_ctx);
+
+/* One answer as one JSON line: {"text", "stop_reason", "tokens": {"prompt",
+ * "generated"}, "timings": {"load_ms", "prompt_ms", "eval_ms",
+ * "prompt_per_second", "eval_per_second"}}. 0 on success. */
+typedef struct {
+    const char *text;
+    size_t len;
+    mote_stop_reason stop;
+    int32_t n_prompt, n_eval;
+    int64_t load_ns, prompt_ns, eval_ns;
+} cli_answer;
+int cli_print_answer_json(FILE *out, const cli_answer *a);
+
+/* Print the stop reason line of --verbose. */
+void cli_print_stop_reason(FILE *out, mote_stop_reason r);
+
+/* Same file (same path, or the same device and inode)? False if either
+ * cannot be looked at. */
+bool cli_same_file(const char *a, const char *b);
+
+/* True if `path` can be created or overwritten (checked without changing it). */
+bool cli_can_write(const char *path);

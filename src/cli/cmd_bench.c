@@ -13,6 +13,7 @@
  * --like NAME [--type TYPE] benchmarks a random-weight model of a known shape
  * (written by mote_synth_write to a temporary file, deleted afterwards).
  */
+#include <cJSON.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "cli/bench_parallel.h"
 #include "cli/cli_meter.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "core/cpu.h"
 #include "model/synth.h"
 #include "mote.h"
@@ -83,44 +85,24 @@ static void on_signal(int sig) {
     raise(sig);
 }
 
-static void bench_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote bench (-m MODEL.gguf | --like NAME [--type TYPE]) [options]\n"
-            "\n"
-            "Measure tokens/s like llama-bench: ppP evaluates a batch of P tokens from an\n"
-            "empty cache, tgN generates N tokens one at a time.\n"
-            "\n"
-            "  -m FILE          the model\n"
-            "  --like NAME      a random-weight model of a known shape instead (mote synth --like list)\n"
-            "  --type TYPE      its weight type or preset (default q4_0)\n"
-            "  -p N[,N..]       prompt lengths (default 512; 0 skips)\n"
-            "  -n N[,N..]       generation lengths (default 128; 0 skips)\n"
-            "  -t N[,N..]       thread counts (default: the number of CPUs)\n"
-            "  -r N             repetitions of each test (default 5), after one warm-up\n"
-            "  --parallel S[,S..]  S sequences, each a prompt of -p tokens then -n generated\n"
-            "                   tokens, decoded together (like llama-batched-bench); reports\n"
-            "                   prompt and aggregate generation t/s (default -p 32 -n 64)\n"
-            "  --csv, --json    machine-readable output (llama-bench's field names)\n"
-            "  -o md|csv|json   the same as a llama-bench option\n"
-            "  -q               no progress on stderr\n");
-    cli_meter_help(out);
-}
+static const cli_use bench_options[] = {
+    {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_LIKE, NULL}, {CLI_TYPE, NULL}, {CLI_BENCH_N_PROMPT, NULL},
+    {CLI_BENCH_N_GEN, NULL}, {CLI_BENCH_THREADS, NULL}, {CLI_BENCH_REPS, NULL}, {CLI_BENCH_FORMAT, NULL},
+    {CLI_BENCH_PARALLEL, NULL}, {CLI_JSON, "the same as -o json"}, {CLI_CSV, NULL}, {CLI_QUIET, NULL},
+    {CLI_N_GPU_LAYERS, NULL}, {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}, {CLI_END, NULL},
+};
 
-/* Parse "1,2,4" into a list of integers in [lo, hi]; false on anything else. */
-static bool parse_list(const char *s, int lo, int hi, int_list *out) {
-    out->n = 0;
-    const char *p = s;
-    while (*p) {
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p || v < lo || v > hi || out->n == MAX_LIST || (*end && *end != ',')) return false;
-        out->v[out->n++] = (int)v;
-        if (!*end) break;
-        p = end + 1;
-        if (!*p) return false;
-    }
-    return out->n > 0;
-}
+const cli_command_spec bench_spec = {
+    "bench",
+    "mote bench (MODEL.gguf | --like NAME [--type TYPE]) [options]",
+    "Measure tokens/s like llama-bench: ppP evaluates a batch of P tokens from an\n"
+    "empty cache, tgN generates N tokens one at a time. As in llama-bench, -p and -n\n"
+    "take lists of lengths here (not a prompt and a count), -t a list of thread\n"
+    "counts and -o the output format; --csv and --json use llama-bench's field names.",
+    bench_options,
+    0,
+    true,
+};
 
 /* ---- statistics (llama-bench's: per-sample tokens/s, sample standard deviation) ---- */
 
@@ -182,6 +164,7 @@ static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result
     mote_context *c;
     int rc = mote_context_new(m, &cp, &c);
     if (rc) return rc;
+    r->n_threads = mote_context_n_threads(c); /* 0 asked: what it came to */
     utc_now(r->test_time, sizeof r->test_time);
     if (!quiet)
         fprintf(stderr, "mote bench: %s%d, %d thread%s, %d+1 runs\n", r->n_prompt ? "pp" : "tg",
@@ -266,98 +249,108 @@ static uint64_t peak_rss_bytes(void) {
 
 /* ---- output ----------------------------------------------------------------------------------- */
 
-static void json_string(FILE *o, const char *s) {
-    fputc('"', o);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(o, "\\%c", ch);
-        else if (ch < 0x20) fprintf(o, "\\u%04x", ch);
-        else fputc(ch, o);
-    }
-    fputc('"', o);
-}
-
-static void csv_string(FILE *o, const char *s) {
-    fputc('"', o);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', o);
-        fputc(*s, o);
-    }
-    fputc('"', o);
-}
-
-/* A number as text, or `missing` ("null" in JSON, "" in CSV) when absent. */
-typedef struct {
-    char s[32];
-} number_text;
-
-static number_text meter_number(double v, bool present, const char *fmt, const char *missing) {
-    number_text t;
-    if (present) snprintf(t.s, sizeof t.s, fmt, v);
-    else snprintf(t.s, sizeof t.s, "%s", missing);
-    return t;
-}
-
-/* The fields of one row, in llama-bench's order; mote's extras last. */
-static void print_row(FILE *o, out_format fmt, const model_facts *f, const bench_result *r, uint64_t rss, bool first) {
+/* One row as a JSON object with llama-bench's fields in llama-bench's order
+ * and mote's extras last; the CSV row is made from the same object, so the
+ * two formats always carry the same fields. NULL if memory runs out. */
+static cJSON *row_object(const model_facts *f, const bench_result *r, uint64_t rss) {
     double avg_ns, sd_ns, avg_ts, sd_ts;
     stats(r, &avg_ns, &sd_ns, &avg_ts, &sd_ts);
     int n_batch = r->n_prompt > 0 ? r->n_prompt : 1;
-    double watts = r->cost.watts, jpt = mote_meter_joules_per_token(&r->cost, (int64_t)n_tokens(r) * r->n_samples);
-    if (fmt == OUT_CSV) {
-        if (first)
-            fprintf(o, "build_commit,build_number,cpu_info,gpu_info,backends,model_filename,model_type,model_size,"
-                       "model_n_params,n_batch,n_ubatch,n_threads,type_k,type_v,n_gpu_layers,n_prompt,n_gen,n_depth,"
-                       "test_time,avg_ns,stddev_ns,avg_ts,stddev_ts,peak_rss_bytes,type_mix,cpu_percent,watts,"
-                       "joules_per_token,energy_source\n");
-        csv_string(o, "mote-" MOTE_VERSION);
-        fprintf(o, ",0,");
-        csv_string(o, f->cpu);
-        fprintf(o, ",\"\",\"CPU\",");
-        csv_string(o, f->filename);
-        fputc(',', o);
-        csv_string(o, f->type);
-        fprintf(o, ",%llu,%llu,%d,%d,%d,\"f16\",\"f16\",0,%d,%d,0,", (unsigned long long)f->size,
-                (unsigned long long)f->n_params, n_batch, n_batch, r->n_threads, r->n_prompt, r->n_gen);
-        csv_string(o, r->test_time);
-        fprintf(o, ",%lld,%lld,%f,%f,%llu,", (long long)llround(avg_ns), (long long)llround(sd_ns), avg_ts, sd_ts,
-                (unsigned long long)rss);
-        csv_string(o, f->type_mix);
-        fprintf(o, ",%.1f,%s,%s,", r->cost.cpu_percent, meter_number(watts, r->cost.has_energy, "%.3f", "").s,
-                meter_number(jpt, r->cost.has_energy, "%.6g", "").s);
-        csv_string(o, r->cost.source);
-        fputc('\n', o);
-        return;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "build_commit", "mote-" MOTE_VERSION);
+    cJSON_AddNumberToObject(o, "build_number", 0);
+    cJSON_AddStringToObject(o, "cpu_info", f->cpu);
+    cJSON_AddStringToObject(o, "gpu_info", "");
+    cJSON_AddStringToObject(o, "backends", "CPU");
+    cJSON_AddStringToObject(o, "model_filename", f->filename);
+    cJSON_AddStringToObject(o, "model_type", f->type);
+    cJSON_AddNumberToObject(o, "model_size", (double)f->size);
+    cJSON_AddNumberToObject(o, "model_n_params", (double)f->n_params);
+    cJSON_AddNumberToObject(o, "n_batch", n_batch);
+    cJSON_AddNumberToObject(o, "n_ubatch", n_batch);
+    cJSON_AddNumberToObject(o, "n_threads", r->n_threads);
+    cJSON_AddStringToObject(o, "type_k", "f16");
+    cJSON_AddStringToObject(o, "type_v", "f16");
+    cJSON_AddNumberToObject(o, "n_gpu_layers", 0);
+    cJSON_AddNumberToObject(o, "n_prompt", r->n_prompt);
+    cJSON_AddNumberToObject(o, "n_gen", r->n_gen);
+    cJSON_AddNumberToObject(o, "n_depth", 0);
+    cJSON_AddStringToObject(o, "test_time", r->test_time);
+    cJSON_AddNumberToObject(o, "avg_ns", (double)llround(avg_ns));
+    cJSON_AddNumberToObject(o, "stddev_ns", (double)llround(sd_ns));
+    cJSON_AddNumberToObject(o, "avg_ts", avg_ts);
+    cJSON_AddNumberToObject(o, "stddev_ts", sd_ts);
+    cJSON *ns = cJSON_AddArrayToObject(o, "samples_ns"), *ts = cJSON_AddArrayToObject(o, "samples_ts");
+    for (int i = 0; i < r->n_samples; i++) {
+        cJSON_AddItemToArray(ns, cJSON_CreateNumber((double)r->samples_ns[i]));
+        cJSON_AddItemToArray(ts, cJSON_CreateNumber(1e9 * n_tokens(r) / (double)r->samples_ns[i]));
     }
-    /* JSON: an array of objects, like llama-bench -o json. */
-    fprintf(o, "%s  {\n", first ? "[\n" : ",\n");
-    fprintf(o, "    \"build_commit\": \"mote-%s\",\n    \"build_number\": 0,\n    \"cpu_info\": ", MOTE_VERSION);
-    json_string(o, f->cpu);
-    fprintf(o, ",\n    \"gpu_info\": \"\",\n    \"backends\": \"CPU\",\n    \"model_filename\": ");
-    json_string(o, f->filename);
-    fprintf(o, ",\n    \"model_type\": ");
-    json_string(o, f->type);
-    fprintf(o, ",\n    \"model_size\": %llu,\n    \"model_n_params\": %llu,\n", (unsigned long long)f->size,
-            (unsigned long long)f->n_params);
-    fprintf(o, "    \"n_batch\": %d,\n    \"n_ubatch\": %d,\n    \"n_threads\": %d,\n", n_batch, n_batch, r->n_threads);
-    fprintf(o, "    \"type_k\": \"f16\",\n    \"type_v\": \"f16\",\n    \"n_gpu_layers\": 0,\n");
-    fprintf(o, "    \"n_prompt\": %d,\n    \"n_gen\": %d,\n    \"n_depth\": 0,\n    \"test_time\": \"%s\",\n", r->n_prompt,
-            r->n_gen, r->test_time);
-    fprintf(o, "    \"avg_ns\": %lld,\n    \"stddev_ns\": %lld,\n    \"avg_ts\": %f,\n    \"stddev_ts\": %f,\n",
-            (long long)llround(avg_ns), (long long)llround(sd_ns), avg_ts, sd_ts);
-    fprintf(o, "    \"samples_ns\": [ ");
-    for (int i = 0; i < r->n_samples; i++) fprintf(o, "%s%lld", i ? ", " : "", (long long)r->samples_ns[i]);
-    fprintf(o, " ],\n    \"samples_ts\": [ ");
-    for (int i = 0; i < r->n_samples; i++)
-        fprintf(o, "%s%f", i ? ", " : "", 1e9 * n_tokens(r) / (double)r->samples_ns[i]);
-    fprintf(o, " ],\n    \"peak_rss_bytes\": %llu,\n    \"type_mix\": ", (unsigned long long)rss);
-    json_string(o, f->type_mix);
-    fprintf(o, ",\n    \"cpu_percent\": %.1f,\n    \"watts\": %s,\n    \"joules_per_token\": %s,\n", r->cost.cpu_percent,
-            meter_number(watts, r->cost.has_energy, "%.3f", "null").s,
-            meter_number(jpt, r->cost.has_energy, "%.6g", "null").s);
-    fprintf(o, "    \"co2_g\": %s,\n    \"energy_source\": ", meter_number(r->cost.co2_g, r->cost.co2_g >= 0, "%.6g", "null").s);
-    json_string(o, r->cost.source);
-    fprintf(o, "\n  }");
+    cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)rss);
+    cJSON_AddStringToObject(o, "type_mix", f->type_mix);
+    /* The meter's (null when not measured): CPU use, power, energy per token, CO2. */
+    const mote_meter_report *c = &r->cost;
+    cJSON_AddNumberToObject(o, "cpu_percent", round(c->cpu_percent * 10) / 10);
+    if (c->has_energy) {
+        cJSON_AddNumberToObject(o, "watts", c->watts);
+        cJSON_AddNumberToObject(o, "joules_per_token",
+                                mote_meter_joules_per_token(c, (int64_t)n_tokens(r) * r->n_samples));
+    } else {
+        cJSON_AddNullToObject(o, "watts");
+        cJSON_AddNullToObject(o, "joules_per_token");
+    }
+    if (c->co2_g >= 0) cJSON_AddNumberToObject(o, "co2_g", c->co2_g);
+    else cJSON_AddNullToObject(o, "co2_g");
+    cJSON_AddStringToObject(o, "energy_source", c->source);
+    return o;
+}
+
+/* A CSV field: strings quoted (quotes doubled), numbers as JSON writes them,
+ * arrays as their values separated by spaces in one quoted field. */
+static void csv_field(FILE *o, const cJSON *v) {
+    if (cJSON_IsString(v)) {
+        fputc('"', o);
+        for (const char *s = v->valuestring; *s; s++) {
+            if (*s == '"') fputc('"', o);
+            fputc(*s, o);
+        }
+        fputc('"', o);
+    } else if (cJSON_IsArray(v)) {
+        fputc('"', o);
+        for (const cJSON *e = v->child; e; e = e->next) {
+            char *t = cJSON_PrintUnformatted(e);
+            fprintf(o, "%s%s", e == v->child ? "" : " ", t ? t : "");
+            free(t);
+        }
+        fputc('"', o);
+    } else if (!cJSON_IsNull(v)) { /* null: an empty field */
+        char *t = cJSON_PrintUnformatted(v);
+        fputs(t ? t : "", o);
+        free(t);
+    }
+}
+
+/* One row in CSV (with the header first) or as an element of a JSON array. */
+static void print_row(FILE *o, out_format fmt, const model_facts *f, const bench_result *r, uint64_t rss, bool first) {
+    cJSON *row = row_object(f, r, rss);
+    if (!row) return;
+    if (fmt == OUT_CSV) {
+        if (first) {
+            for (const cJSON *v = row->child; v; v = v->next) fprintf(o, "%s%s", v == row->child ? "" : ",", v->string);
+            fputc('\n', o);
+        }
+        for (const cJSON *v = row->child; v; v = v->next) {
+            if (v != row->child) fputc(',', o);
+            csv_field(o, v);
+        }
+        fputc('\n', o);
+    } else {
+        /* JSON: an array of objects, like llama-bench -o json; rows are
+         * printed as they finish, so a long run shows progress. */
+        char *text = cJSON_Print(row);
+        if (text) fprintf(o, "%s%s", first ? "[\n" : ",\n", text);
+        free(text);
+    }
+    cJSON_Delete(row);
 }
 
 /* llama-bench's markdown table. */
@@ -400,85 +393,45 @@ static void print_markdown(FILE *o, const model_facts *f, const bench_result *rs
 
 /* ---- the command ------------------------------------------------------------------------------ */
 
-static bool takes_value(const char *a) {
-    static const char *const opts[] = {"-m", "--model", "--like", "--type", "-p", "-n", "-t", "-r", "-o", "--parallel"};
-    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
-        if (!strcmp(a, opts[i])) return true;
-    return false;
-}
-
 /* Parse the command line into o; returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, bench_opts *o) {
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    cli_args a;
+    int st = cli_parse(&bench_spec, argc, argv, &a);
+    if (st >= 0) return st;
     *o = (bench_opts){0};
-    o->type = "q4_0";
+    o->model = a.model;
+    o->like = cli_str(&a, CLI_LIKE, NULL);
+    o->type = cli_str(&a, CLI_TYPE, "q4_0");
     o->prompt = (int_list){1, {512}};
     o->gen = (int_list){1, {128}};
-    o->threads = (int_list){1, {ncpu > 0 ? (int)ncpu : 1}};
-    o->reps = 5;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            bench_usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--csv")) o->fmt = OUT_CSV;
-        else if (!strcmp(a, "--json")) o->fmt = OUT_JSON;
-        else if (!strcmp(a, "-q")) o->quiet = true;
-        else if (cli_meter_is_option(a)) {
-            if (cli_meter_parse(&o->meter, "bench", a, i + 1 < argc ? argv[i + 1] : NULL) < 0) return 2;
-            i++;
-        }
-        else if (takes_value(a) && i + 1 >= argc) {
-            fprintf(stderr, "mote bench: missing value for '%s' (see mote bench --help)\n", a);
-            return 2;
-        } else if (!strcmp(a, "-m") || !strcmp(a, "--model")) o->model = argv[++i];
-        else if (!strcmp(a, "--like")) o->like = argv[++i];
-        else if (!strcmp(a, "--parallel")) {
-            if (!parse_list(argv[++i], 1, 256, &o->parallel)) {
-                fprintf(stderr, "mote bench: --parallel needs a comma-separated list of integers in [1, 256], not '%s'\n",
-                        argv[i]);
-                return 2;
-            }
-        }
-        else if (!strcmp(a, "--type")) o->type = argv[++i];
-        else if (!strcmp(a, "-p") || !strcmp(a, "-n") || !strcmp(a, "-t")) {
-            int_list *l = a[1] == 'p' ? &o->prompt : a[1] == 'n' ? &o->gen : &o->threads;
-            int lo = a[1] == 't' ? 1 : 0, hi = a[1] == 't' ? 256 : 1 << 20;
-            if (a[1] == 'p') o->prompt_given = true;
-            if (a[1] == 'n') o->gen_given = true;
-            if (!parse_list(argv[++i], lo, hi, l)) {
-                fprintf(stderr, "mote bench: %s needs a comma-separated list of integers in [%d, %d], not '%s'\n", a,
-                        lo, hi, argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(a, "-r")) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || end == argv[i] || v < 1 || v > 64) {
-                fprintf(stderr, "mote bench: -r needs an integer from 1 to 64, not '%s'\n", argv[i]);
-                return 2;
-            }
-            o->reps = (int)v;
-        } else if (!strcmp(a, "-o")) {
-            const char *f = argv[++i];
-            if (!strcmp(f, "csv")) o->fmt = OUT_CSV;
-            else if (!strcmp(f, "json")) o->fmt = OUT_JSON;
-            else if (!strcmp(f, "md")) o->fmt = OUT_MD;
+    o->threads = (int_list){1, {0}}; /* 0: one per physical core, as everywhere */
+    o->reps = (int)cli_int(&a, CLI_BENCH_REPS, 5);
+    o->quiet = cli_flag(&a, CLI_QUIET);
+    const cli_given_opt *g;
+    if ((g = cli_given(&a, CLI_BENCH_N_PROMPT))) o->prompt.n = cli_list_values(g->text, o->prompt.v, MAX_LIST);
+    if ((g = cli_given(&a, CLI_BENCH_N_GEN))) o->gen.n = cli_list_values(g->text, o->gen.v, MAX_LIST);
+    if ((g = cli_given(&a, CLI_BENCH_PARALLEL))) o->parallel.n = cli_list_values(g->text, o->parallel.v, MAX_LIST);
+    if (cli_meter_from_args(&o->meter, &a)) return 2;
+    o->prompt_given = cli_flag(&a, CLI_BENCH_N_PROMPT);
+    o->gen_given = cli_flag(&a, CLI_BENCH_N_GEN);
+    if ((g = cli_given(&a, CLI_BENCH_THREADS))) o->threads.n = cli_list_values(g->text, o->threads.v, MAX_LIST);
+    /* The last of --csv, --json and -o wins. */
+    for (int k = 0; k < a.n_given; k++) {
+        const cli_given_opt *x = &a.given[k];
+        if (x->id == CLI_CSV) o->fmt = OUT_CSV;
+        else if (x->id == CLI_JSON) o->fmt = OUT_JSON;
+        else if (x->id == CLI_BENCH_FORMAT) {
+            if (!strcmp(x->text, "csv")) o->fmt = OUT_CSV;
+            else if (!strcmp(x->text, "json")) o->fmt = OUT_JSON;
+            else if (!strcmp(x->text, "md")) o->fmt = OUT_MD;
             else {
-                fprintf(stderr, "mote bench: -o takes md, csv or json, not '%s'\n", f);
+                fprintf(stderr, "mote bench: -o takes md, csv or json, not '%s'\n", x->text);
                 return 2;
             }
-        } else if (a[0] == '-') {
-            fprintf(stderr, "mote bench: unknown option '%s' (see mote bench --help)\n", a);
-            return 2;
-        } else {
-            fprintf(stderr, "mote bench: unexpected argument '%s' (see mote bench --help)\n", a);
-            return 2;
         }
     }
     if (!o->model == !o->like) {
-        fprintf(stderr, "mote bench: give either -m MODEL or --like NAME (see mote bench --help)\n");
+        fprintf(stderr, "mote bench: give either a model (mote bench MODEL, or -m) or --like NAME (see mote help bench)\n");
         return 2;
     }
     return -1;

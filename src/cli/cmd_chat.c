@@ -1,10 +1,12 @@
 /*
- * cmd_chat.c — `mote chat -m MODEL`: talk to a model in its own chat format.
+ * cmd_chat.c — `mote chat MODEL`: talk to a model in its own chat format.
  *
- * On a terminal it is an interactive session (chat_repl.c); with stdin from
- * a file or a pipe it answers one question per line, for scripts. The
- * options pick the model, the chat template, the starting conversation and
- * the generation controls shared with `mote run` (gen_options.h).
+ * On a terminal (or with -i) it is an interactive session (chat_repl.c);
+ * with stdin from a file or a pipe it answers one question per line, for
+ * scripts; with a prompt (-p, -f or words after the model) it answers that
+ * one question. A model without a chat template is talked to as Ollama does
+ * it: each message is plain text the model continues. The flags are the
+ * option table's (options.h); `mote run` drives this file too (chat_main).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,26 +16,58 @@
 #include "cli/chat_repl.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 
-static void chat_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote chat -m MODEL.gguf [options]\n"
-            "\n"
-            "Talk to a model. On a terminal: an interactive session (/? lists its commands).\n"
-            "With stdin from a file or a pipe: one question per line, each in a fresh\n"
-            "conversation, one answer per line (newlines written as \\n).\n"
-            "\n"
-            "options:\n"
-            "  -m, --model FILE         the model (also accepted as the first argument)\n"
-            "  -p, --prompt TEXT        ask this one question, print the answer and exit\n"
-            "  -f, --file FILE          the same with the question read from FILE\n"
-            "  --system TEXT            the system prompt\n"
-            "  --messages FILE.json     start from a conversation (an OpenAI-style JSON array)\n"
-            "  --chat-template NAME     the chat format, instead of the model's own:\n"
-            "                           ");
-    for (const char *const *n = mote_chat_template_names(); *n; n++) fprintf(out, "%s%s", *n, n[1] ? ", " : "\n");
-    fprintf(out, "  --chat-template-file F    the chat format of a Jinja template file (recognised, not run)\n");
-    gen_options_help(out);
+/* The flags that shape generation, shared by chat and run. */
+#define CLI_GENERATION_FLAGS                                                                                        \
+    {CLI_N_PREDICT, NULL}, {CLI_CTX_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_SEED, NULL}, {CLI_TEMP, NULL}, {CLI_TOP_K, NULL}, {CLI_TOP_P, NULL}, {CLI_MIN_P, NULL}, \
+        {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},    \
+        {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}
+
+static const cli_use chat_options[] = {
+    {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_PROMPT, "ask this one question, print the answer and exit"},
+    {CLI_FILE, "the same with the question read from FILE"}, {CLI_SYSTEM_PROMPT, NULL}, {CLI_MESSAGES, NULL},
+    {CLI_CHAT_TEMPLATE, NULL}, {CLI_CHAT_TEMPLATE_FILE, NULL}, {CLI_INTERACTIVE, NULL}, {CLI_OUTPUT, NULL}, {CLI_HISTORY_FILE, NULL},
+    CLI_GENERATION_FLAGS, {CLI_END, NULL},
+};
+
+const cli_command_spec chat_spec = {
+    "chat",
+    "mote chat MODEL [QUESTION] [options]",
+    "Talk to a model. On a terminal: an interactive session (/? lists its commands).\n"
+    "With stdin from a file or a pipe: one question per line, each in a fresh\n"
+    "conversation, one answer per line (newlines written as \\n). A model without a\n"
+    "chat template continues each message as plain text. Chat formats for\n"
+    "--chat-template: llama3, llama3.1, gemma, qwen3, chatml, smollm2, phi3,\n"
+    "phi4-mini, zephyr, none (plain text).",
+    chat_options,
+    CLI_MAX_POSITIONAL,
+    true,
+};
+
+/* Collects an answer (for --json). */
+typedef struct {
+    char *p;
+    size_t len, cap;
+    bool failed;
+} text_buf;
+
+static void collect(const char *text, size_t len, void *user) {
+    text_buf *b = user;
+    if (b->failed) return;
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        while (cap < b->len + len + 1) cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->failed = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, text, len);
+    b->len += len;
 }
 
 /* Stream the answer to stdout as it is generated. */
@@ -43,99 +77,146 @@ static void print_text(const char *text, size_t len, void *user) {
     fflush(stdout);
 }
 
-/* One question, one answer (printed as generated), for `-p` / `-f` and for
- * `mote run` on a model with a chat template. */
+/* One question, one answer (printed as generated, or as JSON). */
 static int chat_once(chat_session *s, const gen_options *opt, const char *question) {
     chat_reply_info info;
-    int rc = chat_session_reply(s, question, print_text, NULL, &info);
-    fputc('\n', stdout);
+    text_buf b = {0};
+    int rc = chat_session_reply(s, question, opt->json ? collect : print_text, opt->json ? &b : NULL, &info);
+    if (!opt->json) fputc('\n', stdout);
     fflush(stdout);
     if (rc != MOTE_OK) {
-        fprintf(stderr, "mote chat: %s\n", mote_last_error());
+        fprintf(stderr, "mote %s: %s\n", opt->cmd, mote_last_error());
+        free(b.p);
         return 1;
     }
-    if (opt->verbose) chat_print_timings(s, &info, stderr);
+    if (opt->json) {
+        cli_answer a = {b.p, b.len, info.stop, info.n_prompt, info.n_eval, s->load_ns, info.prompt_ns, info.eval_ns};
+        cli_print_answer_json(stdout, &a);
+    }
+    free(b.p);
+    if (info.context_full)
+        fprintf(stderr, "mote %s: the context of %d tokens is full: the answer was cut (use -c for a larger one)\n",
+                opt->cmd, mote_context_n_ctx(s->ctx));
+    if (opt->verbose) {
+        chat_print_timings(s, &info, stderr);
+        cli_print_stop_reason(stderr, info.stop);
+    }
     return 0;
 }
 
-int cmd_chat(int argc, char **argv) {
+/* True if the file is a GGUF with a chat template. */
+static bool model_has_template(const char *path) {
+    mote_gguf *g;
+    if (mote_gguf_open(path, &g) != MOTE_OK) return true; /* loading it reports why */
+    bool yes = mote_gguf_find_key(g, "tokenizer.chat_template") >= 0;
+    mote_gguf_close(g);
+    return yes;
+}
+
+/* The words after the model, joined by spaces (as `ollama run MODEL words...`); NULL if none. */
+char *cli_join_positional(const cli_args *a) {
+    if (a->n_positional == 0) return NULL;
+    size_t n = 1;
+    for (int i = 0; i < a->n_positional; i++) n += strlen(a->positional[i]) + 1;
+    char *s = malloc(n);
+    if (!s) return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < a->n_positional; i++) {
+        if (i) strcat(s, " ");
+        strcat(s, a->positional[i]);
+    }
+    return s;
+}
+
+int chat_main(const cli_args *a, const char *cmd) {
     gen_options gen;
     gen_options_default(&gen);
-    const char *model = NULL, *system = NULL, *messages = NULL, *tmpl = NULL, *tmpl_file = NULL;
-    const char *prompt = NULL, *prompt_file = NULL;
-    for (int i = 1; i < argc;) {
-        const char *a = argv[i];
-        int r = gen_options_parse(&gen, "chat", argc, argv, &i);
-        if (r < 0) return 2;
-        if (r > 0) continue;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            chat_usage(stdout);
-            return 0;
-        }
-        const char **slot = !strcmp(a, "-m") || !strcmp(a, "--model") ? &model
-                            : !strcmp(a, "-p") || !strcmp(a, "--prompt") ? &prompt
-                            : !strcmp(a, "-f") || !strcmp(a, "--file")   ? &prompt_file
-                            : !strcmp(a, "--system")                   ? &system
-                            : !strcmp(a, "--messages")                 ? &messages
-                            : !strcmp(a, "--chat-template")            ? &tmpl
-                            : !strcmp(a, "--chat-template-file")       ? &tmpl_file
-                                                                       : NULL;
-        if (slot) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "mote chat: %s needs a value\n", a);
-                return 2;
-            }
-            *slot = argv[i + 1];
-            i += 2;
-            continue;
-        }
-        if (a[0] == '-' || model) {
-            fprintf(stderr, "mote chat: unknown option '%s' (see mote chat --help)\n", a);
-            return 2;
-        }
-        model = a;
-        i++;
-    }
+    if (!gen_options_from_args(&gen, a)) return 2;
+    gen.cmd = cmd;
+    const char *model = a->model;
+    const char *system = cli_str(a, CLI_SYSTEM_PROMPT, NULL), *messages = cli_str(a, CLI_MESSAGES, NULL);
+    const char *tmpl = cli_str(a, CLI_CHAT_TEMPLATE, NULL), *tmpl_file = cli_str(a, CLI_CHAT_TEMPLATE_FILE, NULL);
+    const char *prompt = cli_str(a, CLI_PROMPT, NULL), *prompt_file = cli_str(a, CLI_FILE, NULL);
     if (!model) {
-        chat_usage(stderr);
+        fprintf(stderr, "mote %s: no model given (mote %s MODEL, or -m MODEL)\n", cmd, cmd);
+        return 2;
+    }
+    char *words = cli_join_positional(a);
+    if (words && !prompt && !prompt_file) prompt = words;
+    else if (words) {
+        fprintf(stderr, "mote %s: give the question as words after the model or with -p/-f, not both\n", cmd);
+        free(words);
         return 2;
     }
     if (prompt && prompt_file) {
-        fprintf(stderr, "mote chat: give the question with -p or with -f, not both\n");
+        fprintf(stderr, "mote %s: give the question with -p or with -f, not both\n", cmd);
+        free(words);
+        return 2;
+    }
+    bool interactive = cli_flag(a, CLI_INTERACTIVE) || (!prompt && !prompt_file && isatty(STDIN_FILENO));
+    if (interactive && gen.json) {
+        fprintf(stderr, "mote %s: --json is for scripts: give a prompt or questions on stdin, not -i\n", cmd);
+        free(words);
         return 2;
     }
     char *question = NULL;
     if (prompt_file && !(question = cli_read_file(prompt_file, NULL))) {
-        fprintf(stderr, "mote chat: cannot read the prompt file '%s'\n", prompt_file);
+        fprintf(stderr, "mote %s: cannot read the prompt file '%s'\n", cmd, prompt_file);
+        free(words);
         return 1;
     }
     if (prompt) question = strdup(prompt);
+    free(words);
     char *jinja = NULL;
     if (tmpl_file && !tmpl) {
         jinja = cli_read_file(tmpl_file, NULL);
         if (!jinja) {
-            fprintf(stderr, "mote chat: cannot read the chat template file '%s'\n", tmpl_file);
+            fprintf(stderr, "mote %s: cannot read the chat template file '%s'\n", cmd, tmpl_file);
             free(question);
             return 1;
         }
         tmpl = jinja;
     }
+    if (!tmpl && !model_has_template(model)) {
+        tmpl = "none";
+        fprintf(stderr,
+                "mote %s: note: the model has no chat template: each message is plain text for it to continue "
+                "(--chat-template NAME picks a chat format)\n",
+                cmd);
+    }
     chat_session s;
     int rc = chat_session_open(&s, model, &gen.gen, tmpl);
+    if (rc == MOTE_OK) cli_warn_ctx(cmd, s.model, mote_context_n_ctx(s.ctx));
     if (rc == MOTE_OK && messages) rc = mote_chat_conv_load_json(&s.conv, messages);
     if (rc == MOTE_OK && system) rc = chat_session_set_system(&s, system);
-    if (rc != MOTE_OK) {
-        fprintf(stderr, "mote chat: %s\n", mote_last_error());
+    const char *out_path = cli_str(a, CLI_OUTPUT, NULL);
+    bool out_failed = rc == MOTE_OK && out_path && !freopen(out_path, "w", stdout);
+    if (rc != MOTE_OK || out_failed) {
+        if (out_failed) fprintf(stderr, "mote %s: cannot write '%s'\n", cmd, out_path);
+        else fprintf(stderr, "mote %s: %s\n", cmd, mote_last_error());
         chat_session_close(&s);
         free(jinja);
         free(question);
         return 1;
     }
-    int status = question                ? chat_once(&s, &gen, question)
-                 : isatty(STDIN_FILENO) ? chat_interactive(&s, &gen, model)
-                                        : chat_batch(&s, &gen, stdin);
+    /* A conversation that ends with a question gets its answer. */
+    if (!question && !interactive && s.conv.n > 0 && !strcmp(s.conv.msgs[s.conv.n - 1].role, "user")) {
+        question = strdup(s.conv.msgs[s.conv.n - 1].content);
+        mote_chat_conv_remove(&s.conv, s.conv.n - 1, 1);
+    }
+    int status = 0;
+    if (question) status = chat_once(&s, &gen, question);
+    if (!status && interactive) status = chat_interactive(&s, &gen, model, cli_str(a, CLI_HISTORY_FILE, NULL));
+    else if (!question) status = chat_batch(&s, &gen, stdin);
     chat_session_close(&s);
     free(jinja);
     free(question);
     return status;
+}
+
+int cmd_chat(int argc, char **argv) {
+    cli_args a;
+    int st = cli_parse(&chat_spec, argc, argv, &a);
+    if (st >= 0) return st;
+    return chat_main(&a, "chat");
 }

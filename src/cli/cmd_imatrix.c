@@ -3,73 +3,86 @@
  * calibration text (the work is in src/engine/imatrix_collect.c), for
  * `mote quantize --imatrix` or llama-quantize --imatrix.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/progress.h"
 #include "engine/imatrix_collect.h"
 #include "mote.h"
 
-static void imatrix_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote imatrix -m MODEL -f TEXT -o FILE [-c CTX] [--chunks N]\n"
-            "\n"
-            "Run MODEL over the text in chunks of CTX tokens (each starting with BOS) and\n"
-            "write, for every weight matrix, the sum of squared input activations of each\n"
-            "column and how many were seen: llama.cpp's imatrix GGUF format.\n"
-            "\n"
-            "  -m, --model FILE       GGUF model\n"
-            "  -f, --file FILE        calibration text\n"
-            "  -o, --output FILE      imatrix file to write (default: imatrix.gguf)\n"
-            "  -c, --ctx-size N       chunk length in tokens (default: 512)\n"
-            "      --chunks N         use only the first N chunks (default: all)\n"
-            "      --process-output   also collect output.weight (llama-imatrix's option)\n"
-            "  -h, --help             show this help\n");
+static const cli_use imatrix_options[] = {
+    {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_FILE, "the calibration text"},
+    {CLI_OUTPUT, "the imatrix file to write (default: imatrix.gguf)"},
+    {CLI_CTX_SIZE, "chunk length in tokens (default 512; 0: the model's context, at most 4096)"},
+    {CLI_CHUNKS, NULL}, {CLI_THREADS, NULL}, {CLI_OUTPUT_FREQUENCY, NULL}, {CLI_RESUME, NULL},
+    {CLI_PROCESS_OUTPUT, NULL}, {CLI_QUIET, "no progress line on stderr"},
+    {CLI_N_GPU_LAYERS, NULL}, {CLI_END, NULL},
+};
+
+const cli_command_spec imatrix_spec = {
+    "imatrix",
+    "mote imatrix MODEL -f TEXT [-o FILE] [options]\n       mote imatrix -m MODEL -f TEXT -o FILE [-c CTX] [--chunks N]",
+    "Run MODEL over the text in chunks of CTX tokens (each starting with BOS) and\n"
+    "write, for every weight matrix, the sum of squared input activations of each\n"
+    "column and how many were seen: llama.cpp's imatrix GGUF format. The file is\n"
+    "saved every --output-frequency chunks and on Ctrl-C; --resume continues it.",
+    imatrix_options,
+    0,
+    true,
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    interrupted = 1;
 }
 
-static void on_chunk(int32_t chunk, int32_t n_chunks, void *user) {
-    (void)user;
-    fprintf(stderr, "\rimatrix: chunk %d/%d", chunk, n_chunks);
-    if (chunk == n_chunks) fputc('\n', stderr);
+/* What the per-chunk callback needs. */
+typedef struct {
+    cli_progress *progress;   /* NULL: -q */
+    const char *out_path, *text_path;
+    long every;               /* save every this many chunks */
+    int save_status;
+} run_state;
+
+/* After each chunk: progress, a save every --output-frequency chunks, and a
+ * stop after Ctrl-C (the caller then saves what was gathered). */
+static bool on_chunk(const mote_imatrix_stats *s, int32_t chunk, int32_t n_chunks, void *user) {
+    run_state *r = user;
+    if (r->progress) cli_progress_update(r->progress, chunk, n_chunks);
+    if (interrupted) return false;
+    if (chunk < n_chunks && chunk % r->every == 0 && r->save_status == MOTE_OK) {
+        r->save_status = mote_imatrix_stats_save(s, r->out_path, &r->text_path, 1);
+        if (r->save_status != MOTE_OK) {
+            fprintf(stderr, "mote imatrix: %s\n", mote_last_error());
+            return false;
+        }
+    }
+    return true;
 }
 
 int cmd_imatrix(int argc, char **argv) {
-    const char *model_path = NULL, *text_path = NULL, *out_path = "imatrix.gguf";
-    long n_ctx = 512, n_chunks = 0;
-    bool with_output = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            imatrix_usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--process-output")) {
-            with_output = true;
-            continue;
-        }
-        if (i + 1 >= argc || a[0] != '-') {
-            fprintf(stderr, "mote imatrix: %s '%s' (run 'mote imatrix --help')\n",
-                    a[0] == '-' ? "missing value after" : "unexpected argument", a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        int bad = 0;
-        if (!strcmp(a, "-m") || !strcmp(a, "--model")) model_path = v;
-        else if (!strcmp(a, "-f") || !strcmp(a, "--file")) text_path = v;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output")) out_path = v;
-        else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size")) bad = cli_parse_count("imatrix", a, v, &n_ctx);
-        else if (!strcmp(a, "--chunks")) bad = cli_parse_count("imatrix", a, v, &n_chunks);
-        else {
-            fprintf(stderr, "mote imatrix: unknown option '%s' (run 'mote imatrix --help')\n", a);
-            return 2;
-        }
-        if (bad) return 2;
-    }
+    cli_args a;
+    int st = cli_parse(&imatrix_spec, argc, argv, &a);
+    if (st >= 0) return st;
+    const char *model_path = a.model, *text_path = cli_str(&a, CLI_FILE, NULL);
+    const char *out_path = cli_str(&a, CLI_OUTPUT, "imatrix.gguf");
+    long n_ctx = (long)cli_int(&a, CLI_CTX_SIZE, 512), n_chunks = (long)cli_int(&a, CLI_CHUNKS, 0);
+    const bool with_output = cli_flag(&a, CLI_PROCESS_OUTPUT);
     if (!model_path || !text_path) {
-        fprintf(stderr, "mote imatrix: needs a model (-m) and a text file (-f)\n");
+        fprintf(stderr, "mote imatrix: needs a model (mote imatrix MODEL, or -m) and a text file (-f)\n");
         return 2;
+    }
+    /* Before the work, not after it. */
+    if (!cli_can_write(out_path)) {
+        fprintf(stderr, "mote imatrix: cannot write the output file '%s'\n", out_path);
+        return 1;
     }
 
     mote_model *model = NULL;
@@ -80,20 +93,55 @@ int cmd_imatrix(int argc, char **argv) {
     int status = 1;
     size_t n_tokens = 0;
     if (cli_load_model_and_text("imatrix", model_path, text_path, &model, &vocab, &tokens, &n_tokens)) goto done;
+    if (n_ctx == 0) {
+        n_ctx = mote_model_n_ctx_train(model);
+        if (n_ctx <= 0 || n_ctx > 4096) n_ctx = 4096;
+    }
+    cli_warn_ctx("imatrix", model, (int32_t)n_ctx);
     mote_context_params cp = mote_context_default_params();
     cp.n_ctx = (int32_t)n_ctx;
     cp.n_batch = (int32_t)n_ctx;
+    cp.n_threads = (int32_t)cli_int(&a, CLI_THREADS, 0);
     cp.all_logits = with_output;
+    if (cli_flag(&a, CLI_RESUME)) {
+        if (mote_imatrix_stats_load(out_path, &stats) != MOTE_OK) {
+            fprintf(stderr, "mote imatrix: --resume: %s\n", mote_last_error());
+            goto done;
+        }
+        fprintf(stderr, "mote imatrix: resuming after chunk %d of %s\n", mote_imatrix_stats_n_chunks(stats), out_path);
+    }
+    cli_progress progress;
+    cli_progress_start(&progress, "imatrix", "chunks");
+    run_state run = {cli_flag(&a, CLI_QUIET) ? NULL : &progress, out_path, text_path,
+                     (long)cli_int(&a, CLI_OUTPUT_FREQUENCY, 10), MOTE_OK};
     const int32_t bos = mote_vocab_adds_bos(vocab) ? mote_vocab_bos(vocab) : -1;
-    if (mote_context_new(model, &cp, &ctx) ||
-        mote_imatrix_collect(ctx, tokens, (int64_t)n_tokens, bos, (int32_t)n_chunks, with_output, on_chunk, NULL,
-                             &stats) ||
-        mote_imatrix_stats_save(stats, out_path, &text_path, 1)) {
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
+    int rc = mote_context_new(model, &cp, &ctx);
+    if (rc == MOTE_OK)
+        rc = mote_imatrix_collect_more(ctx, tokens, (int64_t)n_tokens, bos, (int32_t)n_chunks, with_output, on_chunk,
+                                       &run, &stats);
+    sigaction(SIGINT, &old, NULL);
+    if (rc == MOTE_OK && run.save_status == MOTE_OK && mote_imatrix_stats_n_chunks(stats) > 0)
+        rc = mote_imatrix_stats_save(stats, out_path, &text_path, 1);
+    if (rc != MOTE_OK) {
         fprintf(stderr, "mote imatrix: %s\n", mote_last_error());
         goto done;
     }
-    printf("imatrix: %lld matrices from %zu tokens written to %s\n", (long long)mote_imatrix_stats_count(stats),
-           n_tokens, out_path);
+    if (run.save_status != MOTE_OK) goto done;
+    int64_t used = mote_imatrix_stats_n_chunks(stats);
+    if (interrupted) {
+        fprintf(stderr, "mote imatrix: interrupted: %lld chunk%s saved to %s (continue with --resume)\n",
+                (long long)used, used == 1 ? "" : "s", out_path);
+        status = 130;
+        goto done;
+    }
+    long long n_mat = (long long)mote_imatrix_stats_count(stats);
+    printf("imatrix: %lld matri%s from %lld chunk%s of %ld tokens (%lld tokens) written to %s\n", n_mat,
+           n_mat == 1 ? "x" : "ces", (long long)used, used == 1 ? "" : "s", n_ctx, (long long)used * n_ctx, out_path);
     status = 0;
 done:
     mote_imatrix_stats_free(stats);

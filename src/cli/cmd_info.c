@@ -12,19 +12,23 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "mote.h"
 
-static void info_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote info [--json] [--tensors] MODEL.gguf\n"
-            "\n"
-            "Describe a GGUF model file: architecture, parameters, weight types,\n"
-            "hyper-parameters and vocabulary.\n"
-            "\n"
-            "  --json       print one JSON object (for scripts)\n"
-            "  --tensors    also list every tensor (name, type, shape, bytes)\n"
-            "  -h, --help   show this help\n");
-}
+static const cli_use info_options[] = {
+    {CLI_HELP, NULL}, {CLI_MODEL, "the GGUF file (also accepted as the argument)"},
+    {CLI_JSON, "print one JSON object (for scripts)"}, {CLI_TENSORS, NULL}, {CLI_OUTPUT, NULL}, {CLI_END, NULL},
+};
+
+const cli_command_spec info_spec = {
+    "info",
+    "mote info [options] MODEL.gguf",
+    "Describe a GGUF model file: architecture, parameters, weight types,\n"
+    "hyper-parameters and vocabulary.",
+    info_options,
+    0,
+    true,
+};
 
 /* "1.13 MiB": a byte count for people. */
 static const char *human_bytes(uint64_t n, char *buf, size_t size) {
@@ -80,7 +84,8 @@ static void print_text(const char *path, const mote_gguf *g, const mote_model_su
     if (s->n_params) printf("bits per weight:  %.2f\n", s->bits_per_weight);
     for (int t = 0; t < MOTE_TYPE_COUNT; t++)
         if (s->type_count[t])
-            printf("  %-8s        %4lld tensors, %s\n", mote_type_name(t), (long long)s->type_count[t],
+            printf("  %-8s        %4lld tensor%s, %s\n", mote_type_name(t), (long long)s->type_count[t],
+                   s->type_count[t] == 1 ? " " : "s",
                    human_bytes(s->type_bytes[t], a, sizeof a));
     if (s->context_length) printf("context length:   %llu\n", (unsigned long long)s->context_length);
     if (s->embedding_length) printf("embedding size:   %llu\n", (unsigned long long)s->embedding_length);
@@ -173,29 +178,19 @@ static cJSON *build_json(const char *path, const mote_gguf *g, const mote_model_
 }
 
 int cmd_info(int argc, char **argv) {
-    const char *path = NULL;
-    bool json = false, tensors = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            info_usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = true;
-        } else if (!strcmp(argv[i], "--tensors")) {
-            tensors = true;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "mote info: unknown option '%s' (see mote info --help)\n", argv[i]);
-            return 2;
-        } else if (path) {
-            fprintf(stderr, "mote info: one model file at a time ('%s' and '%s' given)\n", path, argv[i]);
-            return 2;
-        } else {
-            path = argv[i];
-        }
-    }
+    cli_args a;
+    int st = cli_parse(&info_spec, argc, argv, &a);
+    if (st >= 0) return st;
+    const char *path = a.model;
+    const bool json = cli_flag(&a, CLI_JSON), tensors = cli_flag(&a, CLI_TENSORS);
     if (!path) {
-        info_usage(stderr);
+        cli_print_help(&info_spec, stderr);
         return 2;
+    }
+    const char *out_path = cli_str(&a, CLI_OUTPUT, NULL);
+    if (out_path && !freopen(out_path, "w", stdout)) {
+        fprintf(stderr, "mote info: cannot write '%s'\n", out_path);
+        return 1;
     }
     mote_gguf *g;
     if (mote_gguf_open(path, &g) != MOTE_OK) {

@@ -12,65 +12,53 @@
 #include "cli/cli_meter.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/progress.h"
 #include "mote.h"
 
-static void ppl_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote perplexity -m MODEL -f TEXT [-c CTX] [-b BATCH]\n"
-            "\n"
-            "Perplexity of MODEL on the text file, llama-perplexity's way: chunks of CTX\n"
-            "tokens, each starting with BOS; the second half of each chunk is scored.\n"
-            "\n"
-            "  -m, --model FILE       GGUF model\n"
-            "  -f, --file FILE        the text\n"
-            "  -c, --ctx-size N       chunk length in tokens (default: 512)\n"
-            "  -b, --batch-size N     tokens evaluated per step (default: the chunk length)\n"
-            "  -t, --threads N        threads (default: physical cores)\n"
-            "      --chunks N         score only the first N chunks (default: all)\n"
-            "  -h, --help             show this help\n");
-    cli_meter_help(out);
-}
+static const cli_use perplexity_options[] = {
+    {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_FILE, "the text"},
+    {CLI_CTX_SIZE, "chunk length in tokens (default 512; 0: the model's context, at most 4096)"},
+    {CLI_BATCH_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_CHUNKS, "score only the first N chunks (default: all)"},
+    {CLI_OUTPUT, "write the results to FILE"}, {CLI_QUIET, "no progress line on stderr"}, {CLI_N_GPU_LAYERS, NULL},
+    {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}, {CLI_END, NULL},
+};
+
+const cli_command_spec perplexity_spec = {
+    "perplexity",
+    "mote perplexity MODEL -f TEXT [options]\n       mote perplexity -m MODEL -f TEXT [-c CTX] [-b BATCH] [--chunks N]",
+    "Perplexity of MODEL on the text file, llama-perplexity's way: chunks of CTX\n"
+    "tokens, each starting with BOS; the second half of each chunk is scored. As\n"
+    "llama-perplexity, the text must hold at least two chunks.",
+    perplexity_options,
+    0,
+    true,
+};
 
 static void on_chunk(int32_t chunk, int32_t n_chunks, double ppl, void *user) {
-    (void)user;
     printf("[%d]%.4f,", chunk, ppl);
     if (chunk == n_chunks) printf("\n");
     fflush(stdout);
+    if (user) cli_progress_update(user, chunk, n_chunks);
 }
 
 int cmd_perplexity(int argc, char **argv) {
-    const char *model_path = NULL, *text_path = NULL;
-    long n_ctx = 512, n_batch = 0, n_threads = 0, n_chunks = 0;
-    cli_meter_opts meter_opts = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            ppl_usage(stdout);
-            return 0;
-        }
-        if (i + 1 >= argc || a[0] != '-') {
-            fprintf(stderr, "mote perplexity: %s '%s' (run 'mote perplexity --help')\n",
-                    a[0] == '-' ? "missing value after" : "unexpected argument", a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        int bad = 0;
-        if (!strcmp(a, "-m") || !strcmp(a, "--model")) model_path = v;
-        else if (!strcmp(a, "-f") || !strcmp(a, "--file")) text_path = v;
-        else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size")) bad = cli_parse_count("perplexity", a, v, &n_ctx);
-        else if (!strcmp(a, "-b") || !strcmp(a, "--batch-size")) bad = cli_parse_count("perplexity", a, v, &n_batch);
-        else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) bad = cli_parse_count("perplexity", a, v, &n_threads);
-        else if (!strcmp(a, "--chunks")) bad = cli_parse_count("perplexity", a, v, &n_chunks);
-        else if (cli_meter_is_option(a)) bad = cli_meter_parse(&meter_opts, "perplexity", a, v) < 0;
-        else {
-            fprintf(stderr, "mote perplexity: unknown option '%s' (run 'mote perplexity --help')\n", a);
-            return 2;
-        }
-        if (bad) return 2;
-    }
+    cli_args a;
+    int st = cli_parse(&perplexity_spec, argc, argv, &a);
+    if (st >= 0) return st;
+    const char *model_path = a.model, *text_path = cli_str(&a, CLI_FILE, NULL);
+    long n_ctx = (long)cli_int(&a, CLI_CTX_SIZE, 512), n_batch = (long)cli_int(&a, CLI_BATCH_SIZE, 0);
+    long n_threads = (long)cli_int(&a, CLI_THREADS, 0), n_chunks = (long)cli_int(&a, CLI_CHUNKS, 0);
     if (!model_path || !text_path) {
-        fprintf(stderr, "mote perplexity: needs a model (-m) and a text file (-f)\n");
+        fprintf(stderr, "mote perplexity: needs a model (mote perplexity MODEL, or -m) and a text file (-f)\n");
         return 2;
+    }
+    cli_meter_opts meter_opts = {0};
+    if (cli_meter_from_args(&meter_opts, &a)) return 2;
+    const char *out_path = cli_str(&a, CLI_OUTPUT, NULL);
+    if (out_path && !freopen(out_path, "w", stdout)) {
+        fprintf(stderr, "mote perplexity: cannot write '%s'\n", out_path);
+        return 1;
     }
 
     mote_model *model = NULL;
@@ -85,6 +73,16 @@ int cmd_perplexity(int argc, char **argv) {
         goto done;
     }
     if (cli_load_model_and_text("perplexity", model_path, text_path, &model, &vocab, &tokens, &n_tokens)) goto done;
+    if (n_ctx == 0) {
+        n_ctx = mote_model_n_ctx_train(model);
+        if (n_ctx <= 0 || n_ctx > 4096) n_ctx = 4096;
+    }
+    /* llama-perplexity's rule on the whole text, whatever --chunks says. */
+    if (n_tokens < 2 * (size_t)n_ctx) {
+        fprintf(stderr, "mote perplexity: a context of %ld needs a text of at least %ld tokens; it has only %zu\n",
+                n_ctx, 2 * n_ctx, n_tokens);
+        goto done;
+    }
     mote_context_params cp = mote_context_default_params();
     cp.n_ctx = (int32_t)n_ctx;
     cp.n_batch = (int32_t)(n_batch ? n_batch : n_ctx);
@@ -94,13 +92,19 @@ int cmd_perplexity(int argc, char **argv) {
         fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
         goto done;
     }
+    cli_warn_ctx("perplexity", model, (int32_t)n_ctx);
     if (n_chunks > 0 && (size_t)n_chunks * (size_t)n_ctx < n_tokens) n_tokens = (size_t)n_chunks * (size_t)n_ctx;
     const int32_t bos = mote_vocab_adds_bos(vocab) ? mote_vocab_bos(vocab) : -1;
-    printf("perplexity: %zu tokens, %zu chunks of %ld tokens\n", n_tokens, n_tokens / (size_t)n_ctx, n_ctx);
+    size_t chunks = n_tokens / (size_t)n_ctx;
+    printf("perplexity: %zu tokens, %zu chunk%s of %ld tokens\n", chunks * (size_t)n_ctx, chunks, chunks == 1 ? "" : "s",
+           n_ctx);
+    cli_progress progress;
+    cli_progress_start(&progress, "perplexity", "chunks");
     double ppl, err, t0 = (mote_now_ns() / 1e9);
     mote_meter_report cost;
     mote_meter_start(meter);
-    int rc = mote_perplexity(ctx, tokens, (int64_t)n_tokens, bos, on_chunk, NULL, &ppl, &err);
+    int rc = mote_perplexity(ctx, tokens, (int64_t)n_tokens, bos, on_chunk, cli_flag(&a, CLI_QUIET) ? NULL : &progress,
+                             &ppl, &err);
     mote_meter_stop(meter, &cost);
     if (rc) {
         fprintf(stderr, "mote perplexity: %s\n", mote_last_error());

@@ -11,7 +11,14 @@
  *     prompt (as its tokens read back, like llama.cpp's examples).
  * The generation controls (-n, sampling, -c, -t, --stop, --verbose, ...)
  * are the ones `mote chat` reads (gen_options.h), so both behave alike.
+ * The model may be the first argument and the prompt the words after it,
+ * as with `ollama run MODEL "prompt"`.
+ *
+ * Raw generation ends at an end-of-generation token (unless --ignore-eos),
+ * a stop string, -n tokens or Ctrl-C (which prints the timings so far);
+ * --verbose names the reason. A full context stops it and says so.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,27 +31,59 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/gen_options.h"
+#include "cli/options.h"
 #include "mote.h"
 
 #define DEFAULT_MODEL "models/stories260K.gguf"
 
-static void run_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote run [-m MODEL] [-p PROMPT | -f FILE] [options]\n"
-            "\n"
-            "With a prompt: a model with a chat template answers it as one chat turn; any\n"
-            "other model (or --raw) continues it as text. Without a prompt: a chat session\n"
-            "(one answer per line of stdin when stdin is not a terminal), as `mote chat`.\n"
-            "\n"
-            "  -m, --model FILE        GGUF model (default: " DEFAULT_MODEL ")\n"
-            "  -p, --prompt TEXT       the prompt\n"
-            "  -f, --file FILE         the prompt, read from FILE\n"
-            "      --raw               continue the prompt as text even if the model has a chat template\n"
-            "      --no-bos            (raw) do not add the beginning-of-sequence token\n"
-            "      --parse-special     (raw) read control tokens like <|im_start|> in the prompt\n"
-            "      --system TEXT, --messages FILE, --chat-template NAME: see mote chat --help\n");
-    gen_options_help(out);
-    cli_meter_help(out);
+static const cli_use run_options[] = {
+    {CLI_HELP, NULL}, {CLI_MODEL, "the GGUF model, also accepted as the first argument (default: " DEFAULT_MODEL ")"},
+    {CLI_PROMPT, "the prompt (also: the words after the model)"}, {CLI_FILE, NULL}, {CLI_INTERACTIVE, NULL}, {CLI_OUTPUT, NULL},
+    {CLI_RAW, NULL}, {CLI_NO_BOS, "(raw) do not add the beginning-of-sequence token"},
+    {CLI_PARSE_SPECIAL, "(raw) read control tokens like <|im_start|> in the prompt"}, {CLI_IGNORE_EOS, NULL},
+    {CLI_NO_CONTEXT_SHIFT, NULL}, {CLI_SYSTEM_PROMPT, "(chat) the system prompt"}, {CLI_MESSAGES, NULL}, {CLI_CHAT_TEMPLATE, NULL},
+    {CLI_CHAT_TEMPLATE_FILE, NULL}, {CLI_HISTORY_FILE, NULL},
+    {CLI_N_PREDICT, NULL}, {CLI_CTX_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_SEED, NULL}, {CLI_TEMP, NULL}, {CLI_TOP_K, NULL}, {CLI_TOP_P, NULL}, {CLI_MIN_P, NULL},
+    {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},
+    {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL},
+    {CLI_WATTS, "(raw, with --verbose) " "declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"},
+    {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL},
+    {CLI_JSON, "print one JSON object per answer (text, tokens, timings, stop reason) instead of the text"},
+    {CLI_END, NULL},
+};
+
+const cli_command_spec run_spec = {
+    "run",
+    "mote run [MODEL] [PROMPT] [options]\n       mote run -m MODEL -p PROMPT [options]",
+    "With a prompt: a model with a chat template (or with --chat-template) answers it\n"
+    "as one chat turn; any other model (or --raw) continues it as text, and when the\n"
+    "context fills up the older half of the text is dropped and generation goes on\n"
+    "(--no-context-shift stops instead). Without a prompt, or with -i: a chat\n"
+    "session (one answer per line of stdin when stdin is not a terminal), as\n"
+    "`mote chat`. Ctrl-C stops the text and prints the timings so far.",
+    run_options,
+    CLI_MAX_POSITIONAL,
+    true,
+};
+
+/* A growing buffer (the --json text). */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} text_buf;
+
+static bool buf_add(text_buf *b, const char *s, size_t n) {
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) return false;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return true;
 }
 
 /* State of a raw continuation while it streams. */
@@ -55,11 +94,22 @@ typedef struct {
     mote_meter *meter;          /* --verbose: the prompt and the generation are metered apart */
     mote_meter_report prompt_cost;
     bool prompt_done;
+    bool ignore_eos;
+    text_buf *json;    /* --json: the text is collected here instead of printed */
+    mote_stop_reason why;
 } stream;
 
-/* Print each token as soon as its characters are complete and cannot be
- * the start of a stop string; stop at the end of generation or after a stop
- * string (which is printed: raw mode shows exactly what the model wrote). */
+/* Show (or, with --json, collect) text. */
+static void emit(stream *st, const char *text, size_t len) {
+    if (!len) return;
+    if (st->json) buf_add(st->json, text, len);
+    else fwrite(text, 1, len, stdout);
+}
+
+/* Print (or collect) each token as soon as its characters are complete and
+ * cannot be the start of a stop string; false at the end of generation or
+ * after a stop string (which is printed: raw mode shows exactly what the
+ * model wrote), with the reason in st->why. */
 static bool on_token(int32_t token, void *user) {
     stream *st = user;
     if (st->meter && !st->prompt_done) { /* the first token comes right after the prompt's evaluation */
@@ -67,14 +117,79 @@ static bool on_token(int32_t token, void *user) {
         mote_meter_start(st->meter);
         st->prompt_done = true;
     }
-    if (mote_vocab_is_eog(st->vocab, token)) return false;
+    if (!st->ignore_eos && mote_vocab_is_eog(st->vocab, token)) {
+        st->why = MOTE_STOP_EOG;
+        return false;
+    }
     size_t len, shown;
     const char *text = mote_detok_feed(st->detok, token, &len), *out;
     const bool stop = mote_stopper_feed(st->stopper, text, len, &out, &shown);
-    fwrite(out, 1, shown, stdout);
-    if (stop) fputs(mote_stopper_matched(st->stopper), stdout);
-    fflush(stdout);
+    emit(st, out, shown);
+    if (stop) {
+        const char *matched = mote_stopper_matched(st->stopper);
+        emit(st, matched, strlen(matched));
+        st->why = MOTE_STOP_CALLER;
+    }
+    if (!st->json) fflush(stdout);
     return !stop;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
+
+/* How a raw generation goes. */
+typedef struct {
+    int32_t n_predict;
+    bool context_shift;
+    int32_t n_keep;       /* tokens a context shift keeps at the start (BOS) */
+    int32_t n_shifts;     /* out: context shifts made */
+} gen_plan;
+
+/* Evaluate the prompt, then sample, show and evaluate one token at a time
+ * until on_token says stop, -n tokens, Ctrl-C or (without context shift) a
+ * full context; the reason in st->why. */
+static int generate(mote_context *ctx, const int32_t *prompt, int32_t n_prompt, gen_plan *plan, mote_sampler *sampler,
+                    float *work, int32_t n_vocab, stream *st, mote_timings *tm) {
+    const float *logits;
+    *tm = (mote_timings){0, 0, 0, 0};
+    int64_t t0 = mote_now_ns();
+    int rc = mote_decode(ctx, prompt, n_prompt, false, &logits);
+    if (rc) return rc;
+    tm->n_prompt = n_prompt;
+    tm->prompt_ns = mote_now_ns() - t0;
+    for (int32_t i = 0; i < n_prompt; i++) mote_sampler_accept(sampler, prompt[i]);
+    t0 = mote_now_ns();
+    st->why = MOTE_STOP_LENGTH;
+    for (int32_t i = 0; plan->n_predict < 0 || i < plan->n_predict; i++) {
+        if (interrupted) {
+            st->why = MOTE_STOP_CANCEL;
+            break;
+        }
+        memcpy(work, logits, (size_t)n_vocab * sizeof *work);
+        const int32_t token = mote_sampler_sample(sampler, work);
+        mote_sampler_accept(sampler, token);
+        tm->n_eval++;
+        if (!on_token(token, st)) break;
+        if (plan->n_predict >= 0 && i + 1 >= plan->n_predict) break;
+        int32_t n_past = mote_context_n_past(ctx), n_ctx = mote_context_seq_capacity(ctx);
+        if (n_past >= n_ctx) {
+            if (!plan->context_shift || n_past - plan->n_keep < 2) {
+                st->why = MOTE_STOP_CONTEXT;
+                break;
+            }
+            /* As llama.cpp: drop the older half of what follows the kept start. */
+            if ((rc = mote_seq_shift(ctx, 0, plan->n_keep, (n_past - plan->n_keep) / 2))) break;
+            plan->n_shifts++;
+        }
+        if ((rc = mote_decode(ctx, &token, 1, false, &logits))) break;
+    }
+    tm->eval_ns = mote_now_ns() - t0;
+    if (rc) st->why = MOTE_STOP_ERROR;
+    return rc;
 }
 
 static void print_duration(const char *what, int64_t ns) {
@@ -88,10 +203,31 @@ static void print_rate(const char *what, int32_t n, int64_t ns) {
     fprintf(stderr, "%-22s%.2f tokens/s\n", what, ns > 0 ? (double)n * 1e9 / (double)ns : 0.0);
 }
 
+/* The Ollama-style timings of --verbose (and of Ctrl-C). */
+static void print_timings(const mote_context *ctx, const mote_timings *tm, int64_t total_ns, int64_t load_ns,
+                          mote_stop_reason why) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    print_duration("total duration:", total_ns);
+    print_duration("load duration:", load_ns);
+    fprintf(stderr, "%-22s%d token(s)\n", "prompt eval count:", tm->n_prompt);
+    print_duration("prompt eval duration:", tm->prompt_ns);
+    print_rate("prompt eval rate:", tm->n_prompt, tm->prompt_ns);
+    fprintf(stderr, "%-22s%d token(s)\n", "eval count:", tm->n_eval);
+    print_duration("eval duration:", tm->eval_ns);
+    print_rate("eval rate:", tm->n_eval, tm->eval_ns);
+    fprintf(stderr, "%-22s%d tokens, KV cache %.2f MiB (f16), context buffers %.2f MiB\n", "context:",
+            mote_context_n_ctx(ctx), mote_context_kv_bytes(ctx) / 1048576.0,
+            (mote_context_memory(ctx) - mote_context_kv_bytes(ctx)) / 1048576.0);
+    fprintf(stderr, "%-22s%.2f MiB\n", "peak RSS:", ru.ru_maxrss / 1024.0);
+    cli_print_stop_reason(stderr, why);
+}
+
 /* Continue `prompt` as plain text; the process exit status. */
-static int run_raw(const char *model_path, const char *prompt, const gen_options *opt, bool add_bos, bool parse_special,
+static int run_raw(const char *model_path, const char *prompt, const gen_options *opt, const cli_args *a,
                    const cli_meter_opts *meter_opts) {
     const chat_gen_params *gen = &opt->gen;
+    const bool add_bos = !cli_flag(a, CLI_NO_BOS), parse_special = cli_flag(a, CLI_PARSE_SPECIAL);
     const int64_t t_start = mote_now_ns();
     mote_model *model = NULL;
     mote_vocab *vocab = NULL;
@@ -99,6 +235,8 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     mote_sampler *sampler = NULL;
     mote_detok *detok = NULL;
     int32_t *tokens = NULL;
+    float *work = NULL;
+    text_buf json = {0};
     stream st = {0};
     int status = 1;
     mote_meter *meter = NULL;
@@ -117,6 +255,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
+    cli_warn_ctx("run", model, mote_context_n_ctx(ctx));
     const int64_t load_ns = mote_now_ns() - t_start;
 
     size_t n_tokens;
@@ -128,12 +267,13 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         fprintf(stderr, "mote run: the prompt is empty\n");
         goto done;
     }
-    if (n_tokens > (size_t)mote_context_n_ctx(ctx)) {
+    if (n_tokens > (size_t)mote_context_seq_capacity(ctx)) {
         fprintf(stderr, "mote run: the prompt is %zu tokens, longer than the context of %d (use -c)\n", n_tokens,
-                mote_context_n_ctx(ctx));
+                mote_context_seq_capacity(ctx));
         goto done;
     }
-    if (!(sampler = mote_sampler_new(&gen->sampling, mote_model_n_vocab(model))) || !(detok = mote_detok_new(vocab, 0))) {
+    const int32_t n_vocab = mote_model_n_vocab(model);
+    if (!(sampler = mote_sampler_new(&gen->sampling, n_vocab)) || !(detok = mote_detok_new(vocab, 0))) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
@@ -142,9 +282,15 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         for (size_t i = 0; i < n_tokens; i++) fprintf(stderr, " %d", tokens[i]);
         fputc('\n', stderr);
     }
-    st = (stream){vocab, detok, NULL, meter, {.wall_s = 0}, false};
+    st = (stream){vocab, detok, NULL, meter, {.wall_s = 0}, false, cli_flag(a, CLI_IGNORE_EOS),
+                  opt->json ? &json : NULL, MOTE_STOP_NONE};
     if (mote_stopper_new(gen->stops, (size_t)gen->n_stops, &st.stopper)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
+        goto done;
+    }
+    work = malloc((size_t)n_vocab * sizeof *work);
+    if (!work) {
+        fprintf(stderr, "mote run: out of memory\n");
         goto done;
     }
 
@@ -154,50 +300,58 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     for (size_t i = 0; i < n_tokens; i++) {
         size_t len;
         const char *text = mote_detok_feed(detok, tokens[i], &len);
-        fwrite(text, 1, len, stdout);
+        if (!opt->json) fwrite(text, 1, len, stdout);
     }
     if (color) fputs("\033[0m", stdout);
     fflush(stdout);
 
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
+    gen_plan plan = {gen->n_predict, !cli_flag(a, CLI_NO_CONTEXT_SHIFT), add_bos && mote_vocab_adds_bos(vocab) ? 1 : 0, 0};
     mote_timings tm;
     if (meter) {
         mote_meter_stop(meter, &cost); /* loading; the prompt and the generation are measured on their own */
         mote_meter_start(meter);
     }
-    int rc = mote_generate(ctx, tokens, (int32_t)n_tokens, gen->n_predict, sampler, on_token, &st, &tm);
+    int rc = generate(ctx, tokens, (int32_t)n_tokens, &plan, sampler, work, n_vocab, &st, &tm);
+    sigaction(SIGINT, &old, NULL);
     size_t len, shown;
     const char *rest = mote_detok_flush(detok, &len), *out;
     if (!mote_stopper_matched(st.stopper)) {
         if (mote_stopper_feed(st.stopper, rest, len, &out, &shown)) {
-            fwrite(out, 1, shown, stdout);
-            fputs(mote_stopper_matched(st.stopper), stdout);
+            emit(&st, out, shown);
+            const char *matched = mote_stopper_matched(st.stopper);
+            emit(&st, matched, strlen(matched));
+            st.why = MOTE_STOP_CALLER;
         } else {
-            fwrite(out, 1, shown, stdout);
+            emit(&st, out, shown);
             out = mote_stopper_flush(st.stopper, &shown);
-            fwrite(out, 1, shown, stdout);
+            emit(&st, out, shown);
         }
     }
-    fputc('\n', stdout);
-    fflush(stdout);
+    if (opt->json) {
+        cli_answer ans = {json.p, json.len, st.why, tm.n_prompt, tm.n_eval, load_ns, tm.prompt_ns, tm.eval_ns};
+        cli_print_answer_json(stdout, &ans);
+    } else {
+        fputc('\n', stdout);
+        fflush(stdout);
+    }
     if (rc) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
-    if (opt->verbose) {
-        struct rusage ru;
-        getrusage(RUSAGE_SELF, &ru);
-        print_duration("total duration:", mote_now_ns() - t_start);
-        print_duration("load duration:", load_ns);
-        fprintf(stderr, "%-22s%d token(s)\n", "prompt eval count:", tm.n_prompt);
-        print_duration("prompt eval duration:", tm.prompt_ns);
-        print_rate("prompt eval rate:", tm.n_prompt, tm.prompt_ns);
-        fprintf(stderr, "%-22s%d token(s)\n", "eval count:", tm.n_eval);
-        print_duration("eval duration:", tm.eval_ns);
-        print_rate("eval rate:", tm.n_eval, tm.eval_ns);
-        fprintf(stderr, "%-22s%d tokens, KV cache %.2f MiB (f16), context buffers %.2f MiB\n", "context:",
-                mote_context_n_ctx(ctx), mote_context_kv_bytes(ctx) / 1048576.0,
-                (mote_context_memory(ctx) - mote_context_kv_bytes(ctx)) / 1048576.0);
-        fprintf(stderr, "%-22s%.2f MiB\n", "peak RSS:", ru.ru_maxrss / 1024.0);
+    if (st.why == MOTE_STOP_CONTEXT)
+        fprintf(stderr, "mote run: the context of %d tokens is full: generation stopped (use -c for a larger one%s)\n",
+                mote_context_seq_capacity(ctx), plan.context_shift ? "" : ", or leave out --no-context-shift");
+    if (plan.n_shifts && opt->verbose)
+        fprintf(stderr, "%-22s%d (the context was full; the older half of the text was dropped each time)\n",
+                "context shifts:", plan.n_shifts);
+    if (opt->verbose || st.why == MOTE_STOP_CANCEL)
+        print_timings(ctx, &tm, mote_now_ns() - t_start, load_ns, st.why);
+    if (meter) {
         char line[400];
         mote_meter_stop(meter, &cost);
         if (!st.prompt_done) st.prompt_cost = cost;
@@ -210,11 +364,13 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
                     mote_meter_joules_per_token(&st.prompt_cost, tm.n_prompt),
                     st.prompt_done ? mote_meter_joules_per_token(&cost, tm.n_eval) : 0.0, cost.source);
     }
-    status = 0;
+    status = st.why == MOTE_STOP_CANCEL ? 130 : 0;
 done:
     mote_stopper_free(st.stopper);
     mote_meter_free(meter);
     free(tokens);
+    free(work);
+    free(json.p);
     mote_detok_free(detok);
     mote_sampler_free(sampler);
     mote_context_free(ctx);
@@ -233,103 +389,57 @@ static bool has_chat_template(const char *path) {
     return yes;
 }
 
-/* Options that only chat understands: run passes them on (with their value). */
-static bool is_chat_option(const char *a) {
-    return !strcmp(a, "--system") || !strcmp(a, "--messages") || !strcmp(a, "--chat-template") ||
-           !strcmp(a, "--chat-template-file");
-}
-
 int cmd_run(int argc, char **argv) {
+    cli_args a;
+    int st = cli_parse(&run_spec, argc, argv, &a);
+    if (st >= 0) return st;
+    if (!a.model) a.model = DEFAULT_MODEL;
     gen_options opt;
     gen_options_default(&opt);
-    const char *model_path = DEFAULT_MODEL, *prompt = NULL, *prompt_file = NULL;
-    bool add_bos = true, raw = false, parse_special = false, chat_options = false, template_given = false;
-    cli_meter_opts meter_opts = {0};
-
-    for (int i = 1; i < argc;) {
-        const char *a = argv[i];
-        int r = gen_options_parse(&opt, "run", argc, argv, &i);
-        if (r < 0) return 2;
-        if (r > 0) continue;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            run_usage(stdout);
-            return 0;
-        }
-        int mr = cli_meter_parse(&meter_opts, "run", a, i + 1 < argc ? argv[i + 1] : NULL);
-        if (mr < 0) return 2;
-        if (mr > 0) {
-            i += 2;
-            continue;
-        }
-        bool flag = true;
-        if (!strcmp(a, "--no-bos")) add_bos = false;
-        else if (!strcmp(a, "--raw")) raw = true;
-        else if (!strcmp(a, "--parse-special")) parse_special = true;
-        else flag = false;
-        if (flag) {
-            i++;
-            continue;
-        }
-        const char **slot = !strcmp(a, "-m") || !strcmp(a, "--model")    ? &model_path
-                            : !strcmp(a, "-p") || !strcmp(a, "--prompt") ? &prompt
-                            : !strcmp(a, "-f") || !strcmp(a, "--file")   ? &prompt_file
-                                                                         : NULL;
-        if (!slot && !is_chat_option(a)) {
-            fprintf(stderr, "mote run: unknown option '%s' (run 'mote run --help')\n", a);
-            return 2;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "mote run: %s needs a value\n", a);
-            return 2;
-        }
-        if (slot) *slot = argv[i + 1];
-        else chat_options = true;
-        template_given |= !strncmp(a, "--chat-template", 15);
-        i += 2;
+    if (!gen_options_from_args(&opt, &a)) return 2;
+    const char *prompt = cli_str(&a, CLI_PROMPT, NULL), *prompt_file = cli_str(&a, CLI_FILE, NULL);
+    if (a.n_positional && (prompt || prompt_file)) {
+        fprintf(stderr, "mote run: give the prompt as words after the model or with -p/-f, not both\n");
+        return 2;
     }
     if (prompt && prompt_file) {
         fprintf(stderr, "mote run: give the prompt with -p or with -f, not both\n");
         return 2;
     }
-
-    bool chat = !prompt && !prompt_file;
-    bool model_template = has_chat_template(model_path);
-    if (chat && !model_template && !template_given && access(model_path, R_OK) == 0) {
-        fprintf(stderr, "mote run: no prompt given (-p TEXT or -f FILE), and without one run starts a chat, "
-                        "which needs a chat template this model lacks (--chat-template NAME)\n");
+    const bool has_prompt = prompt || prompt_file || a.n_positional;
+    const bool raw = cli_flag(&a, CLI_RAW);
+    const bool template_given = cli_flag(&a, CLI_CHAT_TEMPLATE) || cli_flag(&a, CLI_CHAT_TEMPLATE_FILE);
+    const bool chat_options = template_given || cli_flag(&a, CLI_SYSTEM_PROMPT) || cli_flag(&a, CLI_MESSAGES);
+    bool chat = !has_prompt || cli_flag(&a, CLI_INTERACTIVE) || (!raw && (template_given || has_chat_template(a.model)));
+    if (raw && chat_options) {
+        fprintf(stderr, "mote run: --system-prompt, --messages and --chat-template need a chat, not --raw\n");
         return 2;
     }
-    if (!chat && !raw) chat = model_template;
-    if (chat_options && !chat) {
-        fprintf(stderr, "mote run: --system, --messages and --chat-template need a chat (not --raw, a model with a chat template)\n");
+    if (!chat && chat_options) {
+        fprintf(stderr, "mote run: --system-prompt and --messages need a chat (a model with a chat template, or "
+                        "--chat-template NAME)\n");
         return 2;
     }
-    if (chat) {
-        /* `mote chat -m MODEL` with every other option as given. */
-        char **cargv = malloc(((size_t)argc + 3) * sizeof *cargv);
-        if (!cargv) return 1;
-        int n = 0;
-        cargv[n++] = "chat";
-        cargv[n++] = "-m";
-        cargv[n++] = (char *)model_path;
-        for (int i = 1; i < argc; i++) {
-            if (!strcmp(argv[i], "-m") || !strcmp(argv[i], "--model")) i++;
-            else if (!strcmp(argv[i], "--no-bos") || !strcmp(argv[i], "--parse-special")) continue;
-            else if (cli_meter_is_option(argv[i])) i++; /* chat does not meter (yet) */
-            else cargv[n++] = argv[i];
-        }
-        cargv[n] = NULL;
-        int status = cmd_chat(n, cargv);
-        free(cargv);
-        return status;
-    }
+    if (chat) return chat_main(&a, "run");
 
     char *owned = NULL;
     if (prompt_file && !(prompt = owned = cli_read_file(prompt_file, NULL))) {
         fprintf(stderr, "mote run: cannot read the prompt file '%s'\n", prompt_file);
         return 1;
     }
-    int status = run_raw(model_path, prompt, &opt, add_bos, parse_special, &meter_opts);
+    if (!prompt && !(prompt = owned = cli_join_positional(&a))) return 1;
+    const char *out_path = cli_str(&a, CLI_OUTPUT, NULL);
+    if (out_path && !freopen(out_path, "w", stdout)) {
+        fprintf(stderr, "mote run: cannot write '%s'\n", out_path);
+        free(owned);
+        return 1;
+    }
+    cli_meter_opts meter_opts = {0};
+    if (cli_meter_from_args(&meter_opts, &a)) {
+        free(owned);
+        return 2;
+    }
+    int status = run_raw(a.model, prompt, &opt, &a, &meter_opts);
     free(owned);
     return status;
 }

@@ -6,27 +6,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "mote.h"
 
-static void synth_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote synth --like NAME [--type TYPE] -o FILE [--seed N] [--ctx N] [-q]\n"
-            "\n"
-            "Write a GGUF model with random weights and the exact shape, tensor names and\n"
-            "metadata of a known model, so it can be benchmarked (by mote or llama.cpp)\n"
-            "without downloading the real one.\n"
-            "\n"
-            "  --like NAME   the model to imitate (--like list shows them)\n"
-            "  --type TYPE   f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q6_k, q4_k_m, q5_k_m\n"
-            "                (per-tensor choices as llama-quantize makes them; default q8_0)\n"
-            "  -o FILE       the file to write\n"
-            "  --seed N      seed of the random weights (default 42)\n"
-            "  --ctx N       context length to record (default: the model's)\n"
-            "  -q            no progress on stderr\n");
-}
+static const cli_use synth_options[] = {
+    {CLI_HELP, NULL}, {CLI_LIKE, "the model to imitate (--like list shows them)"},
+    {CLI_TYPE, "f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q6_k, q4_k_m, q5_k_m (per-tensor choices as "
+               "llama-quantize makes them; default q8_0)"},
+    {CLI_OUTPUT, "the file to write"}, {CLI_SEED, "seed of the random weights (default 42; -1: from the clock)"},
+    {CLI_CTX_SIZE, "context length to record (default 0: the model's)"}, {CLI_QUIET, NULL}, {CLI_END, NULL},
+};
+
+const cli_command_spec synth_spec = {
+    "synth",
+    "mote synth --like NAME [--type TYPE] -o FILE [-s N] [-c N] [-q]",
+    "Write a GGUF model with random weights and the exact shape, tensor names and\n"
+    "metadata of a known model, so it can be benchmarked (by mote or llama.cpp)\n"
+    "without downloading the real one.",
+    synth_options,
+    0,
+    false,
+};
 
 /* Print the known shapes with their sizes. */
 static void list_shapes(void) {
@@ -50,63 +54,21 @@ static void progress(int64_t done, int64_t total, const char *tensor, void *user
     fprintf(stderr, "\rmote synth: %3d%% %-40s", pct, tensor);
 }
 
-/* Parse a non-negative integer option value; false if it is not one. */
-static bool parse_u64(const char *s, uint64_t *out) {
-    if (!s || !*s || *s == '-') return false;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end) return false;
-    *out = v;
-    return true;
-}
-
-/* True for the options that take a value (to tell "missing value" from "unknown"). */
-static bool takes_value(const char *a) {
-    static const char *const opts[] = {"--like", "--type", "-t", "-o", "--seed", "--ctx"};
-    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
-        if (!strcmp(a, opts[i])) return true;
-    return false;
-}
-
 int cmd_synth(int argc, char **argv) {
-    const char *like = NULL, *out = NULL;
+    cli_args a;
+    int st = cli_parse(&synth_spec, argc, argv, &a);
+    if (st >= 0) return st;
+    const char *like = cli_str(&a, CLI_LIKE, NULL), *out = cli_str(&a, CLI_OUTPUT, NULL);
     mote_synth_params p = mote_synth_default_params();
-    bool quiet = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_val = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            synth_usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--like") && has_val) {
-            like = argv[++i];
-        } else if ((!strcmp(a, "--type") || !strcmp(a, "-t")) && has_val) {
-            p.type = argv[++i];
-        } else if (!strcmp(a, "-o") && has_val) {
-            out = argv[++i];
-        } else if (!strcmp(a, "--seed") && has_val) {
-            if (!parse_u64(argv[++i], &p.seed)) {
-                fprintf(stderr, "mote synth: --seed needs a non-negative integer, not '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(a, "--ctx") && has_val) {
-            uint64_t v;
-            if (!parse_u64(argv[++i], &v) || v == 0 || v > (1u << 24)) {
-                fprintf(stderr, "mote synth: --ctx needs a positive integer, not '%s'\n", argv[i]);
-                return 2;
-            }
-            p.n_ctx = (int32_t)v;
-        } else if (!strcmp(a, "-q")) {
-            quiet = true;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "mote synth: %s '%s' (see mote synth --help)\n",
-                    takes_value(a) ? "missing value for" : "unknown option", a);
-            return 2;
-        } else {
-            fprintf(stderr, "mote synth: unexpected argument '%s' (see mote synth --help)\n", a);
-            return 2;
-        }
+    p.type = cli_str(&a, CLI_TYPE, p.type);
+    const long long seed = cli_int(&a, CLI_SEED, (long long)p.seed);
+    p.seed = seed == -1 ? (uint64_t)time(NULL) : (uint64_t)seed;
+    if (cli_int(&a, CLI_CTX_SIZE, 0) > (1 << 24)) {
+        fprintf(stderr, "mote synth: -c %lld: at most %d tokens\n", cli_int(&a, CLI_CTX_SIZE, 0), 1 << 24);
+        return 2;
     }
+    p.n_ctx = (int32_t)cli_int(&a, CLI_CTX_SIZE, 0);
+    const bool quiet = cli_flag(&a, CLI_QUIET);
     if (like && !strcmp(like, "list")) {
         list_shapes();
         return 0;

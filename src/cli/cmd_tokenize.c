@@ -18,21 +18,24 @@
 #include "mote.h"
 #include "tokenizer/utf8.h"
 
-/* Print the options. */
-static void tokenize_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote tokenize -m MODEL [-p TEXT | -f FILE] [options]\n"
-            "\n"
-            "Print the tokens a model's vocabulary makes of a text.\n"
-            "\n"
-            "  -m, --model MODEL   GGUF file (only its vocabulary is read)\n"
-            "  -p, --prompt TEXT   the text\n"
-            "  -f, --file FILE     read the text from FILE ('-' for standard input)\n"
-            "  --ids               print only the ids, as a list\n"
-            "  --no-bos            do not add BOS/EOS even if the vocabulary asks for them\n"
-            "  --parse-special     recognise control tokens written in the text (<|im_start|>, ...)\n"
-            "  --json              print JSON: {\"n_tokens\": N, \"tokens\": [{\"id\": .., \"piece\": ..}]}\n");
-}
+static const cli_use tokenize_options[] = {
+    {CLI_HELP, NULL}, {CLI_MODEL, "the GGUF file (only its vocabulary is read; also accepted as the first argument)"},
+    {CLI_PROMPT, "the text (also: the words after the model)"},
+    {CLI_FILE, "read the text from FILE ('-' for standard input)"}, {CLI_IDS, NULL},
+    {CLI_NO_BOS, "do not add BOS/EOS even if the vocabulary asks for them"},
+    {CLI_PARSE_SPECIAL, "recognise control tokens written in the text (<|im_start|>, ...)"},
+    {CLI_JSON, "print JSON: {\"n_tokens\": N, \"tokens\": [{\"id\": .., \"piece\": ..}]}"}, {CLI_OUTPUT, NULL},
+    {CLI_END, NULL},
+};
+
+const cli_command_spec tokenize_spec = {
+    "tokenize",
+    "mote tokenize MODEL [TEXT] [options]\n       mote tokenize -m MODEL [-p TEXT | -f FILE] [options]",
+    "Print the tokens a model's vocabulary makes of a text.",
+    tokenize_options,
+    CLI_MAX_POSITIONAL,
+    true,
+};
 
 /* The piece as printable text: \n, \t, \\ and quotes escaped; bytes that are
  * control characters or not part of a valid UTF-8 character as \xNN. */
@@ -94,39 +97,27 @@ static int print_json(const mote_vocab *v, const int32_t *ids, size_t n) {
 
 /* The command: parse options, load the vocabulary, tokenize, print. */
 int cmd_tokenize(int argc, char **argv) {
-    const char *model = NULL, *prompt = NULL, *file = NULL;
-    bool ids_only = false, no_bos = false, parse_special = false, json = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_value = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            tokenize_usage(stdout);
-            return 0;
-        } else if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && has_value) {
-            model = argv[++i];
-        } else if ((!strcmp(a, "-p") || !strcmp(a, "--prompt")) && has_value) {
-            prompt = argv[++i];
-        } else if ((!strcmp(a, "-f") || !strcmp(a, "--file")) && has_value) {
-            file = argv[++i];
-        } else if (!strcmp(a, "--ids")) {
-            ids_only = true;
-        } else if (!strcmp(a, "--no-bos")) {
-            no_bos = true;
-        } else if (!strcmp(a, "--parse-special")) {
-            parse_special = true;
-        } else if (!strcmp(a, "--json")) {
-            json = true;
-        } else if (!strcmp(a, "-m") || !strcmp(a, "-p") || !strcmp(a, "-f") || !strcmp(a, "--model") ||
-                   !strcmp(a, "--prompt") || !strcmp(a, "--file")) {
-            fprintf(stderr, "mote tokenize: option '%s' needs a value\n", a);
-            return 2;
-        } else {
-            fprintf(stderr, "mote tokenize: unknown option '%s' (see mote tokenize --help)\n", a);
-            return 2;
-        }
+    cli_args a;
+    int st = cli_parse(&tokenize_spec, argc, argv, &a);
+    if (st >= 0) return st;
+    const char *model = a.model, *prompt = cli_str(&a, CLI_PROMPT, NULL), *file = cli_str(&a, CLI_FILE, NULL);
+    const bool ids_only = cli_flag(&a, CLI_IDS), no_bos = cli_flag(&a, CLI_NO_BOS);
+    const bool parse_special = cli_flag(&a, CLI_PARSE_SPECIAL), json = cli_flag(&a, CLI_JSON);
+    char *words = cli_join_positional(&a);
+    if (words && (prompt || file)) {
+        fprintf(stderr, "mote tokenize: give the text as words after the model or with -p/-f, not both\n");
+        free(words);
+        return 2;
+    }
+    if (words) prompt = words;
+    const char *out_path = cli_str(&a, CLI_OUTPUT, NULL);
+    if (out_path && !freopen(out_path, "w", stdout)) {
+        fprintf(stderr, "mote tokenize: cannot write '%s'\n", out_path);
+        free(words);
+        return 1;
     }
     if (!model) {
-        fprintf(stderr, "mote tokenize: no model given (-m MODEL)\n");
+        fprintf(stderr, "mote tokenize: no model given (mote tokenize MODEL TEXT, or -m MODEL)\n");
         return 2;
     }
     if (prompt && file) {
@@ -138,7 +129,7 @@ int cmd_tokenize(int argc, char **argv) {
         return 2;
     }
 
-    char *owned = NULL;
+    char *owned = words; /* the text, when it came as words */
     size_t len;
     if (file) {
         owned = cli_read_file(file, &len);

@@ -2,8 +2,10 @@
  * gen_options.h — the generation controls shared by `mote chat` and
  * `mote run` (and later the server): sampling (-n --temp --top-k --top-p
  * --min-p --repeat-penalty --repeat-last-n --presence-penalty
- * --frequency-penalty --seed), context and threads (-c -t), stop strings
+ * --frequency-penalty -s), context and threads (-c -t), stop strings
  * (--stop), and the output switches (--color --verbose --verbose-prompt).
+ * The flags themselves (spellings, accepted values, help) are entries of
+ * the option table (options.h); this file maps them onto the fields.
  * Defaults are llama.cpp's.
  */
 #ifndef MOTE_CLI_GEN_OPTIONS_H
@@ -12,27 +14,26 @@
 #include <stdio.h>
 
 #include "chat/session.h"
+#include "cli/options.h"
 #include "mote.h"
 
 typedef struct {
     chat_gen_params gen;  /* sampling, -n, -c, -t, --stop, --verbose-prompt */
-    bool color, verbose;
+    bool color, verbose, json;
+    const char *cmd;      /* the command's name for messages ("chat", or "run" when run drives a chat) */
 } gen_options;
 
 void gen_options_default(gen_options *o);
 
-/* If argv[*i] is a generation option, consume it (and its value), advance *i
- * past it and return 1; return 0 if it is not one; on a bad value print
- * "mote <cmd>: ..." and return -1. */
-int gen_options_parse(gen_options *o, const char *cmd, int argc, char **argv, int *i);
+/* The generation options of a parsed command line, in the order given;
+ * false (with a one-line message) if there are more --stop strings than fit. */
+bool gen_options_from_args(gen_options *o, const cli_args *a);
 
 /* Set one sampling parameter by name as /set does ("temperature", "temp",
- * "top_k", "top-k", ...); returns false (with a message) for an unknown
- * name or a bad value. */
+ * "top_k", "top-k", ...), checked as the command line checks it; returns
+ * false (with a message) for an unknown name or a bad value. */
 bool gen_options_set(gen_options *o, const char *name, const char *value, char *err, size_t err_size);
 
-/* The option lines for a command's --help. */
-void gen_options_help(FILE *out);
 /* The sampling parameters in one line (for /show and --verbose). */
 void gen_options_print(const gen_options *o, FILE *out);
 

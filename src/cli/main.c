@@ -5,22 +5,23 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "mote.h"
 
 const mote_command mote_commands[] = {
-    {"info", "describe a GGUF model file", cmd_info},
-    {"tokenize", "show the tokens a model makes of a text", cmd_tokenize},
-    {"run", "generate text from a prompt", cmd_run},
-    {"perplexity", "measure a model's perplexity on a text file", cmd_perplexity},
-    {"synth", "write a random-weight model shaped like a known one", cmd_synth},
-    {"bench", "measure prompt and generation speed (like llama-bench)", cmd_bench},
-    {"quantize", "write a quantized copy of a model", cmd_quantize},
-    {"imatrix", "compute an importance matrix from a calibration text", cmd_imatrix},
-    {"chat", "talk to a model (interactive, or one question per line)", cmd_chat},
-    {"sweep", "quantize a model to several types and measure each (tables, plots)", cmd_sweep},
-    {"embed", "print embedding vectors of texts", cmd_embed},
-    {"serve", "serve models over HTTP (Ollama and OpenAI APIs, a chat page)", cmd_serve},
-    {NULL, NULL, NULL},
+    {"info", "describe a GGUF model file", cmd_info, &info_spec},
+    {"tokenize", "show the tokens a model makes of a text", cmd_tokenize, &tokenize_spec},
+    {"run", "generate text from a prompt", cmd_run, &run_spec},
+    {"perplexity", "measure a model's perplexity on a text file", cmd_perplexity, &perplexity_spec},
+    {"synth", "write a random-weight model shaped like a known one", cmd_synth, &synth_spec},
+    {"bench", "measure prompt and generation speed (like llama-bench)", cmd_bench, &bench_spec},
+    {"quantize", "write a quantized copy of a model", cmd_quantize, NULL}, /* its --help adds the types */
+    {"imatrix", "compute an importance matrix from a calibration text", cmd_imatrix, &imatrix_spec},
+    {"chat", "talk to a model (interactive, or one question per line)", cmd_chat, &chat_spec},
+    {"sweep", "quantize a model to several types and measure each (tables, plots)", cmd_sweep, NULL},
+    {"embed", "print embedding vectors of texts", cmd_embed, NULL},
+    {"serve", "serve models over HTTP (Ollama and OpenAI APIs, a chat page)", cmd_serve, NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 static void usage(FILE *out) {
@@ -37,7 +38,26 @@ static void usage(FILE *out) {
             "  -h, --help     show this help\n"
             "  --version      print the version\n"
             "\n"
-            "Run 'mote <command> --help' for the options of a command.\n");
+            "Run 'mote help <command>' (or 'mote <command> --help') for the options of a command.\n");
+}
+
+/* `mote help [CMD]`: the command's help, or the list of commands. */
+static int help_command(int argc, char **argv) {
+    if (argc < 3) {
+        usage(stdout);
+        return 0;
+    }
+    for (const mote_command *c = mote_commands; c->name; c++) {
+        if (strcmp(c->name, argv[2])) continue;
+        if (c->spec) {
+            cli_print_help(c->spec, stdout);
+            return 0;
+        }
+        char *help_argv[] = {(char *)c->name, "--help", NULL};
+        return c->run(2, help_argv);
+    }
+    fprintf(stderr, "mote help: unknown command '%s' (run 'mote --help' for the list)\n", argv[2]);
+    return 2;
 }
 
 int main(int argc, char **argv) {
@@ -46,7 +66,9 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+    cli_progress_for_model_loads();
+    if (!strcmp(cmd, "help")) return help_command(argc, argv);
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
         usage(stdout);
         return 0;
     }

@@ -98,6 +98,17 @@ static void attend_block(const mote_context *c, float *scratch, int32_t nq, cons
         attend_head(c, qh, acc, q[j], key + lo[j] * stride, val + lo[j] * stride, stride, hi[j] - lo[j], out[j]);
 }
 
+/* Where token t's sequence ends once the step's keys are in: past the
+ * step's last position of that sequence, or its earlier length if that is
+ * longer. An encoder's token attends up to there. */
+static int32_t sequence_end(const mote_context *c, int32_t t, int32_t n) {
+    const int32_t s = c->tok_seq[t];
+    int32_t e = c->seq_len[s];
+    for (int32_t u = 0; u < n; u++)
+        if (c->tok_seq[u] == s && c->tok_pos[u] + 1 > e) e = c->tok_pos[u] + 1;
+    return e;
+}
+
 typedef struct {
     mote_context *c;
     bool swa;
@@ -163,7 +174,7 @@ static void attention_part(void *p, int ith, int nth) {
                 q[nq] = c->q + t * n_q + (int64_t)h * hd;
                 out[nq] = c->att + t * n_q + (int64_t)h * hd;
                 lo[nq] = base + first;
-                hi[nq] = base + (j->seq_end ? j->seq_end[t] : pos + 1);
+                hi[nq] = base + (hp->causal ? pos + 1 : j->seq_end ? j->seq_end[t] : sequence_end(c, t, j->n));
                 nq++;
             }
         }
@@ -172,28 +183,13 @@ static void attention_part(void *p, int ith, int nth) {
     }
 }
 
-/* Per token of the step, where its sequence ends once the step's keys are
- * in: past the step's last position of that sequence, or its earlier
- * length if that is longer. An encoder's token attends up to there. */
-static int32_t *sequence_ends(const mote_context *c, int32_t n) {
-    int32_t *end = malloc((size_t)n * sizeof *end);
-    if (!end) return NULL;
-    for (int32_t t = 0; t < n; t++) {
-        const int32_t s = c->tok_seq[t];
-        int32_t e = c->seq_len[s];
-        for (int32_t u = 0; u < n; u++)
-            if (c->tok_seq[u] == s && c->tok_pos[u] + 1 > e) e = c->tok_pos[u] + 1;
-        end[t] = e;
-    }
-    return end;
-}
 
 void mote_attention(mote_context *c, bool swa, int32_t il, int32_t n) {
     attention_job j = {c, swa, il, n, NULL};
     int32_t *ends = NULL;
-    if (!c->model->hp.causal) {
-        /* Without memory for the ends (a few bytes per token), causal is all we can do. */
-        ends = sequence_ends(c, n);
+    if (!c->model->hp.causal && (ends = malloc((size_t)n * sizeof *ends))) {
+        /* once per step (without the memory, attention_part finds them itself) */
+        for (int32_t t = 0; t < n; t++) ends[t] = sequence_end(c, t, n);
         j.seq_end = ends;
     }
     mote_threadpool_run(c->pool, attention_part, &j);

@@ -35,10 +35,10 @@ int mote_perplexity(mote_context *c, const int32_t *tokens, int64_t n_tokens, in
         return mote_fail(MOTE_ERR_UNSUPPORTED, "%s is an embedding model (no output head): it embeds text (mote_embed), "
                          "it does not predict tokens", c->model->hp.arch);
     if (n_ctx < 4) return mote_fail(MOTE_ERR_INVALID_ARG, "a context of %d tokens is too small for perplexity", n_ctx);
-    if (n_tokens < 2 * (int64_t)n_ctx)
+    if (n_tokens < (int64_t)n_ctx)
         return mote_fail(MOTE_ERR_INVALID_ARG,
                          "perplexity with a context of %d needs at least %d tokens; the text has only %lld", n_ctx,
-                         2 * n_ctx, (long long)n_tokens);
+                         n_ctx, (long long)n_tokens);
     const int32_t n_chunks = (int32_t)(n_tokens / n_ctx);
     double nll = 0.0, nll2 = 0.0;
     int64_t count = 0;

@@ -48,6 +48,14 @@ static void release_pages(const void *p, size_t n) {
     if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
+static mote_load_progress_fn load_progress;
+static void *load_progress_user;
+
+void mote_set_load_progress(mote_load_progress_fn fn, void *user) {
+    load_progress = fn;
+    load_progress_user = user;
+}
+
 int mote_model_repack(mote_model *m) {
     const char *env = getenv("MOTE_REPACK"); /* "0": keep the GGUF layout (to compare, or to debug) */
     if (env && strcmp(env, "0") == 0) return MOTE_OK;
@@ -65,7 +73,7 @@ int mote_model_repack(mote_model *m) {
     }
     /* 2 MiB-aligned, and huge pages asked for: generation streams all of it,
      * and with 4 KiB pages every 4 KiB costs a TLB miss */
-    const size_t huge = (size_t)2 << 20;
+    const size_t huge = (size_t)2 << 20, need = total;
     total = (total + huge - 1) & ~(huge - 1);
     uint8_t *buf = aligned_alloc(huge, total);
     if (!buf) {
@@ -90,6 +98,7 @@ int mote_model_repack(mote_model *m) {
         w->data = at;
         w->stored = k;
         at += (repacked_bytes(w, k) + 63) & ~(size_t)63;
+        if (load_progress) load_progress((int64_t)(at - buf), (int64_t)need, load_progress_user);
     }
     free(ws);
     m->repacked = buf;

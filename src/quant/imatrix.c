@@ -26,6 +26,8 @@ typedef struct {
 struct mote_imatrix {
     imatrix_entry *entries;
     int64_t n;
+    char *dataset;          /* the first of imatrix.datasets, or NULL */
+    int32_t chunk_count;    /* imatrix.chunk_count, 0 if unknown */
 };
 
 void mote_imatrix_free(mote_imatrix *im) {
@@ -35,8 +37,13 @@ void mote_imatrix_free(mote_imatrix *im) {
         free(im->entries[i].values);
     }
     free(im->entries);
+    free(im->dataset);
     free(im);
 }
+
+const char *mote_imatrix_dataset(const mote_imatrix *im) { return im ? im->dataset : NULL; }
+
+int32_t mote_imatrix_chunk_count(const mote_imatrix *im) { return im ? im->chunk_count : 0; }
 
 int64_t mote_imatrix_count(const mote_imatrix *im) { return im ? im->n : 0; }
 
@@ -110,6 +117,15 @@ static int load_gguf(const char *path, mote_imatrix *im) {
         if (st == MOTE_OK) st = add_entry(im, s->name, base, v, ne0 * nmat);
         if (st) free(v);
     }
+    /* What llama-quantize records in the quantized model (quantize.imatrix.*). */
+    mote_gguf_type et;
+    uint64_t n_sets = 0;
+    int64_t sets = mote_gguf_get_arr(g, "imatrix.datasets", &et, &n_sets);
+    if (st == MOTE_OK && sets >= 0 && et == MOTE_GGUF_STRING && n_sets > 0) {
+        const char *d = mote_gguf_arr_str(g, sets, 0, NULL);
+        if (d && !(im->dataset = strdup(d))) st = mote_fail(MOTE_ERR_NOMEM, "out of memory reading %s", path);
+    }
+    im->chunk_count = (int32_t)mote_gguf_get_u32(g, "imatrix.chunk_count", 0);
     mote_gguf_close(g);
     if (st == MOTE_OK && im->n == 0) st = mote_fail(MOTE_ERR_FORMAT, "%s: no importance data (no *.in_sum2 tensors)", path);
     return st;

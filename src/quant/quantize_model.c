@@ -125,15 +125,48 @@ static int find_importance(const mote_quantize_params *p, const mote_tensor_info
 
 /* ---- the whole file ------------------------------------------------------------- */
 
-static int setup_writer(const mote_gguf *in, const mote_quant_plan_entry *plan, int ftype, mote_gguf_writer *w) {
+/* gguf's setters (llama-quantize's) move a key that exists to the end; ours
+ * replace it in place. Dropping it first gives llama-quantize's key order. */
+static int drop_copied_key(mote_gguf_writer *w, const mote_gguf *in, const char *key) {
+    return mote_gguf_find_key(in, key) >= 0 ? mote_gguf_writer_remove_key(w, key) : MOTE_OK;
+}
+
+/* A string value as llama-quantize stores its overrides: at most 127 bytes. */
+static int set_str127(mote_gguf_writer *w, const char *key, const char *value) {
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", value);
+    return mote_gguf_writer_set_str(w, key, buf);
+}
+
+/* llama-quantize's record of the importance matrix, in its order. */
+static int set_imatrix_keys(mote_gguf_writer *w, const mote_gguf *in, const mote_quantize_params *p) {
+    static const char *keys[] = {"quantize.imatrix.file", "quantize.imatrix.dataset", "quantize.imatrix.entries_count",
+                                 "quantize.imatrix.chunks_count"};
+    for (size_t k = 0; k < 4; k++)
+        if (drop_copied_key(w, in, keys[k]) != MOTE_OK) return MOTE_ERR_INVALID_ARG;
+    int st = set_str127(w, "quantize.imatrix.file", p->imatrix_file ? p->imatrix_file : "");
+    const char *dataset = mote_imatrix_dataset(p->imatrix);
+    if (st == MOTE_OK && dataset) st = set_str127(w, "quantize.imatrix.dataset", dataset);
+    if (st == MOTE_OK)
+        st = mote_gguf_writer_set_u32(w, "quantize.imatrix.entries_count", (uint32_t)mote_imatrix_count(p->imatrix));
+    if (st == MOTE_OK && mote_imatrix_chunk_count(p->imatrix) > 0)
+        st = mote_gguf_writer_set_u32(w, "quantize.imatrix.chunks_count", (uint32_t)mote_imatrix_chunk_count(p->imatrix));
+    return st;
+}
+
+static int setup_writer(const mote_gguf *in, const mote_quant_plan_entry *plan, int ftype, const mote_quantize_params *p,
+                        mote_gguf_writer *w) {
     int st = MOTE_OK;
     for (int64_t i = 0; i < mote_gguf_n_kv(in) && st == MOTE_OK; i++) st = mote_gguf_writer_copy_kv(w, in, i);
+    if (st == MOTE_OK) st = drop_copied_key(w, in, "general.quantization_version");
     if (st == MOTE_OK) st = mote_gguf_writer_set_u32(w, "general.quantization_version", GGML_QUANT_VERSION);
+    if (st == MOTE_OK) st = drop_copied_key(w, in, "general.file_type");
     if (st == MOTE_OK) st = mote_gguf_writer_set_u32(w, "general.file_type", (uint32_t)ftype);
     /* One output file even if the input was split. */
     static const char *split_keys[] = {"split.no", "split.count", "split.tensors.count"};
     for (size_t k = 0; k < 3 && st == MOTE_OK; k++)
         if (mote_gguf_find_key(in, split_keys[k]) >= 0) st = mote_gguf_writer_remove_key(w, split_keys[k]);
+    if (st == MOTE_OK && p->imatrix) st = set_imatrix_keys(w, in, p);
     for (int64_t k = 0; k < mote_gguf_n_tensors(in) && st == MOTE_OK; k++) {
         const mote_tensor_info *t = mote_gguf_tensor(in, plan[k].index);
         st = mote_gguf_writer_add_tensor(w, t->name, plan[k].type, t->n_dims, t->ne, NULL);
@@ -148,6 +181,8 @@ static int stream_tensors(const mote_gguf *in, const mote_quantize_params *p, co
     void *buf = NULL;
     size_t buf_cap = 0;
     int st = MOTE_OK;
+    int64_t weights_total = 0, weights_done = 0;
+    for (int64_t k = 0; k < n; k++) weights_total += mote_tensor_nelements(mote_gguf_tensor(in, k));
     for (int64_t k = 0; k < n && st == MOTE_OK; k++) {
         const mote_tensor_info *t = mote_gguf_tensor(in, plan[k].index);
         const int type = plan[k].type;
@@ -187,6 +222,8 @@ static int stream_tensors(const mote_gguf *in, const mote_quantize_params *p, co
         *bytes_in += (double)t->size;
         *bytes_out += (double)out_size;
         *n_weights += (double)nel;
+        weights_done += nel;
+        if (p->progress && st == MOTE_OK) p->progress(weights_done, weights_total, p->progress_user);
     }
     free(buf);
     return st;
@@ -208,7 +245,7 @@ int mote_quantize_model(const char *in_path, const char *out_path, const mote_qu
     if (st == MOTE_OK && budget) st = mote_quantize_budget(in, p, plan, &ftype);
     mote_gguf_writer *w = NULL;
     if (st == MOTE_OK && !(w = mote_gguf_writer_new())) st = mote_fail(MOTE_ERR_NOMEM, "out of memory");
-    if (st == MOTE_OK) st = setup_writer(in, plan, ftype, w);
+    if (st == MOTE_OK) st = setup_writer(in, plan, ftype, p, w);
     bool begun = false;
     if (st == MOTE_OK) {
         st = mote_gguf_writer_begin(w, out_path);

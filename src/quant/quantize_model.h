@@ -46,6 +46,10 @@ void mote_imatrix_free(mote_imatrix *im);
 /* The importance vector of a tensor (n values written to *n), or NULL. */
 const float *mote_imatrix_find(const mote_imatrix *im, const char *tensor, int64_t *n);
 int64_t mote_imatrix_count(const mote_imatrix *im);
+/* The first dataset it names (GGUF imatrix.datasets), or NULL; the chunks it
+ * was computed from (imatrix.chunk_count), 0 if the file does not say. */
+const char *mote_imatrix_dataset(const mote_imatrix *im);
+int32_t mote_imatrix_chunk_count(const mote_imatrix *im);
 
 /* ---- planning ------------------------------------------------------------------ */
 
@@ -64,7 +68,11 @@ typedef struct {
     const mote_tensor_type_override *overrides;
     int n_overrides;
     const mote_imatrix *imatrix;  /* NULL: none */
+    const char *imatrix_file;     /* its path, recorded as quantize.imatrix.file (as llama-quantize does) */
     FILE *log;                 /* progress and notes, NULL for quiet */
+    /* Called after each tensor with the weights done so far (NULL: none). */
+    void (*progress)(int64_t done, int64_t total, void *user);
+    void *progress_user;
     /* Budget mode (quantize_budget.c), on when either is > 0: each tensor's
      * type is chosen for the least predicted error within the budget. */
     double target_bpw;         /* bits per weight over all tensors (as `mote info` counts) */

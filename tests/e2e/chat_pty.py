@@ -174,6 +174,41 @@ def main():
     if status != 0:
         fail(f"mote chat exited with status {status} after Ctrl-D")
     print("ok: three turns, /set, /show, /clear, Ctrl-C during an answer and at the prompt, Ctrl-D")
+    history_and_show()
+
+
+def history_file():
+    """Where mote keeps the history: $XDG_DATA_HOME/mote, else ~/.local/share/mote."""
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = xdg if xdg else os.path.join(os.environ["HOME"], ".local", "share")
+    return os.path.join(base, "mote", "history")
+
+
+def history_and_show():
+    """The input history outlives the session; /show license and /show template."""
+    path = history_file()
+    if not os.path.exists(path) or b"Hello" not in open(path, "rb").read():
+        fail(f"no history with 'Hello' in {path}")
+    t = Terminal([MOTE, "chat", "-m", MODEL, "-n", "4"])
+    t.expect(PROMPT, step="start of the second session")
+    t.send(b"/show license\r")
+    shown = t.expect(PROMPT, step="/show license")
+    if b"license" not in shown.lower() and b"apache" not in shown.lower() and b"mit" not in shown.lower():
+        fail(f"/show license: {shown!r}")
+    t.send(b"/show template\r")
+    shown = t.expect(PROMPT, step="/show template")
+    if b"chat format: qwen3" not in shown:
+        fail(f"/show template: {shown!r}")
+    # Three lines back: the line before "/show template" is "/show license", from this
+    # session; once more reaches the last line of the first session ("/show").
+    t.send(b"\x10\x10\x10\r")  # Ctrl-P: the previous line of the history
+    # (the line editor redraws the prompt as it recalls lines: wait for /show's output itself)
+    t.expect(b"messages      0", step="/show recalled from the first session's history")
+    t.expect(PROMPT, step="prompt after the recalled /show")
+    t.send(b"\x04")
+    if t.wait_exit() != 0:
+        fail("second session: bad exit status")
+    print(f"ok: history kept in {path}, /show license, /show template")
 
 
 if __name__ == "__main__":

@@ -66,7 +66,11 @@ expect_error 1 "longer than the context" -m "$M" -p "Once upon a time there was 
 expect_error 1 "more than" -m "$M" -p "hi" -c 2000000000
 expect_error 2 "integer" -m "$M" -p "hi" -n abc
 expect_error 2 "unknown option" -m "$M" -p "hi" --bogus 1
-expect_error 2 "no prompt" -m "$M"
+# no prompt: a chat (as `ollama run MODEL`); this model has no chat template,
+# so each line is text it continues (issue 13)
+out=$(echo "Once upon a time" | "$MOTE" run -m "$M" -n 8 --temp 0 2>"$tmp/err")
+[ -n "$out" ] && [ "$(echo "$out" | wc -l)" = 1 ] || err "run without a prompt: expected one answer line, got '$out'"
+grep -q "no chat template" "$tmp/err" || err "run without a prompt: no note about the missing template: $(cat "$tmp/err")"
 expect_error 2 "not both" -m "$M" -p "hi" -f "$tmp/err"
 expect_error 2 "need a chat" -m "$M" -p "hi" --system "be brief"
 expect_error 2 "needs a value" -m "$M" -p

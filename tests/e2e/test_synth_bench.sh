@@ -115,13 +115,13 @@ bad() {
     grep -q -- "$want" "$tmp/err" || fail "mote $*: stderr does not mention '$want': $(cat "$tmp/err")"
 }
 bad "unknown option '--frobnicate'" synth --like tiny -o "$tmp/x.gguf" --frobnicate
-bad "missing value for '-o'" synth --like tiny -o
+bad "-o needs a value" synth --like tiny -o
 bad "unknown model 'gpt-9'" synth --like gpt-9 -o "$tmp/x.gguf"
 bad "required" synth --like tiny
 bad "seed" synth --like tiny -o "$tmp/x.gguf" --seed -4
-bad "either -m" bench
-bad "-t needs" bench -m "$model" -t 0
-bad "-p needs" bench -m "$model" -p 1,x
+bad "give either a model" bench
+bad "threads must be from 0" bench -m "$model" -t 300
+bad "-p 1,x: expected a comma-separated list" bench -m "$model" -p 1,x
 bad "-r" bench -m "$model" -r 0
 bad "unknown option '--gpu'" bench -m "$model" --gpu
 bad "unknown model 'gpt-9'" bench --like gpt-9

@@ -16,6 +16,9 @@
  * chunks of the text; totals agree within 5e-5. A wrong column, a missed
  * or extra token, or the wrong input (e.g. before the norm) is off by far
  * more than 1%.
+ *
+ * Then resuming (`mote imatrix --resume`): statistics saved after 2 chunks,
+ * read back and carried on give those of 4 chunks at once.
  */
 #include <math.h>
 #include <stdio.h>
@@ -115,9 +118,77 @@ static void test_matches_llama_imatrix(void **state) {
     mote_model_free(model);
 }
 
+/* Stops after the chunk it is told, as the CLI does after a Ctrl-C. */
+static bool stop_after(const mote_imatrix_stats *s, int32_t chunk, int32_t n_chunks, void *user) {
+    (void)s;
+    (void)n_chunks;
+    return chunk < *(const int32_t *)user;
+}
+
+/* `mote imatrix --resume`: 2 chunks, stopped, saved, read back and carried
+ * on to 4 give what 4 chunks at once give (up to the float the file keeps). */
+static void test_resume(void **state) {
+    (void)state;
+    require_fixtures();
+    mote_model *model = NULL;
+    mote_vocab *vocab = NULL;
+    mote_context *ctx = NULL;
+    assert_int_equal(mote_model_load(fixture_path("real/stories260K-f32.gguf"), &model), 0);
+    assert_int_equal(mote_vocab_load(mote_model_gguf(model), &vocab), 0);
+    size_t len, n_tokens;
+    char *text = read_file(fixture_path("text/stories.txt"), &len);
+    int32_t *tokens = NULL;
+    assert_int_equal(mote_tokenize_alloc(vocab, text, len, true, false, &tokens, &n_tokens), 0);
+    mote_context_params cp = mote_context_default_params();
+    cp.n_ctx = cp.n_batch = 128;
+    assert_int_equal(mote_context_new(model, &cp, &ctx), 0);
+    const int32_t bos = mote_vocab_bos(vocab);
+
+    mote_imatrix_stats *whole = NULL, *part = NULL, *resumed = NULL;
+    assert_int_equal(mote_imatrix_collect(ctx, tokens, (int64_t)n_tokens, bos, 4, false, NULL, NULL, &whole), 0);
+    int32_t stop = 2;
+    assert_int_equal(mote_imatrix_collect_more(ctx, tokens, (int64_t)n_tokens, bos, 4, false, stop_after, &stop, &part), 0);
+    assert_int_equal(mote_imatrix_stats_n_chunks(part), 2);
+    const char *path = temp_path(".gguf");
+    const char *datasets[1] = {"stories.txt"};
+    assert_int_equal(mote_imatrix_stats_save(part, path, datasets, 1), 0);
+    assert_int_equal(mote_imatrix_stats_load(path, &resumed), 0);
+    assert_int_equal(mote_imatrix_stats_n_chunks(resumed), 2);
+    assert_int_equal(mote_imatrix_collect_more(ctx, tokens, (int64_t)n_tokens, bos, 4, false, NULL, NULL, &resumed), 0);
+    assert_int_equal(mote_imatrix_stats_n_chunks(resumed), 4);
+    assert_int_equal(mote_imatrix_stats_count(resumed), mote_imatrix_stats_count(whole));
+    int64_t n_in = 0, count = 0, n_in2 = 0, count2 = 0;
+    const double *a = mote_imatrix_stats_find(whole, "blk.3.ffn_down.weight", &n_in, &count);
+    const double *b = mote_imatrix_stats_find(resumed, "blk.3.ffn_down.weight", &n_in2, &count2);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(n_in, n_in2);
+    assert_int_equal(count, count2);
+    for (int64_t j = 0; j < n_in; j++)
+        if (fabs(a[j] - b[j]) > 1e-6 * fabs(a[j]) + 1e-12) fail_msg("column %lld: %g vs %g", (long long)j, a[j], b[j]);
+
+    /* Continuing with another chunk length is refused. */
+    mote_context *other = NULL;
+    cp.n_ctx = cp.n_batch = 64;
+    assert_int_equal(mote_context_new(model, &cp, &other), 0);
+    assert_int_not_equal(mote_imatrix_collect_more(other, tokens, (int64_t)n_tokens, bos, 4, false, NULL, NULL, &resumed), 0);
+    mote_context_free(other);
+
+    remove(path);
+    mote_imatrix_stats_free(whole);
+    mote_imatrix_stats_free(part);
+    mote_imatrix_stats_free(resumed);
+    free(tokens);
+    free(text);
+    mote_context_free(ctx);
+    mote_vocab_free(vocab);
+    mote_model_free(model);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches_llama_imatrix),
+        cmocka_unit_test(test_resume),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
