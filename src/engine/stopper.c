@@ -97,6 +97,7 @@ bool mote_stopper_feed(mote_stopper *s, const char *text, size_t len, const char
     *out = "";
     *out_len = 0;
     if (s->matched) return true; /* already ended: the rest is dropped */
+    if (len == 0) return false;  /* nothing new (text may be NULL): what is held stays held */
     if (!grow(&s->held, &s->held_cap, s->held_len + len) || !grow(&s->out, &s->out_cap, s->held_len + len + 1)) {
         /* out of memory: show the text unfiltered rather than lose it */
         *out = text;

@@ -335,6 +335,9 @@ static void test_stopper(void **state) {
     assert_int_equal(len, 1);
     assert_false(mote_stopper_feed(st, "Dless", 5, &out, &len) && false);
     mote_stopper_flush(st, &len);
+    /* an empty piece (a token with no text yet) changes nothing, NULL included */
+    assert_false(mote_stopper_feed(st, NULL, 0, &out, &len));
+    assert_int_equal(len, 0);
     /* the earliest of two stops wins */
     const char *c[] = {"1 END 2 <|im_end|>", NULL};
     assert_string_equal(stream(st, c, &stopped), "1 ");
