@@ -20,11 +20,17 @@
 #include <stdint.h>
 
 #define ROW_ALIGN 16 /* floats in a 64-byte line */
-/* Measured (AVX2, 1 thread, llama3.2-1b): at 3 tokens the panel road beats
- * the one-row kernels (and the 1-row x 4-token ones it replaced) for Q4_0,
- * Q8_0 and Q5_0; at 2, Q8_0's packing (|w| and w, two transposes) costs
- * more than it saves. */
-#define PANEL_MIN_TOKENS 3
+/* Matrices without stored panels repack every product. Measured first on
+ * prompts (AVX2, 1 thread, llama3.2-1b): from 3 tokens the panel road beat
+ * the one-row kernels for Q4_0, Q8_0 and Q5_0. But batched generation (a
+ * few sequences, one token each, every step) repacks the whole matrix per
+ * step for a handful of tokens: the tied output head (128k rows of
+ * llama3.2-1b) and every k-quant matrix. Measured 2026-12-04 (AVX-512
+ * Zen, 2 threads, llama3.2-1b, `bench --parallel`): aggregate generation
+ * at S=4 sequences 31.8 -> 53.7 t/s (q4_k_m) and 80.1 -> 96.7 t/s (q4_0)
+ * with the threshold at 12 instead of 3; S=16 unchanged (67 -> 68 t/s).
+ * Short batches also get exactly the numbers of single tokens. */
+#define PANEL_MIN_TOKENS 12
 
 /* The panel kernels this product uses, or NULL. */
 static const mote_panel_kernels *panel_for(const mote_weight *w, int32_t n_tokens) {

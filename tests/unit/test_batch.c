@@ -25,6 +25,9 @@
 #define SHIFT_TOLERANCE_TRAINED 0.15 /* measured 7.5e-2 */
 /* Quantized files: logits of a sequence in a batch vs alone, as a fraction
  * of the logits' range (see test_sequences_match_alone). */
+/* Quantized files: the most two candidate tokens' logits may differ (as a
+ * fraction of the range) where the batch may choose the other one. */
+#define TIE_GAP 0.02
 #define QUANT_BATCH_TOLERANCE 0.03 /* measured up to 1.9e-2 (phi3 q4_k_m) */
 
 #define MAX_S 8
@@ -85,7 +88,7 @@ static double max_diff(const float *a, const float *b, int n) {
 
 /* S sequences; sequence s starts its prompt at step s and feeds it in
  * pieces of 5 tokens, so prompts and generation share batches. */
-static double together(mote_model *m, int S, int32_t ref_gen[][N_GEN], float *ref_logits) {
+static double together(mote_model *m, int S, int32_t ref_gen[][N_GEN], float *ref_logits, bool quantized) {
     const int n_vocab = mote_model_n_vocab(m);
     mote_context_params p = mote_context_default_params();
     p.n_ctx = SEQ_CELLS * S;
@@ -122,7 +125,16 @@ static double together(mote_model *m, int S, int32_t ref_gen[][N_GEN], float *re
             const float *want = ref_logits + ((size_t)s * N_GEN + n_gen[s]) * n_vocab;
             worst = fmax(worst, max_diff(r, want, n_vocab));
             gen[s][n_gen[s]] = argmax(r, n_vocab);
-            assert_int_equal(gen[s][n_gen[s]], ref_gen[s][n_gen[s]]);
+            if (gen[s][n_gen[s]] != ref_gen[s][n_gen[s]]) {
+                /* quantized weights only (see test_sequences_match_alone): a
+                 * near-tie of the two best tokens may go either way; the
+                 * sequence then goes on with the reference's token */
+                assert_true(quantized);
+                const double gap = fabs((double)want[ref_gen[s][n_gen[s]]] - want[gen[s][n_gen[s]]]);
+                printf("  S=%d sequence %d token %d: a near-tie (gap %.3g) chosen the other way\n", S, s, n_gen[s], gap);
+                assert_true(gap < TIE_GAP * ref_range(want, n_vocab));
+                gen[s][n_gen[s]] = ref_gen[s][n_gen[s]];
+            }
             n_gen[s]++;
         }
     }
@@ -150,7 +162,7 @@ static void test_sequences_match_alone(void **state) {
             alone(m, prompt, n, ref_gen[s], ref + (size_t)s * N_GEN * n_vocab);
         }
         double worst = 0;
-        for (int S = 1; S <= MAX_S; S++) worst = fmax(worst, together(m, S, ref_gen, ref));
+        for (int S = 1; S <= MAX_S; S++) worst = fmax(worst, together(m, S, ref_gen, ref, !strstr(fixtures[f], "f32")));
         printf("  %-32s S=1..8: same greedy tokens, logits max |diff| %.3g of range %.3g%s\n", fixtures[f], worst,
                ref_range(ref, MAX_S * N_GEN * n_vocab), worst == 0 ? " (bit-identical)" : "");
         worst /= ref_range(ref, MAX_S * N_GEN * n_vocab);
