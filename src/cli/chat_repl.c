@@ -388,30 +388,6 @@ int chat_interactive(chat_session *s, gen_options *opt, const char *model_path, 
 
 /* --- batch mode ---------------------------------------------------------------------- */
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-    bool failed;
-} collect_buf;
-
-static void collect_text(const char *text, size_t len, void *user) {
-    collect_buf *b = user;
-    if (b->failed) return;
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->len + len + 1) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, text, len);
-    b->len += len;
-}
-
 /* The answer on one line: backslash, newline and carriage return escaped. */
 static void print_escaped(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -449,9 +425,9 @@ int chat_batch(chat_session *s, const gen_options *opt, FILE *in) {
         mote_chat_conv_free(&s->conv);
         for (size_t i = 0; i < base.n; i++) mote_chat_conv_add(&s->conv, base.msgs[i].role, base.msgs[i].content);
         mote_sampler_reset(s->sampler);
-        collect_buf b = {0};
+        cli_text b = {0};
         chat_reply_info info;
-        int rc = chat_session_reply(s, line, collect_text, &b, &info);
+        int rc = chat_session_reply(s, line, cli_text_collect, &b, &info);
         if (rc != MOTE_OK || b.failed) {
             fprintf(stderr, "mote %s: %s\n", opt->cmd, rc != MOTE_OK ? mote_last_error() : "out of memory");
             status = 1;

@@ -135,3 +135,24 @@ bool cli_can_write(const char *path) {
     snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     return access(dir, W_OK | X_OK) == 0;
 }
+
+bool cli_text_add(cli_text *b, const char *s, size_t n) {
+    if (b->failed) return false;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->failed = true;
+            return false;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return true;
+}
+
+void cli_text_collect(const char *text, size_t len, void *user) { cli_text_add(user, text, len); }

@@ -50,6 +50,19 @@ typedef struct {
 } cli_answer;
 int cli_print_answer_json(FILE *out, const cli_answer *a);
 
+/* A growing text (an answer collected for --json or batch mode). After a
+ * failed allocation it stops growing and `failed` is set. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+    bool failed;
+} cli_text;
+
+/* Append n bytes (NUL-terminated after them); false when memory ran out. */
+bool cli_text_add(cli_text *b, const char *s, size_t n);
+/* The same as a chat_text_fn: user is the cli_text. */
+void cli_text_collect(const char *text, size_t len, void *user);
+
 /* Print the stop reason line of --verbose. */
 void cli_print_stop_reason(FILE *out, mote_stop_reason r);
 

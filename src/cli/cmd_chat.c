@@ -47,31 +47,6 @@ const cli_command_spec chat_spec = {
     true,
 };
 
-/* Collects an answer (for --json). */
-typedef struct {
-    char *p;
-    size_t len, cap;
-    bool failed;
-} text_buf;
-
-static void collect(const char *text, size_t len, void *user) {
-    text_buf *b = user;
-    if (b->failed) return;
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->len + len + 1) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, text, len);
-    b->len += len;
-}
-
 /* Stream the answer to stdout as it is generated. */
 static void print_text(const char *text, size_t len, void *user) {
     (void)user;
@@ -82,8 +57,8 @@ static void print_text(const char *text, size_t len, void *user) {
 /* One question, one answer (printed as generated, or as JSON). */
 static int chat_once(chat_session *s, const gen_options *opt, const char *question) {
     chat_reply_info info;
-    text_buf b = {0};
-    int rc = chat_session_reply(s, question, opt->json ? collect : print_text, opt->json ? &b : NULL, &info);
+    cli_text b = {0};
+    int rc = chat_session_reply(s, question, opt->json ? cli_text_collect : print_text, opt->json ? &b : NULL, &info);
     if (!opt->json) fputc('\n', stdout);
     fflush(stdout);
     if (rc != MOTE_OK) {

@@ -68,26 +68,6 @@ const cli_command_spec run_spec = {
     true,
 };
 
-/* A growing buffer (the --json text). */
-typedef struct {
-    char *p;
-    size_t len, cap;
-} text_buf;
-
-static bool buf_add(text_buf *b, const char *s, size_t n) {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) return false;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    return true;
-}
-
 /* State of a raw continuation while it streams. */
 typedef struct {
     const mote_vocab *vocab;
@@ -97,14 +77,14 @@ typedef struct {
     mote_meter_report prompt_cost;
     bool prompt_done;
     bool ignore_eos;
-    text_buf *json;    /* --json: the text is collected here instead of printed */
+    cli_text *json;    /* --json: the text is collected here instead of printed */
     mote_stop_reason why;
 } stream;
 
 /* Show (or, with --json, collect) text. */
 static void emit(stream *st, const char *text, size_t len) {
     if (!len) return;
-    if (st->json) buf_add(st->json, text, len);
+    if (st->json) cli_text_add(st->json, text, len);
     else fwrite(text, 1, len, stdout);
 }
 
@@ -239,7 +219,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     mote_grammar_vocab *gvocab = NULL;
     int32_t *tokens = NULL;
     float *work = NULL;
-    text_buf json = {0};
+    cli_text json = {0};
     stream st = {0};
     int status = 1;
     mote_meter *meter = NULL;
