@@ -44,7 +44,8 @@ static void usage(FILE *out) {
 
 /* `mote help [CMD]`: the command's help, or the list of commands. */
 static int help_command(int argc, char **argv) {
-    if (argc < 3) {
+    if (argc < 3 || !strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
+        /* `mote help` and `mote help --help`: the list of commands (and how to ask about one) */
         usage(stdout);
         return 0;
     }

@@ -83,6 +83,7 @@ for cmd in run chat perplexity imatrix quantize bench; do
     "$MOTE" help "$cmd" | grep -q -- "-t, --threads" || err "mote help $cmd does not list -t, --threads"
 done
 "$MOTE" help nosuch 2>/dev/null && err "mote help nosuch succeeded"
+"$MOTE" help --help | grep -q "usage: mote <command>" || err "mote help --help does not print the command list"
 echo "ok: mote help CMD"
 
 # The model: -m, --model or the first argument, the same result.
