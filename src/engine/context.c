@@ -131,11 +131,15 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     c->k_cache = malloc(c->kv_bytes / 2);
     c->v_cache = malloc(c->kv_bytes / 2);
     c->seq_len = calloc((size_t)n_seq, sizeof *c->seq_len);
+    c->seq_scratch = calloc((size_t)n_seq, sizeof *c->seq_scratch);
+    c->seq_seen = calloc((size_t)n_seq, sizeof *c->seq_seen);
+    c->step_tokens = calloc((size_t)nb, sizeof *c->step_tokens);
     if (n_threads > 1 && !(c->pool = mote_threadpool_acquire(n_threads))) {
         mote_context_free(c);
         return mote_fail(MOTE_ERR_NOMEM, "cannot start a pool of %d threads: %s", n_threads, mote_last_error());
     }
-    if (!c->arena || !c->k_cache || !c->v_cache || !c->seq_len) {
+    if (!c->arena || !c->k_cache || !c->v_cache || !c->seq_len || !c->seq_scratch || !c->seq_seen ||
+        !c->step_tokens) {
         mote_context_free(c);
         return mote_fail(MOTE_ERR_NOMEM, "out of memory allocating a context of %lld tokens", (long long)n_ctx);
     }
@@ -160,6 +164,9 @@ void mote_context_free(mote_context *c) {
     free(c->k_cache);
     free(c->v_cache);
     free(c->seq_len);
+    free(c->seq_scratch);
+    free(c->seq_seen);
+    free(c->step_tokens);
     free(c);
 }
 

@@ -38,6 +38,9 @@ struct mote_context {
     int32_t *tok_seq;       /* (nb) sequence of each token */
     int32_t *tok_pos;       /* (nb) position of each token in its sequence */
     int32_t *tok_out;       /* (nb) its row in logits, or -1 when its logits are not wanted */
+    int32_t *step_tokens;   /* (nb) the token ids of the step (mote_decode_batch) */
+    int32_t *seq_scratch;   /* (n_seq) mote_decode_batch's checks: lengths the batch would leave */
+    bool *seq_seen;         /* (n_seq) and which sequences it has met */
     mote_rope rope;         /* hp.rope with the factors this context length selects */
     mote_rope rope_swa;
 

@@ -7,7 +7,6 @@
  * Every check runs before the first forward step, so a failed call leaves
  * the cache exactly as it was.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
@@ -97,22 +96,9 @@ static int check_batch(const mote_context *c, const mote_batch_token *b, int32_t
 int mote_decode_batch(mote_context *c, const mote_batch_token *batch, int32_t n, const float **logits) {
     if (logits) *logits = NULL;
     if (!c || !batch || n <= 0) return mote_fail(MOTE_ERR_INVALID_ARG, "nothing to decode");
-    int32_t *len = malloc((size_t)c->n_seq * sizeof *len);
-    bool *seen = malloc((size_t)c->n_seq * sizeof *seen);
-    int32_t *tokens = malloc((size_t)(n < c->n_batch ? n : c->n_batch) * sizeof *tokens);
-    if (!len || !seen || !tokens) {
-        free(len);
-        free(seen);
-        free(tokens);
-        return mote_fail(MOTE_ERR_NOMEM, "out of memory decoding a batch of %d tokens", n);
-    }
-    int rc = check_batch(c, batch, n, len, seen);
-    free(len);
-    free(seen);
-    if (rc) {
-        free(tokens);
-        return rc;
-    }
+    int rc = check_batch(c, batch, n, c->seq_scratch, c->seq_seen);
+    if (rc) return rc;
+    int32_t *tokens = c->step_tokens;
     int32_t row = 0;
     for (int32_t i = 0; i < n; i += c->n_batch) {
         const int32_t step = n - i < c->n_batch ? n - i : c->n_batch;
@@ -127,7 +113,6 @@ int mote_decode_batch(mote_context *c, const mote_batch_token *batch, int32_t n,
         }
         forward_step(c, tokens, step);
     }
-    free(tokens);
     if (logits) *logits = c->logits;
     return MOTE_OK;
 }

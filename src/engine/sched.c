@@ -43,6 +43,7 @@ struct mote_sched {
     mote_batch_token *batch;  /* (n_batch) */
     int32_t *batch_slot;      /* (n_batch) the slot of each batch token */
     int32_t *batch_id;        /* (n_batch) the request it belongs to */
+    int32_t *len0;            /* (n_slots) each sequence's length before the step */
 };
 
 const char *mote_stop_reason_name(mote_stop_reason r) {
@@ -63,7 +64,8 @@ int mote_sched_new(mote_context *c, const mote_vocab *vocab, mote_sched **out) {
     s->batch = malloc((size_t)c->n_batch * sizeof *s->batch);
     s->batch_slot = malloc((size_t)c->n_batch * sizeof *s->batch_slot);
     s->batch_id = malloc((size_t)c->n_batch * sizeof *s->batch_id);
-    if (!s->slots || !s->cached || !s->batch || !s->batch_slot || !s->batch_id) {
+    s->len0 = malloc((size_t)s->n_slots * sizeof *s->len0);
+    if (!s->slots || !s->cached || !s->batch || !s->batch_slot || !s->batch_id || !s->len0) {
         mote_sched_free(s);
         return mote_fail(MOTE_ERR_NOMEM, "out of memory creating a scheduler");
     }
@@ -81,6 +83,7 @@ void mote_sched_free(mote_sched *s) {
     free(s->batch);
     free(s->batch_slot);
     free(s->batch_id);
+    free(s->len0);
     free(s);
 }
 
@@ -252,19 +255,16 @@ int mote_sched_step(mote_sched *s) {
     /* the ids of the requests in this batch: a callback may end one and
      * admit another into its slot before the batch's rows are all read */
     for (int32_t t = 0; t < n; t++) s->batch_id[t] = s->slots[s->batch_slot[t]].id;
-    int32_t *len0 = malloc((size_t)s->n_slots * sizeof *len0);
-    if (!len0) return mote_fail(MOTE_ERR_NOMEM, "out of memory in a scheduler step");
+    int32_t *len0 = s->len0;
     for (int32_t i = 0; i < s->n_slots; i++) len0[i] = mote_seq_len(c, i);
     const float *logits;
     int rc = mote_decode_batch(c, s->batch, n, &logits);
     if (rc) {
-        free(len0);
         for (int32_t i = 0; i < s->n_slots; i++)
             if (s->slots[i].active) finish(&s->slots[i], MOTE_STOP_ERROR);
         return rc;
     }
     for (int32_t t = 0; t < n; t++) cached_of(s, s->batch_slot[t])[len0[s->batch_slot[t]]++] = s->batch[t].token;
-    free(len0);
     /* one token for every request whose logits came back, in batch order */
     int32_t row = 0;
     for (int32_t t = 0; t < n; t++) {
