@@ -574,6 +574,10 @@ typedef struct {
  * first; free it with mote_tool_calls_free. */
 int mote_tool_calls_parse(const char *format, const char *text, size_t len, mote_tool_calls *out);
 void mote_tool_calls_free(mote_tool_calls *c);
+/* The call syntax a Jinja chat template teaches its model ("hermes",
+ * "llama3", "phi4-mini", "mistral"), read from the tags it prints; NULL when
+ * the template shows no tools. */
+const char *mote_tool_format_detect(const char *jinja);
 /* GBNF (malloc'd, the caller frees) that forces one well-formed call in the
  * family's syntax, to the tool named `name` or (NULL) to any of the tools,
  * with arguments valid under the tool's "parameters" JSON Schema. tools_json

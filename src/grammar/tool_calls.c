@@ -45,6 +45,15 @@ int mote_tool_format_resolve(const char *name, const char **canonical) {
                      name ? name : "(null)");
 }
 
+const char *mote_tool_format_detect(const char *jinja) {
+    if (!jinja) return NULL;
+    if (strstr(jinja, "<tool_call>")) return "hermes";
+    if (strstr(jinja, "<|tool_call|>")) return "phi4-mini";
+    if (strstr(jinja, "[TOOL_CALLS]")) return "mistral";
+    if (strstr(jinja, "<|python_tag|>") || strstr(jinja, "ipython")) return "llama3";
+    return NULL;
+}
+
 static tool_format format_of(const char *canonical) {
     return !strcmp(canonical, "hermes") ? TF_HERMES : !strcmp(canonical, "llama3") ? TF_LLAMA3
            : !strcmp(canonical, "phi4-mini") ? TF_PHI4 : TF_MISTRAL;

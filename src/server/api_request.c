@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "server/json_util.h"
+#include "server/request_structured.h"
 
 #define FAIL(status, ...)                         \
     do {                                          \
@@ -33,6 +34,10 @@ void gen_input_free(gen_input *in) {
     }
     free(in->msgs);
     for (int i = 0; i < in->n_stops; i++) free(in->stops[i]);
+    mote_grammar_free(in->grammar);
+    free(in->tools_json);
+    free(in->tool_name);
+    free(in->messages_json);
     memset(in, 0, sizeof *in);
 }
 
@@ -166,21 +171,10 @@ static int read_keep_alive(const cJSON *root, gen_input *in, char *err, size_t e
 /* Fields whose features are not built yet get a clear refusal. */
 static int refuse_unsupported(const cJSON *root, bool openai, char *err, size_t err_size) {
     const cJSON *v;
-    if (!openai && (v = cJSON_GetObjectItemCaseSensitive(root, "format")) && !cJSON_IsNull(v) &&
-        !(cJSON_IsString(v) && !*v->valuestring))
-        FAIL(400, "'format' (structured output) is not supported yet");
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "tools")) && !cJSON_IsNull(v) &&
-        !(cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0))
-        FAIL(400, "'tools' (tool calling) is not supported yet");
     if (!openai && (v = cJSON_GetObjectItemCaseSensitive(root, "images")) && !cJSON_IsNull(v) &&
         !(cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0))
         FAIL(400, "'images' are not supported: mote runs text models only");
     if (openai) {
-        if ((v = cJSON_GetObjectItemCaseSensitive(root, "response_format")) && !cJSON_IsNull(v)) {
-            const cJSON *t = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "type") : NULL;
-            if (!cJSON_IsString(t) || strcmp(t->valuestring, "text"))
-                FAIL(400, "'response_format' (structured output) is not supported yet");
-        }
         int64_t n = 1;
         if (json_get_int(root, "n", 1, 1000000, &n, err, err_size) < 0) return 400;
         if (n != 1) FAIL(400, "'n' must be 1: one choice per request is supported");
@@ -279,6 +273,7 @@ int parse_ollama_generate(const cJSON *root, gen_input *in, char *err, size_t er
     defaults(in, true);
     int rc;
     if ((rc = read_model(root, in, err, err_size)) || (rc = refuse_unsupported(root, false, err, err_size)) ||
+        (rc = read_ollama_format(root, in, err, err_size)) ||
         (rc = read_keep_alive(root, in, err, err_size)))
         return rc;
     const char *prompt = NULL, *system = NULL, *suffix = NULL;
@@ -292,6 +287,7 @@ int parse_ollama_generate(const cJSON *root, gen_input *in, char *err, size_t er
     TRY(json_get_bool(root, "stream", &in->stream, err, err_size));
     TRY(r = json_get_bool(root, "think", &think, err, err_size));
     if (r) in->think = think;
+    in->split_reasoning = in->think == 1;
     in->raw = raw;
     if ((prompt && !(in->prompt = strdup(prompt))) || (system && !(in->system = strdup(system))))
         FAIL(500, "out of memory");
@@ -317,7 +313,9 @@ int parse_ollama_chat(const cJSON *root, gen_input *in, char *err, size_t err_si
         in->raw = false;
     }
     in->chat = true;
-    return read_messages(root, in, false, err, err_size);
+    if ((rc = read_tools(root, in, err, err_size)) || (rc = read_messages(root, in, false, err, err_size)))
+        return rc;
+    return read_message_extras(root, in, err, err_size);
 }
 
 /* What both OpenAI endpoints share. */
@@ -325,6 +323,7 @@ static int parse_openai_common(const cJSON *root, gen_input *in, char *err, size
     defaults(in, false);
     int rc;
     if ((rc = read_model(root, in, err, err_size)) || (rc = refuse_unsupported(root, true, err, err_size)) ||
+        (rc = read_response_format(root, in, err, err_size)) ||
         (rc = read_sampling(root, in, err, err_size)) || (rc = read_budget(root, "max_tokens", in, err, err_size)) ||
         (rc = read_budget(root, "max_completion_tokens", in, err, err_size)))
         return rc;
@@ -356,5 +355,17 @@ int parse_openai_chat(const cJSON *root, gen_input *in, char *err, size_t err_si
     int rc = parse_openai_common(root, in, err, err_size);
     if (rc) return rc;
     in->chat = true;
-    return read_messages(root, in, true, err, err_size);
+    /* llama.cpp's way to turn a Qwen 3's thinking off: chat_template_kwargs.enable_thinking */
+    const cJSON *kw = cJSON_GetObjectItemCaseSensitive(root, "chat_template_kwargs");
+    if (kw && !cJSON_IsNull(kw)) {
+        if (!cJSON_IsObject(kw)) FAIL(400, "'chat_template_kwargs' must be an object");
+        bool think = true;
+        int r;
+        TRY(r = json_get_bool(kw, "enable_thinking", &think, err, err_size));
+        if (r) in->think = think;
+    }
+    in->split_reasoning = in->think != 0;
+    if ((rc = read_tools(root, in, err, err_size)) || (rc = read_messages(root, in, true, err, err_size)))
+        return rc;
+    return read_message_extras(root, in, err, err_size);
 }

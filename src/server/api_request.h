@@ -19,6 +19,14 @@
 #define GEN_MAX_STOP_LEN 256
 #define GEN_MAX_MESSAGES 4096
 
+/* OpenAI's tool_choice (Ollama has none: auto). */
+typedef enum {
+    TOOL_CHOICE_AUTO = 0,   /* the model may answer or call a tool */
+    TOOL_CHOICE_NONE,       /* the tools are shown, no call is read from the answer */
+    TOOL_CHOICE_REQUIRED,   /* a call to one of the tools is forced (grammar) */
+    TOOL_CHOICE_NAMED,      /* a call to tool_name is forced (grammar) */
+} tool_choice_kind;
+
 /* keep_alive values: how long an idle model stays loaded. */
 #define KEEP_ALIVE_DEFAULT (-2) /* not given: the server's --keep-alive */
 #define KEEP_ALIVE_FOREVER (-1)
@@ -32,6 +40,8 @@ typedef struct {
     mote_chat_message *msgs;    /* chat: owned role/content strings */
     size_t n_msgs;
     int think;                  /* -1 not given, 0 off, 1 on (Qwen 3) */
+    bool split_reasoning;       /* a thinking model's reasoning comes apart from the content
+                                   (Ollama: think true; OpenAI: unless thinking is off) */
     mote_sampler_params sampling;
     int32_t n_predict;          /* -1: until the end of the turn or a full context */
     char *stops[GEN_MAX_STOPS];
@@ -39,6 +49,13 @@ typedef struct {
     bool stream;
     bool include_usage;         /* OpenAI stream_options.include_usage */
     int64_t keep_alive_ms;      /* KEEP_ALIVE_DEFAULT, KEEP_ALIVE_FOREVER or milliseconds (0: unload now) */
+    /* structured output and tools (request_structured.c) */
+    mote_grammar *grammar;      /* Ollama format / OpenAI response_format: the answer's grammar (NULL: free) */
+    char *tools_json;           /* the tool definitions, a JSON array (NULL: no tools) */
+    tool_choice_kind tool_choice;
+    char *tool_name;            /* TOOL_CHOICE_NAMED: the function to call */
+    char *messages_json;        /* the messages with tool calls, tool results and reasoning, as the
+                                   chat template reads them (NULL: msgs say everything) */
 } gen_input;
 
 void gen_input_free(gen_input *in);

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "server/answer.h"
 #include "server/json_util.h"
 #include "server/registry.h"
 #include "server/server.h"
@@ -55,6 +56,7 @@ struct engine {
     mote_context *embed_ctx;       /* a decoder model's embeddings: its own context, so the
                                     * scheduler's sequences (and their cached prompts) stay intact */
     prompt_model pm;
+    mote_grammar_vocab *gvocab;    /* the vocabulary prepared for grammars (built on the first one) */
     job *active[MAX_SLOTS];
 };
 
@@ -104,6 +106,9 @@ static void unload(engine *e) {
     mote_context_free(e->embed_ctx);
     e->embed_ctx = NULL;
     mote_sched_free(e->sched);
+    mote_grammar_vocab_free(e->gvocab);
+    e->gvocab = NULL;
+    prompt_model_free(&e->pm);
     mote_context_free(e->ctx);
     mote_vocab_free(e->vocab);
     mote_model_free(e->model);
@@ -171,8 +176,7 @@ static void deliver(job *j, const char *text, size_t len) {
         len = clean.len;
     }
     pthread_mutex_lock(&j->mu);
-    sbuf_add(&j->text, text, len);
-    if (j->format && j->format->on_text) j->format->on_text(j, text, len);
+    answer_feed(j, text, len);
     pthread_cond_broadcast(&j->cv);
     pthread_mutex_unlock(&j->mu);
     sbuf_free(&clean);
@@ -249,7 +253,8 @@ static void admit_generate(engine *e, job *j) {
         job_release(j);
         return;
     }
-    int st = prompt_tokens(&e->pm, &j->in, &toks, &n, err, sizeof err);
+    bool opens_think = false;
+    int st = prompt_tokens_ex(&e->pm, &j->in, &toks, &n, &opens_think, err, sizeof err);
     if (st) {
         job_fail(j, st, "%s", err);
         job_release(j);
@@ -270,7 +275,11 @@ static void admit_generate(engine *e, job *j) {
         job_fail(j, 400, "bad sampling options: %s", mote_last_error());
         goto out;
     }
-    if (!(j->detok = mote_detok_new(e->vocab, 0)) ||
+    if ((st = answer_prepare(j, &e->pm, opens_think, &e->gvocab, err, sizeof err))) {
+        job_fail(j, st, "%s", err);
+        goto out;
+    }
+    if (!(j->detok = mote_detok_new(e->vocab, answer_detok_flags(j))) ||
         (n_stops && mote_stopper_new(stops, n_stops, &j->stopper) != MOTE_OK)) {
         job_fail(j, 500, "out of memory");
         goto out;

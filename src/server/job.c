@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "server/answer.h"
 
 bool sbuf_add(sbuf *b, const char *s, size_t n) {
     if (b->len + n + 1 > b->cap) {
@@ -65,6 +66,7 @@ void job_release(job *j) {
     mote_stopper_free(j->stopper);
     free(j->api);
     cJSON_Delete(j->task_json);
+    answer_free(j->answer);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
     free(j);
@@ -96,6 +98,7 @@ void job_finish(job *j) {
     pthread_mutex_lock(&j->mu);
     if (!j->finished) {
         j->t_done = mote_now_ns();
+        answer_end(j);
         if (j->format && j->format->on_done) j->format->on_done(j);
         j->finished = true;
     }

@@ -39,6 +39,7 @@ struct engine;
 typedef struct {
     void (*on_text)(job *j, const char *text, size_t len);  /* new answer text (whole UTF-8 characters) */
     void (*on_done)(job *j);                                 /* the end: final chunk or whole body */
+    void (*on_thinking)(job *j, const char *text, size_t len); /* new reasoning text (NULL: dropped) */
 } job_format;
 
 /* Work that needs the loaded model but is not generation (tokenize, ...):
@@ -91,6 +92,7 @@ struct job {
     int32_t sched_id;
     job *next;                  /* queue link */
     cJSON *task_json;           /* a JOB_TASK's parsed request (deleted with the job) */
+    struct answer_split *answer; /* reasoning / content / tool-call split (answer.h; NULL: all content) */
 };
 
 /* A new job with one reference (the caller's). NULL when out of memory. */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "server/answer.h"
 #include "server/api.h"
 #include "server/json_util.h"
 
@@ -50,6 +51,33 @@ static cJSON *base_object(const job *j, const char *text, size_t len) {
     return o;
 }
 
+/* Add reasoning text: message.thinking (chat) or thinking (generate). */
+static void add_thinking(const job *j, cJSON *o, const char *text, size_t len) {
+    char *t = malloc(len + 1);
+    if (!t) return;
+    memcpy(t, text, len);
+    t[len] = '\0';
+    cJSON_AddStringToObject(j->in.chat ? cJSON_GetObjectItemCaseSensitive(o, "message") : o, "thinking", t);
+    free(t);
+}
+
+/* message.tool_calls as Ollama writes them: arguments as an object. */
+static void add_tool_calls(const job *j, cJSON *o) {
+    const mote_tool_calls *c = answer_calls(j);
+    cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "message");
+    if (!c || !m) return;
+    cJSON *arr = cJSON_AddArrayToObject(m, "tool_calls");
+    for (size_t i = 0; i < c->n_calls; i++) {
+        cJSON *call = cJSON_CreateObject();
+        cJSON *fn = cJSON_AddObjectToObject(call, "function");
+        cJSON_AddNumberToObject(fn, "index", (double)i);
+        cJSON_AddStringToObject(fn, "name", c->calls[i].name);
+        cJSON *args = cJSON_Parse(c->calls[i].arguments);
+        cJSON_AddItemToObject(fn, "arguments", args ? args : cJSON_CreateObject());
+        cJSON_AddItemToArray(arr, call);
+    }
+}
+
 /* Append the object as one NDJSON line (or the whole body) and free it. */
 static void append_line(job *j, cJSON *o, bool newline) {
     char *s = cJSON_PrintUnformatted(o);
@@ -79,12 +107,25 @@ static void stream_text(job *j, const char *text, size_t len) {
     append_line(j, o, true);
 }
 
+static void stream_thinking(job *j, const char *text, size_t len) {
+    cJSON *o = base_object(j, "", 0);
+    add_thinking(j, o, text, len);
+    cJSON_AddBoolToObject(o, "done", false);
+    append_line(j, o, true);
+}
+
 static void stream_done(job *j) {
     if (j->reason == MOTE_STOP_ERROR) {
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "error", "evaluation failed");
         append_line(j, e, true);
         return;
+    }
+    if (answer_calls(j)) { /* the calls come in a chunk of their own before the last one, as Ollama's */
+        cJSON *c = base_object(j, "", 0);
+        add_tool_calls(j, c);
+        cJSON_AddBoolToObject(c, "done", false);
+        append_line(j, c, true);
     }
     cJSON *o = base_object(j, "", 0);
     add_stats(j, o);
@@ -93,12 +134,15 @@ static void stream_done(job *j) {
 
 static void whole_done(job *j) {
     cJSON *o = base_object(j, j->text.data ? j->text.data : "", j->text.len);
+    const sbuf *th = answer_thinking(j);
+    if (th) add_thinking(j, o, th->data, th->len);
+    add_tool_calls(j, o);
     add_stats(j, o);
     append_line(j, o, false);
 }
 
-static const job_format STREAMED = {stream_text, stream_done};
-static const job_format WHOLE = {NULL, whole_done};
+static const job_format STREAMED = {stream_text, stream_done, stream_thinking};
+static const job_format WHOLE = {NULL, whole_done, NULL};
 
 enum MHD_Result ollama_generate(http_req *r) {
     return api_run_generation(r, parse_ollama_generate, &STREAMED, &WHOLE, "application/x-ndjson", NULL);
@@ -252,6 +296,8 @@ enum MHD_Result ollama_show(http_req *r) {
     const char *tmpl_name = NULL;
     if (mote_chat_template_for_model(g, NULL, &tmpl_name) == MOTE_OK && tmpl_name && !strcmp(tmpl_name, "qwen3"))
         cJSON_AddItemToArray(caps, cJSON_CreateString("thinking"));
+    if (mote_tool_format_detect(mote_gguf_get_str(g, "tokenizer.chat_template", NULL)))
+        cJSON_AddItemToArray(caps, cJSON_CreateString("tools"));
     char mod[48] = "";
     struct stat st;
     if (stat(engine_path(e), &st) == 0) rfc3339_ms((int64_t)st.st_mtime * 1000, mod, sizeof mod);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "server/answer.h"
 #include "server/api.h"
 
 /* Per-request state of the OpenAI formats. */
@@ -29,6 +30,7 @@ static openai_state *new_state(const char *prefix) {
 }
 
 static const char *finish_reason(const job *j) {
+    if (answer_calls(j)) return "tool_calls";
     switch (j->reason) {
     case MOTE_STOP_LENGTH:
     case MOTE_STOP_CONTEXT: return "length";
@@ -83,6 +85,36 @@ static cJSON *choice(const job *j, const char *text, size_t len, bool chunk, con
     return c;
 }
 
+/* A string item from len bytes. */
+static cJSON *string_of(const char *text, size_t len) {
+    char *t = copy_text(text, len);
+    cJSON *v = cJSON_CreateString(t ? t : "");
+    free(t);
+    return v;
+}
+
+/* tool_calls as OpenAI writes them: an id, type "function", arguments as
+ * JSON text; stream chunks number them with "index". */
+static cJSON *tool_calls_json(const job *j, bool chunk) {
+    const mote_tool_calls *c = answer_calls(j);
+    const openai_state *s = j->api;
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; c && i < c->n_calls; i++) {
+        cJSON *call = cJSON_CreateObject();
+        if (chunk) cJSON_AddNumberToObject(call, "index", (double)i);
+        char id[80];
+        if (c->calls[i].id) snprintf(id, sizeof id, "%s", c->calls[i].id);
+        else snprintf(id, sizeof id, "call_%s_%zu", strchr(s->id, '-') ? strchr(s->id, '-') + 1 : s->id, i);
+        cJSON_AddStringToObject(call, "id", id);
+        cJSON_AddStringToObject(call, "type", "function");
+        cJSON *fn = cJSON_AddObjectToObject(call, "function");
+        cJSON_AddStringToObject(fn, "name", c->calls[i].name);
+        cJSON_AddStringToObject(fn, "arguments", c->calls[i].arguments);
+        cJSON_AddItemToArray(arr, call);
+    }
+    return arr;
+}
+
 /* Append "data: {json}\n\n" and free the object. */
 static void sse(job *j, cJSON *o) {
     char *s = cJSON_PrintUnformatted(o);
@@ -115,10 +147,26 @@ static void stream_text(job *j, const char *text, size_t len) {
     sse(j, o);
 }
 
+/* A delta with one field (reasoning_content or tool_calls) in a chunk of its own. */
+static void send_delta(job *j, const char *key, cJSON *value) {
+    send_role(j);
+    cJSON *o = envelope(j, chunk_object(j));
+    cJSON *arr = cJSON_AddArrayToObject(o, "choices");
+    cJSON *c = choice(j, NULL, 0, true, NULL, NULL);
+    cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(c, "delta"), key, value);
+    cJSON_AddItemToArray(arr, c);
+    sse(j, o);
+}
+
+static void stream_thinking(job *j, const char *text, size_t len) {
+    if (j->in.chat) send_delta(j, "reasoning_content", string_of(text, len));
+}
+
 static void stream_done(job *j) {
     if (j->reason == MOTE_STOP_ERROR) {
         sbuf_addstr(&j->out, "data: {\"error\":{\"message\":\"evaluation failed\",\"type\":\"server_error\"}}\n\n");
     } else {
+        if (answer_calls(j)) send_delta(j, "tool_calls", tool_calls_json(j, true));
         send_role(j);
         cJSON *o = envelope(j, chunk_object(j));
         cJSON *arr = cJSON_AddArrayToObject(o, "choices");
@@ -138,7 +186,15 @@ static void whole_done(job *j) {
     cJSON *o = envelope(j, j->in.chat ? "chat.completion" : "text_completion");
     cJSON *arr = cJSON_AddArrayToObject(o, "choices");
     const char *text = j->text.data ? j->text.data : "";
-    cJSON_AddItemToArray(arr, choice(j, text, j->text.len, false, "assistant", finish_reason(j)));
+    cJSON *c = choice(j, text, j->text.len, false, "assistant", finish_reason(j));
+    cJSON *m = cJSON_GetObjectItemCaseSensitive(c, "message");
+    const sbuf *th = answer_thinking(j);
+    if (m && th) cJSON_AddItemToObject(m, "reasoning_content", string_of(th->data, th->len));
+    if (m && answer_calls(j)) {
+        if (!j->text.len) cJSON_ReplaceItemInObject(m, "content", cJSON_CreateNull());
+        cJSON_AddItemToObject(m, "tool_calls", tool_calls_json(j, false));
+    }
+    cJSON_AddItemToArray(arr, c);
     cJSON_AddItemToObject(o, "usage", usage(j));
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
@@ -146,8 +202,8 @@ static void whole_done(job *j) {
     cJSON_free(s);
 }
 
-static const job_format STREAMED = {stream_text, stream_done};
-static const job_format WHOLE = {NULL, whole_done};
+static const job_format STREAMED = {stream_text, stream_done, stream_thinking};
+static const job_format WHOLE = {NULL, whole_done, NULL};
 
 enum MHD_Result openai_chat(http_req *r) {
     openai_state *s = new_state("chatcmpl");

@@ -100,7 +100,8 @@ static void test_ollama_generate(void **state) {
         "{\"model\":\"m\",\"options\":{\"temperature\":\"hot\"}}",
         "{\"model\":\"m\",\"options\":[1]}",
         "{\"model\":\"m\",\"options\":{\"stop\":[1]}}",
-        "{\"model\":\"m\",\"format\":\"json\"}",                        /* not yet */
+        "{\"model\":\"m\",\"format\":\"xml\"}",                         /* neither json nor a schema */
+        "{\"model\":\"m\",\"format\":{\"type\":\"array\",\"uniqueItems\":true}}", /* a keyword mote refuses */
         "{\"model\":\"m\",\"images\":[\"aGk=\"]}",
         "{\"model\":\"m\",\"keep_alive\":\"soon\"}",
         "{\"model\":\"m\",\"stream\":1}",
@@ -147,8 +148,14 @@ static void test_chats(void **state) {
         "{\"model\":\"m\",\"messages\":[]}",
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":2}",
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"logprobs\":true}",
-        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"response_format\":{\"type\":\"json_object\"}}",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"response_format\":{\"type\":\"yaml\"}}",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"response_format\":{\"type\":\"json_schema\"}}",
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{}]}",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":{}}",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tool_choice\":\"required\"}",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":\"function\","
+        "\"function\":{\"name\":\"f\"}}],\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"g\"}}}",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":5}]}",
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\"}]}]}",
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":0}",
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"presence_penalty\":3}",
