@@ -22,6 +22,27 @@ static const char *call_opening(const char *format) {
     return "<|python_tag|>"; /* llama3 */
 }
 
+int answer_lazy_grammar(const char *format, const char *tools_json, mote_grammar **out) {
+    *out = NULL;
+    if (!strcmp(format, "llama3")) return MOTE_OK;
+    char *gbnf = NULL;
+    int rc = mote_tool_call_gbnf(format, tools_json, strlen(tools_json), NULL, &gbnf);
+    if (rc != MOTE_OK) return rc;
+    /* the forced grammar's root starts with the opening as a literal: drop it */
+    char head[64];
+    snprintf(head, sizeof head, "root ::= \"%s", call_opening(format));
+    char *at = strstr(gbnf, head);
+    if (!at) {
+        free(gbnf);
+        return MOTE_OK;
+    }
+    char *rest = at + strlen("root ::= \"");
+    memmove(rest, at + strlen(head), strlen(at + strlen(head)) + 1);
+    rc = mote_grammar_parse(gbnf, strlen(gbnf), NULL, out);
+    free(gbnf);
+    return rc;
+}
+
 int answer_prepare(job *j, const prompt_model *pm, bool opens_think, mote_grammar_vocab **gvocab, char *err,
                    size_t err_size) {
     const gen_input *in = &j->in;
@@ -48,6 +69,14 @@ int answer_prepare(job *j, const prompt_model *pm, bool opens_think, mote_gramma
         a->trigger = call_opening(pm->tool_format);
         a->json_call_at_start = !strcmp(pm->tool_format, "llama3");
         a->hold_all = forced;
+    }
+    if (tools && !forced && !in->grammar) {
+        if (answer_lazy_grammar(pm->tool_format, in->tools_json, &a->lazy) != MOTE_OK) {
+            snprintf(err, err_size, "cannot read the tools: %s", mote_last_error());
+            return 400;
+        }
+        if (a->lazy && !*gvocab && mote_grammar_vocab_new(pm->vocab, gvocab) != MOTE_OK) goto nomem;
+        a->gvocab = *gvocab;
     }
     const mote_grammar *g = in->grammar;
     if (forced) {
@@ -190,6 +219,10 @@ static void process(job *j, bool at_end) {
                 out_content(j, p->data, (size_t)(open - p->data));
                 consume(p, (size_t)(open - p->data));
                 a->phase = ANSWER_HELD;
+                /* the model opened a call: from here on it follows the call's grammar (when
+                 * nothing was generated past the opening, or the grammar would start mid-way) */
+                if (a->lazy && j->sampler && p->len == strlen(a->trigger))
+                    mote_sampler_set_grammar(j->sampler, a->lazy, a->gvocab);
                 continue;
             }
             size_t keep = at_end ? 0 : tag_prefix_at_end(p->data, p->len, a->trigger);
@@ -236,6 +269,7 @@ void answer_free(answer_split *a) {
     sbuf_free(&a->thinking);
     mote_tool_calls_free(&a->calls);
     mote_grammar_free(a->grammar);
+    mote_grammar_free(a->lazy);
     free(a);
 }
 

@@ -25,6 +25,9 @@ typedef struct answer_split {
     bool hold_all;             /* a forced call: the whole answer is the call */
     const char *tool_format;   /* the family's call syntax (NULL: calls are not read) */
     mote_grammar *grammar;     /* the forced call's grammar (owned; the sampler uses it) */
+    mote_grammar *lazy;        /* tool_choice auto: the rest of a call after its opening (owned), attached
+                                  to the sampler when the model opens a call */
+    const mote_grammar_vocab *gvocab;
     /* state */
     answer_phase phase;
     bool skip_space;           /* drop whitespace before the next part (after <think>, </think>) */
@@ -44,6 +47,12 @@ typedef struct answer_split {
  * status with a message in err. */
 int answer_prepare(job *j, const prompt_model *pm, bool opens_think, mote_grammar_vocab **gvocab, char *err,
                    size_t err_size);
+
+/* The grammar of a call's rest once the model wrote the family's opening
+ * (hermes "<tool_call>", phi4-mini "<|tool_call|>", mistral "[TOOL_CALLS]"):
+ * what tool_choice auto holds the model to from that point. Returns 0 with
+ * *out NULL for a family without a fixed opening (llama3). */
+int answer_lazy_grammar(const char *format, const char *tools_json, mote_grammar **out);
 
 /* Detokenizer flags for the job (control tokens shown when a family's call syntax uses them). */
 unsigned answer_detok_flags(const job *j);

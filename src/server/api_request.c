@@ -232,7 +232,9 @@ static int read_messages(const cJSON *root, gen_input *in, bool openai, char *er
             FAIL(400, "messages[%d].images are not supported: mote runs text models only", i);
         char *text = NULL;
         if (!c || cJSON_IsNull(c)) {
-            if (!openai) FAIL(400, "messages[%d].content is required", i);
+            /* an assistant turn that only calls tools may leave the content out */
+            if (!openai && !cJSON_GetObjectItemCaseSensitive(m, "tool_calls"))
+                FAIL(400, "messages[%d].content is required", i);
             text = strdup("");
         } else if (cJSON_IsString(c)) {
             text = strdup(c->valuestring);

@@ -220,12 +220,40 @@ static void test_split_tool_calls(void **state) {
     sbuf_free(&seen_thinking);
 }
 
+/* tool_choice auto: once the model opens a call, the rest is held to a well-formed call */
+static void test_lazy_grammar(void **state) {
+    (void)state;
+    const char *tools = "[{\"type\":\"function\",\"function\":{\"name\":\"add\",\"parameters\":{\"type\":\"object\","
+                        "\"properties\":{\"a\":{\"type\":\"integer\"}},\"required\":[\"a\"]}}}]";
+    static const struct {
+        const char *format, *good, *bad;
+    } cases[] = {
+        {"hermes", "\n{\"name\": \"add\", \"arguments\": {\"a\": 1}}\n</tool_call>",
+         "<tool_call>\n{\"name\": \"add\", \"arguments\": {\"a\": 1}}\n</tool_call>"},
+        {"phi4-mini", "[{\"name\": \"add\", \"arguments\": {\"a\": 2}}]<|/tool_call|>",
+         "[{\"name\": \"sub\", \"arguments\": {\"a\": 2}}]<|/tool_call|>"},
+        {"mistral", "[{\"name\": \"add\", \"arguments\": {\"a\": 3}}]", "[{\"name\": \"add\", \"arguments\": {}}]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        mote_grammar *g = NULL;
+        assert_int_equal(answer_lazy_grammar(cases[i].format, tools, &g), MOTE_OK);
+        assert_non_null(g);
+        if (!mote_grammar_matches(g, cases[i].good, strlen(cases[i].good))) fail_msg("%s: no match", cases[i].format);
+        if (mote_grammar_matches(g, cases[i].bad, strlen(cases[i].bad))) fail_msg("%s: bad text matches", cases[i].format);
+        mote_grammar_free(g);
+    }
+    mote_grammar *g = (mote_grammar *)1;
+    assert_int_equal(answer_lazy_grammar("llama3", tools, &g), MOTE_OK);
+    assert_null(g);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_formats),
         cmocka_unit_test(test_tools),
         cmocka_unit_test(test_split_thinking),
         cmocka_unit_test(test_split_tool_calls),
+        cmocka_unit_test(test_lazy_grammar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
