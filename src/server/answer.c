@@ -104,10 +104,24 @@ nomem:
     return 500;
 }
 
-unsigned answer_detok_flags(const job *j) {
+const char *answer_control_text(const job *j, const mote_vocab *v, int32_t token, size_t *len) {
+    static const char *const tags[] = {"<tool_call>", "</tool_call>", "<|tool_call|>", "<|/tool_call|>",
+                                       "[TOOL_CALLS]", "[ARGS]", "[CALL_ID]", "<|python_tag|>"};
     const answer_split *a = j->answer;
-    /* hermes' <tool_call> is plain text in Qwen's vocabulary; the others are control tokens */
-    return a && a->tool_format && strcmp(a->tool_format, "hermes") ? MOTE_DETOK_SPECIAL : 0;
+    *len = 0;
+    if (!a || !mote_vocab_is_control(v, token)) return NULL;
+    size_t n = 0;
+    const char *piece = mote_token_piece(v, token, &n);
+    if (!piece) return NULL;
+    bool wanted = false;
+    if (a->split_thinking)
+        wanted = (n == strlen(THINK_OPEN) && !memcmp(piece, THINK_OPEN, n)) ||
+                 (n == strlen(THINK_CLOSE) && !memcmp(piece, THINK_CLOSE, n));
+    for (size_t i = 0; a->tool_format && !wanted && i < sizeof tags / sizeof *tags; i++)
+        wanted = n == strlen(tags[i]) && !memcmp(piece, tags[i], n);
+    if (!wanted) return NULL;
+    *len = n;
+    return piece;
 }
 
 /* Pass text on as content or reasoning. */

@@ -54,8 +54,10 @@ int answer_prepare(job *j, const prompt_model *pm, bool opens_think, mote_gramma
  * *out NULL for a family without a fixed opening (llama3). */
 int answer_lazy_grammar(const char *format, const char *tools_json, mote_grammar **out);
 
-/* Detokenizer flags for the job (control tokens shown when a family's call syntax uses them). */
-unsigned answer_detok_flags(const job *j);
+/* The text of a control token the split reads (<think>, </think>, a call's
+ * tags such as Mistral's [TOOL_CALLS]), which the detokenizer hides; NULL
+ * (*len 0) for any other token. */
+const char *answer_control_text(const job *j, const mote_vocab *v, int32_t token, size_t *len);
 
 /* New answer text (whole UTF-8 characters; j->mu held): content goes to
  * j->text and format->on_text, reasoning to format->on_thinking. */

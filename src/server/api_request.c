@@ -275,7 +275,7 @@ int parse_ollama_generate(const cJSON *root, gen_input *in, char *err, size_t er
     defaults(in, true);
     int rc;
     if ((rc = read_model(root, in, err, err_size)) || (rc = refuse_unsupported(root, false, err, err_size)) ||
-        (rc = read_ollama_format(root, in, err, err_size)) ||
+        (rc = read_ollama_format(root, in, err, err_size)) || (rc = read_raw_grammar(root, in, err, err_size)) ||
         (rc = read_keep_alive(root, in, err, err_size)))
         return rc;
     const char *prompt = NULL, *system = NULL, *suffix = NULL;
@@ -325,7 +325,7 @@ static int parse_openai_common(const cJSON *root, gen_input *in, char *err, size
     defaults(in, false);
     int rc;
     if ((rc = read_model(root, in, err, err_size)) || (rc = refuse_unsupported(root, true, err, err_size)) ||
-        (rc = read_response_format(root, in, err, err_size)) ||
+        (rc = read_response_format(root, in, err, err_size)) || (rc = read_raw_grammar(root, in, err, err_size)) ||
         (rc = read_sampling(root, in, err, err_size)) || (rc = read_budget(root, "max_tokens", in, err, err_size)) ||
         (rc = read_budget(root, "max_completion_tokens", in, err, err_size)))
         return rc;

@@ -206,6 +206,7 @@ static bool on_token(int32_t token, void *user) {
     if (!j->t_first_token) j->t_first_token = now;
     size_t len;
     const char *text = mote_detok_feed(j->detok, token, &len);
+    if (!len && j->answer) text = answer_control_text(j, ((engine *)j->task_arg)->vocab, token, &len); /* <think>, call tags */
     return emit(j, text, len);
 }
 
@@ -279,7 +280,7 @@ static void admit_generate(engine *e, job *j) {
         job_fail(j, st, "%s", err);
         goto out;
     }
-    if (!(j->detok = mote_detok_new(e->vocab, answer_detok_flags(j))) ||
+    if (!(j->detok = mote_detok_new(e->vocab, 0)) ||
         (n_stops && mote_stopper_new(stops, n_stops, &j->stopper) != MOTE_OK)) {
         job_fail(j, 500, "out of memory");
         goto out;

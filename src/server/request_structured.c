@@ -33,6 +33,15 @@ static int grammar_from_schema(const cJSON *schema, const char *field, gen_input
     return 0;
 }
 
+int read_raw_grammar(const cJSON *root, gen_input *in, char *err, size_t err_size) {
+    const char *gbnf = NULL;
+    if (json_get_string(root, "grammar", &gbnf, err, err_size) < 0) return 400;
+    if (!gbnf || !*gbnf) return 0;
+    if (in->grammar) FAIL(400, "'grammar' and a response format cannot be asked together");
+    if (mote_grammar_parse(gbnf, strlen(gbnf), NULL, &in->grammar) != MOTE_OK) FAIL(400, "'grammar': %s", mote_last_error());
+    return 0;
+}
+
 int read_ollama_format(const cJSON *root, gen_input *in, char *err, size_t err_size) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "format");
     if (!v || cJSON_IsNull(v) || (cJSON_IsString(v) && !*v->valuestring)) return 0;

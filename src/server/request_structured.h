@@ -20,6 +20,8 @@
 int read_ollama_format(const cJSON *root, gen_input *in, char *err, size_t err_size);
 /* OpenAI's "response_format": {type: text | json_object | json_schema, json_schema: {schema}}. */
 int read_response_format(const cJSON *root, gen_input *in, char *err, size_t err_size);
+/* "grammar": GBNF text, llama.cpp's server extension (read after the format fields). */
+int read_raw_grammar(const cJSON *root, gen_input *in, char *err, size_t err_size);
 /* "tools" (an array of {type: function, function: {name, description, parameters}})
  * and OpenAI's "tool_choice" ("none", "auto", "required" or {type: function,
  * function: {name}}), which mote's /api/chat reads too (Ollama's API cannot force a call). */

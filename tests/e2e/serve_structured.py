@@ -285,6 +285,37 @@ def thinking():
     on, off = prompt_len({}), prompt_len({"chat_template_kwargs": {"enable_thinking": False}})
     if not off > on:
         fail(f"enable_thinking false: prompt {off} tokens, not longer than {on}")
+    # the reasoning comes apart: a grammar (llama.cpp's "grammar" field) makes the noise model think
+    g = 'root ::= "<think>\\n" [a-z]{3,8} " " [a-z]{3,8} "\\n</think>\\n\\n" [A-Z] [a-z]{2,6} "."'
+    st, d, raw = post("/v1/chat/completions", {"model": Q3, "messages": [{"role": "user", "content": "hey"}],
+                                               "max_tokens": 60, "seed": 4, "grammar": g})
+    m = d["choices"][0]["message"] if st == 200 else {}
+    import re
+    if not (re.fullmatch(r"[a-z]{3,8} [a-z]{3,8}", m.get("reasoning_content") or "")
+            and re.fullmatch(r"[A-Z][a-z]{2,6}\.", m.get("content") or "")):
+        fail(f"reasoning_content apart: {raw[:300]}")
+    chunks = sse("/v1/chat/completions", {"model": Q3, "messages": [{"role": "user", "content": "hey"}],
+                                          "max_tokens": 60, "seed": 4, "grammar": g, "stream": True})
+    deltas = [ch["choices"][0]["delta"] for ch in chunks if ch["choices"]]
+    r = "".join(x.get("reasoning_content") or "" for x in deltas)
+    c = "".join(x.get("content") or "" for x in deltas)
+    if r != m.get("reasoning_content") or c != m.get("content"):
+        fail(f"streamed reasoning {r!r} / content {c!r} differ from {m!r}")
+    # Ollama: think true splits it into message.thinking (streamed too); think not given leaves it in the content
+    body = {"model": Q3, "messages": [{"role": "user", "content": "hey"}], "grammar": g, "think": True,
+            "options": {"num_predict": 60, "seed": 4}}
+    st, d, raw = post("/api/chat", dict(body, stream=False))
+    if st != 200 or d["message"].get("thinking") != m.get("reasoning_content") or d["message"]["content"] != m.get("content"):
+        fail(f"Ollama thinking: {raw[:300]}")
+    lines = ndjson("/api/chat", body)
+    r = "".join(x["message"].get("thinking", "") for x in lines)
+    c = "".join(x["message"]["content"] for x in lines)
+    if r != m.get("reasoning_content") or c != m.get("content"):
+        fail(f"Ollama streamed thinking {r!r} / content {c!r}")
+    body.pop("think")
+    st, d, raw = post("/api/chat", dict(body, stream=False))
+    if "thinking" in d["message"] or "<think>" not in d["message"]["content"]:
+        fail(f"Ollama without think: {raw[:300]}")
     # Ollama think:false: no thinking field
     st, d_off, _ = post("/api/chat", {"model": Q3, "messages": [{"role": "system", "content": "s2"}, {"role": "user", "content": "hey"}],
                                       "stream": False, "think": False, "options": {"num_predict": 1}})
