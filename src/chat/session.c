@@ -63,11 +63,13 @@ int chat_model_open(chat_model *cm, const char *model_path, const char *template
     if (rc != MOTE_OK) return rc;
     const mote_gguf *g = mote_model_gguf(cm->model);
     rc = mote_chat_template_for_model(g, template_override, &cm->template_name);
+    const char *src = template_override ? template_override : mote_gguf_get_str(g, "tokenizer.chat_template", NULL);
     if (rc == MOTE_ERR_UNSUPPORTED) {
         /* Jinja no built-in format matches: run the template itself. */
-        const char *src = template_override ? template_override : mote_gguf_get_str(g, "tokenizer.chat_template", NULL);
         cm->template_name = NULL;
         rc = mote_chat_jinja_parse(src, &cm->jinja);
+    } else if (rc == MOTE_OK && src && strchr(src, '{') && mote_chat_jinja_parse(src, &cm->jinja) != MOTE_OK) {
+        cm->jinja = NULL; /* kept for tools only: the built-in format serves without it */
     }
     if (rc != MOTE_OK) return rc;
     cm->topt = mote_chat_options_default();
@@ -181,7 +183,10 @@ static bool drop_oldest_turn(chat_session *s) {
 
 /* The conversation as prompt text: the built-in format, or the template run. */
 static int format_conversation(const chat_session *s, const mote_chat_message *m, size_t n, char **text) {
-    if (s->jinja) return mote_chat_jinja_render(s->jinja, m, n, true, &s->topt, NULL, text);
+    if (s->jinja && (!s->template_name || s->gen->tools_json)) {
+        mote_chat_jinja_input in = {.tools_json = s->gen->tools_json};
+        return mote_chat_jinja_render(s->jinja, m, n, true, &s->topt, &in, text);
+    }
     return mote_chat_format(s->template_name, m, n, true, &s->topt, text);
 }
 

@@ -33,6 +33,8 @@ typedef struct {
     int n_stops;
     bool verbose_prompt;  /* print each formatted prompt and its new tokens to verbose_out */
     const mote_grammar *grammar; /* answers follow this grammar (NULL: free text); the caller's */
+    const char *tools_json; /* tool definitions (a JSON array) shown to the model through its Jinja
+                               template (NULL: none); the caller's */
 } chat_gen_params;
 
 void chat_gen_params_default(chat_gen_params *p);
@@ -44,7 +46,7 @@ typedef struct {
     mote_model *model;
     mote_vocab *vocab;
     const char *template_name;     /* a mote_chat_template_names() entry, or NULL when jinja runs */
-    mote_chat_jinja *jinja;        /* the template, run, when no built-in format matches it */
+    mote_chat_jinja *jinja;        /* the template, run when no built-in format matches it or tools are shown */
     mote_chat_options topt;
     int64_t load_ns;               /* time chat_model_open took */
 } chat_model;
@@ -64,7 +66,8 @@ typedef struct {
     mote_sampler *sampler;
     chat_gen_params *gen;          /* the caller's; after changing sampling, chat_session_update_sampling */
     const char *template_name;     /* a mote_chat_template_names() entry, or NULL when jinja runs */
-    const mote_chat_jinja *jinja;  /* the chat_model's template, run when no built-in format matches it */
+    const mote_chat_jinja *jinja;  /* the chat_model's template, run when no built-in format matches it
+                                    * or gen->tools_json is set */
     mote_chat_options topt;
     mote_chat_conv conv;
     char *cached;                  /* the text the KV cache holds */

@@ -414,7 +414,7 @@ int chat_batch(chat_session *s, const gen_options *opt, FILE *in) {
         if (!line[strspn(line, " \t")]) {
             /* No question, no answer, but a line all the same: answer N stays on line N. */
             if (opt->json) {
-                cli_answer empty = {"", 0, MOTE_STOP_NONE, 0, 0, s->load_ns, 0, 0};
+                cli_answer empty = {"", 0, MOTE_STOP_NONE, 0, 0, s->load_ns, 0, 0, NULL};
                 cli_print_answer_json(stdout, &empty);
             } else {
                 putchar('\n');
@@ -433,7 +433,7 @@ int chat_batch(chat_session *s, const gen_options *opt, FILE *in) {
             status = 1;
         }
         if (opt->json) {
-            cli_answer a = {b.p, b.len, info.stop, info.n_prompt, info.n_eval, s->load_ns, info.prompt_ns, info.eval_ns};
+            cli_answer a = {b.p, b.len, info.stop, info.n_prompt, info.n_eval, s->load_ns, info.prompt_ns, info.eval_ns, NULL};
             cli_print_answer_json(stdout, &a);
         } else {
             print_escaped(b.p ? b.p : "", b.len);

@@ -98,6 +98,8 @@ int cli_print_answer_json(FILE *out, const cli_answer *a) {
     cJSON_AddStringToObject(o, "text", text);
     free(text);
     cJSON_AddStringToObject(o, "stop_reason", cli_stop_reason_name(a->stop));
+    cJSON *calls = a->tool_calls_json ? cJSON_Parse(a->tool_calls_json) : NULL;
+    if (calls) cJSON_AddItemToObject(o, "tool_calls", calls);
     cJSON *t = cJSON_AddObjectToObject(o, "tokens");
     cJSON_AddNumberToObject(t, "prompt", a->n_prompt);
     cJSON_AddNumberToObject(t, "generated", a->n_eval);

@@ -40,13 +40,14 @@ void cli_warn_ctx(const char *cmd, const mote_model *m, int32_t n_ctx);
 
 /* One answer as one JSON line: {"text", "stop_reason", "tokens": {"prompt",
  * "generated"}, "timings": {"load_ms", "prompt_ms", "eval_ms",
- * "prompt_per_second", "eval_per_second"}}. 0 on success. */
+ * "prompt_per_second", "eval_per_second"}} (and "tool_calls" when set). 0 on success. */
 typedef struct {
     const char *text;
     size_t len;
     mote_stop_reason stop;
     int32_t n_prompt, n_eval;
     int64_t load_ns, prompt_ns, eval_ns;
+    const char *tool_calls_json; /* with --tools: the calls as a JSON array, added as "tool_calls" (NULL: none) */
 } cli_answer;
 int cli_print_answer_json(FILE *out, const cli_answer *a);
 

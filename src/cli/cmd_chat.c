@@ -18,13 +18,15 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/grammar_options.h"
+#include "cli/tool_options.h"
 
 /* The flags that shape generation, shared by chat and run. */
 #define CLI_GENERATION_FLAGS                                                                                        \
     {CLI_N_PREDICT, NULL}, {CLI_CTX_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_SEED, NULL}, {CLI_TEMP, NULL}, {CLI_TOP_K, NULL}, {CLI_TOP_P, NULL}, {CLI_MIN_P, NULL}, \
         {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},    \
         {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_GRAMMAR, NULL}, {CLI_GRAMMAR_FILE, NULL}, \
-        {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL}, {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}
+        {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL}, {CLI_TOOLS, NULL}, {CLI_TOOL_CHOICE, NULL}, \
+        {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}
 
 static const cli_use chat_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_PROMPT, "ask this one question, print the answer and exit"},
@@ -55,11 +57,14 @@ static void print_text(const char *text, size_t len, void *user) {
 }
 
 /* One question, one answer (printed as generated, or as JSON). */
-static int chat_once(chat_session *s, const gen_options *opt, const char *question) {
+static int chat_once(chat_session *s, const gen_options *opt, const tool_options *tools, const char *question) {
     chat_reply_info info;
     cli_text b = {0};
-    int rc = chat_session_reply(s, question, opt->json ? cli_text_collect : print_text, opt->json ? &b : NULL, &info);
-    if (!opt->json) fputc('\n', stdout);
+    bool collect = opt->json || tools->tools_json; /* calls are read from the whole answer */
+    int rc = chat_session_reply(s, question, collect ? cli_text_collect : print_text, collect ? &b : NULL, &info);
+    char *calls = NULL;
+    if (rc == MOTE_OK && tools->tools_json) tool_options_answer(tools, b.p ? b.p : "", b.len, opt->json, &calls);
+    else if (!opt->json) fputc('\n', stdout);
     fflush(stdout);
     if (rc != MOTE_OK) {
         fprintf(stderr, "mote %s: %s\n", opt->cmd, mote_last_error());
@@ -68,9 +73,10 @@ static int chat_once(chat_session *s, const gen_options *opt, const char *questi
     }
     if (info.grammar_incomplete) grammar_options_report_cut(opt->cmd, opt->gen.n_predict);
     if (opt->json) {
-        cli_answer a = {b.p, b.len, info.stop, info.n_prompt, info.n_eval, s->load_ns, info.prompt_ns, info.eval_ns};
+        cli_answer a = {b.p, b.len, info.stop, info.n_prompt, info.n_eval, s->load_ns, info.prompt_ns, info.eval_ns, calls};
         cli_print_answer_json(stdout, &a);
     }
+    free(calls);
     free(b.p);
     if (info.context_full)
         fprintf(stderr, "mote %s: the context of %d tokens is full: the answer was cut (use -c for a larger one)\n",
@@ -111,6 +117,11 @@ int chat_main(const cli_args *a, const char *cmd) {
     gen_options_default(&gen);
     if (!gen_options_from_args(&gen, a)) return 2;
     gen.cmd = cmd;
+    tool_options tools;
+    if (!tool_options_load(&tools, a, cmd)) {
+        tool_options_free(&tools);
+        return 2;
+    }
     const char *model = a->model;
     const char *system = cli_str(a, CLI_SYSTEM_PROMPT, NULL), *messages = cli_str(a, CLI_MESSAGES, NULL);
     const char *tmpl = cli_str(a, CLI_CHAT_TEMPLATE, NULL), *tmpl_file = cli_str(a, CLI_CHAT_TEMPLATE_FILE, NULL);
@@ -167,6 +178,13 @@ int chat_main(const cli_args *a, const char *cmd) {
     if (rc == MOTE_OK) cli_warn_ctx(cmd, s.model, mote_context_n_ctx(s.ctx));
     if (rc == MOTE_OK && messages) rc = mote_chat_conv_load_json(&s.conv, messages);
     if (rc == MOTE_OK && system) rc = chat_session_set_system(&s, system);
+    if (rc == MOTE_OK && !tool_options_setup(&tools, &s, tmpl, cmd)) {
+        chat_session_close(&s);
+        tool_options_free(&tools);
+        free(jinja);
+        free(question);
+        return 2;
+    }
     const char *out_path = cli_str(a, CLI_OUTPUT, NULL);
     bool out_failed = rc == MOTE_OK && out_path && !freopen(out_path, "w", stdout);
     if (rc != MOTE_OK || out_failed) {
@@ -183,10 +201,11 @@ int chat_main(const cli_args *a, const char *cmd) {
         mote_chat_conv_remove(&s.conv, s.conv.n - 1, 1);
     }
     int status = 0;
-    if (question) status = chat_once(&s, &gen, question);
+    if (question) status = chat_once(&s, &gen, &tools, question);
     if (!status && interactive) status = chat_interactive(&s, &gen, model, cli_str(a, CLI_HISTORY_FILE, NULL));
     else if (!question) status = chat_batch(&s, &gen, stdin);
     chat_session_close(&s);
+    tool_options_free(&tools);
     free(jinja);
     free(question);
     return status;

@@ -48,6 +48,8 @@ static const cli_use run_options[] = {
     {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},
     {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_GRAMMAR, NULL}, {CLI_GRAMMAR_FILE, NULL},
     {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL},
+    {CLI_TOOLS, "(chat) " "tools the model may call: a JSON array of OpenAI-style tool definitions; the calls are printed as JSON"},
+    {CLI_TOOL_CHOICE, NULL},
     {CLI_WATTS, "(raw, with --verbose) " "declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"},
     {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL},
     {CLI_JSON, "print one JSON object per answer (text, tokens, timings, stop reason) instead of the text"},
@@ -317,7 +319,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         }
     }
     if (opt->json) {
-        cli_answer ans = {json.p, json.len, st.why, tm.n_prompt, tm.n_eval, load_ns, tm.prompt_ns, tm.eval_ns};
+        cli_answer ans = {json.p, json.len, st.why, tm.n_prompt, tm.n_eval, load_ns, tm.prompt_ns, tm.eval_ns, NULL};
         cli_print_answer_json(stdout, &ans);
     } else {
         fputc('\n', stdout);
@@ -395,14 +397,15 @@ int cmd_run(int argc, char **argv) {
     const bool has_prompt = prompt || prompt_file || a.n_positional;
     const bool raw = cli_flag(&a, CLI_RAW);
     const bool template_given = cli_flag(&a, CLI_CHAT_TEMPLATE) || cli_flag(&a, CLI_CHAT_TEMPLATE_FILE);
-    const bool chat_options = template_given || cli_flag(&a, CLI_SYSTEM_PROMPT) || cli_flag(&a, CLI_MESSAGES);
+    const bool chat_options = template_given || cli_flag(&a, CLI_SYSTEM_PROMPT) || cli_flag(&a, CLI_MESSAGES) ||
+                              cli_flag(&a, CLI_TOOLS);
     bool chat = !has_prompt || cli_flag(&a, CLI_INTERACTIVE) || (!raw && (template_given || has_chat_template(a.model)));
     if (raw && chat_options) {
-        fprintf(stderr, "mote run: --system-prompt, --messages and --chat-template need a chat, not --raw\n");
+        fprintf(stderr, "mote run: --system-prompt, --messages, --chat-template and --tools need a chat, not --raw\n");
         return 2;
     }
     if (!chat && chat_options) {
-        fprintf(stderr, "mote run: --system-prompt and --messages need a chat (a model with a chat template, or "
+        fprintf(stderr, "mote run: --system-prompt, --messages and --tools need a chat (a model with a chat template, or "
                         "--chat-template NAME)\n");
         return 2;
     }

@@ -109,6 +109,12 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
                          "answer with JSON valid under this JSON Schema"},
     [CLI_JSON_SCHEMA_FILE] = {CLI_JSON_SCHEMA_FILE, {"--json-schema-file", "-jf"}, CLI_STRING, "FILE", 0, 0, NULL,
                               NULL, false, "answer with JSON valid under the schema in FILE"},
+    [CLI_TOOLS] = {CLI_TOOLS, {"--tools"}, CLI_STRING, "FILE", 0, 0, NULL, NULL, false,
+                   "tools the model may call: a JSON array of OpenAI-style tool definitions; the calls "
+                   "are printed as JSON"},
+    [CLI_TOOL_CHOICE] = {CLI_TOOL_CHOICE, {"--tool-choice"}, CLI_STRING, "CHOICE", 0, 0, NULL, NULL, false,
+                         "with --tools: auto (the model decides), none, required (a call is forced) or a "
+                         "tool's name (a call to it is forced)"},
     [CLI_HISTORY_FILE] = {CLI_HISTORY_FILE, {"--history-file"}, CLI_STRING, "FILE", 0, 0, NULL, NULL, false,
                           "where the interactive chat keeps its input history ('': none; default "
                           "$XDG_DATA_HOME/mote/history, else ~/.local/share/mote/history)"},

@@ -79,6 +79,9 @@ typedef enum {
     CLI_JSON_MODE,
     CLI_JSON_SCHEMA,
     CLI_JSON_SCHEMA_FILE,
+    /* tool calling (cli/tool_options.c) */
+    CLI_TOOLS,
+    CLI_TOOL_CHOICE,
     /* info, tokenize */
     CLI_TENSORS,
     CLI_IDS,
