@@ -248,6 +248,35 @@ def tools(model):
         fail(f"{model} /api/chat: no forced call completed")
 
 
+def tool_auto():
+    """tool_choice auto: text before the call stays content, the call is read out of the answer (a grammar
+    makes the noise model write one, as a real model would)."""
+    g = 'root ::= "Let me add. <tool_call>\\n{\\"name\\": \\"add\\", \\"arguments\\": {\\"a\\": " [1-9] ", \\"b\\": 2}}\\n</tool_call>"'
+    body = {"model": Q3, "messages": ASK, "tools": TOOLS, "grammar": g, "max_tokens": 80, "seed": 1}
+    st, d, raw = post("/v1/chat/completions", body)
+    m = d["choices"][0]["message"] if st == 200 else {}
+    tc = m.get("tool_calls") or []
+    if not (d and d["choices"][0]["finish_reason"] == "tool_calls" and m.get("content") == "Let me add. " and len(tc) == 1
+            and tc[0]["function"]["name"] == "add" and json.loads(tc[0]["function"]["arguments"])["b"] == 2):
+        fail(f"auto tool call (OpenAI): {raw[:400]}")
+    chunks = sse("/v1/chat/completions", dict(body, stream=True))
+    deltas = [ch["choices"][0]["delta"] for ch in chunks if ch["choices"]]
+    text = "".join(x.get("content") or "" for x in deltas)
+    calls = [c for x in deltas for c in x.get("tool_calls", [])]
+    if "<tool_call>" in text or text != "Let me add. " or len(calls) != 1:
+        fail(f"auto tool call (SSE): content {text!r}, calls {calls!r}")
+    obody = {"model": Q3, "messages": ASK, "tools": TOOLS, "grammar": g, "options": {"num_predict": 80, "seed": 1}}
+    lines = ndjson("/api/chat", obody)
+    text = "".join(x["message"]["content"] for x in lines)
+    calls = [c for x in lines for c in x["message"].get("tool_calls", [])]
+    if text != "Let me add. " or len(calls) != 1 or calls[0]["function"]["arguments"]["b"] != 2:
+        fail(f"auto tool call (NDJSON): content {text!r}, calls {calls!r}")
+    # tool_choice none: the same text stays content
+    st, d, raw = post("/v1/chat/completions", dict(body, tool_choice="none"))
+    if "<tool_call>" not in (d["choices"][0]["message"]["content"] or "") or d["choices"][0]["message"].get("tool_calls"):
+        fail(f"tool_choice none: {raw[:300]}")
+
+
 def tool_results():
     """A tool result goes through the template: the prompt has it."""
     base = {"model": Q3, "stream": False, "tools": TOOLS, "options": {"num_predict": 1}}
@@ -343,6 +372,7 @@ def errors():
 structured_output()
 tools(Q3)
 tools(Q2)
+tool_auto()
 tool_results()
 thinking()
 errors()
