@@ -39,9 +39,15 @@ typedef struct {
     bool stream;
     bool include_usage;         /* OpenAI stream_options.include_usage */
     int64_t keep_alive_ms;      /* KEEP_ALIVE_DEFAULT, KEEP_ALIVE_FOREVER or milliseconds (0: unload now) */
+    int32_t num_ctx;            /* Ollama's options.num_ctx: context tokens this request needs (0: not given) */
 } gen_input;
 
 void gen_input_free(gen_input *in);
+
+/* The defaults of what a request does not give: the sampling parameters and
+ * the answer length of `mote serve --temp ... -n N` (until set: the
+ * library's, which are llama.cpp's and `mote run`'s). Set before serving. */
+void gen_input_set_defaults(const mote_sampler_params *sampling, int32_t n_predict);
 
 /* Each parser fills *in from a request object and returns 0, or an HTTP
  * status (400, 501) with a one-line message in err. On failure *in holds
