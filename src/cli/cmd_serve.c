@@ -1,6 +1,7 @@
 /*
- * cmd_serve.c — `mote serve`: read the options, start the server
- * (src/server), wait for SIGTERM or SIGINT, then drain and exit 0.
+ * cmd_serve.c — `mote serve`: read the options (the shared option table:
+ * -t, -c, --temp ... mean what they mean for run and chat), start the
+ * server (src/server), wait for SIGTERM or SIGINT, then drain and exit 0.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -8,8 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli_meter.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/gen_options.h"
+#include "cli/options.h"
 #include "server/api_request.h"
 #include "server/registry.h"
 #include "server/server.h"
@@ -21,131 +25,111 @@ static void on_signal(int sig) {
     stop_requested = 1;
 }
 
-static void serve_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote serve (-m MODEL.gguf ... | --models DIR) [options]\n"
-            "\n"
-            "Serve models over HTTP with Ollama's API (/api/...), OpenAI's API (/v1/...)\n"
-            "and a chat page at /. A model's name is its file name without .gguf; it is\n"
-            "loaded on first use and unloaded after --keep-alive without requests.\n"
-            "\n"
-            "  -m, --model FILE        a model to serve (repeatable)\n"
-            "      --models DIR        serve every *.gguf file in DIR\n"
-            "      --host ADDR         address to listen on (default 127.0.0.1)\n"
-            "      --port N            port (default 11434, Ollama's; 0: any free port)\n"
-            "  -np, --parallel N       requests decoded together per model (default 4)\n"
-            "  -c, --ctx-size N        context per request in tokens (default: the model's, at most 2048)\n"
-            "  -t, --threads N         threads (default: the number of physical cores)\n"
-            "      --queue N           requests that may wait per model beyond --parallel (default 64);\n"
-            "                          more get 503 with Retry-After\n"
-            "      --keep-alive DUR    unload a model after this long unused (default 5m; -1: never)\n"
-            "      --max-loaded N      at most N models in memory: loading another unloads the least\n"
-            "                          recently used idle one (default 0: no limit)\n"
-            "      --api-key KEY       require 'Authorization: Bearer KEY' or 'X-Api-Key: KEY'\n"
-            "                          (/health and the page itself stay open)\n"
-            "      --cors ORIGIN       allow browser pages from ORIGIN ('*' for any; default: none)\n"
-            "      --max-body BYTES    largest request body (default 8388608)\n"
-            "      --max-tokens N      most tokens per answer (default: until the context is full)\n"
-            "      --request-timeout S stop a generation after S seconds (default 600; 0: never)\n"
-            "      --timeout S         close a connection idle for S seconds (default 30)\n"
-            "      --drain S           on SIGTERM, let running requests finish for S seconds (default 10)\n"
-            "      --quiet             no request log on stderr\n"
-            "  -h, --help              show this help\n");
-}
+static const cli_use serve_options[] = {
+    {CLI_HELP, NULL},
+    {CLI_MODEL, "a model to serve (repeatable; model files may also be given as arguments)"},
+    {CLI_MODELS_DIR, NULL}, {CLI_HOST, NULL}, {CLI_PORT, NULL}, {CLI_PARALLEL, NULL},
+    {CLI_CTX_SIZE, "context per request in tokens (default 0: the model's, at most 2048); a request's "
+                   "options.num_ctx may ask for more"},
+    {CLI_THREADS, NULL}, {CLI_QUEUE, NULL}, {CLI_KEEP_ALIVE, NULL}, {CLI_MAX_LOADED, NULL}, {CLI_MAX_MEMORY, NULL},
+    {CLI_N_PREDICT, "default answer length of requests that give none (default -1: until the end of the turn "
+                    "or a full context)"},
+    {CLI_SEED, "default seed of requests that give none (default -1: a new one each time)"},
+    {CLI_TEMP, "default temperature of requests that give none (default 0.8)"},
+    {CLI_TOP_K, NULL}, {CLI_TOP_P, NULL}, {CLI_MIN_P, NULL}, {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL},
+    {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL},
+    {CLI_API_KEY, NULL}, {CLI_CORS, NULL}, {CLI_MAX_BODY, NULL}, {CLI_MAX_TOKENS, NULL}, {CLI_REQUEST_TIMEOUT, NULL},
+    {CLI_TIMEOUT, NULL}, {CLI_DRAIN, NULL},
+    {CLI_WATTS, "declared power IDLE,BUSY watts for /metrics' energy, scaled by CPU use, when nothing can be "
+                "measured"},
+    {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL},
+    {CLI_N_GPU_LAYERS, NULL}, {CLI_QUIET, "no request log on stderr"},
+    {CLI_END, NULL},
+};
 
-/* A whole number in [min, max] for option `flag`, or -1 after printing why. */
-static int parse_int(const char *flag, const char *s, long min, long max, long *out) {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < min || v > max) {
-        fprintf(stderr, "mote serve: %s needs a whole number from %ld to %ld, not '%s'\n", flag, min, max, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
+const cli_command_spec serve_spec = {
+    "serve",
+    "mote serve (-m MODEL.gguf ... | MODEL.gguf ... | --models DIR) [options]",
+    "Serve models over HTTP with Ollama's API (/api/...), OpenAI's API (/v1/...),\n"
+    "/metrics (Prometheus) and a chat page at /. A model's name is its file name\n"
+    "without .gguf; it is loaded on first use and unloaded after --keep-alive\n"
+    "without requests (or to make room within --max-memory / --max-loaded).\n"
+    "The sampling flags set the defaults of requests that do not give their own.",
+    serve_options,
+    CLI_MAX_POSITIONAL,
+    false,
+};
 
 int cmd_serve(int argc, char **argv) {
+    cli_args a;
+    int rc = cli_parse(&serve_spec, argc, argv, &a);
+    if (rc >= 0) return rc;
     server_config cfg;
     server_config_default(&cfg);
-    const char **models = calloc((size_t)argc, sizeof *models);
-    if (!models) return 1;
+    const char *models[CLI_MAX_GIVEN + CLI_MAX_POSITIONAL];
+    int k = 0;
+    for (const cli_given_opt *g; (g = cli_next(&a, CLI_MODEL, &k));) models[cfg.n_model_paths++] = g->text;
+    for (int i = 0; i < a.n_positional; i++) models[cfg.n_model_paths++] = a.positional[i];
     cfg.model_paths = models;
-    int status = 2;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            serve_usage(stdout);
-            status = 0;
-            goto out;
-        }
-        if (!strcmp(a, "--quiet")) {
-            cfg.quiet = true;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "mote serve: %s needs a value (or is unknown: run 'mote serve --help')\n", a);
-            goto out;
-        }
-        const char *v = argv[++i];
-        long n;
-        if (!strcmp(a, "-m") || !strcmp(a, "--model")) models[cfg.n_model_paths++] = v;
-        else if (!strcmp(a, "--models")) cfg.models_dir = v;
-        else if (!strcmp(a, "--host")) cfg.host = v;
-        else if (!strcmp(a, "--api-key")) cfg.api_key = *v ? v : NULL;
-        else if (!strcmp(a, "--cors")) cfg.cors_origin = *v ? v : NULL;
-        else if (!strcmp(a, "--keep-alive")) {
-            cJSON *s = cJSON_CreateString(v);
-            char err[200];
-            int64_t ms = s ? parse_keep_alive(s, err, sizeof err) : -3;
-            cJSON_Delete(s);
-            if (ms == -3) {
-                fprintf(stderr, "mote serve: --keep-alive needs a duration such as 5m, 30s or -1, not '%s'\n", v);
-                goto out;
-            }
-            cfg.keep_alive_ms = ms;
-        } else if (!strcmp(a, "--port")) {
-            if (parse_int(a, v, 0, 65535, &n)) goto out;
-            cfg.port = (int)n;
-        } else if (!strcmp(a, "-np") || !strcmp(a, "--parallel")) {
-            if (parse_int(a, v, 1, 256, &n)) goto out;
-            cfg.parallel = (int)n;
-        } else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size")) {
-            if (parse_int(a, v, 8, 1 << 20, &n)) goto out;
-            cfg.n_ctx = (int)n;
-        } else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) {
-            if (parse_int(a, v, 1, 1024, &n)) goto out;
-            cfg.n_threads = (int)n;
-        } else if (!strcmp(a, "--max-loaded")) {
-            if (parse_int(a, v, 0, 1 << 20, &n)) goto out;
-            cfg.max_loaded = (int)n;
-        } else if (!strcmp(a, "--queue")) {
-            if (parse_int(a, v, 0, 100000, &n)) goto out;
-            cfg.queue_max = (int)n;
-        } else if (!strcmp(a, "--max-body")) {
-            if (parse_int(a, v, 1024, 1L << 30, &n)) goto out;
-            cfg.max_body = (size_t)n;
-        } else if (!strcmp(a, "--max-tokens")) {
-            if (parse_int(a, v, 1, 1 << 30, &n)) goto out;
-            cfg.max_tokens = (int)n;
-        } else if (!strcmp(a, "--request-timeout")) {
-            if (parse_int(a, v, 0, 1 << 30, &n)) goto out;
-            cfg.request_timeout_s = (int)n;
-        } else if (!strcmp(a, "--timeout")) {
-            if (parse_int(a, v, 1, 86400, &n)) goto out;
-            cfg.conn_timeout_s = (int)n;
-        } else if (!strcmp(a, "--drain")) {
-            if (parse_int(a, v, 0, 86400, &n)) goto out;
-            cfg.drain_s = (int)n;
-        } else {
-            fprintf(stderr, "mote serve: unknown option '%s' (run 'mote serve --help')\n", a);
-            goto out;
-        }
+    cfg.models_dir = cli_str(&a, CLI_MODELS_DIR, NULL);
+    cfg.host = cli_str(&a, CLI_HOST, cfg.host);
+    cfg.port = (int)cli_int(&a, CLI_PORT, cfg.port);
+    cfg.parallel = (int)cli_int(&a, CLI_PARALLEL, cfg.parallel);
+    cfg.n_threads = (int)cli_int(&a, CLI_THREADS, 0);
+    cfg.queue_max = (int)cli_int(&a, CLI_QUEUE, cfg.queue_max);
+    cfg.max_loaded = (int)cli_int(&a, CLI_MAX_LOADED, 0);
+    cfg.max_body = (size_t)cli_int(&a, CLI_MAX_BODY, (long long)cfg.max_body);
+    cfg.max_tokens = (int)cli_int(&a, CLI_MAX_TOKENS, 0);
+    cfg.request_timeout_s = (int)cli_int(&a, CLI_REQUEST_TIMEOUT, cfg.request_timeout_s);
+    cfg.conn_timeout_s = (int)cli_int(&a, CLI_TIMEOUT, cfg.conn_timeout_s);
+    cfg.drain_s = (int)cli_int(&a, CLI_DRAIN, cfg.drain_s);
+    cfg.quiet = cli_flag(&a, CLI_QUIET);
+    const char *key = cli_str(&a, CLI_API_KEY, NULL), *cors = cli_str(&a, CLI_CORS, NULL);
+    cfg.api_key = key && *key ? key : NULL;
+    cfg.cors_origin = cors && *cors ? cors : NULL;
+    long long n_ctx = cli_int(&a, CLI_CTX_SIZE, 0);
+    if (n_ctx > 0 && n_ctx < 16) {
+        fprintf(stderr, "mote serve: -c %lld: a request needs a context of at least 16 tokens (0: the model's)\n",
+                n_ctx);
+        return 2;
     }
+    cfg.n_ctx = (int)n_ctx;
+    const char *ka = cli_str(&a, CLI_KEEP_ALIVE, NULL);
+    if (ka) {
+        cJSON *js = cJSON_CreateString(ka);
+        char err[200];
+        int64_t ms = js ? parse_keep_alive(js, err, sizeof err) : -3;
+        cJSON_Delete(js);
+        if (ms == -3) {
+            fprintf(stderr, "mote serve: --keep-alive needs a duration such as 5m, 30s or -1, not '%s'\n", ka);
+            return 2;
+        }
+        cfg.keep_alive_ms = ms;
+    }
+    const char *mem = cli_str(&a, CLI_MAX_MEMORY, NULL);
+    if (mem && !(cfg.max_memory = (size_t)cli_parse_size(mem))) {
+        fprintf(stderr, "mote serve: --max-memory needs a size such as 512M or 2G, not '%s'\n", mem);
+        return 2;
+    }
+    /* the sampling flags: the defaults of requests that give none */
+    gen_options go;
+    gen_options_default(&go);
+    go.gen.sampling.seed = MOTE_SEED_RANDOM;
+    if (!gen_options_from_args(&go, &a)) return 2;
+    if (go.gen.n_predict == 0) {
+        fprintf(stderr, "mote serve: -n 0 would answer nothing: give -1 (no limit) or a positive number\n");
+        return 2;
+    }
+    gen_input_set_defaults(&go.gen.sampling, go.gen.n_predict);
     if (cfg.n_model_paths == 0 && !cfg.models_dir) {
         fprintf(stderr, "mote serve: no models: give -m MODEL.gguf (repeatable) or --models DIR\n");
-        goto out;
+        return 2;
     }
+    cli_meter_opts mo;
+    if (cli_meter_from_args(&mo, &a)) return 2;
+    mote_meter *meter = NULL;
+    if (cli_meter_open(&mo, "serve", false, &meter)) return 2;
+    cfg.meter = meter;
 
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa = {0};
@@ -156,6 +140,7 @@ int cmd_serve(int argc, char **argv) {
 
     static server srv;
     char err[512];
+    int status = 0;
     if (server_start(&srv, &cfg, err, sizeof err)) {
         fprintf(stderr, "mote serve: %s\n", err);
         status = 1;
@@ -169,8 +154,7 @@ int cmd_serve(int argc, char **argv) {
     fprintf(stderr, "mote serve: stopping (letting running requests finish for up to %d s)\n", cfg.drain_s);
     server_stop(&srv);
     fprintf(stderr, "mote serve: stopped\n");
-    status = 0;
 out:
-    free(models);
+    mote_meter_free(meter);
     return status;
 }

@@ -61,19 +61,6 @@ static void sweep_usage(FILE *out) {
     cli_meter_help(out);
 }
 
-/* "1G", "512M", "300000K", "123456" (bytes); 0 on anything else. */
-static uint64_t parse_size(const char *s) {
-    char *end;
-    double v = strtod(s, &end);
-    double unit = 1;
-    if (*end == 'K' || *end == 'k') unit = 1024, end++;
-    else if (*end == 'M' || *end == 'm') unit = 1048576.0, end++;
-    else if (*end == 'G' || *end == 'g') unit = 1073741824.0, end++;
-    if (*end == 'B' || *end == 'b') end++;
-    if (end == s || *end || !(v > 0) || v * unit > 1e15) return 0;
-    return (uint64_t)(v * unit);
-}
-
 static int bad(const char *msg, const char *what) {
     fprintf(stderr, "mote sweep: %s%s%s\n", msg, what ? " " : "", what ? what : "");
     return 2;
@@ -159,7 +146,7 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
         else if (!strcmp(a, "-r")) st = count_arg(a, v, 1, &o->reps);
         else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) st = count_arg(a, v, 1, &o->threads);
         else if (!strcmp(a, "--ram")) {
-            if (!(o->ram_budget = parse_size(v))) return bad("--ram needs a size such as 1G or 512M, not", v);
+            if (!(o->ram_budget = cli_parse_size(v))) return bad("--ram needs a size such as 1G or 512M, not", v);
         } else if ((mr = cli_meter_parse(&o->meter, "sweep", a, v)) != 0) {
             if (mr < 0) return 2;
         } else {

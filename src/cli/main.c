@@ -21,7 +21,7 @@ const mote_command mote_commands[] = {
     {"sweep", "quantize a model to several types and measure each (tables, plots)", cmd_sweep, NULL},
     {"embed", "print embedding vectors of texts", cmd_embed, NULL},
     {"eval", "score a model on MMLU, TruthfulQA or IFEval (as lm-eval does)", cmd_eval, NULL},
-    {"serve", "serve models over HTTP (Ollama and OpenAI APIs, a chat page)", cmd_serve, NULL},
+    {"serve", "serve models over HTTP (Ollama and OpenAI APIs, a chat page)", cmd_serve, &serve_spec},
     {NULL, NULL, NULL, NULL},
 };
 

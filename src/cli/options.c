@@ -176,6 +176,47 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
                            "auto (default), rapl, hwmon, pi5-pmic, declared or none"},
     [CLI_TYPE] = {CLI_TYPE, {"--type"}, CLI_STRING, "TYPE", 0, 0, NULL, NULL, false,
                   "its weight type or preset (default q4_0)"},
+    [CLI_MODELS_DIR] = {CLI_MODELS_DIR, {"--models"}, CLI_STRING, "DIR", 0, 0, NULL, NULL, false,
+                        "serve every *.gguf file in DIR"},
+    [CLI_HOST] = {CLI_HOST, {"--host"}, CLI_STRING, "ADDR", 0, 0, NULL, NULL, false,
+                  "address to listen on (default 127.0.0.1)"},
+    [CLI_PORT] = {CLI_PORT, {"--port"}, CLI_INT, "N", 0, 65535, "expected a port from 0 (any free one) to 65535",
+                  NULL, false, "port (default 11434, Ollama's; 0: any free port)"},
+    [CLI_PARALLEL] = {CLI_PARALLEL, {"-np", "--parallel"}, CLI_INT, "N", 1, 256,
+                      "expected a number of slots from 1 to 256", NULL, false,
+                      "requests decoded together per model (default 4)"},
+    [CLI_QUEUE] = {CLI_QUEUE, {"--queue"}, CLI_INT, "N", 0, 100000, "expected a number from 0 to 100000", NULL,
+                   false, "requests that may wait per model beyond --parallel (default 64); more get 503 with "
+                          "Retry-After"},
+    [CLI_KEEP_ALIVE] = {CLI_KEEP_ALIVE, {"--keep-alive"}, CLI_STRING, "DUR", 0, 0, NULL, NULL, false,
+                        "unload a model after this long unused (default 5m; -1: never)"},
+    [CLI_MAX_LOADED] = {CLI_MAX_LOADED, {"--max-loaded"}, CLI_INT, "N", 0, 1 << 20,
+                        "expected a number of models (0: no limit)", NULL, false,
+                        "at most N models in memory: loading another unloads the least recently used idle one "
+                        "(default 0: no limit)"},
+    [CLI_MAX_MEMORY] = {CLI_MAX_MEMORY, {"--max-memory"}, CLI_STRING, "SIZE", 0, 0, NULL, NULL, false,
+                        "at most SIZE bytes (512M, 2G ...) of weights and contexts of all loaded models: least "
+                        "recently used idle models unload to make room; a model that cannot fit gets an error "
+                        "(default: no limit)"},
+    [CLI_API_KEY] = {CLI_API_KEY, {"--api-key"}, CLI_STRING, "KEY", 0, 0, NULL, NULL, false,
+                     "require 'Authorization: Bearer KEY' or 'X-Api-Key: KEY' (/health and the page itself stay "
+                     "open)"},
+    [CLI_CORS] = {CLI_CORS, {"--cors"}, CLI_STRING, "ORIGIN", 0, 0, NULL, NULL, false,
+                  "allow browser pages from ORIGIN ('*' for any; default: none)"},
+    [CLI_MAX_BODY] = {CLI_MAX_BODY, {"--max-body"}, CLI_INT, "BYTES", 1024, 1 << 30,
+                      "expected a number of bytes from 1024 to 1073741824", NULL, false,
+                      "largest request body (default 8388608)"},
+    [CLI_MAX_TOKENS] = {CLI_MAX_TOKENS, {"--max-tokens"}, CLI_INT, "N", 1, 1 << 30,
+                        "expected a positive number of tokens", NULL, false,
+                        "most tokens per answer (default: until the context is full)"},
+    [CLI_REQUEST_TIMEOUT] = {CLI_REQUEST_TIMEOUT, {"--request-timeout"}, CLI_INT, "S", 0, 1 << 30,
+                             "expected a number of seconds (0: never)", NULL, false,
+                             "stop a generation after S seconds (default 600; 0: never)"},
+    [CLI_TIMEOUT] = {CLI_TIMEOUT, {"--timeout"}, CLI_INT, "S", 1, 86400,
+                     "expected a number of seconds from 1 to 86400", NULL, false,
+                     "close a connection idle for S seconds (default 30)"},
+    [CLI_DRAIN] = {CLI_DRAIN, {"--drain"}, CLI_INT, "S", 0, 86400, "expected a number of seconds from 0 to 86400",
+                   NULL, false, "on SIGTERM, let running requests finish for S seconds (default 10)"},
 };
 
 const cli_option *cli_option_get(cli_opt_id id) {

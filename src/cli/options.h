@@ -19,8 +19,9 @@
  *     cli_options[] in options.c (spellings, kind, range, help), then list
  *     it in the commands that take it. Read it with cli_given / cli_int /
  *     cli_num / cli_str (or cli_next for a repeatable one).
- * A future `mote serve` reuses the table the same way: its own cli_use list
- * and cli_parse; the sampling flags map onto gen_options (gen_options.h).
+ * `mote serve` reuses the table the same way: its own cli_use list and
+ * cli_parse; its sampling flags map onto gen_options (gen_options.h) and
+ * become the defaults of requests that do not set them.
  */
 #ifndef MOTE_CLI_OPTIONS_H
 #define MOTE_CLI_OPTIONS_H
@@ -111,6 +112,22 @@ typedef enum {
     CLI_WATTS,
     CLI_GRID_INTENSITY,
     CLI_ENERGY_SOURCE,
+    /* serve */
+    CLI_MODELS_DIR,
+    CLI_HOST,
+    CLI_PORT,
+    CLI_PARALLEL,
+    CLI_QUEUE,
+    CLI_KEEP_ALIVE,
+    CLI_MAX_LOADED,
+    CLI_MAX_MEMORY,
+    CLI_API_KEY,
+    CLI_CORS,
+    CLI_MAX_BODY,
+    CLI_MAX_TOKENS,
+    CLI_REQUEST_TIMEOUT,
+    CLI_TIMEOUT,
+    CLI_DRAIN,
     CLI_N_OPTIONS
 } cli_opt_id;
 

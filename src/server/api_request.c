@@ -41,12 +41,27 @@ void gen_input_free(gen_input *in) {
     memset(in, 0, sizeof *in);
 }
 
+/* The server's defaults (gen_input_set_defaults); set once before serving. */
+static bool server_defaults_set;
+static mote_sampler_params server_sampling;
+static int32_t server_n_predict = -1;
+
+void gen_input_set_defaults(const mote_sampler_params *sampling, int32_t n_predict) {
+    server_sampling = *sampling;
+    server_n_predict = n_predict;
+    server_defaults_set = true;
+}
+
 /* Defaults shared by every endpoint. */
 static void defaults(gen_input *in, bool stream) {
     memset(in, 0, sizeof *in);
-    in->sampling = mote_sampler_default();
-    in->sampling.seed = MOTE_SEED_RANDOM;
-    in->n_predict = -1;
+    if (server_defaults_set) {
+        in->sampling = server_sampling;
+    } else {
+        in->sampling = mote_sampler_default();
+        in->sampling.seed = MOTE_SEED_RANDOM;
+    }
+    in->n_predict = server_n_predict;
     in->think = -1;
     in->stream = stream;
     in->keep_alive_ms = KEEP_ALIVE_DEFAULT;
@@ -299,7 +314,8 @@ int parse_ollama_generate(const cJSON *root, gen_input *in, char *err, size_t er
         if ((rc = read_sampling(opts, in, err, err_size)) || (rc = read_budget(opts, "num_predict", in, err, err_size)))
             return rc;
         int64_t n;
-        TRY(json_get_int(opts, "num_ctx", 0, 1 << 30, &n, err, err_size)); /* the server's -c decides */
+        TRY(r = json_get_int(opts, "num_ctx", 0, 1 << 30, &n, err, err_size)); /* the engine sizes the context */
+        if (r > 0) in->num_ctx = (int32_t)n; /* 0: as if not given */
     }
     return 0;
 }

@@ -56,9 +56,15 @@ typedef struct {
     char *tool_name;            /* TOOL_CHOICE_NAMED: the function to call */
     char *messages_json;        /* the messages with tool calls, tool results and reasoning, as the
                                    chat template reads them (NULL: msgs say everything) */
+    int32_t num_ctx;            /* Ollama's options.num_ctx: context tokens this request needs (0: not given) */
 } gen_input;
 
 void gen_input_free(gen_input *in);
+
+/* The defaults of what a request does not give: the sampling parameters and
+ * the answer length of `mote serve --temp ... -n N` (until set: the
+ * library's, which are llama.cpp's and `mote run`'s). Set before serving. */
+void gen_input_set_defaults(const mote_sampler_params *sampling, int32_t n_predict);
 
 /* Each parser fills *in from a request object and returns 0, or an HTTP
  * status (400, 501) with a one-line message in err. On failure *in holds

@@ -15,16 +15,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "core/clock.h"
 #include "server/answer.h"
 #include "server/json_util.h"
+#include "server/memory_budget.h"
 #include "server/registry.h"
 #include "server/server.h"
 
 #define MAX_SLOTS 256
 #define MAX_JOB_STOPS (GEN_MAX_STOPS + 8)
+#define DEFAULT_SLOT_CTX 2048   /* cells per slot without -c: the model's context up to this */
+#define MEMORY_WAIT_S 60        /* how long a load waits for busy models to free memory */
 
 struct engine {
     server *srv;
@@ -46,7 +50,9 @@ struct engine {
     int64_t expires_ns;            /* monotonic; INT64_MAX: never */
     int64_t keep_alive_ms;         /* of the last request */
     int64_t last_used_ns;          /* when the last job was admitted */
-    bool unload_requested;         /* another model needs the room (--max-loaded) */
+    bool unload_requested;         /* another model needs the room (memory_budget.c) */
+    job *deferred;                 /* a job whose num_ctx needs a larger context: admitted once
+                                    * the running jobs are done (none is admitted meanwhile) */
 
     /* engine thread only */
     mote_model *model;
@@ -102,7 +108,8 @@ mote_context *engine_embed_context(engine *e) {
 
 /* --- loading ------------------------------------------------------------- */
 
-static void unload(engine *e) {
+/* Free the context, its scheduler and the embedding context (the model stays). */
+static void drop_context(engine *e) {
     mote_context_free(e->embed_ctx);
     e->embed_ctx = NULL;
     mote_sched_free(e->sched);
@@ -110,10 +117,18 @@ static void unload(engine *e) {
     e->gvocab = NULL;
     prompt_model_free(&e->pm);
     mote_context_free(e->ctx);
-    mote_vocab_free(e->vocab);
-    mote_model_free(e->model);
     e->sched = NULL;
     e->ctx = NULL;
+    pthread_mutex_lock(&e->mu);
+    e->n_ctx_slot = 0;
+    e->bytes = e->model ? mote_model_weight_bytes(e->model) : 0;
+    pthread_mutex_unlock(&e->mu);
+}
+
+static void unload(engine *e) {
+    drop_context(e);
+    mote_vocab_free(e->vocab);
+    mote_model_free(e->model);
     e->vocab = NULL;
     e->model = NULL;
     pthread_mutex_lock(&e->mu);
@@ -122,32 +137,122 @@ static void unload(engine *e) {
     pthread_mutex_unlock(&e->mu);
 }
 
-/* Load the model, vocabulary, context and scheduler; 0, or -1 with mote_last_error() set. */
-static int load(engine *e) {
-    const server_config *cfg = &e->srv->cfg;
-    if (mote_model_load(e->path, &e->model) != MOTE_OK) goto fail;
-    if (mote_vocab_load(mote_model_gguf(e->model), &e->vocab) != MOTE_OK) goto fail;
-    int32_t per_slot = cfg->n_ctx;
+static double mib(size_t bytes) { return (double)bytes / 1048576.0; }
+
+/* Cells per slot without a num_ctx: -c, else the model's trained context up to DEFAULT_SLOT_CTX. */
+static int32_t default_slot_ctx(const engine *e) {
+    int32_t per_slot = e->srv->cfg.n_ctx;
     if (per_slot <= 0) {
         per_slot = mote_model_n_ctx_train(e->model);
-        if (per_slot <= 0 || per_slot > 2048) per_slot = 2048;
+        if (per_slot <= 0 || per_slot > DEFAULT_SLOT_CTX) per_slot = DEFAULT_SLOT_CTX;
     }
+    return per_slot;
+}
+
+/* The cells per slot a job asks for with num_ctx, capped at the model's
+ * trained context as Ollama caps it; 0 when it asks for nothing. */
+static int32_t wanted_slot_ctx(const engine *e, const job *j) {
+    if (j->kind != JOB_GENERATE || j->in.num_ctx <= 0) return 0;
+    int32_t train = mote_model_n_ctx_train(e->model);
+    return train > 0 && j->in.num_ctx > train ? train : j->in.num_ctx;
+}
+
+/* A budget refusal as an HTTP status and a message. `asked`: the size came
+ * from the request's num_ctx (so the client can fix it: 400). */
+static int budget_failure(engine *e, budget_result b, size_t need, bool asked, char *err, size_t err_size) {
+    switch (b) {
+    case BUDGET_TOO_BIG:
+        snprintf(err, err_size, "model '%s' needs %.0f MiB%s, more than --max-memory allows (%.0f MiB)%s", e->name,
+                 mib(need), e->model ? " with its context" : " for its weights", mib(e->srv->cfg.max_memory),
+                 asked ? ": ask for a smaller num_ctx" : "");
+        return asked ? 400 : 500;
+    case BUDGET_BUSY:
+        snprintf(err, err_size, "not enough memory for model '%s' (%.0f MiB) while other models are busy; try again",
+                 e->name, mib(need));
+        return 503;
+    default:
+        snprintf(err, err_size, "the server is shutting down");
+        return 503;
+    }
+}
+
+/* Make the context (one sequence per slot of per_slot cells) and the
+ * scheduler, within the memory budget. 0, or an HTTP status with err. The
+ * context is made before it is counted: its pages are not touched until
+ * used, so a refused one costs nothing. */
+static int make_context(engine *e, int32_t per_slot, bool asked, int64_t deadline, char *err, size_t err_size) {
+    const server_config *cfg = &e->srv->cfg;
     mote_context_params cp = mote_context_default_params();
-    cp.n_ctx = per_slot * cfg->parallel;
+    cp.n_ctx = (int32_t)((int64_t)per_slot * cfg->parallel > INT32_MAX ? INT32_MAX : per_slot * cfg->parallel);
     cp.n_seq = cfg->parallel;
     cp.n_threads = cfg->n_threads;
-    if (mote_context_new(e->model, &cp, &e->ctx) != MOTE_OK) goto fail;
-    if (!mote_model_is_embedding(e->model) && mote_sched_new(e->ctx, e->vocab, &e->sched) != MOTE_OK) goto fail;
+    mote_context *ctx;
+    if (mote_context_new(e->model, &cp, &ctx) != MOTE_OK) {
+        snprintf(err, err_size, "cannot make a context of %d tokens for each of %d requests: %s", per_slot,
+                 cfg->parallel, mote_last_error());
+        return asked ? 400 : 500;
+    }
+    size_t need = mote_model_weight_bytes(e->model) + mote_context_memory(ctx);
+    budget_result b = budget_reserve(e->srv, e, need, deadline);
+    if (b != BUDGET_OK) {
+        mote_context_free(ctx);
+        engine_set_bytes(e, mote_model_weight_bytes(e->model));
+        return budget_failure(e, b, need, asked, err, err_size);
+    }
+    e->ctx = ctx;
+    if (!mote_model_is_embedding(e->model) && mote_sched_new(e->ctx, e->vocab, &e->sched) != MOTE_OK) {
+        snprintf(err, err_size, "cannot start the scheduler: %s", mote_last_error());
+        drop_context(e);
+        return 500;
+    }
+    pthread_mutex_lock(&e->mu);
+    e->n_ctx_slot = mote_context_seq_capacity(e->ctx);
+    e->bytes = need;
+    pthread_mutex_unlock(&e->mu);
+    return 0;
+}
+
+/* Load the model, vocabulary, context and scheduler, first reserving the
+ * file's size (about the weights) so nothing is read that cannot stay. 0,
+ * or an HTTP status with err. */
+static int load(engine *e, int64_t deadline, char *err, size_t err_size) {
+    struct stat st;
+    size_t file_bytes = stat(e->path, &st) == 0 ? (size_t)st.st_size : 0;
+    budget_result b = budget_reserve(e->srv, e, file_bytes, deadline);
+    if (b != BUDGET_OK) {
+        engine_set_bytes(e, 0);
+        return budget_failure(e, b, file_bytes, false, err, err_size);
+    }
+    if (mote_model_load(e->path, &e->model) != MOTE_OK ||
+        mote_vocab_load(mote_model_gguf(e->model), &e->vocab) != MOTE_OK) {
+        snprintf(err, err_size, "cannot load model '%s': %s", e->name, mote_last_error());
+        unload(e);
+        return 500;
+    }
+    int rc = make_context(e, default_slot_ctx(e), false, deadline, err, err_size);
+    if (rc) {
+        unload(e);
+        return rc;
+    }
     prompt_model_init(&e->pm, mote_model_gguf(e->model), e->vocab);
     pthread_mutex_lock(&e->mu);
     e->loaded = true;
-    e->n_ctx_slot = mote_context_seq_capacity(e->ctx);
-    e->bytes = mote_model_weight_bytes(e->model) + mote_context_memory(e->ctx);
     pthread_mutex_unlock(&e->mu);
     return 0;
-fail:
-    unload(e); /* keeps mote_last_error() */
-    return -1;
+}
+
+/* Re-create the context with per_slot cells per slot for a job's num_ctx
+ * (nothing is running). On failure the old size is restored (or, if even
+ * that no longer fits, the model unloads). */
+static int resize_context(engine *e, int32_t per_slot, int64_t deadline, char *err, size_t err_size) {
+    int32_t old = e->n_ctx_slot;
+    drop_context(e);
+    int rc = make_context(e, per_slot, true, deadline, err, err_size);
+    if (rc) {
+        char ignored[300];
+        if (make_context(e, old, false, deadline, ignored, sizeof ignored)) unload(e);
+    }
+    return rc;
 }
 
 /* --- running jobs ---------------------------------------------------------- */
@@ -262,12 +367,21 @@ static void admit_generate(engine *e, job *j) {
         return;
     }
     int32_t cap = mote_context_seq_capacity(e->ctx);
+    /* a smaller num_ctx than the slot holds limits this request to it */
+    int32_t limit = j->in.num_ctx > 0 && j->in.num_ctx < cap ? j->in.num_ctx : cap;
     if (n == 0) {
         job_fail(j, 400, "the prompt is empty");
         goto out;
     }
-    if ((int64_t)n >= cap) {
-        job_fail(j, 400, "the prompt is %zu tokens; the context holds %d per request (mote serve -c)", n, cap);
+    if ((int64_t)n >= limit) {
+        if (limit < cap)
+            job_fail(j, 400, "the prompt is %zu tokens; options.num_ctx is %d (prompt and answer together)", n,
+                     limit);
+        else
+            job_fail(j, 400,
+                     "the prompt is %zu tokens; the context holds %d per request (raise options.num_ctx, at most "
+                     "the model's %d, or mote serve -c)",
+                     n, cap, mote_model_n_ctx_train(e->model));
         goto out;
     }
     const char *stops[MAX_JOB_STOPS];
@@ -287,6 +401,7 @@ static void admit_generate(engine *e, job *j) {
     }
     int32_t n_predict = j->in.n_predict;
     if (j->max_predict > 0 && (n_predict < 0 || n_predict > j->max_predict)) n_predict = j->max_predict;
+    if (limit < cap && (n_predict < 0 || n_predict > limit - (int32_t)n)) n_predict = limit - (int32_t)n;
     j->n_prompt_total = (int32_t)n;
     j->task_arg = e;
     if (n_predict == 0) { /* nothing to generate: answer at once */
@@ -322,36 +437,6 @@ out:
     job_release(j);
 }
 
-/* --max-loaded: when as many other models are loaded, ask the least recently
- * used idle one to unload (its own thread does it). A model that is busy is
- * never unloaded: the budget may be exceeded until one goes idle. */
-static void make_room(engine *self) {
-    int max = self->srv->cfg.max_loaded;
-    if (max <= 0) return;
-    registry *reg = self->srv->reg;
-    int loaded = 0;
-    engine *lru = NULL;
-    int64_t lru_t = INT64_MAX;
-    for (int i = 0; i < reg->n; i++) {
-        engine *o = reg->engines[i];
-        if (o == self) continue;
-        pthread_mutex_lock(&o->mu);
-        if (o->loaded && !o->unload_requested) {
-            loaded++;
-            if (!o->q_head && o->n_active == 0 && o->last_used_ns < lru_t) {
-                lru = o;
-                lru_t = o->last_used_ns;
-            }
-        }
-        pthread_mutex_unlock(&o->mu);
-    }
-    if (loaded < max || !lru) return;
-    pthread_mutex_lock(&lru->mu);
-    lru->unload_requested = true;
-    pthread_cond_signal(&lru->cv);
-    pthread_mutex_unlock(&lru->mu);
-}
-
 /* Handle one job taken from the queue (engine thread). */
 static void admit(engine *e, job *j) {
     if (atomic_load(&j->cancelled)) {
@@ -365,16 +450,30 @@ static void admit(engine *e, job *j) {
     e->last_used_ns = mote_now_ns();
     e->unload_requested = false;
     pthread_mutex_unlock(&e->mu);
-    if (!e->model) {
-        make_room(e);
-        int64_t t0 = mote_now_ns();
-        if (load(e) != 0) {
-            job_fail(j, 500, "cannot load model '%s': %s", e->name, mote_last_error());
-            job_release(j);
+    char err[400];
+    int64_t t0 = mote_now_ns();
+    int64_t wait_s = e->srv->cfg.request_timeout_s > 0 && e->srv->cfg.request_timeout_s < MEMORY_WAIT_S
+                         ? e->srv->cfg.request_timeout_s
+                         : MEMORY_WAIT_S;
+    int64_t memory_deadline = t0 + wait_s * 1000000000LL;
+    int rc = 0;
+    if (!e->model) rc = load(e, memory_deadline, err, sizeof err);
+    int32_t want = e->model ? wanted_slot_ctx(e, j) : 0;
+    if (!rc && want > e->n_ctx_slot) {
+        if (e->n_active > 0) { /* wait until the running requests are done (the reference moves) */
+            pthread_mutex_lock(&e->mu);
+            e->deferred = j;
+            pthread_mutex_unlock(&e->mu);
             return;
         }
-        j->load_ns = mote_now_ns() - t0;
+        rc = resize_context(e, want, memory_deadline, err, sizeof err);
     }
+    if (rc) {
+        job_fail(j, rc, "%s", err);
+        job_release(j);
+        return;
+    }
+    j->load_ns = mote_now_ns() - t0;
     switch (j->kind) {
     case JOB_GENERATE:
         j->deadline = e->srv->cfg.request_timeout_s > 0
@@ -416,6 +515,19 @@ static void *engine_main(void *arg) {
             job_release(j);
             pthread_mutex_lock(&e->mu);
         }
+        if (e->deferred && (e->shutting_down || e->n_active == 0)) {
+            job *j = e->deferred;
+            e->deferred = NULL;
+            pthread_mutex_unlock(&e->mu);
+            if (e->shutting_down) {
+                job_fail(j, 503, "the server is shutting down");
+                job_release(j);
+            } else {
+                admit(e, j); /* now it can resize */
+            }
+            pthread_mutex_lock(&e->mu);
+            continue;
+        }
         int slots = e->srv->cfg.parallel;
         if (e->shutting_down && e->n_active == 0) break;
         if (!e->q_head && e->n_active == 0) {
@@ -435,7 +547,7 @@ static void *engine_main(void *arg) {
             continue;
         }
         /* admit what fits */
-        while (e->q_head && e->n_active < slots) {
+        while (e->q_head && e->n_active < slots && !e->deferred) {
             job *j = e->q_head;
             e->q_head = j->next;
             if (!e->q_head) e->q_tail = NULL;
@@ -513,7 +625,7 @@ void engine_shutdown(engine *e, int64_t drain_deadline) {
 
 bool engine_idle(engine *e) {
     pthread_mutex_lock(&e->mu);
-    bool idle = !e->q_head && e->n_active == 0;
+    bool idle = !e->q_head && e->n_active == 0 && !e->deferred;
     pthread_mutex_unlock(&e->mu);
     return idle;
 }
@@ -521,11 +633,13 @@ bool engine_idle(engine *e) {
 void engine_get_status(engine *e, engine_status *st) {
     pthread_mutex_lock(&e->mu);
     st->loaded = e->loaded;
-    st->queued = e->q_len;
+    st->queued = e->q_len + (e->deferred ? 1 : 0);
     st->active = e->n_active;
     st->slots = e->srv->cfg.parallel;
     st->n_ctx_slot = e->n_ctx_slot;
     st->bytes = e->bytes;
+    st->last_used_ns = e->last_used_ns;
+    st->unloading = e->unload_requested;
     st->expires_unix_ms = 0;
     if (e->loaded && e->expires_ns != INT64_MAX && e->expires_ns > 0) {
         struct timespec ts;
@@ -533,6 +647,19 @@ void engine_get_status(engine *e, engine_status *st) {
         int64_t now_unix_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
         st->expires_unix_ms = now_unix_ms + (e->expires_ns - mote_now_ns()) / 1000000;
     }
+    pthread_mutex_unlock(&e->mu);
+}
+
+void engine_request_unload(engine *e) {
+    pthread_mutex_lock(&e->mu);
+    e->unload_requested = true;
+    pthread_cond_signal(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+}
+
+void engine_set_bytes(engine *e, size_t bytes) {
+    pthread_mutex_lock(&e->mu);
+    e->bytes = bytes;
     pthread_mutex_unlock(&e->mu);
 }
 

@@ -2,7 +2,11 @@
  * engine.h — one model behind the server: a thread that owns the model, its
  * context (one KV-cache sequence per slot) and its scheduler, and takes jobs
  * from a bounded queue. The model is loaded when the first job arrives and
- * unloaded after keep_alive without work. Every library call on the context
+ * unloaded after keep_alive without work (or to make room for another
+ * within --max-memory / --max-loaded: memory_budget.h). A request whose
+ * options.num_ctx is larger than the context per slot makes the engine
+ * re-create its context that large once the running requests are done (the
+ * weights stay loaded); smaller requests are limited to their num_ctx. Every library call on the context
  * happens on this thread, as the library asks.
  */
 #ifndef MOTE_SERVER_ENGINE_H
@@ -23,8 +27,10 @@ typedef struct {
     bool loaded;
     int queued, active, slots;
     int n_ctx_slot;
-    size_t bytes;                 /* weights + context */
+    size_t bytes;                 /* weights + context (while loading: the bytes reserved) */
     int64_t expires_unix_ms;      /* when an idle model unloads (0: never / not loaded) */
+    int64_t last_used_ns;         /* monotonic: when a job was last admitted */
+    bool unloading;               /* asked to unload to make room */
 } engine_status;
 
 engine *engine_new(struct server *srv, const char *name, const char *path);
@@ -44,6 +50,12 @@ void engine_shutdown(engine *e, int64_t drain_deadline);
 bool engine_idle(engine *e);
 
 void engine_get_status(engine *e, engine_status *st);
+
+/* For memory_budget.c: ask an idle model to unload (its thread does it
+ * unless a job arrives first), and record the bytes an engine holds or is
+ * about to hold. */
+void engine_request_unload(engine *e);
+void engine_set_bytes(engine *e, size_t bytes);
 
 /* For JOB_TASK functions (engine thread only, model loaded). */
 const mote_vocab *engine_vocab(const engine *e);

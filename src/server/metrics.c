@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/clock.h"
 #include "server/job.h"
@@ -29,6 +30,67 @@ static void put(sbuf *b, const char *name, const char *type, const char *help, d
     char line[512];
     snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type, name, value);
     sbuf_addstr(b, line);
+}
+
+void metrics_meter_start(process_meter *pm, struct mote_meter *meter) {
+    memset(pm, 0, sizeof *pm);
+    pthread_mutex_init(&pm->mu, NULL);
+    snprintf(pm->source, sizeof pm->source, "none");
+    if (meter && mote_meter_start(meter) == MOTE_OK) pm->started = true;
+}
+
+/* Close the meter's interval, add it to the totals, open the next one. */
+static void meter_update(process_meter *pm, mote_meter *meter) {
+    mote_meter_report r;
+    if (mote_meter_stop(meter, &r) != MOTE_OK) return;
+    pm->wall_s += r.wall_s;
+    pm->cpu_s += r.cpu_s;
+    pm->peak_rss_bytes = r.peak_rss_bytes;
+    pm->has_energy = r.has_energy;
+    snprintf(pm->source, sizeof pm->source, "%s", r.source);
+    if (r.has_energy) pm->joules += r.joules;
+    if (r.co2_g >= 0) pm->co2_g += r.co2_g;
+    else pm->co2_g = -1;
+    mote_meter_start(meter);
+}
+
+/* A metric whose one sample carries the energy source as a label. */
+static void put_sourced(sbuf *b, const char *name, const char *type, const char *help, const char *source,
+                        double value) {
+    char line[600];
+    snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n%s{source=\"%s\"} %.17g\n", name, help, name, type, name,
+             source, value);
+    sbuf_addstr(b, line);
+}
+
+/* The process's CPU, memory and energy (only with a meter). */
+static void render_process(server *s, sbuf *b) {
+    process_meter *pm = &s->pmeter;
+    if (!s->cfg.meter || !pm->started) return;
+    pthread_mutex_lock(&pm->mu);
+    meter_update(pm, s->cfg.meter);
+    process_meter t = *pm;
+    pthread_mutex_unlock(&pm->mu);
+    put(b, "mote_process_cpu_seconds_total", "counter", "CPU time of all the server's threads (user + system).",
+        t.cpu_s);
+    put(b, "mote_process_cpu_percent", "gauge",
+        "Average CPU use since the server started, in percent of one core (above 100 with several busy).",
+        t.wall_s > 0 ? 100.0 * t.cpu_s / t.wall_s : 0);
+    put(b, "mote_process_peak_rss_bytes", "gauge", "Peak resident memory of the process.", (double)t.peak_rss_bytes);
+    put_sourced(b, "mote_energy_source_info", "gauge",
+                "Where the energy figures come from: rapl, hwmon:NAME, pi5-pmic, declared, or none.", t.source, 1);
+    if (!t.has_energy) return;
+    double tokens = (double)atomic_load(&s->metrics.prompt_tokens) + (double)atomic_load(&s->metrics.generated_tokens);
+    put_sourced(b, "mote_energy_joules_total", "counter", "Energy used by the machine since the server started.",
+                t.source, t.joules);
+    put_sourced(b, "mote_power_watts", "gauge", "Average power since the server started.", t.source,
+                t.wall_s > 0 ? t.joules / t.wall_s : 0);
+    put_sourced(b, "mote_joules_per_token", "gauge",
+                "Energy since the start per token evaluated or generated (idle time included).", t.source,
+                tokens > 0 ? t.joules / tokens : 0);
+    if (t.co2_g >= 0 && s->cfg.meter)
+        put_sourced(b, "mote_co2_grams_total", "counter", "Grams of CO2 for that energy at --grid-intensity.",
+                    t.source, t.co2_g);
 }
 
 char *metrics_render(server *s) {
@@ -71,5 +133,6 @@ char *metrics_render(server *s) {
     put(&b, "mote_models_loaded", "gauge", "Models in memory.", loaded);
     put(&b, "mote_uptime_seconds", "gauge", "Seconds since the server started.",
         (double)(mote_now_ns() - s->t_started) / 1e9);
+    render_process(s, &b);
     return b.data;
 }

@@ -30,6 +30,9 @@ int server_start(server *s, const server_config *cfg, char *err, size_t err_size
     memset(s, 0, sizeof *s);
     s->cfg = *cfg;
     s->t_started = mote_now_ns();
+    pthread_mutex_init(&s->budget_mu, NULL);
+    atomic_store(&s->stopping, false);
+    metrics_meter_start(&s->pmeter, cfg->meter);
     if (registry_build(s, &s->reg, err, err_size)) return -1;
     if (http_start(s, err, err_size)) {
         registry_free(s->reg);
@@ -40,6 +43,7 @@ int server_start(server *s, const server_config *cfg, char *err, size_t err_size
 }
 
 void server_stop(server *s) {
+    atomic_store(&s->stopping, true);
     http_quiesce(s);
     int64_t deadline = mote_now_ns() + (int64_t)s->cfg.drain_s * 1000000000LL;
     for (int i = 0; i < s->reg->n; i++) engine_shutdown(s->reg->engines[i], deadline);

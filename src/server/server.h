@@ -7,6 +7,8 @@
 #ifndef MOTE_SERVER_SERVER_H
 #define MOTE_SERVER_SERVER_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +27,7 @@ typedef struct {
     int queue_max;               /* requests waiting per model beyond the slots; then 503 */
     int64_t keep_alive_ms;       /* idle time before a model is unloaded (-1: never) */
     int max_loaded;              /* models in memory at once (0: no limit); the least recently used idle one goes */
+    size_t max_memory;           /* bytes of weights + contexts of all loaded models (0: no limit) */
     const char *api_key;         /* NULL: no authentication */
     const char *cors_origin;     /* NULL: no CORS headers */
     size_t max_body;             /* bytes of a request body */
@@ -35,6 +38,7 @@ typedef struct {
     int max_connections;
     int drain_s;                 /* on SIGTERM: time in-flight requests get to finish */
     bool quiet;                  /* no access log */
+    struct mote_meter *meter;    /* the process's CPU, memory and energy for /metrics (the caller's; NULL: none) */
 } server_config;
 
 void server_config_default(server_config *c);
@@ -48,6 +52,9 @@ struct server {
     server_metrics metrics;
     void *daemon;                /* struct MHD_Daemon */
     int64_t t_started;
+    pthread_mutex_t budget_mu;   /* memory_budget.c: one model at a time decides what to unload */
+    atomic_bool stopping;        /* server_stop began: waits for memory give up */
+    process_meter pmeter;        /* metrics.c: cfg.meter's running totals */
 };
 
 /* Find the models, bind and start serving (threads of its own). On failure

@@ -26,6 +26,7 @@ args_for() {
         quantize) echo "$S $tmp/q.gguf Q8_0" ;;
         info) echo "$S" ;;
         tokenize) echo "-m $S -p hi" ;;
+        serve) echo "-m $S --port 0" ;;   # every check below fails before the server starts
     esac
 }
 
@@ -151,5 +152,25 @@ for l in lines:
 "$MOTE" chat "$Q" "Hello" -n 4 --json 2>/dev/null | check_json 1 || err "chat -p --json"
 printf 'Hello\nHow are you?\n' | "$MOTE" chat "$Q" -n 4 --json 2>/dev/null | check_json 2 || err "chat batch --json"
 echo "ok: --json"
+
+# serve reads the same table: the same checks and messages, its help from the table,
+# and its own flags checked the same way (issue 12/13).
+expect_bad serve "-t 2000: threads must be from 0 (one per physical core) to 256" -t 2000
+expect_bad serve "unknown option '--bogus'" --bogus
+expect_bad serve "--top-p 7: expected a number from 0 to 1" --top-p 7
+expect_bad serve "--temp -1: expected a number >= 0" --temp -1
+expect_bad serve "-c -1: expected a number of tokens" --ctx-size -1
+expect_bad serve "-np 0: expected a number of slots" -np 0
+expect_bad serve "--port 70000: expected a port" --port 70000
+expect_bad serve "--max-memory needs a size such as 512M or 2G, not '12X'" --max-memory 12X
+expect_bad serve "--keep-alive needs a duration" --keep-alive soon
+expect_bad serve "-n 0 would answer nothing" -n 0
+a=$("$MOTE" help serve) || err "mote help serve failed"
+b=$("$MOTE" serve --help) || err "mote serve --help failed"
+[ "$a" == "$b" ] || err "mote help serve differs from mote serve --help"
+for f in "-t, --threads" "-c, --ctx-size" "--temp, --temperature" "--max-memory SIZE" "-np, --parallel"; do
+    grep -q -- "$f" <<<"$a" || err "mote help serve does not list $f"
+done
+echo "ok: serve"
 
 [ $fail = 0 ] && echo "PASS" || exit 1
