@@ -113,9 +113,6 @@ static void drop_context(engine *e) {
     mote_context_free(e->embed_ctx);
     e->embed_ctx = NULL;
     mote_sched_free(e->sched);
-    mote_grammar_vocab_free(e->gvocab);
-    e->gvocab = NULL;
-    prompt_model_free(&e->pm);
     mote_context_free(e->ctx);
     e->sched = NULL;
     e->ctx = NULL;
@@ -125,8 +122,13 @@ static void drop_context(engine *e) {
     pthread_mutex_unlock(&e->mu);
 }
 
+/* Free everything made from the model: its context, the prompt
+ * formatter and grammar vocabulary, then the model itself. */
 static void unload(engine *e) {
     drop_context(e);
+    mote_grammar_vocab_free(e->gvocab);
+    e->gvocab = NULL;
+    prompt_model_free(&e->pm);
     mote_vocab_free(e->vocab);
     mote_model_free(e->model);
     e->vocab = NULL;
