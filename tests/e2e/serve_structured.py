@@ -369,6 +369,9 @@ def errors():
             fail(f"{what}: {st} {raw[:200]}")
 
 
+st, d, raw = post("/api/show", {"model": Q3})
+if "tools" not in d.get("capabilities", []):
+    fail(f"/api/show: no tools capability: {d.get('capabilities')}")
 structured_output()
 tools(Q3)
 tools(Q2)
