@@ -113,7 +113,7 @@ static int cmd_index(int argc, char **argv) {
         }
     }
     if (rc) fprintf(stderr, "mote rag index: %s\n", mote_last_error());
-    fprintf(stderr,
+    else fprintf(stderr,
             "mote rag index: %lld indexed, %lld unchanged, %lld skipped; %lld chunks in %.2f s (embedding %.2f s, "
             "%.1f chunks/s)\n",
             (long long)s.files_indexed, (long long)s.files_unchanged, (long long)s.files_skipped,

@@ -107,7 +107,7 @@ static void print_source(FILE *out, int32_t i, const mote_rag_hit *h, const char
     fprintf(out, "%s[%d] %s, chunk %d (bytes %lld-%lld)  score %.4g", mark, i + 1, h->path, h->seq,
             (long long)h->start, (long long)h->end, h->score);
     if (h->vector_rank) fprintf(out, "  cosine %.4f (#%d)", h->vector_score, h->vector_rank);
-    if (h->keyword_rank) fprintf(out, "  bm25 %.3g (#%d)", -h->keyword_score, h->keyword_rank);
+    if (h->keyword_rank) fprintf(out, "  bm25 %.3g (#%d)", h->keyword_score, h->keyword_rank);
     fputc('\n', out);
 }
 
@@ -166,6 +166,7 @@ int rag_cmd_search(int argc, char **argv) {
 /* What ask shows as it goes. */
 typedef struct {
     bool json, quiet;
+    cJSON *rewrites; /* --json: collected for the output */
 } ask_view;
 
 static void stream_text(const char *text, size_t len, void *user) {
@@ -181,7 +182,8 @@ static void show_prompt(const char *text, size_t len, void *user) {
 
 static void show_rewrite(int32_t i, const char *query, void *user) {
     const ask_view *v = user;
-    if (!v->json && !v->quiet) fprintf(stderr, "rewrite %d: %s\n", i + 1, query);
+    if (v->rewrites) cJSON_AddItemToArray(v->rewrites, cJSON_CreateString(query));
+    else if (!v->quiet) fprintf(stderr, "rewrite %d: %s\n", i + 1, query);
 }
 
 int rag_cmd_ask(int argc, char **argv) {
@@ -205,7 +207,7 @@ int rag_cmd_ask(int argc, char **argv) {
         return st;
     }
     bool json = cli_flag(&a, CLI_JSON), quiet = cli_flag(&a, CLI_QUIET) || json;
-    ask_view view = {json, quiet};
+    ask_view view = {json, quiet, json ? cJSON_CreateArray() : NULL};
     mote_rag_ask_params p = mote_rag_ask_default_params();
     p.chat_model = a.model;
     p.chat_template = cli_str(&a, CLI_CHAT_TEMPLATE, NULL);
@@ -230,6 +232,8 @@ int rag_cmd_ask(int argc, char **argv) {
         cJSON_AddStringToObject(o, "question", q);
         cJSON_AddStringToObject(o, "answer", ans.text ? ans.text : "");
         cJSON_AddItemToObject(o, "sources", hits_json(&ans.sources, ans.cited));
+        cJSON_AddItemToObject(o, "rewrites", view.rewrites);
+        view.rewrites = NULL;
         cJSON_AddStringToObject(o, "stop_reason", mote_stop_reason_name(ans.stop));
         cJSON *t = cJSON_AddObjectToObject(o, "timings");
         cJSON_AddNumberToObject(t, "load_ms", ans.load_s * 1e3);
@@ -252,6 +256,7 @@ int rag_cmd_ask(int argc, char **argv) {
         }
     }
     if (!rc) mote_rag_answer_free(&ans);
+    cJSON_Delete(view.rewrites);
     mote_rag_close(r);
     free(q);
     return rc ? 1 : 0;

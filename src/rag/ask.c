@@ -122,7 +122,7 @@ static int write_rewrites(chat_session *s, const mote_rag_ask_params *p, const c
     s->gen->n_predict = saved;
     if (st == MOTE_OK && sink.text) {
         mote_chat_reasoning split = mote_chat_split_reasoning(sink.text);
-        char *answer = strndup(split.answer, split.answer_len);
+        char *answer = rag_utf8_clean(split.answer, split.answer_len);
         if (answer) *n = parse_rewrites(answer, question, rewrites, p->multi_query);
         free(answer);
     }
@@ -207,7 +207,8 @@ int mote_rag_ask(mote_rag *r, const char *question, const mote_rag_ask_params *p
     free(prompt);
     for (int32_t i = 0; i < n_rewrites; i++) free(queries[1 + i]);
     chat_session_close(&s);
-    out->text = sink.text ? sink.text : strdup("");
+    out->text = rag_utf8_clean(sink.text ? sink.text : "", sink.len);
+    free(sink.text);
     out->cited = calloc((size_t)(out->sources.n + 1), sizeof *out->cited);
     if (!st && (!out->text || !out->cited)) st = mote_fail(MOTE_ERR_NOMEM, "out of memory");
     if (!st) find_citations(out->text, out->sources.n, out->cited);

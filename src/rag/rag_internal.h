@@ -66,6 +66,11 @@ int64_t rag_topk_dot(const void *rows, int type, int64_t n, int32_t d, const flo
 int rag_vectors_load(mote_rag *r, double *load_s);
 void rag_vectors_forget(mote_rag *r);
 
+/* A malloc'd copy of n bytes with every byte that is not part of valid
+ * UTF-8 replaced by U+FFFD (documents and noise answers may hold such
+ * bytes; JSON and terminals want text). NULL when memory ran out. */
+char *rag_utf8_clean(const char *s, size_t n);
+
 /* search.c: the FTS5 query for a question: its words (stop words left out),
  * each quoted, joined by OR; "" when no word is left. malloc'd. */
 char *rag_fts_query(const char *question);

@@ -85,6 +85,21 @@ char *rag_fts_query(const char *question) {
     return q;
 }
 
+char *rag_utf8_clean(const char *s, size_t n) {
+    char *out = malloc(n * 3 + 1); /* a bad byte (1) becomes 3 */
+    if (!out) return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t l = utf8_decode(s + i, n - i, &cp);
+        if (cp == 0xFFFD && l == 1) memcpy(out + o, "\xEF\xBF\xBD", 3), o += 3;
+        else memcpy(out + o, s + i, l), o += l;
+        i += l;
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* One ranked list: chunk ids, best first, with the score that ranked them. */
 typedef struct {
     int64_t *ids;
@@ -182,8 +197,8 @@ static int fill_hit(mote_rag *r, sqlite3_stmt *st, const fused *f, double score,
     h->seq = sqlite3_column_int(st, 0);
     h->start = sqlite3_column_int64(st, 1);
     h->end = sqlite3_column_int64(st, 2);
-    h->text = strdup((const char *)sqlite3_column_text(st, 3));
-    h->path = strdup((const char *)sqlite3_column_text(st, 4));
+    h->text = rag_utf8_clean((const char *)sqlite3_column_text(st, 3), (size_t)sqlite3_column_bytes(st, 3));
+    h->path = rag_utf8_clean((const char *)sqlite3_column_text(st, 4), (size_t)sqlite3_column_bytes(st, 4));
     h->score = score;
     h->vector_score = f->vscore;
     h->keyword_score = f->kscore;
