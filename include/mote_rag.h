@@ -142,6 +142,11 @@ int mote_rag_search(mote_rag *r, const char *query, int32_t k, mote_rag_mode mod
 int mote_rag_search_multi(mote_rag *r, const char *const *queries, int32_t n_queries, int32_t k,
                           mote_rag_mode mode, mote_rag_results *out);
 void mote_rag_results_free(mote_rag_results *res);
+/* The hits as a JSON array (malloc'd text) of {"rank", "path", "chunk",
+ * "start", "end", "score", "vector_score", "keyword_score" (null when not
+ * computed), "vector_rank", "keyword_rank", "text"}, and "cited" when
+ * cited != NULL: what `mote rag search --json` and the server print. */
+int mote_rag_hits_json(const mote_rag_results *res, const bool *cited, char **out);
 
 /* --- answering -------------------------------------------------------------- */
 

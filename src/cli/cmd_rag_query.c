@@ -9,7 +9,6 @@
  * given (the ones it cited marked), with retrieval and generation timed apart.
  */
 #include <cjson/cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,31 +67,12 @@ static int mode_of(const cli_args *a, const char *sub) {
     return mode;
 }
 
-static void add_score(cJSON *o, const char *key, double v) {
-    if (isnan(v)) cJSON_AddNullToObject(o, key);
-    else cJSON_AddNumberToObject(o, key, v);
-}
-
+/* The hits as a cJSON array (the library writes them). */
 static cJSON *hits_json(const mote_rag_results *res, const bool *cited) {
-    cJSON *arr = cJSON_CreateArray();
-    for (int32_t i = 0; i < res->n; i++) {
-        const mote_rag_hit *h = &res->hits[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "rank", i + 1);
-        cJSON_AddStringToObject(o, "path", h->path);
-        cJSON_AddNumberToObject(o, "chunk", h->seq);
-        cJSON_AddNumberToObject(o, "start", (double)h->start);
-        cJSON_AddNumberToObject(o, "end", (double)h->end);
-        add_score(o, "score", h->score);
-        add_score(o, "vector_score", h->vector_score);
-        add_score(o, "keyword_score", h->keyword_score);
-        cJSON_AddNumberToObject(o, "vector_rank", h->vector_rank);
-        cJSON_AddNumberToObject(o, "keyword_rank", h->keyword_rank);
-        if (cited) cJSON_AddBoolToObject(o, "cited", cited[i]);
-        cJSON_AddStringToObject(o, "text", h->text);
-        cJSON_AddItemToArray(arr, o);
-    }
-    return arr;
+    char *text = NULL;
+    cJSON *arr = mote_rag_hits_json(res, cited, &text) == MOTE_OK ? cJSON_Parse(text) : NULL;
+    free(text);
+    return arr ? arr : cJSON_CreateArray();
 }
 
 static void put_json(cJSON *v) {

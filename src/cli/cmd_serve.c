@@ -49,6 +49,10 @@ static void serve_usage(FILE *out) {
             "      --request-timeout S stop a generation after S seconds (default 600; 0: never)\n"
             "      --timeout S         close a connection idle for S seconds (default 30)\n"
             "      --drain S           on SIGTERM, let running requests finish for S seconds (default 10)\n"
+            "      --rag NAME=KB.sqlite[,model=CHAT]\n"
+            "                          serve NAME: chats answered from the knowledge base (mote rag) by the\n"
+            "                          chat model CHAT (a served model or a file; default: the first -m);\n"
+            "                          POST /api/rag/search returns its passages (repeatable)\n"
             "      --quiet             no request log on stderr\n"
             "  -h, --help              show this help\n");
 }
@@ -68,9 +72,14 @@ static int parse_int(const char *flag, const char *s, long min, long max, long *
 int cmd_serve(int argc, char **argv) {
     server_config cfg;
     server_config_default(&cfg);
-    const char **models = calloc((size_t)argc, sizeof *models);
-    if (!models) return 1;
+    const char **models = calloc((size_t)argc, sizeof *models), **rags = calloc((size_t)argc, sizeof *rags);
+    if (!models || !rags) {
+        free(models);
+        free(rags);
+        return 1;
+    }
     cfg.model_paths = models;
+    cfg.rag_specs = rags;
     int status = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -91,6 +100,7 @@ int cmd_serve(int argc, char **argv) {
         long n;
         if (!strcmp(a, "-m") || !strcmp(a, "--model")) models[cfg.n_model_paths++] = v;
         else if (!strcmp(a, "--models")) cfg.models_dir = v;
+        else if (!strcmp(a, "--rag")) rags[cfg.n_rag_specs++] = v;
         else if (!strcmp(a, "--host")) cfg.host = v;
         else if (!strcmp(a, "--api-key")) cfg.api_key = *v ? v : NULL;
         else if (!strcmp(a, "--cors")) cfg.cors_origin = *v ? v : NULL;
@@ -142,7 +152,7 @@ int cmd_serve(int argc, char **argv) {
             goto out;
         }
     }
-    if (cfg.n_model_paths == 0 && !cfg.models_dir) {
+    if (cfg.n_model_paths == 0 && !cfg.models_dir && cfg.n_rag_specs == 0) {
         fprintf(stderr, "mote serve: no models: give -m MODEL.gguf (repeatable) or --models DIR\n");
         goto out;
     }
@@ -172,5 +182,6 @@ int cmd_serve(int argc, char **argv) {
     status = 0;
 out:
     free(models);
+    free(rags);
     return status;
 }

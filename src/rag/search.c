@@ -4,6 +4,7 @@
  * number of ranked lists (hybrid mode, and multi-query retrieval where each
  * phrasing contributes its lists). See mote_rag.h.
  */
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -295,4 +296,34 @@ void mote_rag_results_free(mote_rag_results *res) {
     }
     free(res->hits);
     memset(res, 0, sizeof *res);
+}
+
+static void add_score(cJSON *o, const char *key, double v) {
+    if (isnan(v)) cJSON_AddNullToObject(o, key);
+    else cJSON_AddNumberToObject(o, key, v);
+}
+
+int mote_rag_hits_json(const mote_rag_results *res, const bool *cited, char **out) {
+    *out = NULL;
+    cJSON *arr = cJSON_CreateArray();
+    for (int32_t i = 0; arr && i < res->n; i++) {
+        const mote_rag_hit *h = &res->hits[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "rank", i + 1);
+        cJSON_AddStringToObject(o, "path", h->path);
+        cJSON_AddNumberToObject(o, "chunk", h->seq);
+        cJSON_AddNumberToObject(o, "start", (double)h->start);
+        cJSON_AddNumberToObject(o, "end", (double)h->end);
+        add_score(o, "score", h->score);
+        add_score(o, "vector_score", h->vector_score);
+        add_score(o, "keyword_score", h->keyword_score);
+        cJSON_AddNumberToObject(o, "vector_rank", h->vector_rank);
+        cJSON_AddNumberToObject(o, "keyword_rank", h->keyword_rank);
+        if (cited) cJSON_AddBoolToObject(o, "cited", cited[i]);
+        cJSON_AddStringToObject(o, "text", h->text);
+        cJSON_AddItemToArray(arr, o);
+    }
+    *out = arr ? cJSON_PrintUnformatted(arr) : NULL;
+    cJSON_Delete(arr);
+    return *out ? MOTE_OK : mote_fail(MOTE_ERR_NOMEM, "out of memory");
 }

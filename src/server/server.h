@@ -35,6 +35,8 @@ typedef struct {
     int max_connections;
     int drain_s;                 /* on SIGTERM: time in-flight requests get to finish */
     bool quiet;                  /* no access log */
+    const char **rag_specs;      /* --rag NAME=KB.sqlite[,model=CHAT], repeatable (rag_api.h) */
+    int n_rag_specs;
 } server_config;
 
 void server_config_default(server_config *c);
