@@ -130,7 +130,8 @@ typedef struct {
 typedef struct {
     mote_rag_hit *hits;
     int32_t n;
-    double load_s;            /* reading the vectors into memory (first vector search only) */
+    double load_s;            /* loading the embedding model and reading the vectors into memory
+                               * (the first vector search of a handle only) */
     double embed_s;           /* embedding the question(s) */
     double search_s;          /* ranking */
 } mote_rag_results;

@@ -163,8 +163,7 @@ static bool print_doc(const mote_rag_doc *d, void *user) {
     return true;
 }
 
-/* Print a JSON value on one line and free it. */
-static void put_json(cJSON *v) {
+void rag_cli_put_json(cJSON *v) {
     char *s = cJSON_PrintUnformatted(v);
     if (s) puts(s);
     free(s);
@@ -180,7 +179,7 @@ static int cmd_ls(int argc, char **argv) {
     cJSON *arr = cli_flag(&a, CLI_JSON) ? cJSON_CreateArray() : NULL;
     int rc = mote_rag_list(r, print_doc, arr);
     if (rc) fprintf(stderr, "mote rag ls: %s\n", mote_last_error());
-    else if (arr) put_json(arr), arr = NULL;
+    else if (arr) rag_cli_put_json(arr), arr = NULL;
     cJSON_Delete(arr);
     mote_rag_close(r);
     return rc ? 1 : 0;
@@ -211,7 +210,7 @@ static int cmd_stats(int argc, char **argv) {
         cJSON_AddNumberToObject(o, "overlap_tokens", s.overlap_tokens);
         cJSON_AddStringToObject(o, "embed_model", s.embed_model);
         cJSON_AddStringToObject(o, "embed_id", s.embed_id);
-        put_json(o);
+        rag_cli_put_json(o);
         return 0;
     }
     printf("documents       %lld\n"

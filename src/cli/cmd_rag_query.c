@@ -75,13 +75,6 @@ static cJSON *hits_json(const mote_rag_results *res, const bool *cited) {
     return arr ? arr : cJSON_CreateArray();
 }
 
-static void put_json(cJSON *v) {
-    char *s = cJSON_PrintUnformatted(v);
-    if (s) puts(s);
-    free(s);
-    cJSON_Delete(v);
-}
-
 /* "path, chunk 3 (bytes 120-480)" and the scores each list gave. */
 static void print_source(FILE *out, int32_t i, const mote_rag_hit *h, const char *mark) {
     fprintf(out, "%s[%d] %s, chunk %d (bytes %lld-%lld)  score %.4g", mark, i + 1, h->path, h->seq,
@@ -124,7 +117,7 @@ int rag_cmd_search(int argc, char **argv) {
         cJSON_AddNumberToObject(t, "embed_ms", res.embed_s * 1e3);
         cJSON_AddNumberToObject(t, "search_ms", res.search_s * 1e3);
         cJSON_AddNumberToObject(t, "total_ms", total_ms);
-        put_json(o);
+        rag_cli_put_json(o);
     } else {
         for (int32_t i = 0; i < res.n; i++) {
             const mote_rag_hit *h = &res.hits[i];
@@ -135,7 +128,7 @@ int rag_cmd_search(int argc, char **argv) {
         if (res.n == 0) printf("(no passage matches)\n");
     }
     if (!cli_flag(&a, CLI_QUIET))
-        fprintf(stderr, "mote rag search: %d passages in %.1f ms (embedding %.1f ms, ranking %.1f ms, reading vectors %.1f ms)\n",
+        fprintf(stderr, "mote rag search: %d passages in %.1f ms (embedding %.1f ms, ranking %.1f ms, loading the model and vectors %.1f ms)\n",
                 res.n, total_ms, res.embed_s * 1e3, res.search_s * 1e3, res.load_s * 1e3);
     mote_rag_results_free(&res);
     mote_rag_close(r);
@@ -222,7 +215,7 @@ int rag_cmd_ask(int argc, char **argv) {
         cJSON_AddNumberToObject(t, "generation_ms", ans.generation_s * 1e3);
         cJSON_AddNumberToObject(t, "prompt_tokens", ans.n_prompt);
         cJSON_AddNumberToObject(t, "generated_tokens", ans.n_eval);
-        put_json(o);
+        rag_cli_put_json(o);
     } else {
         fputc('\n', stdout);
         fflush(stdout);

@@ -18,4 +18,8 @@ int rag_cmd_ask(int argc, char **argv);
  * "mote rag <sub>: ..." and returns the exit status (non-zero). */
 int rag_cli_open(const cli_args *a, const char *sub, bool must_exist, mote_rag **out);
 
+/* Print a JSON value on one line of stdout and free it. */
+struct cJSON;
+void rag_cli_put_json(struct cJSON *v);
+
 #endif

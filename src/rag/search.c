@@ -229,6 +229,8 @@ int mote_rag_search_multi(mote_rag *r, const char *const *queries, int32_t n_que
             return mote_fail(MOTE_ERR_INVALID_ARG, "'%s' holds no vectors yet (index some files first)", r->db_path);
         int64_t t0 = mote_now_ns();
         if ((rc = rag_embed_ready(r))) return rc;
+        out->load_s = (double)(mote_now_ns() - t0) / 1e9; /* the model, once per handle */
+        t0 = mote_now_ns();
         if (!(qv = malloc((size_t)n_queries * r->n_embd * sizeof *qv))) return mote_fail(MOTE_ERR_NOMEM, "out of memory");
         rc = rag_embed_texts(r, queries, NULL, n_queries, qv);
         out->embed_s = (double)(mote_now_ns() - t0) / 1e9;
