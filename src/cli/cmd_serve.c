@@ -28,7 +28,7 @@ static void on_signal(int sig) {
 static const cli_use serve_options[] = {
     {CLI_HELP, NULL},
     {CLI_MODEL, "a model to serve (repeatable; model files may also be given as arguments)"},
-    {CLI_MODELS_DIR, NULL}, {CLI_HOST, NULL}, {CLI_PORT, NULL}, {CLI_PARALLEL, NULL},
+    {CLI_MODELS_DIR, NULL}, {CLI_RAG_SERVE, NULL}, {CLI_HOST, NULL}, {CLI_PORT, NULL}, {CLI_PARALLEL, NULL},
     {CLI_CTX_SIZE, "context per request in tokens (default 0: the model's, at most 2048); a request's "
                    "options.num_ctx may ask for more"},
     {CLI_THREADS, NULL}, {CLI_QUEUE, NULL}, {CLI_KEEP_ALIVE, NULL}, {CLI_MAX_LOADED, NULL}, {CLI_MAX_MEMORY, NULL},
@@ -71,6 +71,10 @@ int cmd_serve(int argc, char **argv) {
     for (const cli_given_opt *g; (g = cli_next(&a, CLI_MODEL, &k));) models[cfg.n_model_paths++] = g->text;
     for (int i = 0; i < a.n_positional; i++) models[cfg.n_model_paths++] = a.positional[i];
     cfg.model_paths = models;
+    const char *rags[CLI_MAX_GIVEN];
+    k = 0;
+    for (const cli_given_opt *g; (g = cli_next(&a, CLI_RAG_SERVE, &k));) rags[cfg.n_rag_specs++] = g->text;
+    cfg.rag_specs = rags;
     cfg.models_dir = cli_str(&a, CLI_MODELS_DIR, NULL);
     cfg.host = cli_str(&a, CLI_HOST, cfg.host);
     cfg.port = (int)cli_int(&a, CLI_PORT, cfg.port);
@@ -121,8 +125,8 @@ int cmd_serve(int argc, char **argv) {
         return 2;
     }
     gen_input_set_defaults(&go.gen.sampling, go.gen.n_predict);
-    if (cfg.n_model_paths == 0 && !cfg.models_dir) {
-        fprintf(stderr, "mote serve: no models: give -m MODEL.gguf (repeatable) or --models DIR\n");
+    if (cfg.n_model_paths == 0 && !cfg.models_dir && cfg.n_rag_specs == 0) {
+        fprintf(stderr, "mote serve: no models: give -m MODEL.gguf (repeatable), --models DIR or --rag NAME=KB.sqlite\n");
         return 2;
     }
     cli_meter_opts mo;

@@ -32,6 +32,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_rag(int argc, char **argv);
 
 extern const cli_command_spec info_spec, bench_spec, tokenize_spec, run_spec, perplexity_spec, quantize_spec,
     imatrix_spec, chat_spec, synth_spec, serve_spec;

@@ -22,6 +22,7 @@ const mote_command mote_commands[] = {
     {"embed", "print embedding vectors of texts", cmd_embed, NULL},
     {"eval", "score a model on MMLU, TruthfulQA or IFEval (as lm-eval does)", cmd_eval, NULL},
     {"serve", "serve models over HTTP (Ollama and OpenAI APIs, a chat page)", cmd_serve, &serve_spec},
+    {"rag", "a knowledge base on the device: index files, search, answer with citations", cmd_rag, NULL},
     {NULL, NULL, NULL, NULL},
 };
 

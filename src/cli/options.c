@@ -217,6 +217,29 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
                      "close a connection idle for S seconds (default 30)"},
     [CLI_DRAIN] = {CLI_DRAIN, {"--drain"}, CLI_INT, "S", 0, 86400, "expected a number of seconds from 0 to 86400",
                    NULL, false, "on SIGTERM, let running requests finish for S seconds (default 10)"},
+    [CLI_RAG_DB] = {CLI_RAG_DB, {"--db"}, CLI_STRING, "KB.sqlite", 0, 0, NULL, NULL, false,
+                    "the knowledge base (an SQLite file)"},
+    [CLI_EMBED_MODEL] = {CLI_EMBED_MODEL, {"--embed-model"}, CLI_STRING, "FILE", 0, 0, NULL, NULL, false,
+                         "the GGUF embedding model (default: the one the knowledge base was built with)"},
+    [CLI_RAG_K] = {CLI_RAG_K, {"-k", "--top"}, CLI_INT, "N", 1, 1000, "expected a number of passages from 1 to 1000",
+                   NULL, false, "how many passages (default 5)"},
+    [CLI_RAG_MODE] = {CLI_RAG_MODE, {"--mode"}, CLI_STRING, "hybrid|vector|keyword", 0, 0, NULL, NULL, false,
+                      "ranking: hybrid (both fused by reciprocal rank fusion, the default), vector (cosine of "
+                      "the embeddings) or keyword (FTS5 BM25)"},
+    [CLI_CHUNK_TOKENS] = {CLI_CHUNK_TOKENS, {"--chunk-tokens"}, CLI_INT, "N", 8, 8192,
+                          "expected a number of tokens from 8 to 8192", NULL, false,
+                          "a new knowledge base's chunk length in tokens (default 200)"},
+    [CLI_CHUNK_OVERLAP] = {CLI_CHUNK_OVERLAP, {"--overlap"}, CLI_INT, "N", 0, 8191,
+                           "expected a number of tokens smaller than --chunk-tokens", NULL, false,
+                           "a new knowledge base's overlap between chunks in tokens (default 40)"},
+    [CLI_VECTOR_TYPE] = {CLI_VECTOR_TYPE, {"--vector-type"}, CLI_STRING, "f16|f32", 0, 0, NULL, NULL, false,
+                         "how a new knowledge base stores vectors (default f16: half the size)"},
+    [CLI_MULTI_QUERY] = {CLI_MULTI_QUERY, {"--multi-query"}, CLI_INT, "N", 0, 8,
+                         "expected a number of rewrites from 0 to 8", NULL, false,
+                         "the chat model writes N rewrites of the question; each is searched and the results fused"},
+    [CLI_RAG_SERVE] = {CLI_RAG_SERVE, {"--rag"}, CLI_STRING, "NAME=KB.sqlite[,model=CHAT]", 0, 0, NULL, NULL, true,
+                       "also serve a model NAME that answers from the knowledge base with the chat model CHAT "
+                       "(a served model's name or a GGUF file; default: the first model); repeatable"},
 };
 
 const cli_option *cli_option_get(cli_opt_id id) {

@@ -128,6 +128,16 @@ typedef enum {
     CLI_REQUEST_TIMEOUT,
     CLI_TIMEOUT,
     CLI_DRAIN,
+    /* rag (cli/cmd_rag.c) and serve --rag */
+    CLI_RAG_DB,
+    CLI_EMBED_MODEL,
+    CLI_RAG_K,
+    CLI_RAG_MODE,
+    CLI_CHUNK_TOKENS,
+    CLI_CHUNK_OVERLAP,
+    CLI_VECTOR_TYPE,
+    CLI_MULTI_QUERY,
+    CLI_RAG_SERVE,
     CLI_N_OPTIONS
 } cli_opt_id;
 

@@ -11,6 +11,7 @@
 
 #include "server/api.h"
 #include "server/json_util.h"
+#include "server/rag_api.h"
 
 cJSON *api_parse_body(http_req *r, enum MHD_Result *ret) {
     char err[256];
@@ -66,6 +67,11 @@ enum MHD_Result api_run_generation(http_req *r, gen_parse_fn parse, const job_fo
     if (!e) {
         job_release(j);
         return ret;
+    }
+    /* a knowledge base's model: the passages go into the question first */
+    if ((st = rag_api_augment(r->srv, e, &j->in, err, sizeof err))) {
+        job_release(j);
+        return http_send_error(r, st, "%s", err);
     }
     snprintf(j->model_name, sizeof j->model_name, "%s", engine_name(e));
     /* Ollama: no prompt and no messages only loads (or, with keep_alive 0, unloads) the model */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <stdarg.h>
+#include "server/rag_api.h"
 #include "server/server.h"
 
 /* The model name of a path: its file name without ".gguf". */
@@ -32,10 +33,14 @@ static int fail(char *err, size_t err_size, const char *fmt, ...) {
 }
 
 static int add(server *s, registry *r, const char *path, char *err, size_t err_size) {
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return fail(err, err_size, "cannot read model file '%s'", path);
     char name[256];
     model_name(path, name, sizeof name);
+    return registry_add(s, r, name, path, err, err_size);
+}
+
+int registry_add(server *s, registry *r, const char *name, const char *path, char *err, size_t err_size) {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return fail(err, err_size, "cannot read model file '%s'", path);
     if (!name[0]) return fail(err, err_size, "'%s' gives an empty model name", path);
     for (int i = 0; i < r->n; i++)
         if (!strcmp(engine_name(r->engines[i]), name))
@@ -91,6 +96,7 @@ int registry_build(server *s, registry **out, char *err, size_t err_size) {
     int rc = 0;
     for (int i = 0; i < s->cfg.n_model_paths && !rc; i++) rc = add(s, r, s->cfg.model_paths[i], err, err_size);
     if (!rc && s->cfg.models_dir) rc = add_dir(s, r, s->cfg.models_dir, err, err_size);
+    if (!rc) rc = rag_models_build(s, r, err, err_size);
     if (!rc && r->n == 0) rc = fail(err, err_size, "no models to serve (give -m FILE or --models DIR)");
     if (rc) {
         registry_free(r);
@@ -103,6 +109,7 @@ int registry_build(server *s, registry **out, char *err, size_t err_size) {
 void registry_free(registry *r) {
     if (!r) return;
     for (int i = 0; i < r->n; i++) engine_free(r->engines[i]);
+    rag_models_free(r->rag);
     free(r->engines);
     free(r);
 }

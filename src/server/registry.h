@@ -8,12 +8,19 @@
 
 #include "server/engine.h"
 
+struct rag_models;
+
 typedef struct registry {
     engine **engines;
     int n;
+    struct rag_models *rag;   /* the --rag knowledge bases (rag_api.h), or NULL */
 } registry;
 
 struct server;
+
+/* Add a model called `name` served from the GGUF file `path`; non-zero with
+ * a message in err when the file is missing or the name is taken. */
+int registry_add(struct server *s, registry *r, const char *name, const char *path, char *err, size_t err_size);
 
 /* Collect the models; non-zero with a message in err when there are none,
  * a file is missing, or two have the same name. */

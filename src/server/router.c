@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "server/api.h"
+#include "server/rag_api.h"
 
 typedef struct {
     const char *method;  /* "GET" routes also answer HEAD */
@@ -38,6 +39,7 @@ static const route ROUTES[] = {
     {"POST", "/v1/chat/completions", openai_chat, false},
     {"POST", "/v1/completions", openai_completions, false},
     {"POST", "/v1/embeddings", openai_embeddings, false},
+    {"POST", "/api/rag/search", rag_api_search, false},
 };
 
 /* Compare in constant time, so the key cannot be guessed byte by byte from timings. */

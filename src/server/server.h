@@ -39,6 +39,8 @@ typedef struct {
     int drain_s;                 /* on SIGTERM: time in-flight requests get to finish */
     bool quiet;                  /* no access log */
     struct mote_meter *meter;    /* the process's CPU, memory and energy for /metrics (the caller's; NULL: none) */
+    const char **rag_specs;      /* --rag NAME=KB.sqlite[,model=CHAT], repeatable (rag_api.h) */
+    int n_rag_specs;
 } server_config;
 
 void server_config_default(server_config *c);
