@@ -7,7 +7,8 @@
 #   --max-memory: a model that cannot fit gets a clear error, a second model
 #   unloads the idle first to fit, a num_ctx too big for the budget is a 400,
 #   a model waits for a busy one to finish rather than failing;
-#   the sampling flags are the defaults of requests; /metrics carries the
+#   the sampling flags are the defaults of requests (the model given as an
+#   argument, not -m); /metrics carries the
 #   process meter (CPU, peak RSS, energy with its source).
 set -euo pipefail
 here=$(dirname "$0")
@@ -122,7 +123,7 @@ stop_server
 echo "ok: --max-memory"
 
 # --- sampling flags as request defaults; /metrics with the meter
-start_server "$tmp/log" -m "$S" --temp 0 -n 12 --energy-source declared --watts 2,10 --quiet
+start_server "$tmp/log" "$S" --temp 0 -n 12 --energy-source declared --watts 2,10 --quiet
 want=$("$MOTE" run -m "$S" -p "Once upon a time" -n 12 --temp 0 2>/dev/null)
 want=${want#" Once upon a time"}
 got=$(gen stories260K "Once upon a time" '{}' | jq_ 'd["response"]')
