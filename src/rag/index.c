@@ -321,7 +321,7 @@ int mote_rag_remove(mote_rag *r, const char *path, int64_t *n_removed) {
     char *abs = realpath(path, NULL);
     const char *p = abs ? abs : path;
     size_t plen = strlen(p);
-    /* the document itself, or every document under the directory */
+    /* the document itself, or every document under the directory (bytes compared: paths may be UTF-8) */
     char *prefix = malloc(plen + 3);
     if (!prefix) {
         free(abs);
@@ -330,7 +330,7 @@ int mote_rag_remove(mote_rag *r, const char *path, int64_t *n_removed) {
     snprintf(prefix, plen + 3, "%s/", p);
     sqlite3_stmt *st;
     int rc = rag_exec(r, "BEGIN IMMEDIATE");
-    if (!rc && sqlite3_prepare_v2(r->db, "SELECT id FROM documents WHERE path = ? OR substr(path, 1, ?) = ?", -1, &st,
+    if (!rc && sqlite3_prepare_v2(r->db, "SELECT id FROM documents WHERE path = ? OR substr(CAST(path AS BLOB), 1, ?) = CAST(? AS BLOB)", -1, &st,
                                   NULL) != SQLITE_OK)
         rc = rag_db_fail(r, "reading its documents");
     int64_t *ids = NULL;

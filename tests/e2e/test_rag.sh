@@ -48,6 +48,12 @@ check "search text output: document, position, scores, time" 'grep -q "dance.txt
 "$MOTE" rag rm --db "$db" "$tmp/kb/notes" 2>"$tmp/err"
 check "rm a directory" 'grep -q "removed (2 documents)" "$tmp/err" && [ "$("$MOTE" rag ls --db "$db" | wc -l)" = 2 ]'
 
+mkdir "$tmp/kb/ünï"
+echo "Wax comes from glands under the abdomen." >"$tmp/kb/ünï/wax.md"
+"$MOTE" rag index --db "$db" -q "$tmp/kb/ünï" 2>/dev/null
+"$MOTE" rag rm --db "$db" "$tmp/kb/ünï" 2>"$tmp/err"
+check "rm a directory with a non-ASCII name" 'grep -q "removed (1 document)" "$tmp/err" && [ "$("$MOTE" rag ls --db "$db" | wc -l)" = 2 ]'
+
 refuse() { # name, expected message part, command...
     local name=$1 want=$2; shift 2
     if "$@" >"$tmp/out" 2>"$tmp/err" </dev/null; then echo "FAIL: $name accepted"; fail=1; return; fi
