@@ -108,6 +108,24 @@ typedef enum {
     CLI_WATTS,
     CLI_GRID_INTENSITY,
     CLI_ENERGY_SOURCE,
+    /* sweep */
+    CLI_TYPES,
+    CLI_TASKS,
+    CLI_TEXT,
+    CLI_RAM,
+    CLI_COMPARE,
+    CLI_LLAMA_BENCH,
+    CLI_SWEEP_TARGET_BPW,
+    /* eval */
+    CLI_TASK,
+    CLI_DATA,
+    CLI_RESPONSES,
+    CLI_LIMIT,
+    CLI_SHOTS,
+    CLI_MAX_TOKENS,
+    /* embed */
+    CLI_POOLING,
+    CLI_NO_NORMALIZE,
     CLI_N_OPTIONS
 } cli_opt_id;
 
