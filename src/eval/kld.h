@@ -21,7 +21,7 @@
 #include "mote.h"
 
 /* Evaluate the text's tokens in chunks of the context's size (each starting
- * with BOS when bos >= 0), as mote_perplexity does, and write every scored
+ * with BOS when bos >= 0; at least one chunk), as mote_perplexity does, and write every scored
  * position's log-probabilities to path; the running perplexity after each
  * chunk ("[k]PPL,") goes to out unless it is NULL. *ppl and *ppl_err as
  * mote_perplexity. On failure err holds a one-line message. */
