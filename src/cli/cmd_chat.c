@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/chat_repl.h"
+#include "cli/cli_meter.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -24,7 +25,9 @@
     {CLI_N_PREDICT, NULL}, {CLI_CTX_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_SEED, NULL}, {CLI_TEMP, NULL}, {CLI_TOP_K, NULL}, {CLI_TOP_P, NULL}, {CLI_MIN_P, NULL}, \
         {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},    \
         {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_GRAMMAR, NULL}, {CLI_GRAMMAR_FILE, NULL}, \
-        {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL}, {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}
+        {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL}, {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}, \
+        {CLI_WATTS, "(with --verbose) declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"}, \
+        {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}
 
 static const cli_use chat_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_PROMPT, "ask this one question, print the answer and exit"},
@@ -58,7 +61,8 @@ static void print_text(const char *text, size_t len, void *user) {
 static int chat_once(chat_session *s, const gen_options *opt, const char *question) {
     chat_reply_info info;
     cli_text b = {0};
-    int rc = chat_session_reply(s, question, opt->json ? cli_text_collect : print_text, opt->json ? &b : NULL, &info);
+    cli_answer_cost cost;
+    int rc = chat_answer(s, opt, question, opt->json ? cli_text_collect : print_text, opt->json ? &b : NULL, &info, &cost);
     if (!opt->json) fputc('\n', stdout);
     fflush(stdout);
     if (rc != MOTE_OK) {
@@ -75,10 +79,7 @@ static int chat_once(chat_session *s, const gen_options *opt, const char *questi
     if (info.context_full)
         fprintf(stderr, "mote %s: the context of %d tokens is full: the answer was cut (use -c for a larger one)\n",
                 opt->cmd, mote_context_n_ctx(s->ctx));
-    if (opt->verbose) {
-        chat_print_timings(s, &info, stderr);
-        cli_print_stop_reason(stderr, info.stop);
-    }
+    chat_answer_report(s, opt, &info, &cost);
     return 0;
 }
 
@@ -111,6 +112,8 @@ int chat_main(const cli_args *a, const char *cmd) {
     gen_options_default(&gen);
     if (!gen_options_from_args(&gen, a)) return 2;
     gen.cmd = cmd;
+    cli_meter_opts meter_opts = {0};
+    if (cli_meter_from_args(&meter_opts, a)) return 2;
     const char *model = a->model;
     const char *system = cli_str(a, CLI_SYSTEM_PROMPT, NULL), *messages = cli_str(a, CLI_MESSAGES, NULL);
     const char *tmpl = cli_str(a, CLI_CHAT_TEMPLATE, NULL), *tmpl_file = cli_str(a, CLI_CHAT_TEMPLATE_FILE, NULL);
@@ -162,6 +165,11 @@ int chat_main(const cli_args *a, const char *cmd) {
                 "(--chat-template NAME picks a chat format)\n",
                 cmd);
     }
+    if (gen.verbose && cli_meter_open(&meter_opts, cmd, true, &gen.meter)) {
+        free(jinja);
+        free(question);
+        return 2;
+    }
     chat_session s;
     int rc = chat_session_open(&s, model, &gen.gen, tmpl);
     if (rc == MOTE_OK) cli_warn_ctx(cmd, s.model, mote_context_n_ctx(s.ctx));
@@ -173,6 +181,7 @@ int chat_main(const cli_args *a, const char *cmd) {
         if (out_failed) fprintf(stderr, "mote %s: cannot write '%s'\n", cmd, out_path);
         else fprintf(stderr, "mote %s: %s\n", cmd, mote_last_error());
         chat_session_close(&s);
+        mote_meter_free(gen.meter);
         free(jinja);
         free(question);
         return 1;
@@ -187,6 +196,7 @@ int chat_main(const cli_args *a, const char *cmd) {
     if (!status && interactive) status = chat_interactive(&s, &gen, model, cli_str(a, CLI_HISTORY_FILE, NULL));
     else if (!question) status = chat_batch(&s, &gen, stdin);
     chat_session_close(&s);
+    mote_meter_free(gen.meter);
     free(jinja);
     free(question);
     return status;
