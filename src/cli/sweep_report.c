@@ -257,10 +257,10 @@ static int write_plots(const sweep_opts *o, const sweep_cell *c, int n, int best
         lpp[i] = (plot_point){c[i].type, c[i].size_bytes / MIB, c[i].has_llama && c[i].pp_tokens > 0 ? c[i].llama_pp_tps : NAN};
         ltg[i] = (plot_point){c[i].type, c[i].size_bytes / MIB, c[i].has_llama && c[i].tg_tokens > 0 ? c[i].llama_tg_tps : NAN};
     }
-    plot_series s2[] = {{"mote prompt (pp) tokens/s", "#1f77b4", a, (size_t)n, false, true},
-                        {"mote generation (tg) tokens/s", "#ff7f0e", b, (size_t)n, false, true},
-                        {"llama.cpp pp tokens/s", "#17becf", lpp, (size_t)n, false, false},
-                        {"llama.cpp tg tokens/s", "#bcbd22", ltg, (size_t)n, false, false}};
+    plot_series s2[] = {{any_llama ? "mote prompt (pp)" : "prompt (pp) tokens/s", "#1f77b4", a, (size_t)n, false, true},
+                        {any_llama ? "mote generation (tg)" : "generation (tg) tokens/s", "#ff7f0e", b, (size_t)n, false, true},
+                        {"llama.cpp pp", "#17becf", lpp, (size_t)n, false, false},
+                        {"llama.cpp tg", "#bcbd22", ltg, (size_t)n, false, false}};
     p = plot_spec_init(any_llama ? "Speed vs file size, mote and llama.cpp" : "Speed vs file size", "file size (MiB)",
                        "tokens/s");
     p.series = s2, p.n_series = any_llama ? 4 : 2;
@@ -406,7 +406,8 @@ static int write_markdown(const char *path, const sweep_opts *o, const machine *
     if (o->task_ppl) {
         fprintf(f, "- Perplexity: llama-perplexity's method (as `mote perplexity`) on `%s`, chunks of %d tokens", o->text,
                 o->n_ctx);
-        if (o->n_chunks) fprintf(f, ", the first %d chunks", o->n_chunks);
+        if (o->n_chunks == 1) fputs(", the first chunk only", f);
+        else if (o->n_chunks) fprintf(f, ", the first %d chunks", o->n_chunks);
         fputs(".\n", f);
     }
     else fprintf(f, "- Perplexity: not measured (no --text).\n");
