@@ -156,3 +156,16 @@ bool cli_text_add(cli_text *b, const char *s, size_t n) {
 }
 
 void cli_text_collect(const char *text, size_t len, void *user) { cli_text_add(user, text, len); }
+
+/* See cli_util.h. */
+uint64_t cli_parse_size(const char *s) {
+    char *end;
+    double v = strtod(s, &end);
+    double unit = 1;
+    if (*end == 'K' || *end == 'k') unit = 1024, end++;
+    else if (*end == 'M' || *end == 'm') unit = 1048576.0, end++;
+    else if (*end == 'G' || *end == 'g') unit = 1073741824.0, end++;
+    if (*end == 'B' || *end == 'b') end++;
+    if (end == s || *end || !(v > 0) || v * unit > 1e15) return 0;
+    return (uint64_t)(v * unit);
+}

@@ -70,5 +70,9 @@ void cli_print_stop_reason(FILE *out, mote_stop_reason r);
  * cannot be looked at. */
 bool cli_same_file(const char *a, const char *b);
 
+/* A size in bytes as people write it: "1G", "512M", "1.5g", "300000K",
+ * "250MB", "123456" (K, M, G are powers of 1024). 0 on anything else. */
+uint64_t cli_parse_size(const char *s);
+
 /* True if `path` can be created or overwritten (checked without changing it). */
 bool cli_can_write(const char *path);

@@ -91,18 +91,11 @@ int cmd_quantize(int argc, char **argv) {
     p.target_bpw = cli_num(&a, CLI_TARGET_BPW, 0);
     const char *size_text = cli_str(&a, CLI_TARGET_SIZE, NULL);
     if (size_text) {
-        char *end;
-        double v = strtod(size_text, &end);
-        double unit = 1;
-        if (*end == 'K' || *end == 'k') unit = 1024, end++;
-        else if (*end == 'M' || *end == 'm') unit = 1024.0 * 1024, end++;
-        else if (*end == 'G' || *end == 'g') unit = 1024.0 * 1024 * 1024, end++;
-        if (*end == 'B' || *end == 'b') end++;
-        if (*end || !(v > 0) || v * unit > 1e15) {
+        p.target_size = cli_parse_size(size_text);
+        if (!p.target_size) {
             snprintf(msg, sizeof msg, "--target-size '%s': expected a size such as 250M or 1.5G", size_text);
             return fail(msg);
         }
-        p.target_size = (uint64_t)(v * unit);
     }
     int it = 0;
     for (const cli_given_opt *g; (g = cli_next(&a, CLI_TENSOR_TYPE, &it));) {

@@ -72,19 +72,6 @@ const cli_command_spec sweep_spec = {
     true,
 };
 
-/* "1G", "512M", "300000K", "123456" (bytes); 0 on anything else. */
-static uint64_t parse_size(const char *s) {
-    char *end;
-    double v = strtod(s, &end);
-    double unit = 1;
-    if (*end == 'K' || *end == 'k') unit = 1024, end++;
-    else if (*end == 'M' || *end == 'm') unit = 1048576.0, end++;
-    else if (*end == 'G' || *end == 'g') unit = 1073741824.0, end++;
-    if (*end == 'B' || *end == 'b') end++;
-    if (end == s || *end || !(v > 0) || v * unit > 1e15) return 0;
-    return (uint64_t)(v * unit);
-}
-
 static int bad(const char *msg, const char *what) {
     fprintf(stderr, "mote sweep: %s%s%s\n", msg, what ? " " : "", what ? what : "");
     return 2;
@@ -185,7 +172,7 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
     if (cli_list_values(tg, list, 2) != 1) return bad("-n takes one number here, not a list:", tg);
     o->n_gen = list[0];
     const char *ram = cli_str(&a, CLI_RAM, NULL);
-    if (ram && !(o->ram_budget = parse_size(ram))) return bad("--ram needs a size such as 1G or 512M, not", ram);
+    if (ram && !(o->ram_budget = cli_parse_size(ram))) return bad("--ram needs a size such as 1G or 512M, not", ram);
     if (cli_meter_from_args(&o->meter, &a)) return 2;
     if (!o->model || !o->out_dir) return bad("needs a model (-m) and an output directory (-o)", NULL);
     const char *budgets = cli_str(&a, CLI_SWEEP_TARGET_BPW, NULL);
