@@ -1,10 +1,12 @@
 /*
  * cmd_eval.c — `mote eval`: score a model on MMLU, TruthfulQA or IFEval as
  * lm-evaluation-harness does (the work is in src/eval; this file only reads
- * the options, through the shared option table).
+ * the options, through the shared option table, and meters the run: its
+ * cost — time, CPU, peak RSS, energy — goes to stderr after the results).
  */
 #include <stdio.h>
 
+#include "cli/cli_meter.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "eval/eval.h"
@@ -20,7 +22,9 @@ static const cli_use eval_options_used[] = {
     {CLI_CHAT_TEMPLATE, "ifeval: the chat format instead of the model's"},
     {CLI_OUTPUT, "write every item (prompt, answer, score) to FILE as JSON lines"},
     {CLI_JSON, "print the results as one JSON object"},
-    {CLI_CTX_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_N_GPU_LAYERS, NULL}, {CLI_END, NULL},
+    {CLI_CTX_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_N_GPU_LAYERS, NULL},
+    {CLI_VERBOSE, "name the energy source (and why better ones were not used) before the run"},
+    {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}, {CLI_END, NULL},
 };
 
 const cli_command_spec eval_spec = {
@@ -64,5 +68,19 @@ int cmd_eval(int argc, char **argv) {
     o.n_ctx = (int)cli_int(&a, CLI_CTX_SIZE, 0);
     o.n_threads = (int)cli_int(&a, CLI_THREADS, 0);
     o.json = cli_flag(&a, CLI_JSON);
-    return eval_run(&o);
+    cli_meter_opts meter_opts = {0};
+    mote_meter *meter;
+    if (cli_meter_from_args(&meter_opts, &a) || cli_meter_open(&meter_opts, "eval", cli_flag(&a, CLI_VERBOSE), &meter))
+        return 2;
+    mote_meter_report cost;
+    mote_meter_start(meter);
+    int status = eval_run(&o);
+    mote_meter_stop(meter, &cost);
+    if (status == 0) { /* what the whole run cost (loading, every item), on stderr beside the progress */
+        char line[400];
+        mote_meter_format(&cost, line, sizeof line);
+        fprintf(stderr, "cost: %s\n", line);
+    }
+    mote_meter_free(meter);
+    return status;
 }
