@@ -52,12 +52,44 @@ static void stream_text(const char *text, size_t len, void *user) {
     fflush(stdout);
 }
 
+/* The caller's text callback, behind the first-token mark of the cost. */
+typedef struct {
+    chat_text_fn on_text;
+    void *user;
+    cli_answer_cost *cost;
+} metered_text;
+
+static void metered(const char *text, size_t len, void *user) {
+    metered_text *m = user;
+    cli_answer_cost_first_token(m->cost);
+    m->on_text(text, len, m->user);
+}
+
+int chat_answer(chat_session *s, const gen_options *opt, const char *text, chat_text_fn on_text, void *user,
+                chat_reply_info *info, cli_answer_cost *cost) {
+    metered_text m = {on_text, user, cost};
+    cli_answer_cost_start(cost, opt->meter);
+    return chat_session_reply(s, text, metered, &m, info);
+}
+
+void chat_answer_report(const chat_session *s, const gen_options *opt, const chat_reply_info *info,
+                        cli_answer_cost *cost) {
+    if (!opt->verbose) {
+        if (cost->meter) mote_meter_stop(cost->meter, &cost->prompt); /* ends the interval */
+        return;
+    }
+    chat_print_timings(s, info, stderr);
+    cli_print_stop_reason(stderr, info->stop);
+    cli_answer_cost_print(cost, info->n_prompt, info->n_eval, stderr);
+}
+
 /* Ask one question interactively and stream the answer. */
 static void answer(chat_session *s, const gen_options *opt, const char *question) {
     chat_reply_info info;
     stream_state st = {&info, false, opt->color};
     interrupted = 0;
-    int rc = chat_session_reply(s, question, stream_text, &st, &info);
+    cli_answer_cost cost;
+    int rc = chat_answer(s, opt, question, stream_text, &st, &info, &cost);
     if (!st.started) print_dropped(&info);
     if (st.color && st.started) fputs(RESET_COLOR, stdout);
     fputs("\n", stdout);
@@ -68,10 +100,7 @@ static void answer(chat_session *s, const gen_options *opt, const char *question
     if (info.interrupted) fprintf(stderr, "(stopped)\n");
     if (info.context_full) fprintf(stderr, "(the context is full: the answer was cut; older turns will be dropped)\n");
     if (info.grammar_incomplete) grammar_options_report_cut("chat", opt->gen.n_predict);
-    if (opt->verbose) {
-        chat_print_timings(s, &info, stderr);
-        cli_print_stop_reason(stderr, info.stop);
-    }
+    chat_answer_report(s, opt, &info, &cost);
     fputs("\n", stdout);
     fflush(stdout);
 }
@@ -427,7 +456,8 @@ int chat_batch(chat_session *s, const gen_options *opt, FILE *in) {
         mote_sampler_reset(s->sampler);
         cli_text b = {0};
         chat_reply_info info;
-        int rc = chat_session_reply(s, line, cli_text_collect, &b, &info);
+        cli_answer_cost cost;
+        int rc = chat_answer(s, opt, line, cli_text_collect, &b, &info, &cost);
         if (rc != MOTE_OK || b.failed) {
             fprintf(stderr, "mote %s: %s\n", opt->cmd, rc != MOTE_OK ? mote_last_error() : "out of memory");
             status = 1;
@@ -442,10 +472,7 @@ int chat_batch(chat_session *s, const gen_options *opt, FILE *in) {
         if (info.context_full)
             fprintf(stderr, "mote %s: the context of %d tokens is full: the answer was cut (use -c for a larger one)\n",
                     opt->cmd, mote_context_n_ctx(s->ctx));
-        if (opt->verbose) {
-            chat_print_timings(s, &info, stderr);
-            cli_print_stop_reason(stderr, info.stop);
-        }
+        chat_answer_report(s, opt, &info, &cost);
         free(b.p);
     }
     free(line);

@@ -8,7 +8,16 @@
 #include <stdio.h>
 
 #include "chat/session.h"
+#include "cli/cli_meter.h"
 #include "cli/gen_options.h"
+
+/* chat_session_reply with the answer's cost metered into *cost (prompt and
+ * generation apart) when opt->meter is set. */
+int chat_answer(chat_session *s, const gen_options *opt, const char *text, chat_text_fn on_text, void *user,
+                chat_reply_info *info, cli_answer_cost *cost);
+/* Under --verbose: the answer's timings, stop reason and cost on stderr. */
+void chat_answer_report(const chat_session *s, const gen_options *opt, const chat_reply_info *info,
+                        cli_answer_cost *cost);
 
 /* The terminal session: returns the exit status. history_path: where the
  * input history is kept across sessions (NULL: the default place,

@@ -77,3 +77,32 @@ int cli_meter_from_args(cli_meter_opts *o, const cli_args *a) {
     }
     return 0;
 }
+
+void cli_answer_cost_start(cli_answer_cost *c, mote_meter *meter) {
+    memset(c, 0, sizeof *c);
+    c->meter = meter;
+    if (meter) mote_meter_start(meter);
+}
+
+void cli_answer_cost_first_token(cli_answer_cost *c) {
+    if (!c->meter || c->prompt_done) return;
+    mote_meter_stop(c->meter, &c->prompt);
+    mote_meter_start(c->meter);
+    c->prompt_done = true;
+}
+
+void cli_answer_cost_print(cli_answer_cost *c, int32_t n_prompt, int32_t n_eval, FILE *out) {
+    if (!c->meter) return;
+    mote_meter_report gen;
+    char line[400];
+    mote_meter_stop(c->meter, &gen);
+    if (!c->prompt_done) c->prompt = gen; /* nothing was generated: it was all the prompt's */
+    mote_meter_format(&c->prompt, line, sizeof line);
+    fprintf(out, "%-22s%s\n", "prompt eval cost:", line);
+    mote_meter_format(&gen, line, sizeof line);
+    fprintf(out, "%-22s%s\n", "eval cost:", line);
+    if (gen.has_energy)
+        fprintf(out, "%-22s%.6g J/token prompt, %.6g J/token generated (%s)\n", "energy:",
+                mote_meter_joules_per_token(&c->prompt, n_prompt),
+                c->prompt_done ? mote_meter_joules_per_token(&gen, n_eval) : 0.0, gen.source);
+}

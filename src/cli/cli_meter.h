@@ -37,6 +37,21 @@ int cli_meter_from_args(cli_meter_opts *o, const cli_args *a);
  * "mote <cmd>: ..." and return non-zero. */
 int cli_meter_open(const cli_meter_opts *o, const char *cmd, bool verbose, mote_meter **out);
 
+/* One answer's cost with the prompt and the generation metered apart (run
+ * --verbose, chat --verbose). Start it before the prompt is evaluated, call
+ * first_token when the first generated token arrives (the prompt's part ends
+ * there), and print it after the last: the prompt's and the generation's
+ * cost lines and the joules per token of each. With a NULL meter every call
+ * does nothing. */
+typedef struct {
+    mote_meter *meter;
+    mote_meter_report prompt;
+    bool prompt_done;
+} cli_answer_cost;
+void cli_answer_cost_start(cli_answer_cost *c, mote_meter *meter);
+void cli_answer_cost_first_token(cli_answer_cost *c);
+void cli_answer_cost_print(cli_answer_cost *c, int32_t n_prompt, int32_t n_eval, FILE *out);
+
 /* The option lines for a command's --help. */
 void cli_meter_help(FILE *out);
 

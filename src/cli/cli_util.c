@@ -159,6 +159,7 @@ bool cli_text_add(cli_text *b, const char *s, size_t n) {
 
 void cli_text_collect(const char *text, size_t len, void *user) { cli_text_add(user, text, len); }
 
+/* See cli_util.h. */
 uint64_t cli_parse_size(const char *s) {
     char *end;
     double v = strtod(s, &end);

@@ -18,10 +18,6 @@ char *cli_read_file(const char *path, size_t *len);
  * `cmd`; on failure print "mote <cmd>: ..." and return -1. */
 int cli_parse_count(const char *cmd, const char *flag, const char *s, long *out);
 
-/* A size in bytes: "1G", "512M", "1.5G", "300000K", "123456" (K, M, G are
- * powers of 1024; a trailing B is allowed); 0 on anything else. */
-uint64_t cli_parse_size(const char *s);
-
 /* For commands that evaluate a whole text (perplexity, imatrix): load the
  * model and its vocabulary and tokenize the text file with BOS first. On
  * failure print "mote <cmd>: ..." and return non-zero; what was loaded is
@@ -74,6 +70,10 @@ void cli_print_stop_reason(FILE *out, mote_stop_reason r);
 /* Same file (same path, or the same device and inode)? False if either
  * cannot be looked at. */
 bool cli_same_file(const char *a, const char *b);
+
+/* A size in bytes as people write it: "1G", "512M", "1.5g", "300000K",
+ * "250MB", "123456" (K, M, G are powers of 1024). 0 on anything else. */
+uint64_t cli_parse_size(const char *s);
 
 /* True if `path` can be created or overwritten (checked without changing it). */
 bool cli_can_write(const char *path);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/chat_repl.h"
+#include "cli/cli_meter.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -26,7 +27,9 @@
         {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},    \
         {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_GRAMMAR, NULL}, {CLI_GRAMMAR_FILE, NULL}, \
         {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL}, {CLI_TOOLS, NULL}, {CLI_TOOL_CHOICE, NULL}, \
-        {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}
+        {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}, \
+        {CLI_WATTS, "(with --verbose) declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"}, \
+        {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}
 
 static const cli_use chat_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_PROMPT, "ask this one question, print the answer and exit"},
@@ -61,7 +64,8 @@ static int chat_once(chat_session *s, const gen_options *opt, const tool_options
     chat_reply_info info;
     cli_text b = {0};
     bool collect = opt->json || tools->tools_json; /* calls are read from the whole answer */
-    int rc = chat_session_reply(s, question, collect ? cli_text_collect : print_text, collect ? &b : NULL, &info);
+    cli_answer_cost cost;
+    int rc = chat_answer(s, opt, question, collect ? cli_text_collect : print_text, collect ? &b : NULL, &info, &cost);
     char *calls = NULL;
     if (rc == MOTE_OK && tools->tools_json) tool_options_answer(tools, b.p ? b.p : "", b.len, opt->json, &calls);
     else if (!opt->json) fputc('\n', stdout);
@@ -81,10 +85,7 @@ static int chat_once(chat_session *s, const gen_options *opt, const tool_options
     if (info.context_full)
         fprintf(stderr, "mote %s: the context of %d tokens is full: the answer was cut (use -c for a larger one)\n",
                 opt->cmd, mote_context_n_ctx(s->ctx));
-    if (opt->verbose) {
-        chat_print_timings(s, &info, stderr);
-        cli_print_stop_reason(stderr, info.stop);
-    }
+    chat_answer_report(s, opt, &info, &cost);
     return 0;
 }
 
@@ -119,6 +120,11 @@ int chat_main(const cli_args *a, const char *cmd) {
     gen.cmd = cmd;
     tool_options tools;
     if (!tool_options_load(&tools, a, cmd)) {
+        tool_options_free(&tools);
+        return 2;
+    }
+    cli_meter_opts meter_opts = {0};
+    if (cli_meter_from_args(&meter_opts, a)) {
         tool_options_free(&tools);
         return 2;
     }
@@ -173,6 +179,12 @@ int chat_main(const cli_args *a, const char *cmd) {
                 "(--chat-template NAME picks a chat format)\n",
                 cmd);
     }
+    if (gen.verbose && cli_meter_open(&meter_opts, cmd, true, &gen.meter)) {
+        tool_options_free(&tools);
+        free(jinja);
+        free(question);
+        return 2;
+    }
     chat_session s;
     int rc = chat_session_open(&s, model, &gen.gen, tmpl);
     if (rc == MOTE_OK) cli_warn_ctx(cmd, s.model, mote_context_n_ctx(s.ctx));
@@ -191,6 +203,7 @@ int chat_main(const cli_args *a, const char *cmd) {
         if (out_failed) fprintf(stderr, "mote %s: cannot write '%s'\n", cmd, out_path);
         else fprintf(stderr, "mote %s: %s\n", cmd, mote_last_error());
         chat_session_close(&s);
+        mote_meter_free(gen.meter);
         free(jinja);
         free(question);
         return 1;
@@ -206,6 +219,7 @@ int chat_main(const cli_args *a, const char *cmd) {
     else if (!question) status = chat_batch(&s, &gen, stdin);
     chat_session_close(&s);
     tool_options_free(&tools);
+    mote_meter_free(gen.meter);
     free(jinja);
     free(question);
     return status;

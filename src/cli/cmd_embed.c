@@ -1,7 +1,7 @@
 /*
  * cmd_embed.c — `mote embed`: one embedding vector per text.
  *
- *   mote embed -m MODEL [-p TEXT | -f FILE] [--pooling mean|cls|last] [--no-normalize] [--json]
+ *   mote embed MODEL [-p TEXT | -f FILE] [--pooling mean|cls|last] [--no-normalize] [--json] [-t N] [-o FILE]
  *
  * -f reads one text per line (empty lines are skipped). Output: one line
  * per text, its n_embd numbers separated by spaces; --json prints
@@ -16,21 +16,26 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "mote.h"
 
-static void embed_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote embed -m MODEL [-p TEXT | -f FILE] [options]\n"
-            "\n"
-            "Print one embedding vector per text.\n"
-            "\n"
-            "  -m, --model MODEL      GGUF file (an embedding model such as BERT, or a decoder model)\n"
-            "  -p, --prompt TEXT      the text\n"
-            "  -f, --file FILE        one text per line ('-' for standard input; empty lines are skipped)\n"
-            "  --pooling KIND         mean, cls or last (default: the model's; mean for decoder models)\n"
-            "  --no-normalize         print the pooled vectors without scaling them to unit length\n"
-            "  --json                 print JSON: {\"n_embd\": N, \"embeddings\": [[...], ...], ...}\n");
-}
+static const cli_use embed_options[] = {
+    {CLI_HELP, NULL}, {CLI_MODEL, "the GGUF model: an embedding model such as BERT, or a decoder model"},
+    {CLI_PROMPT, "the text"}, {CLI_FILE, "one text per line ('-': standard input; empty lines are skipped)"},
+    {CLI_POOLING, NULL}, {CLI_NO_NORMALIZE, NULL},
+    {CLI_JSON, "print JSON: {\"n_embd\": N, \"embeddings\": [[...], ...], ...}"},
+    {CLI_OUTPUT, NULL}, {CLI_THREADS, NULL}, {CLI_N_GPU_LAYERS, NULL}, {CLI_END, NULL},
+};
+
+const cli_command_spec embed_spec = {
+    "embed",
+    "mote embed MODEL [-p TEXT | -f FILE] [options]",
+    "Print one embedding vector per text: its numbers separated by spaces, one\n"
+    "line per text (or JSON with --json).",
+    embed_options,
+    0,
+    true,
+};
 
 static const char *pooling_name(mote_pooling p) {
     return p == MOTE_POOLING_CLS ? "cls" : p == MOTE_POOLING_LAST ? "last" : "mean";
@@ -83,50 +88,35 @@ static void print_vectors(const float *v, int32_t n, int32_t d, bool json, const
 }
 
 int cmd_embed(int argc, char **argv) {
-    const char *model = NULL, *prompt = NULL, *file = NULL;
+    cli_args a;
+    int st = cli_parse(&embed_spec, argc, argv, &a);
+    if (st >= 0) return st;
+    const char *model = a.model, *prompt = cli_str(&a, CLI_PROMPT, NULL), *file = cli_str(&a, CLI_FILE, NULL);
+    const char *out_path = cli_str(&a, CLI_OUTPUT, NULL);
     mote_embed_params ep = mote_embed_default_params();
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_value = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            embed_usage(stdout);
-            return 0;
-        } else if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && has_value) {
-            model = argv[++i];
-        } else if ((!strcmp(a, "-p") || !strcmp(a, "--prompt")) && has_value) {
-            prompt = argv[++i];
-        } else if ((!strcmp(a, "-f") || !strcmp(a, "--file")) && has_value) {
-            file = argv[++i];
-        } else if (!strcmp(a, "--pooling") && has_value) {
-            const char *k = argv[++i];
-            if (!strcmp(k, "mean")) ep.pooling = MOTE_POOLING_MEAN;
-            else if (!strcmp(k, "cls")) ep.pooling = MOTE_POOLING_CLS;
-            else if (!strcmp(k, "last")) ep.pooling = MOTE_POOLING_LAST;
-            else {
-                fprintf(stderr, "mote embed: unknown pooling '%s' (mean, cls or last)\n", k);
-                return 2;
-            }
-        } else if (!strcmp(a, "--no-normalize")) {
-            ep.normalize = false;
-        } else if (!strcmp(a, "--json")) {
-            json = true;
-        } else if (!strcmp(a, "-m") || !strcmp(a, "-p") || !strcmp(a, "-f") || !strcmp(a, "--model") ||
-                   !strcmp(a, "--prompt") || !strcmp(a, "--file") || !strcmp(a, "--pooling")) {
-            fprintf(stderr, "mote embed: option '%s' needs a value\n", a);
-            return 2;
-        } else {
-            fprintf(stderr, "mote embed: unknown option '%s' (see mote embed --help)\n", a);
+    const bool json = cli_flag(&a, CLI_JSON);
+    ep.normalize = !cli_flag(&a, CLI_NO_NORMALIZE);
+    const char *k = cli_str(&a, CLI_POOLING, NULL);
+    if (k) {
+        if (!strcmp(k, "mean")) ep.pooling = MOTE_POOLING_MEAN;
+        else if (!strcmp(k, "cls")) ep.pooling = MOTE_POOLING_CLS;
+        else if (!strcmp(k, "last")) ep.pooling = MOTE_POOLING_LAST;
+        else {
+            fprintf(stderr, "mote embed: unknown pooling '%s' (mean, cls or last)\n", k);
             return 2;
         }
     }
     if (!model) {
-        fprintf(stderr, "mote embed: no model given (-m MODEL)\n");
+        fprintf(stderr, "mote embed: no model given (mote embed MODEL, or -m MODEL)\n");
         return 2;
     }
     if (!!prompt == !!file) {
         fprintf(stderr, "mote embed: give the text with -p TEXT or the texts with -f FILE (one of them)\n");
         return 2;
+    }
+    if (out_path && !freopen(out_path, "w", stdout)) {
+        fprintf(stderr, "mote embed: cannot write '%s'\n", out_path);
+        return 1;
     }
 
     char *buf = NULL, **lines = NULL;
@@ -161,6 +151,7 @@ int cmd_embed(int argc, char **argv) {
     cp.n_seq = n < 4 ? n : 4;
     cp.n_ctx = per_text * cp.n_seq;
     cp.n_batch = per_text > 512 ? per_text : 512;
+    cp.n_threads = (int32_t)cli_int(&a, CLI_THREADS, 0);
     if (mote_context_new(m, &cp, &c)) goto fail;
     const int32_t d = mote_model_n_embd(m);
     if (!(out = malloc((size_t)n * d * sizeof *out))) {

@@ -78,7 +78,7 @@ static int kld_run(const char *model_path, const char *base, long n_threads, lon
         goto done;
     }
     const int32_t bos = mote_vocab_adds_bos(vocab) ? mote_vocab_bos(vocab) : -1;
-    if (kld_compare(model, ctx, bos, base, n_chunks, stdout, why, sizeof why)) {
+    if (kld_compare(model, ctx, bos, base, n_chunks, stdout, NULL, why, sizeof why)) {
         fprintf(stderr, "mote perplexity: %s\n", why);
         goto done;
     }
@@ -156,7 +156,7 @@ int cmd_perplexity(int argc, char **argv) {
     int rc;
     char why[1024] = "";
     if (kld_base)
-        rc = kld_save_base(model, ctx, tokens, (int64_t)n_tokens, bos, kld_base, &ppl, &err, why, sizeof why);
+        rc = kld_save_base(model, ctx, tokens, (int64_t)n_tokens, bos, kld_base, stdout, &ppl, &err, why, sizeof why);
     else
         rc = mote_perplexity(ctx, tokens, (int64_t)n_tokens, bos, on_chunk,
                              cli_flag(&a, CLI_QUIET) ? NULL : &progress, &ppl, &err);

@@ -91,7 +91,8 @@ int cmd_quantize(int argc, char **argv) {
     p.target_bpw = cli_num(&a, CLI_TARGET_BPW, 0);
     const char *size_text = cli_str(&a, CLI_TARGET_SIZE, NULL);
     if (size_text) {
-        if (!(p.target_size = cli_parse_size(size_text))) {
+        p.target_size = cli_parse_size(size_text);
+        if (!p.target_size) {
             snprintf(msg, sizeof msg, "--target-size '%s': expected a size such as 250M or 1.5G", size_text);
             return fail(msg);
         }

@@ -50,7 +50,7 @@ static const cli_use run_options[] = {
     {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL},
     {CLI_TOOLS, "(chat) " "tools the model may call: a JSON array of OpenAI-style tool definitions; the calls are printed as JSON"},
     {CLI_TOOL_CHOICE, NULL},
-    {CLI_WATTS, "(raw, with --verbose) " "declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"},
+    {CLI_WATTS, "(with --verbose) " "declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"},
     {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL},
     {CLI_JSON, "print one JSON object per answer (text, tokens, timings, stop reason) instead of the text"},
     {CLI_END, NULL},
@@ -75,9 +75,7 @@ typedef struct {
     const mote_vocab *vocab;
     mote_detok *detok;
     mote_stopper *stopper; /* the stop strings (the library's matcher, shared with chat and serve) */
-    mote_meter *meter;          /* --verbose: the prompt and the generation are metered apart */
-    mote_meter_report prompt_cost;
-    bool prompt_done;
+    cli_answer_cost cost;       /* --verbose: the prompt and the generation are metered apart */
     bool ignore_eos;
     cli_text *json;    /* --json: the text is collected here instead of printed */
     mote_stop_reason why;
@@ -96,11 +94,7 @@ static void emit(stream *st, const char *text, size_t len) {
  * model wrote), with the reason in st->why. */
 static bool on_token(int32_t token, void *user) {
     stream *st = user;
-    if (st->meter && !st->prompt_done) { /* the first token comes right after the prompt's evaluation */
-        mote_meter_stop(st->meter, &st->prompt_cost);
-        mote_meter_start(st->meter);
-        st->prompt_done = true;
-    }
+    cli_answer_cost_first_token(&st->cost); /* the first token comes right after the prompt's evaluation */
     if (!st->ignore_eos && mote_vocab_is_eog(st->vocab, token)) {
         st->why = MOTE_STOP_EOG;
         return false;
@@ -268,8 +262,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         for (size_t i = 0; i < n_tokens; i++) fprintf(stderr, " %d", tokens[i]);
         fputc('\n', stderr);
     }
-    st = (stream){vocab, detok, NULL, meter, {.wall_s = 0}, false, cli_flag(a, CLI_IGNORE_EOS),
-                  opt->json ? &json : NULL, MOTE_STOP_NONE};
+    st = (stream){vocab, detok, NULL, {0}, cli_flag(a, CLI_IGNORE_EOS), opt->json ? &json : NULL, MOTE_STOP_NONE};
     if (mote_stopper_new(gen->stops, (size_t)gen->n_stops, &st.stopper)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
@@ -298,10 +291,8 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     sigaction(SIGINT, &sa, &old);
     gen_plan plan = {gen->n_predict, !cli_flag(a, CLI_NO_CONTEXT_SHIFT), add_bos && mote_vocab_adds_bos(vocab) ? 1 : 0, 0};
     mote_timings tm;
-    if (meter) {
-        mote_meter_stop(meter, &cost); /* loading; the prompt and the generation are measured on their own */
-        mote_meter_start(meter);
-    }
+    if (meter) mote_meter_stop(meter, &cost); /* loading; the prompt and the generation are measured on their own */
+    cli_answer_cost_start(&st.cost, meter);
     int rc = generate(ctx, tokens, (int32_t)n_tokens, &plan, sampler, work, n_vocab, &st, &tm);
     sigaction(SIGINT, &old, NULL);
     size_t len, shown;
@@ -338,19 +329,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
                 "context shifts:", plan.n_shifts);
     if (opt->verbose || st.why == MOTE_STOP_CANCEL)
         print_timings(ctx, &tm, mote_now_ns() - t_start, load_ns, st.why);
-    if (meter) {
-        char line[400];
-        mote_meter_stop(meter, &cost);
-        if (!st.prompt_done) st.prompt_cost = cost;
-        mote_meter_format(&st.prompt_cost, line, sizeof line);
-        fprintf(stderr, "%-22s%s\n", "prompt eval cost:", line);
-        mote_meter_format(&cost, line, sizeof line);
-        fprintf(stderr, "%-22s%s\n", "eval cost:", line);
-        if (cost.has_energy)
-            fprintf(stderr, "%-22s%.6g J/token prompt, %.6g J/token generated (%s)\n", "energy:",
-                    mote_meter_joules_per_token(&st.prompt_cost, tm.n_prompt),
-                    st.prompt_done ? mote_meter_joules_per_token(&cost, tm.n_eval) : 0.0, cost.source);
-    }
+    cli_answer_cost_print(&st.cost, tm.n_prompt, tm.n_eval, stderr);
     status = st.why == MOTE_STOP_CANCEL ? 130 : 0;
 done:
     mote_stopper_free(st.stopper);

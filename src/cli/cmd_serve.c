@@ -38,7 +38,7 @@ static const cli_use serve_options[] = {
     {CLI_TEMP, "default temperature of requests that give none (default 0.8)"},
     {CLI_TOP_K, NULL}, {CLI_TOP_P, NULL}, {CLI_MIN_P, NULL}, {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL},
     {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL},
-    {CLI_API_KEY, NULL}, {CLI_CORS, NULL}, {CLI_MAX_BODY, NULL}, {CLI_MAX_TOKENS, NULL}, {CLI_REQUEST_TIMEOUT, NULL},
+    {CLI_API_KEY, NULL}, {CLI_CORS, NULL}, {CLI_MAX_BODY, NULL}, {CLI_MAX_TOKENS, "most tokens per answer (default: until the context is full)"}, {CLI_REQUEST_TIMEOUT, NULL},
     {CLI_TIMEOUT, NULL}, {CLI_DRAIN, NULL},
     {CLI_WATTS, "declared power IDLE,BUSY watts for /metrics' energy, scaled by CPU use, when nothing can be "
                 "measured"},

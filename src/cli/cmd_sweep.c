@@ -1,8 +1,9 @@
 /*
  * cmd_sweep.c — `mote sweep`: the quantization study of one model in one
- * command. For each type: quantize the model (reusing a variant file already
- * in DIR), then measure it in a child process (size, bits per weight, load
- * time, peak RSS, pp/tg tokens/s, CPU %, J/token, perplexity) and keep the
+ * command. For each type (or --target-bpw budget): quantize the model
+ * (reusing a variant file already in DIR), then measure it in a child
+ * process (size, bits per weight, load time, peak RSS, pp/tg tokens/s, CPU %,
+ * J/token, perplexity, KLD, eval scores, llama-bench's speed) and keep the
  * result as DIR/cells/TYPE.json, so a sweep that is interrupted resumes
  * without redoing finished cells. Then results.csv, results.json, report.md
  * and the plots (sweep_report.c).
@@ -25,6 +26,8 @@
 #include "cli/cli_meter.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "core/threadpool.h"
 #include "cli/sweep.h"
 #include "core/clock.h"
 #include "mote.h"
@@ -32,134 +35,158 @@
 
 #define DEFAULT_TYPES "f16,q8_0,q6_k,q4_k_m,q3_k_m,q2_k"
 
-static void sweep_usage(FILE *out) {
-    fprintf(out,
-            "usage: mote sweep -m MODEL.gguf -o DIR [--types LIST] [--text FILE] [options]\n"
-            "\n"
-            "Quantize MODEL (F32, F16 or BF16) to each type, measure every variant the same\n"
-            "way and write DIR/results.csv, results.json, report.md and SVG plots. Finished\n"
-            "variants (DIR/cells/TYPE.json) and quantized files are reused: run it again\n"
-            "after an interruption to finish the rest.\n"
-            "\n"
-            "  -m, --model FILE      the base model\n"
-            "  -o, --out DIR         where everything goes (created if missing)\n"
-            "  --types LIST          quantization types, comma-separated (default " DEFAULT_TYPES ");\n"
-            "                        'f32' (or 'base') measures the base file itself\n"
-            "  --imatrix FILE        importance matrix for the quantization\n"
-            "  --tasks LIST          ppl (the default when --text is given); kld and the eval\n"
-            "                        tasks are not available yet\n"
-            "  --text FILE           the text perplexity is measured on\n"
-            "  -c, --ctx-size N      perplexity chunk length (default 512)\n"
-            "  --chunks N            score only the first N chunks (default: all)\n"
-            "  -p N                  prompt tokens of the speed test (default 128; 0 skips)\n"
-            "  -n N                  generated tokens of the speed test (default 32; 0 skips)\n"
-            "  -r N                  repetitions of each speed test (default 3)\n"
-            "  -t, --threads N       threads (default: the number of CPUs)\n"
-            "  --ram SIZE            memory budget (e.g. 1G, 512M): mark the best variant that fits\n"
-            "  -v, --verbose         say which energy source is used and why the others are not\n"
-            "  -h, --help            show this help\n");
-    cli_meter_help(out);
-}
+static const cli_use sweep_options[] = {
+    {CLI_HELP, NULL}, {CLI_MODEL, "the base model (F32, F16 or BF16; also accepted as the first argument)"},
+    {CLI_OUTPUT, "the directory everything goes into (created if missing)"},
+    {CLI_TYPES, "quantization types, comma-separated (default " DEFAULT_TYPES "); 'f32' (or 'base') measures "
+                "the base file itself"},
+    {CLI_SWEEP_TARGET_BPW, NULL},
+    {CLI_IMATRIX, "importance matrix for the quantization"},
+    {CLI_TASKS, "what to score each variant on, comma-separated: ppl (perplexity on --text; the default when "
+                "--text is given), kld (KL divergence from the base model on --text), mmlu:N (N questions per "
+                "subject), ifeval:N (N prompts); the eval tasks read --data"},
+    {CLI_TEXT, NULL}, {CLI_DATA, "the eval tasks' data: a folder laid out as shared/data/eval (mmlu/, ifeval/)"},
+    {CLI_MAX_TOKENS, "ifeval: longest answer (default 1280)"},
+    {CLI_CHAT_TEMPLATE, "ifeval: the chat format instead of the model's (default for a model without one: none, "
+                        "plain text)"},
+    {CLI_CTX_SIZE, "perplexity and KLD chunk length (default 512; 0: the model's context, at most 4096)"},
+    {CLI_CHUNKS, "score only the first N chunks (default: all)"},
+    {CLI_BENCH_N_PROMPT, "prompt tokens of the speed test (default 128; 0 skips)"},
+    {CLI_BENCH_N_GEN, "generated tokens of the speed test (default 32; 0 skips)"},
+    {CLI_BENCH_REPS, "repetitions of each speed test (default 3), after one warm-up"},
+    {CLI_THREADS, NULL}, {CLI_RAM, NULL}, {CLI_COMPARE, NULL}, {CLI_LLAMA_BENCH, NULL},
+    {CLI_VERBOSE, "say which energy source is used and why the others are not"},
+    {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}, {CLI_N_GPU_LAYERS, NULL},
+    {CLI_END, NULL},
+};
+
+const cli_command_spec sweep_spec = {
+    "sweep",
+    "mote sweep MODEL -o DIR [--types LIST] [--target-bpw LIST] [--tasks LIST] [--text FILE] [options]",
+    "Quantize MODEL (F32, F16 or BF16) to each type, measure every variant the same\n"
+    "way and write DIR/results.csv, results.json, report.md and SVG plots. Finished\n"
+    "variants (DIR/cells/TYPE.json) and quantized files are reused: run it again\n"
+    "after an interruption to finish the rest.",
+    sweep_options,
+    0,
+    true,
+};
 
 static int bad(const char *msg, const char *what) {
     fprintf(stderr, "mote sweep: %s%s%s\n", msg, what ? " " : "", what ? what : "");
     return 2;
 }
 
+/* Add a variant name, refusing a repeat. */
+static int add_variant(sweep_opts *o, const char *name, double bpw) {
+    if (o->n_types == SWEEP_MAX_TYPES) return bad("too many types (at most 32)", NULL);
+    for (int i = 0; i < o->n_types; i++)
+        if (!strcmp(o->types[i], name)) return bad("type given twice:", name);
+    o->target_bpw[o->n_types] = bpw;
+    snprintf(o->types[o->n_types++], sizeof o->types[0], "%s", name);
+    return 0;
+}
+
 /* Split the type list, lower-case, check each names a preset (or the base). */
 static int parse_types(const char *list, sweep_opts *o) {
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", list);
-    o->n_types = 0;
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (o->n_types == SWEEP_MAX_TYPES) return bad("too many types (at most 32)", NULL);
         if (strlen(t) >= sizeof o->types[0]) return bad("unknown type", t);
         for (char *p = t; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
         if (strcmp(t, "f32") && strcmp(t, "base") && !mote_quant_preset_find(t)) {
             fprintf(stderr, "mote sweep: unknown type '%s' (see mote quantize --help for the list)\n", t);
             return 2;
         }
-        for (int i = 0; i < o->n_types; i++)
-            if (!strcmp(o->types[i], t)) return bad("type given twice:", t);
-        snprintf(o->types[o->n_types++], sizeof o->types[0], "%s", t);
+        if (add_variant(o, t, 0)) return 2;
     }
-    return o->n_types ? 0 : bad("--types needs at least one type", NULL);
+    return 0;
 }
 
-/* --tasks: ppl is measured; kld and the evaluation tasks are hooks for now. */
+/* --target-bpw X[,X..]: one budget variant "bpwX" each (mote quantize --target-bpw X). */
+static int parse_budgets(const char *list, sweep_opts *o) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *end, name[24];
+        double v = strtod(t, &end);
+        if (end == t || *end || !(v > 0) || v > 32 || strlen(t) > 16) {
+            fprintf(stderr, "mote sweep: --target-bpw %s: expected bits per weight in (0, 32], comma-separated\n", list);
+            return 2;
+        }
+        snprintf(name, sizeof name, "bpw%s", t);
+        if (add_variant(o, name, v)) return 2;
+    }
+    return 0;
+}
+
+/* "NAME:N" with N > 0, into *n. */
+static bool task_count(const char *t, const char *name, int *n) {
+    size_t len = strlen(name);
+    if (strncmp(t, name, len) || t[len] != ':') return false;
+    char *end;
+    long v = strtol(t + len + 1, &end, 10);
+    if (end == t + len + 1 || *end || v < 1 || v > 1 << 20) return false;
+    *n = (int)v;
+    return true;
+}
+
+/* --tasks ppl,kld,mmlu:N,ifeval:N */
 static int parse_tasks(const char *list, sweep_opts *o) {
     char buf[512];
     snprintf(buf, sizeof buf, "%s", list);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (!strcmp(t, "ppl")) o->task_ppl = true;
-        else {
-            fprintf(stderr, "mote sweep: task '%s' is not available yet (only ppl; KLD and the eval tasks will follow)\n", t);
+        else if (!strcmp(t, "kld")) o->task_kld = true;
+        else if (!task_count(t, "mmlu", &o->mmlu_n) && !task_count(t, "ifeval", &o->ifeval_n)) {
+            fprintf(stderr, "mote sweep: unknown task '%s' (ppl, kld, mmlu:N or ifeval:N)\n", t);
             return 2;
         }
     }
-    return 0;
-}
-
-static int count_arg(const char *flag, const char *v, int lo, int *out) {
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || end == v || *end || x < lo || x > 1 << 20) {
-        fprintf(stderr, "mote sweep: %s needs a whole number from %d, not '%s'\n", flag, lo, v);
-        return 2;
-    }
-    *out = (int)x;
     return 0;
 }
 
 /* Parse the command line; -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, sweep_opts *o) {
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     memset(o, 0, sizeof *o);
-    o->threads = ncpu > 0 ? (int)ncpu : 1;
-    o->n_prompt = 128, o->n_gen = 32, o->reps = 3, o->n_ctx = 512;
-    const char *types = DEFAULT_TYPES, *tasks = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            sweep_usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-            o->verbose = true;
-            continue;
-        }
-        if (a[0] != '-') return bad("unexpected argument", a);
-        if (i + 1 >= argc) return bad("missing value after", a);
-        const char *v = argv[++i];
-        int st = 0, mr;
-        if (!strcmp(a, "-m") || !strcmp(a, "--model")) o->model = v;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--out")) o->out_dir = v;
-        else if (!strcmp(a, "--types")) types = v;
-        else if (!strcmp(a, "--imatrix")) o->imatrix = v;
-        else if (!strcmp(a, "--tasks")) tasks = v;
-        else if (!strcmp(a, "--text")) o->text = v;
-        else if (!strcmp(a, "-c") || !strcmp(a, "--ctx-size")) st = count_arg(a, v, 8, &o->n_ctx);
-        else if (!strcmp(a, "--chunks")) st = count_arg(a, v, 1, &o->n_chunks);
-        else if (!strcmp(a, "-p")) st = count_arg(a, v, 0, &o->n_prompt);
-        else if (!strcmp(a, "-n")) st = count_arg(a, v, 0, &o->n_gen);
-        else if (!strcmp(a, "-r")) st = count_arg(a, v, 1, &o->reps);
-        else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) st = count_arg(a, v, 1, &o->threads);
-        else if (!strcmp(a, "--ram")) {
-            if (!(o->ram_budget = cli_parse_size(v))) return bad("--ram needs a size such as 1G or 512M, not", v);
-        } else if ((mr = cli_meter_parse(&o->meter, "sweep", a, v)) != 0) {
-            if (mr < 0) return 2;
-        } else {
-            fprintf(stderr, "mote sweep: unknown option '%s' (see mote sweep --help)\n", a);
-            return 2;
-        }
-        if (st) return st;
-    }
+    cli_args a;
+    int st = cli_parse(&sweep_spec, argc, argv, &a);
+    if (st >= 0) return st;
+    o->model = a.model;
+    o->out_dir = cli_str(&a, CLI_OUTPUT, NULL);
+    o->imatrix = cli_str(&a, CLI_IMATRIX, NULL);
+    o->text = cli_str(&a, CLI_TEXT, NULL);
+    o->eval_data = cli_str(&a, CLI_DATA, NULL);
+    o->max_tokens = (long)cli_int(&a, CLI_MAX_TOKENS, 0);
+    o->chat_template = cli_str(&a, CLI_CHAT_TEMPLATE, NULL);
+    o->threads = (int)cli_int(&a, CLI_THREADS, 0);
+    if (o->threads == 0) o->threads = mote_physical_cores(); /* what 0 means everywhere; the reports name the number */
+    o->n_ctx = (int)cli_int(&a, CLI_CTX_SIZE, 512);
+    o->n_chunks = (int)cli_int(&a, CLI_CHUNKS, 0);
+    o->reps = (int)cli_int(&a, CLI_BENCH_REPS, 3);
+    o->verbose = cli_flag(&a, CLI_VERBOSE);
+    int list[2];
+    const char *pp = cli_str(&a, CLI_BENCH_N_PROMPT, "128"), *tg = cli_str(&a, CLI_BENCH_N_GEN, "32");
+    if (cli_list_values(pp, list, 2) != 1) return bad("-p takes one number here, not a list:", pp);
+    o->n_prompt = list[0];
+    if (cli_list_values(tg, list, 2) != 1) return bad("-n takes one number here, not a list:", tg);
+    o->n_gen = list[0];
+    const char *ram = cli_str(&a, CLI_RAM, NULL);
+    if (ram && !(o->ram_budget = cli_parse_size(ram))) return bad("--ram needs a size such as 1G or 512M, not", ram);
+    if (cli_meter_from_args(&o->meter, &a)) return 2;
     if (!o->model || !o->out_dir) return bad("needs a model (-m) and an output directory (-o)", NULL);
-    if (parse_types(types, o)) return 2;
+    const char *budgets = cli_str(&a, CLI_SWEEP_TARGET_BPW, NULL);
+    const char *types = cli_str(&a, CLI_TYPES, budgets ? NULL : DEFAULT_TYPES);
+    if (types && parse_types(types, o)) return 2;
+    if (budgets && parse_budgets(budgets, o)) return 2;
+    if (o->n_types == 0) return bad("--types needs at least one type", NULL);
+    const char *tasks = cli_str(&a, CLI_TASKS, NULL);
     if (tasks && parse_tasks(tasks, o)) return 2;
     if (!tasks && o->text) o->task_ppl = true;
-    if (o->task_ppl && !o->text) return bad("the ppl task needs a text (--text FILE)", NULL);
+    if ((o->task_ppl || o->task_kld) && !o->text)
+        return bad(o->task_ppl ? "the ppl task needs a text (--text FILE)" : "the kld task needs a text (--text FILE)", NULL);
+    if ((o->mmlu_n || o->ifeval_n) && !o->eval_data)
+        return bad("the mmlu and ifeval tasks need their data (--data PATH, a folder laid out as shared/data/eval)", NULL);
     if (o->text && access(o->text, R_OK)) {
         fprintf(stderr, "mote sweep: cannot read '%s': %s\n", o->text, strerror(errno));
         return 2;
@@ -169,7 +196,25 @@ static int parse_args(int argc, char **argv, sweep_opts *o) {
         fprintf(stderr, "mote sweep: %s\n", mote_last_error());
         return 2;
     }
+    mote_model_summary sum;
+    mote_gguf_summarize(g, &sum);
     mote_gguf_close(g);
+    if (o->n_ctx == 0) o->n_ctx = sum.context_length > 0 && sum.context_length < 4096 ? (int)sum.context_length : 4096;
+    if (o->ifeval_n && !o->chat_template && !sum.has_chat_template) {
+        o->chat_template = "none";
+        fprintf(stderr, "mote sweep: note: the model has no chat template: ifeval gives it each prompt as plain text "
+                        "(--chat-template NAME picks a chat format)\n");
+    }
+    if (o->task_kld) snprintf(o->kld_base, sizeof o->kld_base, "%s/kld-base.bin", o->out_dir);
+    if (cli_flag(&a, CLI_COMPARE) || cli_given(&a, CLI_LLAMA_BENCH)) {
+        const char *given = cli_str(&a, CLI_LLAMA_BENCH, NULL);
+        static char found[1024];
+        if (sweep_find_llama_bench(given, found, sizeof found)) o->llama_bench = found;
+        else if (given) return bad("--llama-bench: cannot run", given);
+        else
+            fprintf(stderr, "mote sweep: note: --compare: llama-bench is not in PATH (give --llama-bench PATH); "
+                            "the llama.cpp columns stay empty\n");
+    }
     return -1;
 }
 
@@ -196,18 +241,26 @@ static bool in_child(int (*fn)(void *), void *arg) {
 typedef struct {
     const sweep_opts *o;
     const char *type, *variant, *cell_path;
+    double bpw; /* > 0: a --target-bpw variant */
 } job;
 
 static int quantize_job(void *arg) {
     const job *j = arg;
     mote_quantize_params p = {.n_threads = j->o->threads, .log = NULL};
-    p.preset = mote_quant_preset_find(j->type);
+    if (j->bpw > 0) { /* budget mode, as `mote quantize IN OUT --target-bpw X` */
+        p.preset = mote_quant_preset_find("Q8_0");
+        p.pure = true;
+        p.target_bpw = j->bpw;
+    } else {
+        p.preset = mote_quant_preset_find(j->type);
+    }
     mote_imatrix *im = NULL;
     if (j->o->imatrix && mote_imatrix_load(j->o->imatrix, &im) != MOTE_OK) {
         fprintf(stderr, "mote sweep: %s: %s\n", j->type, mote_last_error());
         return 1;
     }
     p.imatrix = im;
+    p.imatrix_file = j->o->imatrix;
     int rc = mote_quantize_model(j->o->model, j->variant, &p);
     if (rc) fprintf(stderr, "mote sweep: %s: quantizing: %s\n", j->type, mote_last_error());
     mote_imatrix_free(im);
@@ -239,6 +292,15 @@ static void model_stem(const char *path, char *buf, size_t size) {
 
 static bool make_dir(const char *path) { return mkdir(path, 0777) == 0 || errno == EEXIST; }
 
+static int kld_base_job(void *arg) {
+    char err[1024];
+    if (sweep_make_kld_base(arg, err, sizeof err)) {
+        fprintf(stderr, "mote sweep: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
 int cmd_sweep(int argc, char **argv) {
     sweep_opts o;
     int st = parse_args(argc, argv, &o);
@@ -257,7 +319,12 @@ int cmd_sweep(int argc, char **argv) {
     snprintf(notes, sizeof notes, "%s", mote_meter_notes(meter));
     mote_meter_free(meter);
 
-    char stem[256], key[1024];
+    if (o.task_kld) {
+        fprintf(stderr, "mote sweep: the base's log-probabilities for KLD (%s) ... ", o.kld_base);
+        if (!in_child(kld_base_job, &o)) return 1;
+        fprintf(stderr, "ready\n");
+    }
+    char stem[256], key[2048];
     model_stem(o.model, stem, sizeof stem);
     sweep_settings_key(&o, key, sizeof key);
     sweep_cell *cells = calloc(SWEEP_MAX_TYPES, sizeof *cells);
@@ -270,7 +337,7 @@ int cmd_sweep(int argc, char **argv) {
         if (is_base) snprintf(variant, sizeof variant, "%s", o.model);
         else snprintf(variant, sizeof variant, "%s/%s-%s%s.gguf", o.out_dir, stem, type, o.imatrix ? "-imat" : "");
         snprintf(cell_path, sizeof cell_path, "%s/%s.json", cells_dir, type);
-        job j = {&o, type, variant, cell_path};
+        job j = {&o, type, variant, cell_path, o.target_bpw[i]};
         fprintf(stderr, "mote sweep: [%d/%d] %s: ", i + 1, o.n_types, type);
 
         if (sweep_cell_load(cell_path, &cells[n]) == 0 && !strcmp(cells[n].settings, key) &&
@@ -297,6 +364,10 @@ int cmd_sweep(int argc, char **argv) {
         const sweep_cell *c = &cells[n++];
         fprintf(stderr, "%.2f MiB, pp %.1f t/s, tg %.1f t/s", c->size_bytes / 1048576.0, c->pp_tps, c->tg_tps);
         if (c->has_ppl) fprintf(stderr, ", PPL %.4f", c->ppl);
+        if (c->has_kld) fprintf(stderr, ", KLD %.5f", c->kld);
+        if (c->has_mmlu) fprintf(stderr, ", MMLU %.3f", c->mmlu_acc);
+        if (c->has_ifeval) fprintf(stderr, ", IFEval %.3f", c->ifeval_acc);
+        if (c->has_llama) fprintf(stderr, ", llama-bench pp %.1f tg %.1f t/s", c->llama_pp_tps, c->llama_tg_tps);
         if (c->has_energy) fprintf(stderr, ", %.3g J/token (tg, %s)", c->tg_j_per_token, c->energy_source);
         fputc('\n', stderr);
     }
@@ -305,7 +376,7 @@ int cmd_sweep(int argc, char **argv) {
     if (rc) fprintf(stderr, "mote sweep: %s\n", err);
     else
         printf("%d variant%s (%d kept from before)%s: %s/results.csv, results.json, report.md, score_vs_size.svg, "
-               "tps_vs_size.svg, joules_vs_size.svg, pareto_memory.svg\n",
+               "kld_vs_size.svg, accuracy_vs_size.svg, tps_vs_size.svg, joules_vs_size.svg, pareto_memory.svg\n",
                n, n == 1 ? "" : "s", kept, failed ? ", some failed" : "", o.out_dir);
     free(cells);
     return rc || failed ? 1 : 0;

@@ -21,6 +21,7 @@ typedef struct {
     chat_gen_params gen;  /* sampling, -n, -c, -t, --stop, --verbose-prompt */
     bool color, verbose, json;
     const char *cmd;      /* the command's name for messages ("chat", or "run" when run drives a chat) */
+    mote_meter *meter;    /* --verbose: what each answer cost (cli_meter.h); NULL: not metered */
 } gen_options;
 
 void gen_options_default(gen_options *o);

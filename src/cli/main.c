@@ -18,9 +18,9 @@ const mote_command mote_commands[] = {
     {"quantize", "write a quantized copy of a model", cmd_quantize, NULL}, /* its --help adds the types */
     {"imatrix", "compute an importance matrix from a calibration text", cmd_imatrix, &imatrix_spec},
     {"chat", "talk to a model (interactive, or one question per line)", cmd_chat, &chat_spec},
-    {"sweep", "quantize a model to several types and measure each (tables, plots)", cmd_sweep, NULL},
-    {"embed", "print embedding vectors of texts", cmd_embed, NULL},
-    {"eval", "score a model on MMLU, TruthfulQA or IFEval (as lm-eval does)", cmd_eval, NULL},
+    {"sweep", "quantize a model to several types and measure each (tables, plots)", cmd_sweep, &sweep_spec},
+    {"embed", "print embedding vectors of texts", cmd_embed, &embed_spec},
+    {"eval", "score a model on MMLU, TruthfulQA or IFEval (as lm-eval does)", cmd_eval, &eval_spec},
     {"serve", "serve models over HTTP (Ollama and OpenAI APIs, a chat page)", cmd_serve, &serve_spec},
     {"rag", "a knowledge base on the device: index files, search, answer with citations", cmd_rag, NULL},
     {NULL, NULL, NULL, NULL},

@@ -138,6 +138,23 @@ typedef enum {
     CLI_VECTOR_TYPE,
     CLI_MULTI_QUERY,
     CLI_RAG_SERVE,
+    /* sweep */
+    CLI_TYPES,
+    CLI_TASKS,
+    CLI_TEXT,
+    CLI_RAM,
+    CLI_COMPARE,
+    CLI_LLAMA_BENCH,
+    CLI_SWEEP_TARGET_BPW,
+    /* eval */
+    CLI_TASK,
+    CLI_DATA,
+    CLI_RESPONSES,
+    CLI_LIMIT,
+    CLI_SHOTS,
+    /* embed */
+    CLI_POOLING,
+    CLI_NO_NORMALIZE,
     CLI_N_OPTIONS
 } cli_opt_id;
 

@@ -3,7 +3,9 @@
  * quantized variant, and the JSON file that keeps it in DIR/cells/ so an
  * interrupted sweep resumes where it stopped. The speed tests are
  * llama-bench's (ppP: a batch of P tokens from an empty cache; tgN: N
- * single-token steps), after one warm-up run, metered as a whole.
+ * single-token steps), after one warm-up run, metered as a whole. The
+ * other scores (KLD, eval tasks) are sweep_tasks.c's, llama-bench's
+ * numbers sweep_compare.c's.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -23,10 +25,14 @@
 void sweep_settings_key(const sweep_opts *o, char *buf, size_t size) {
     struct stat st;
     long long model_size = stat(o->model, &st) == 0 ? (long long)st.st_size : -1;
-    snprintf(buf, size, "mote %s; model %s (%lld bytes); threads %d; pp %d; tg %d; reps %d; ppl %s (ctx %d, chunks %d); "
-             "imatrix %s",
+    snprintf(buf, size,
+             "mote %s; model %s (%lld bytes); threads %d; pp %d; tg %d; reps %d; ppl %s; kld %s (ctx %d, chunks %d); "
+             "mmlu %d, ifeval %d (data %s, max tokens %ld, template %s); imatrix %s; llama-bench %s",
              mote_version(), o->model, model_size, o->threads, o->n_prompt, o->n_gen, o->reps,
-             o->task_ppl ? o->text : "no", o->n_ctx, o->n_chunks, o->imatrix ? o->imatrix : "none");
+             o->task_ppl ? o->text : "no", o->task_kld ? o->text : "no", o->n_ctx, o->n_chunks, o->mmlu_n, o->ifeval_n,
+             o->eval_data ? o->eval_data : "none", o->max_tokens,
+             o->chat_template ? o->chat_template : "the model's", o->imatrix ? o->imatrix : "none",
+             o->llama_bench ? o->llama_bench : "no");
 }
 
 /* One timed repetition of a speed test from an empty cache. */
@@ -166,7 +172,11 @@ int sweep_measure(const sweep_opts *o, const char *type, const char *path, sweep
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    out->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024;
+    out->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024; /* before the tasks below load models of their own */
+    mote_model_free(m);
+    m = NULL;
+    if (sweep_score_tasks(o, path, out, err, err_size)) goto done;
+    if (o->llama_bench && sweep_llama_bench(o, path, out, err, err_size)) goto done;
     rc = 0;
 done:
     free(tokens);
@@ -206,7 +216,24 @@ int sweep_cell_save(const sweep_cell *c, const char *path) {
         cJSON_AddNumberToObject(j, "ppl", c->ppl);
         cJSON_AddNumberToObject(j, "ppl_err", c->ppl_err);
     }
-    if (c->has_kld) cJSON_AddNumberToObject(j, "kld", c->kld);
+    if (c->has_kld) {
+        cJSON_AddNumberToObject(j, "kld", c->kld);
+        cJSON_AddNumberToObject(j, "kld_p99", c->kld_p99);
+        cJSON_AddNumberToObject(j, "same_top", c->same_top);
+    }
+    if (c->has_mmlu) {
+        cJSON_AddNumberToObject(j, "mmlu_acc", c->mmlu_acc);
+        cJSON_AddNumberToObject(j, "mmlu_items", (double)c->mmlu_items);
+    }
+    if (c->has_ifeval) {
+        cJSON_AddNumberToObject(j, "ifeval_acc", c->ifeval_acc);
+        cJSON_AddNumberToObject(j, "ifeval_items", (double)c->ifeval_items);
+    }
+    if (c->has_llama) {
+        cJSON_AddNumberToObject(j, "llama_pp_tps", c->llama_pp_tps);
+        cJSON_AddNumberToObject(j, "llama_tg_tps", c->llama_tg_tps);
+        cJSON_AddNumberToObject(j, "llama_peak_rss_bytes", (double)c->llama_peak_rss_bytes);
+    }
     char *text = cJSON_Print(j);
     cJSON_Delete(j);
     if (!text) return 1;
@@ -269,6 +296,15 @@ int sweep_cell_load(const char *path, sweep_cell *c) {
     c->ppl = num(j, "ppl", &c->has_ppl);
     c->ppl_err = num(j, "ppl_err", NULL);
     c->kld = num(j, "kld", &c->has_kld);
+    c->kld_p99 = num(j, "kld_p99", NULL);
+    c->same_top = num(j, "same_top", NULL);
+    c->mmlu_acc = num(j, "mmlu_acc", &c->has_mmlu);
+    c->mmlu_items = (long)num(j, "mmlu_items", NULL);
+    c->ifeval_acc = num(j, "ifeval_acc", &c->has_ifeval);
+    c->ifeval_items = (long)num(j, "ifeval_items", NULL);
+    c->llama_pp_tps = num(j, "llama_pp_tps", &c->has_llama);
+    c->llama_tg_tps = num(j, "llama_tg_tps", NULL);
+    c->llama_peak_rss_bytes = (uint64_t)num(j, "llama_peak_rss_bytes", NULL);
     cJSON_Delete(j);
     return ok && c->type[0] ? 0 : 1;
 }

@@ -3,9 +3,10 @@
  * cell is measured: results.csv (one row per type, every column always
  * present, empty when not measured), results.json (the same plus the
  * machine and the settings), report.md (a table, the choice under --ram,
- * the machine, how each number was measured) and four SVG plots drawn by
- * src/plot: score vs size, tokens/s vs size, J/token vs size, and the
- * Pareto front of score vs memory.
+ * the machine, how each number was measured) and six SVG plots drawn by
+ * src/plot: perplexity vs size, KLD vs size, accuracy vs size, tokens/s vs
+ * size (mote's, and llama.cpp's under --compare), J/token vs size, and the
+ * Pareto front of perplexity vs memory.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -23,7 +24,8 @@
 
 static const char *const csv_columns =
     "type,file,size_bytes,n_params,bpw,load_ms,peak_rss_bytes,threads,pp_tokens,pp_tps,tg_tokens,tg_tps,"
-    "cpu_percent,energy_source,watts,pp_j_per_token,tg_j_per_token,tg_g_co2_per_1k_tokens,ppl,ppl_err,kld";
+    "cpu_percent,energy_source,watts,pp_j_per_token,tg_j_per_token,tg_g_co2_per_1k_tokens,ppl,ppl_err,kld,kld_p99,"
+    "same_top,mmlu_acc,mmlu_items,ifeval_acc,ifeval_items,llama_pp_tps,llama_tg_tps,llama_peak_rss_bytes";
 
 /* The machine, for the report: CPU model, CPUs, kernel, memory. */
 typedef struct {
@@ -102,6 +104,15 @@ static int write_csv(const char *path, const sweep_cell *c, int n) {
         csv_num(f, c[i].has_ppl, "%.4f", c[i].ppl);
         csv_num(f, c[i].has_ppl, "%.5f", c[i].ppl_err);
         csv_num(f, c[i].has_kld, "%.6f", c[i].kld);
+        csv_num(f, c[i].has_kld, "%.6f", c[i].kld_p99);
+        csv_num(f, c[i].has_kld, "%.5f", c[i].same_top);
+        csv_num(f, c[i].has_mmlu, "%.5f", c[i].mmlu_acc);
+        csv_num(f, c[i].has_mmlu, "%.0f", (double)c[i].mmlu_items);
+        csv_num(f, c[i].has_ifeval, "%.5f", c[i].ifeval_acc);
+        csv_num(f, c[i].has_ifeval, "%.0f", (double)c[i].ifeval_items);
+        csv_num(f, c[i].has_llama, "%.3f", c[i].llama_pp_tps);
+        csv_num(f, c[i].has_llama, "%.3f", c[i].llama_tg_tps);
+        csv_num(f, c[i].has_llama, "%.0f", (double)c[i].llama_peak_rss_bytes);
         fputc('\n', f);
     }
     return fclose(f) != 0;
@@ -127,6 +138,11 @@ static int write_json(const char *path, const sweep_opts *o, const machine *mc, 
     cJSON_AddItemToObject(s, "text", o->task_ppl ? cJSON_CreateString(o->text) : cJSON_CreateNull());
     cJSON_AddNumberToObject(s, "ppl_ctx", o->n_ctx);
     cJSON_AddNumberToObject(s, "ppl_chunks", o->n_chunks);
+    cJSON_AddBoolToObject(s, "kld", o->task_kld);
+    cJSON_AddNumberToObject(s, "mmlu_per_subject", o->mmlu_n);
+    cJSON_AddNumberToObject(s, "ifeval_prompts", o->ifeval_n);
+    cJSON_AddItemToObject(s, "eval_data", o->eval_data ? cJSON_CreateString(o->eval_data) : cJSON_CreateNull());
+    cJSON_AddItemToObject(s, "llama_bench", o->llama_bench ? cJSON_CreateString(o->llama_bench) : cJSON_CreateNull());
     cJSON_AddItemToObject(s, "imatrix", o->imatrix ? cJSON_CreateString(o->imatrix) : cJSON_CreateNull());
     cJSON_AddItemToObject(s, "ram_budget_bytes", num_or_null((double)o->ram_budget, o->ram_budget > 0));
     cJSON_AddItemToObject(s, "grid_g_per_kwh", num_or_null(o->meter.grid_g_per_kwh, o->meter.grid_g_per_kwh > 0));
@@ -158,6 +174,15 @@ static int write_json(const char *path, const sweep_opts *o, const machine *mc, 
         cJSON_AddItemToObject(r, "ppl", num_or_null(c[i].ppl, c[i].has_ppl));
         cJSON_AddItemToObject(r, "ppl_err", num_or_null(c[i].ppl_err, c[i].has_ppl));
         cJSON_AddItemToObject(r, "kld", num_or_null(c[i].kld, c[i].has_kld));
+        cJSON_AddItemToObject(r, "kld_p99", num_or_null(c[i].kld_p99, c[i].has_kld));
+        cJSON_AddItemToObject(r, "same_top", num_or_null(c[i].same_top, c[i].has_kld));
+        cJSON_AddItemToObject(r, "mmlu_acc", num_or_null(c[i].mmlu_acc, c[i].has_mmlu));
+        cJSON_AddItemToObject(r, "mmlu_items", num_or_null((double)c[i].mmlu_items, c[i].has_mmlu));
+        cJSON_AddItemToObject(r, "ifeval_acc", num_or_null(c[i].ifeval_acc, c[i].has_ifeval));
+        cJSON_AddItemToObject(r, "ifeval_items", num_or_null((double)c[i].ifeval_items, c[i].has_ifeval));
+        cJSON_AddItemToObject(r, "llama_pp_tps", num_or_null(c[i].llama_pp_tps, c[i].has_llama));
+        cJSON_AddItemToObject(r, "llama_tg_tps", num_or_null(c[i].llama_tg_tps, c[i].has_llama));
+        cJSON_AddItemToObject(r, "llama_peak_rss_bytes", num_or_null((double)c[i].llama_peak_rss_bytes, c[i].has_llama));
         cJSON_AddStringToObject(r, "measured_at", c[i].measured_at);
         cJSON_AddItemToArray(rows, r);
     }
@@ -196,16 +221,51 @@ static int write_plots(const sweep_opts *o, const sweep_cell *c, int n, int best
     p.series = s1, p.n_series = any_ppl ? 1 : 0, p.empty_note = no_score;
     rc |= write_plot(o->out_dir, "score_vs_size.svg", &p);
 
-    /* tokens/s vs size */
+    /* KLD vs size */
+    bool any_kld = false, any_acc = false, any_llama = false;
+    for (int i = 0; i < n; i++) {
+        any_kld |= c[i].has_kld, any_acc |= c[i].has_mmlu || c[i].has_ifeval, any_llama |= c[i].has_llama;
+        a[i] = (plot_point){c[i].type, c[i].size_bytes / MIB, c[i].has_kld ? c[i].kld : NAN};
+    }
+    plot_series sk[] = {{"mean KL divergence from the base (nats; lower is better)", "#d62728", a, (size_t)n, false, true}};
+    p = plot_spec_init("KL divergence vs file size", "file size (MiB)", "mean KLD (nats)");
+    p.series = sk, p.n_series = any_kld ? 1 : 0;
+    p.empty_note = "KLD not measured (give --tasks kld and --text FILE)";
+    rc |= write_plot(o->out_dir, "kld_vs_size.svg", &p);
+
+    /* accuracy vs size */
+    for (int i = 0; i < n; i++) {
+        a[i] = (plot_point){c[i].type, c[i].size_bytes / MIB, c[i].has_mmlu ? c[i].mmlu_acc : NAN};
+        b[i] = (plot_point){c[i].type, c[i].size_bytes / MIB, c[i].has_ifeval ? c[i].ifeval_acc : NAN};
+    }
+    plot_series sa[] = {{"MMLU accuracy", "#9467bd", a, (size_t)n, false, true},
+                        {"IFEval prompt-level strict accuracy", "#8c564b", b, (size_t)n, false, true}};
+    p = plot_spec_init("Benchmark accuracy vs file size", "file size (MiB)", "accuracy (higher is better)");
+    p.series = sa, p.n_series = any_acc ? 2 : 0;
+    p.empty_note = "no benchmark run (give --tasks mmlu:N,ifeval:N and --data PATH)";
+    rc |= write_plot(o->out_dir, "accuracy_vs_size.svg", &p);
+
+    /* tokens/s vs size (with llama-bench's under --compare) */
+    plot_point *lpp = calloc((size_t)n * 2 + 1, sizeof *lpp), *ltg = lpp ? lpp + n : NULL;
+    if (!lpp) {
+        free(a);
+        return 1;
+    }
     for (int i = 0; i < n; i++) {
         a[i] = (plot_point){c[i].type, c[i].size_bytes / MIB, c[i].pp_tokens > 0 ? c[i].pp_tps : NAN};
         b[i] = (plot_point){c[i].type, c[i].size_bytes / MIB, c[i].tg_tokens > 0 ? c[i].tg_tps : NAN};
+        lpp[i] = (plot_point){c[i].type, c[i].size_bytes / MIB, c[i].has_llama && c[i].pp_tokens > 0 ? c[i].llama_pp_tps : NAN};
+        ltg[i] = (plot_point){c[i].type, c[i].size_bytes / MIB, c[i].has_llama && c[i].tg_tokens > 0 ? c[i].llama_tg_tps : NAN};
     }
-    plot_series s2[] = {{"prompt (pp) tokens/s", "#1f77b4", a, (size_t)n, false, true},
-                        {"generation (tg) tokens/s", "#ff7f0e", b, (size_t)n, false, true}};
-    p = plot_spec_init("Speed vs file size", "file size (MiB)", "tokens/s");
-    p.series = s2, p.n_series = 2;
+    plot_series s2[] = {{any_llama ? "mote prompt (pp)" : "prompt (pp) tokens/s", "#1f77b4", a, (size_t)n, false, true},
+                        {any_llama ? "mote generation (tg)" : "generation (tg) tokens/s", "#ff7f0e", b, (size_t)n, false, true},
+                        {"llama.cpp pp", "#17becf", lpp, (size_t)n, false, false},
+                        {"llama.cpp tg", "#bcbd22", ltg, (size_t)n, false, false}};
+    p = plot_spec_init(any_llama ? "Speed vs file size, mote and llama.cpp" : "Speed vs file size", "file size (MiB)",
+                       "tokens/s");
+    p.series = s2, p.n_series = any_llama ? 4 : 2;
     rc |= write_plot(o->out_dir, "tps_vs_size.svg", &p);
+    free(lpp);
 
     /* J/token vs size */
     for (int i = 0; i < n; i++) {
@@ -215,10 +275,9 @@ static int write_plots(const sweep_opts *o, const sweep_cell *c, int n, int best
     char title[160];
     snprintf(title, sizeof title, "Energy per token vs file size (%s)", n ? c[0].energy_source : "none");
     p = plot_spec_init(title, "file size (MiB)", "joules per token");
-    p.series = s2, p.n_series = any_energy ? 2 : 0;
     plot_series s3[] = {{"prompt (pp) J/token", "#1f77b4", a, (size_t)n, false, true},
                         {"generation (tg) J/token", "#ff7f0e", b, (size_t)n, false, true}};
-    p.series = s3;
+    p.series = s3, p.n_series = any_energy ? 2 : 0;
     p.empty_note = "energy not measured (no sensor readable; --watts IDLE,BUSY declares a model)";
     rc |= write_plot(o->out_dir, "joules_vs_size.svg", &p);
 
@@ -270,9 +329,14 @@ static int write_markdown(const char *path, const sweep_opts *o, const machine *
     FILE *f = fopen(path, "w");
     if (!f) return 1;
     fprintf(f, "# mote sweep: %s\n\n", o->model);
+    bool llama = false, mmlu = false, ifeval = false;
+    for (int i = 0; i < n; i++) llama |= c[i].has_llama, mmlu |= c[i].has_mmlu, ifeval |= c[i].has_ifeval;
     fprintf(f, "| type | size (MiB) | bpw | load (ms) | peak RSS (MiB) | pp t/s | tg t/s | CPU %% | W | pp J/token | "
-               "tg J/token | perplexity | KLD |\n");
-    fprintf(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+               "tg J/token | perplexity | KLD | same top %% |%s%s%s\n",
+            mmlu ? " MMLU |" : "", ifeval ? " IFEval |" : "",
+            llama ? " llama.cpp pp t/s | llama.cpp tg t/s | llama.cpp peak RSS (MiB) |" : "");
+    fprintf(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s%s%s\n", mmlu ? "---:|" : "",
+            ifeval ? "---:|" : "", llama ? "---:|---:|---:|" : "");
     for (int i = 0; i < n; i++) {
         fprintf(f, "| %s%s | %.2f | %.2f | %.1f | %.1f", c[i].type, i == best ? " ★" : "", c[i].size_bytes / MIB,
                 c[i].bpw, c[i].load_ms, c[i].peak_rss_bytes / MIB);
@@ -285,6 +349,14 @@ static int write_markdown(const char *path, const sweep_opts *o, const machine *
         if (c[i].has_ppl) fprintf(f, " | %.4f ± %.4f", c[i].ppl, c[i].ppl_err);
         else fputs(" | –", f);
         md_num(f, c[i].has_kld, "%.5f", c[i].kld);
+        md_num(f, c[i].has_kld, "%.2f", 100 * c[i].same_top);
+        if (mmlu) md_num(f, c[i].has_mmlu, "%.3f", c[i].mmlu_acc);
+        if (ifeval) md_num(f, c[i].has_ifeval, "%.3f", c[i].ifeval_acc);
+        if (llama) {
+            md_num(f, c[i].has_llama && c[i].pp_tokens > 0, "%.1f", c[i].llama_pp_tps);
+            md_num(f, c[i].has_llama && c[i].tg_tokens > 0, "%.1f", c[i].llama_tg_tps);
+            md_num(f, c[i].has_llama, "%.1f", c[i].llama_peak_rss_bytes / MIB);
+        }
         fputs(" |\n", f);
     }
     fputc('\n', f);
@@ -303,7 +375,8 @@ static int write_markdown(const char *path, const sweep_opts *o, const machine *
             if (c[i].tg_g_co2_per_1k_tokens >= 0) fprintf(f, " %s %.3g g%s", c[i].type, c[i].tg_g_co2_per_1k_tokens, i + 1 < n ? "," : "");
         fputs("\n\n", f);
     }
-    fprintf(f, "![perplexity vs size](score_vs_size.svg)\n![tokens/s vs size](tps_vs_size.svg)\n"
+    fprintf(f, "![perplexity vs size](score_vs_size.svg)\n![KLD vs size](kld_vs_size.svg)\n"
+               "![accuracy vs size](accuracy_vs_size.svg)\n![tokens/s vs size](tps_vs_size.svg)\n"
                "![J/token vs size](joules_vs_size.svg)\n![perplexity vs peak memory](pareto_memory.svg)\n\n");
     fprintf(f, "## Machine\n\n- CPU: %s, %ld CPUs online\n- %s\n- memory: %.0f MiB\n- mote %s\n\n", mc->cpu, mc->n_cpus,
             mc->kernel, mc->mem_bytes / MIB, mote_version());
@@ -333,11 +406,30 @@ static int write_markdown(const char *path, const sweep_opts *o, const machine *
     if (o->task_ppl) {
         fprintf(f, "- Perplexity: llama-perplexity's method (as `mote perplexity`) on `%s`, chunks of %d tokens", o->text,
                 o->n_ctx);
-        if (o->n_chunks) fprintf(f, ", the first %d chunks", o->n_chunks);
+        if (o->n_chunks == 1) fputs(", the first chunk only", f);
+        else if (o->n_chunks) fprintf(f, ", the first %d chunks", o->n_chunks);
         fputs(".\n", f);
     }
     else fprintf(f, "- Perplexity: not measured (no --text).\n");
-    fprintf(f, "- KLD against the base and the evaluation tasks: not measured yet (the columns are kept for them).\n");
+    if (o->task_kld)
+        fprintf(f, "- KLD: llama-perplexity's method (as `mote perplexity --kl-divergence`): the base `%s`'s "
+                   "log-probabilities over the same chunks of `%s` are saved once (`kld-base.bin`); each variant's "
+                   "mean KL divergence from them over the scored half of each chunk, its 99th percentile "
+                   "(`kld_p99`) and the share of positions where both rank the same token first (`same_top`).\n",
+                o->model, o->text);
+    else fprintf(f, "- KLD: not measured (`--tasks kld`).\n");
+    if (o->mmlu_n)
+        fprintf(f, "- MMLU: as `mote eval --task mmlu --limit %d` (the first %d questions of each subject, 0-shot, "
+                   "log-likelihood of the answer letters), accuracy over all subjects; data `%s`.\n",
+                o->mmlu_n, o->mmlu_n, o->eval_data);
+    if (o->ifeval_n)
+        fprintf(f, "- IFEval: as `mote eval --task ifeval --limit %d` (the first %d prompts, greedy answers in the "
+                   "model's chat format), prompt-level strict accuracy; data `%s`.\n",
+                o->ifeval_n, o->ifeval_n, o->eval_data);
+    if (o->llama_bench)
+        fprintf(f, "- llama.cpp: `%s -m FILE -p %d -n %d -r %d -t %d -o json` on the same file; its peak RSS is "
+                   "the kernel's (wait4) for the whole llama-bench run.\n",
+                o->llama_bench, o->n_prompt, o->n_gen, o->reps, o->threads);
     fprintf(f, "- Pareto front: the variants no other beats in both perplexity and peak RSS.\n");
     return fclose(f) != 0;
 }

@@ -104,11 +104,14 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int eval_run(const eval_options *o) {
+/* Run the task of o and keep its rows in *results. Returns 0, or the exit
+ * status (1 failure, 2 bad usage) with a one-line message in err. */
+static int eval_collect(const eval_options *o, eval_results *results, double *seconds, char *err, size_t es) {
     int (*run)(eval_task_ctx *) = NULL;
     int mc = 0;
+    const char *all = "mmlu, truthfulqa-gen, truthfulqa-mc1, truthfulqa-mc2, ifeval";
     if (!o->task) {
-        fprintf(stderr, "mote eval: needs --task (mmlu, truthfulqa-gen, truthfulqa-mc1, truthfulqa-mc2, ifeval)\n");
+        snprintf(err, es, "needs --task (%s)", all);
         return 2;
     }
     if (!strcmp(o->task, "mmlu")) run = eval_task_mmlu;
@@ -117,57 +120,89 @@ int eval_run(const eval_options *o) {
     else if (!strcmp(o->task, "truthfulqa-mc2")) mc = 2;
     else if (!strcmp(o->task, "ifeval")) run = eval_task_ifeval;
     else {
-        fprintf(stderr, "mote eval: unknown task '%s' (mmlu, truthfulqa-gen, truthfulqa-mc1, truthfulqa-mc2, ifeval)\n",
-                o->task);
+        snprintf(err, es, "unknown task '%s' (%s)", o->task, all);
         return 2;
     }
     bool needs_model = !(run == eval_task_ifeval && o->responses);
     if (o->responses && run != eval_task_ifeval) {
-        fprintf(stderr, "mote eval: --responses is for --task ifeval\n");
+        snprintf(err, es, "--responses is for --task ifeval");
         return 2;
     }
     if (needs_model && !o->model_path) {
-        fprintf(stderr, "mote eval: --task %s needs a model (-m)\n", o->task);
+        snprintf(err, es, "--task %s needs a model (-m)", o->task);
         return 2;
     }
     eval_task_ctx t = {.opt = o};
-    eval_results results = {0};
     eval_lm lm;
     char data[4096];
     int status = 1;
     if (!(t.data = resolve_data(o, data, sizeof data, t.err, sizeof t.err))) {
-        fprintf(stderr, "mote eval: %s\n", t.err);
+        snprintf(err, es, "%s", t.err);
         return 1;
     }
     if (needs_model) {
         if (eval_lm_open(&lm, o->model_path, o->n_ctx, o->n_threads, t.err, sizeof t.err)) {
-            fprintf(stderr, "mote eval: %s\n", t.err);
+            snprintf(err, es, "%s", t.err);
             return 1;
         }
         t.lm = &lm;
     }
     if (o->output && !(t.output = fopen(o->output, "w"))) {
-        fprintf(stderr, "mote eval: cannot write '%s': %s\n", o->output, strerror(errno));
+        snprintf(err, es, "cannot write '%s': %s", o->output, strerror(errno));
         goto done;
     }
-    t.results = &results;
+    t.results = results;
     double t0 = now_s();
     int rc = mc ? eval_task_truthfulqa_mc(&t, mc) : run(&t);
     if (rc) {
-        fprintf(stderr, "\nmote eval: %s\n", t.err);
+        if (!o->quiet) fputc('\n', stderr);
+        snprintf(err, es, "%s", t.err);
         goto done;
     }
     if (t.lm && t.lm->truncated)
         fprintf(stderr, "mote eval: note: %zu requests had their context cut from the left to fit %d tokens\n",
                 t.lm->truncated, t.lm->n_ctx);
-    eval_results_print(&results, o->task, now_s() - t0, o->json, stdout);
+    *seconds = now_s() - t0;
     status = 0;
 done:
     if (t.output && fclose(t.output) && !status) {
-        fprintf(stderr, "mote eval: cannot write '%s': %s\n", o->output, strerror(errno));
+        snprintf(err, es, "cannot write '%s': %s", o->output, strerror(errno));
         status = 1;
     }
     if (t.lm) eval_lm_close(t.lm);
+    return status;
+}
+
+int eval_run(const eval_options *o) {
+    eval_results results = {0};
+    double seconds = 0;
+    char err[EVAL_ERR_SIZE];
+    int status = eval_collect(o, &results, &seconds, err, sizeof err);
+    if (status) fprintf(stderr, "mote eval: %s\n", err);
+    else eval_results_print(&results, o->task, seconds, o->json, stdout);
+    eval_results_free(&results);
+    return status;
+}
+
+int eval_headline(const eval_options *o, double *score, long *n_items, char *err, size_t err_size) {
+    eval_results results = {0};
+    double seconds = 0;
+    int status = eval_collect(o, &results, &seconds, err, err_size);
+    if (!status) {
+        const eval_row *r = results.n ? &results.rows[0] : NULL; /* the first headline row, if no better one */
+        for (size_t i = 0; i < results.n; i++)
+            if (!results.rows[i].group[0]) {
+                r = &results.rows[i];
+                break;
+            }
+        if (!r) {
+            snprintf(err, err_size, "--task %s gave no score", o->task);
+            status = 1;
+        } else {
+            *score = r->value;
+            *n_items = r->n;
+        }
+    }
     eval_results_free(&results);
     return status;
 }

@@ -26,6 +26,7 @@ typedef struct {
     int n_threads;           /* 0: default */
     int n_ctx;               /* 0: the model's, at most 4096 */
     bool json;               /* the final results as one JSON object on stdout */
+    bool quiet;              /* no progress lines on stderr */
 } eval_options;
 
 /* Fill the defaults (limit 0, shots 0, max_tokens 1280, ...). */
@@ -38,5 +39,13 @@ const char *const *eval_task_names(void);
  * Errors are one line on stderr prefixed "mote eval: ". Returns the exit
  * status (0 ok, 1 failure, 2 bad usage). */
 int eval_run(const eval_options *o);
+
+/* Run one task as eval_run does but print no table: its headline score (the
+ * first row of the whole task: mmlu "acc (all subjects)", ifeval
+ * "prompt_level_strict_acc", truthfulqa-mc "acc", truthfulqa-gen the first
+ * BLEU row) in *score and the items it covers in *n_items. Progress still
+ * goes to stderr. Returns 0, or 1 (failure) / 2 (bad usage) with a one-line
+ * message in err. */
+int eval_headline(const eval_options *o, double *score, long *n_items, char *err, size_t err_size);
 
 #endif

@@ -99,7 +99,7 @@ int eval_task_ifeval(eval_task_ctx *t) {
     group_total groups[16] = {0};
     size_t n_groups = 0;
     eval_progress p;
-    eval_progress_start(&p, "ifeval", n, false);
+    eval_progress_start(&p, "ifeval", n, t->opt->quiet);
     for (size_t k = 0; k < n; k++) {
         const ifeval_item *it = &d.items[order[k]];
         char *generated = NULL;

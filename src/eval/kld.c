@@ -68,12 +68,13 @@ static double pack_row(const float *l, int32_t n_vocab, int32_t target, uint16_t
 }
 
 int kld_save_base(const mote_model *m, mote_context *c, const int32_t *tokens, int64_t n_tokens, int32_t bos, const char *path,
-                  double *ppl, double *ppl_err, char *err, size_t es) {
+                  FILE *out, double *ppl, double *ppl_err, char *err, size_t es) {
     const int32_t n_ctx = mote_context_n_ctx(c), first = n_ctx / 2;
     const int32_t n_vocab = mote_model_n_vocab(m);
-    if (n_tokens < 2 * (int64_t)n_ctx) {
-        snprintf(err, es, "perplexity with a context of %d needs at least %d tokens; the text has only %lld", n_ctx,
-                 2 * n_ctx, (long long)n_tokens);
+    /* one chunk is enough here: the rule of at least two on the whole text is the caller's (see --chunks) */
+    if (n_tokens < (int64_t)n_ctx) {
+        snprintf(err, es, "a context of %d needs at least %d tokens; the text has only %lld", n_ctx, n_ctx,
+                 (long long)n_tokens);
         return -1;
     }
     const int32_t n_chunk = (int32_t)(n_tokens / n_ctx), n_rows = n_ctx - 1 - first;
@@ -111,10 +112,12 @@ int kld_save_base(const mote_model *m, mote_context *c, const int32_t *tokens, i
             count++;
         }
         fwrite(packed, sizeof *packed, row_words(n_vocab) * (size_t)n_rows, f);
-        printf("[%d]%.4f,", k + 1, exp(nll / (double)count));
-        fflush(stdout);
+        if (out) {
+            fprintf(out, "[%d]%.4f,", k + 1, exp(nll / (double)count));
+            fflush(out);
+        }
     }
-    printf("\n");
+    if (out) fputc('\n', out);
     if (ferror(f)) {
         snprintf(err, es, "cannot write '%s': %s", path, strerror(errno));
         goto done;
@@ -249,7 +252,8 @@ static float percentile(const float *v, size_t n, float fraction) {
 
 static float median(const float *v, size_t n) { return n % 2 ? v[n / 2] : 0.5f * (v[n / 2] + v[n / 2 - 1]); }
 
-int kld_compare(const mote_model *m, mote_context *c, int32_t bos, const char *path, long max_chunks, FILE *out, char *err, size_t es) {
+int kld_compare(const mote_model *m, mote_context *c, int32_t bos, const char *path, long max_chunks, FILE *out,
+                kld_result *res, char *err, size_t es) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, es, "cannot read '%s': %s", path, strerror(errno));
@@ -301,7 +305,8 @@ int kld_compare(const mote_model *m, mote_context *c, int32_t bos, const char *p
             goto done;
         }
     kld_sums s = {0};
-    fprintf(out, "chunk             PPL               ln(PPL(Q)/PPL(base))          KL Divergence              "
+    if (out)
+        fprintf(out, "chunk             PPL               ln(PPL(Q)/PPL(base))          KL Divergence              "
                  "\xce\x94p RMS            Same top p\n");
     for (int32_t k = 0; k < n_chunk; k++) {
         if (fread(base, sizeof *base, words * (size_t)n_rows, f) != words * (size_t)n_rows) {
@@ -318,6 +323,7 @@ int kld_compare(const mote_model *m, mote_context *c, int32_t bos, const char *p
             klds[at] = (float)compare_row(rows + (size_t)r * (size_t)n_vocab, n_vocab, base + (size_t)r * words,
                                           chunk[first + r + 1], &s, &dps[at]);
         }
+        if (!out) continue;
         double lp, lpe, lb, lbe, kl, kle, mse, msee;
         mean_err(s.nll, s.nll2, s.count, &lp, &lpe);
         mean_err(s.nll_base, s.nll_base2, s.count, &lb, &lbe);
@@ -345,6 +351,17 @@ int kld_compare(const mote_model *m, mote_context *c, int32_t bos, const char *p
     const double ratio_l = lp - lb, ratio_le = sqrt(fmax(0, lpe * lpe + lbe * lbe - 2 * cov));
     qsort(klds, n, sizeof *klds, cmp_float);
     qsort(dps, n, sizeof *dps, cmp_float);
+    if (res) {
+        res->n_positions = (long)n;
+        res->ppl = ppl, res->ppl_base = ppl_b, res->ppl_ratio = exp(ratio_l);
+        res->kld_mean = kl, res->kld_err = kle;
+        res->kld_p99 = percentile(klds, n, 0.99f), res->kld_max = klds[n - 1];
+        res->same_top = (double)s.same_top / (double)n;
+    }
+    if (!out) {
+        rc = 0;
+        goto done;
+    }
     fprintf(out, "\n====== Perplexity statistics ======\n");
     fprintf(out, "Mean PPL(Q)                   : %10.6f \xc2\xb1 %10.6f\n", ppl, ppl_e);
     fprintf(out, "Mean PPL(base)                : %10.6f \xc2\xb1 %10.6f\n", ppl_b, ppl_be);

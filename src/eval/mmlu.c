@@ -236,7 +236,7 @@ int eval_task_mmlu(eval_task_ctx *t) {
         csv_free(&f);
     }
     eval_progress p;
-    eval_progress_start(&p, "mmlu", total_items, false);
+    eval_progress_start(&p, "mmlu", total_items, t->opt->quiet);
     size_t group_correct[4] = {0}, group_total[4] = {0};
     for (size_t s = 0; s < n_subjects && !rc; s++) {
         size_t sc = 0, st = 0;

@@ -124,7 +124,7 @@ int eval_task_truthfulqa_gen(eval_task_ctx *t) {
     if (!(order = eval_item_order(f.n - 1, t->opt->seed))) goto done;
     double sum_max[N_METRICS] = {0}, sum_diff[N_METRICS] = {0}, sum_acc[N_METRICS] = {0};
     eval_progress p;
-    eval_progress_start(&p, "truthfulqa-gen", n, false);
+    eval_progress_start(&p, "truthfulqa-gen", n, t->opt->quiet);
     for (size_t k = 0; k < n; k++) {
         const csv_row *r = &f.rows[1 + order[k]];
         int need = col_q > col_true ? col_q : col_true;
@@ -271,7 +271,7 @@ int eval_task_truthfulqa_mc(eval_task_ctx *t, int which) {
     if (!(order = eval_item_order(total, t->opt->seed))) goto done;
     double sum = 0;
     eval_progress p;
-    eval_progress_start(&p, which == 1 ? "truthfulqa-mc1" : "truthfulqa-mc2", n, false);
+    eval_progress_start(&p, which == 1 ? "truthfulqa-mc1" : "truthfulqa-mc2", n, t->opt->quiet);
     for (size_t k = 0; k < n; k++) {
         const cJSON *item = cJSON_GetArrayItem(root, (int)order[k]);
         const cJSON *q = cJSON_GetObjectItemCaseSensitive(item, "question");

@@ -27,6 +27,9 @@ args_for() {
         info) echo "$S" ;;
         tokenize) echo "-m $S -p hi" ;;
         serve) echo "-m $S --port 0" ;;   # every check below fails before the server starts
+        sweep) echo "$S -o $tmp/sweep --types q8_0 -p 8 -n 4 -r 1" ;;
+        eval) echo "$S --task mmlu --data $tmp/mmlu --limit 1" ;;
+        embed) echo "$S -p hi" ;;
     esac
 }
 
@@ -41,12 +44,12 @@ expect_bad() {
 }
 
 # -t / --threads: the same range and the same message in every command that computes.
-for cmd in run chat bench perplexity imatrix quantize; do
+for cmd in run chat bench perplexity imatrix quantize sweep eval embed; do
     expect_bad "$cmd" "-t 2000: threads must be from 0 (one per physical core) to 256" -t 2000
     expect_bad "$cmd" "-t -1: threads must be from 0" --threads -1
     expect_bad "$cmd" "unknown option '--bogus'" --bogus
 done
-echo "ok: -t in run, chat, bench, perplexity, imatrix, quantize"
+echo "ok: -t in run, chat, bench, perplexity, imatrix, quantize, sweep, eval, embed"
 
 # The sampling and length flags: the same checks in run and chat.
 for cmd in run chat; do
@@ -60,14 +63,21 @@ for cmd in run chat; do
     expect_bad "$cmd" "--stop needs a non-empty text" --stop ""
     expect_bad "$cmd" "--temp expects a number, not 'hot'" --temp hot
 done
-for cmd in perplexity imatrix; do
+for cmd in perplexity imatrix sweep; do
     expect_bad "$cmd" "--chunks 0: expected a positive number of chunks" --chunks 0
     expect_bad "$cmd" "-c -1: expected a number of tokens" -c -1
 done
+expect_bad eval "-c -1: expected a number of tokens" --ctx-size -1
+expect_bad eval "-s -2: expected a non-negative integer" -s -2
+expect_bad eval "--limit 0: expected a positive number of items" --limit 0
+expect_bad sweep "-r 0: expected an integer from 1 to 64" -r 0
+expect_bad embed "unknown pooling 'max'" --pooling max
 echo "ok: value checks"
 
 # -ngl is accepted everywhere a model runs, with a note that it is ignored.
-for cmd in run chat perplexity bench; do
+mkdir -p "$tmp/mmlu/test"
+printf 'What is 1+1?,1,2,3,4,B\n' >"$tmp/mmlu/test/math_test.csv"
+for cmd in run chat perplexity bench sweep eval embed; do
     # shellcheck disable=SC2046
     "$MOTE" "$cmd" $(args_for "$cmd") -ngl 99 >/dev/null 2>"$tmp/err" </dev/null || err "$cmd -ngl 99 refused: $(cat "$tmp/err")"
     grep -q "^mote $cmd: note: -ngl is ignored" "$tmp/err" || err "$cmd -ngl: no note"
@@ -75,12 +85,12 @@ done
 echo "ok: -ngl"
 
 # mote help CMD is mote CMD --help, for every command; the help names the shared flags.
-for cmd in info tokenize run chat perplexity imatrix quantize bench synth; do
+for cmd in info tokenize run chat perplexity imatrix quantize bench synth sweep eval embed; do
     a=$("$MOTE" help "$cmd") || err "mote help $cmd failed"
     b=$("$MOTE" "$cmd" --help) || err "mote $cmd --help failed"
     [ "$a" == "$b" ] || err "mote help $cmd differs from mote $cmd --help"
 done
-for cmd in run chat perplexity imatrix quantize bench; do
+for cmd in run chat perplexity imatrix quantize bench sweep eval embed; do
     "$MOTE" help "$cmd" | grep -q -- "-t, --threads" || err "mote help $cmd does not list -t, --threads"
 done
 "$MOTE" help nosuch 2>/dev/null && err "mote help nosuch succeeded"
@@ -112,6 +122,14 @@ a=$("$MOTE" chat "$Q" "Hello" -n 6 --temp 0 2>&1); b=$("$MOTE" chat -m "$Q" -p "
 a=$(echo Hi | "$MOTE" chat "$Q" -sys "Be brief" -n 2 --verbose-prompt 2>&1 >/dev/null | grep -c 'Be brief')
 b=$(echo Hi | "$MOTE" chat "$Q" --system-prompt "Be brief" -n 2 --verbose-prompt 2>&1 >/dev/null | grep -c 'Be brief')
 [ "$a" -ge 1 ] && [ "$a" = "$b" ] || err "-sys and --system-prompt differ ($a, $b)"
+# embed, eval and sweep: the model as the first argument or -m / --model, the same result
+a=$("$MOTE" embed "$S" -p "Once upon a time"); b=$("$MOTE" embed -m "$S" --prompt "Once upon a time" -t 1)
+[ -n "$a" ] && [ "$a" == "$b" ] || err "embed MODEL -p and embed -m --prompt differ"
+a=$("$MOTE" eval "$S" --task mmlu --data "$tmp/mmlu" --json 2>/dev/null | sed 's/"seconds":[^,}]*//')
+b=$("$MOTE" eval --model "$S" --task mmlu --data "$tmp/mmlu" --json -t 1 -c 256 2>/dev/null | sed 's/"seconds":[^,}]*//')
+[ -n "$a" ] && [ "$a" == "$b" ] || err "eval MODEL and eval --model differ: '$a' vs '$b'"
+"$MOTE" sweep "$S" --output "$tmp/sw1" --types q8_0 -p 8 -n 4 -r 1 -t 1 >/dev/null 2>&1 && [ -s "$tmp/sw1/results.csv" ] \
+    || err "sweep MODEL --output DIR"
 echo "ok: the model and the prompt, short and long names"
 
 # -i / --interactive: the prompt's answer, then a session reading the rest (here from a pipe).
@@ -129,6 +147,10 @@ echo "ok: -i"
 grep -q "^Final estimate" "$tmp/ppl.txt" || err "perplexity -o"
 "$MOTE" imatrix "$S" -f "$TEXT" -c 64 --chunks 2 --output "$tmp/o.gguf" >/dev/null 2>&1 && [ -s "$tmp/o.gguf" ] || err "imatrix --output"
 "$MOTE" quantize "$S" -o "$tmp/o8.gguf" Q8_0 -q && [ -s "$tmp/o8.gguf" ] || err "quantize -o"
+"$MOTE" embed "$S" -p "Once upon a time" -o "$tmp/embed.txt" && [ "$(cat "$tmp/embed.txt")" == "$("$MOTE" embed "$S" -p "Once upon a time")" ] \
+    || err "embed -o"
+"$MOTE" eval "$S" --task mmlu --data "$tmp/mmlu" -o "$tmp/items.jsonl" >/dev/null 2>&1 && grep -q '"prompt"' "$tmp/items.jsonl" \
+    || err "eval -o: $(cat "$tmp/items.jsonl")"
 echo "ok: -o"
 
 # --json on run and chat: one object per answer with text, tokens, timings, stop reason.

@@ -73,7 +73,7 @@ expect 1 'mc.json: item 1 has no string "question" or no object "mc2_targets"' -
 expect 1 "cannot read '/nonexistent'" -- --task ifeval --data /nonexistent --responses /nonexistent
 expect 2 "unknown task 'hellaswag'" -- --task hellaswag --data "$tmp"
 expect 2 "needs a model (-m)" -- --task mmlu --data "$tmp/mmlu"
-expect 2 "--shots needs a whole number from 0 to 5" -- --task mmlu --shots 9
+expect 2 "--shots 9: expected a number of examples from 0 to 5" -- --task mmlu --shots 9
 expect 2 "unknown option '--bogus'" -- --bogus 1
 "$MOTE" eval --help | grep -q "^usage: mote eval" && echo "ok: --help" || { echo "FAIL: --help"; fail=1; }
 exit $fail

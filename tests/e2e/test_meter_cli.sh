@@ -2,6 +2,7 @@
 # test_meter_cli.sh — metering as the commands show it, against fake sysfs
 # trees (MOTE_SYSFS_ROOT) and a fake vcgencmd (MOTE_VCGENCMD): `mote run
 # --verbose` names the energy source and why each better one was not used;
+# `mote chat --verbose` gives the same after each answer, `mote eval` after its results;
 # `mote bench` and `mote perplexity` report watts and J/token with the
 # source; bad metering options are one-line errors.
 set -u
@@ -20,6 +21,25 @@ check "run --verbose names the hwmon source" 'grep -q "^energy source: hwmon:ina
 check "run --verbose says why RAPL was not used" 'grep -q "not used: rapl:" "$tmp/err"'
 check "run --verbose: prompt and generation J/token" 'grep -q "J/token prompt, .* J/token generated (hwmon:ina260)" "$tmp/err"'
 check "run --verbose: 3.50 W" 'grep -q "at 3.50 W (hwmon:ina260)" "$tmp/err"'
+# chat: the same summary after each answer, one question (-p) and two in batch mode
+Q="${MOTE_FIXTURES:-/nonexistent}/models/qwen3-tiny-f32.gguf"; [ -f "$Q" ] || Q="$M"
+MOTE_SYSFS_ROOT="$tmp/ina" MOTE_VCGENCMD=/nonexistent "$MOTE" chat "$Q" -p "Hello" -n 4 --temp 0 --verbose \
+    >"$tmp/out" 2>"$tmp/err"
+check "chat --verbose names the source and gives J/token" 'grep -q "^energy source: hwmon:ina260" "$tmp/err" &&
+    grep -q "^prompt eval cost: .*at 3.50 W (hwmon:ina260)" "$tmp/err" && grep -q "J/token prompt, .* J/token generated (hwmon:ina260)" "$tmp/err"'
+printf 'Hello\nHow are you?\n' | MOTE_SYSFS_ROOT="$tmp/ina" MOTE_VCGENCMD=/nonexistent "$MOTE" chat "$Q" -n 4 --temp 0 --verbose \
+    --grid-intensity 300 >"$tmp/out" 2>"$tmp/err"
+check "chat batch --verbose: a cost per answer, with CO2" '[ "$(grep -c "^eval cost: .*g CO2" "$tmp/err")" -eq 2 ] && [ "$(grep -c "^energy: " "$tmp/err")" -eq 2 ]'
+MOTE_SYSFS_ROOT="$tmp/ina" "$MOTE" chat "$Q" -p "Hello" -n 4 --watts 7 >/dev/null 2>"$tmp/err"; st=$?
+check "chat --watts 7 refused in one line" '[ $st -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "^mote chat: --watts needs IDLE,BUSY" "$tmp/err"'
+
+# eval: the run's cost after its results, on stderr
+printf '%s\n' '{"key": 1, "prompt": "Say hi.", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}' >"$tmp/ifeval.jsonl"
+printf '%s\n' '{"prompt": "Say hi.", "response": "hi"}' >"$tmp/resp.jsonl"
+MOTE_SYSFS_ROOT="$tmp/ina" MOTE_VCGENCMD=/nonexistent "$MOTE" eval --task ifeval --data "$tmp/ifeval.jsonl" \
+    --responses "$tmp/resp.jsonl" --json --grid-intensity 300 >"$tmp/out" 2>"$tmp/err"
+check "eval: results on stdout, the cost with its source on stderr" 'python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/out" &&
+    grep -q "^cost: wall .* at 3.50 W (hwmon:ina260), .* g CO2" "$tmp/err"'
 
 # nothing under /sys; a Raspberry Pi 5 PMIC through vcgencmd: 1.0 A x 5.0 V + 2.0 A x 0.5 V = 6 W
 mkdir -p "$tmp/empty"

@@ -81,6 +81,13 @@ if [ -z "$quick" ]; then
         || { echo "FAIL: llama's base file: KLD '$got_k' (llama $want_k), same top '$got_t' ($want_t) $(cat "$tmp/err")"; fail=1; }
 fi
 
+# --chunks 1 with a base file: one chunk of a long text is enough (the two-chunk rule is on the whole text)
+"$MOTE" perplexity -m "$F/real/stories260K-f32.gguf" -f "$F/text/stories.txt" -c 64 --chunks 1 \
+    --kl-divergence-base "$tmp/one.kld" >"$tmp/one.out" 2>"$tmp/err" && [ -s "$tmp/one.kld" ] &&
+    "$MOTE" perplexity -m "$F/real/stories260K-q4_0.gguf" --kl-divergence --kl-divergence-base "$tmp/one.kld" \
+        >"$tmp/one.kld.out" 2>>"$tmp/err" && grep -q "^Mean    KLD:" "$tmp/one.kld.out" \
+    && echo "ok: --chunks 1 --kl-divergence-base" || { echo "FAIL: --chunks 1 --kl-divergence-base: $(cat "$tmp/err")"; fail=1; }
+
 # bad files
 printf 'not a logits file' >"$tmp/bad.kld"
 "$MOTE" perplexity -m "$F/real/stories260K-q4_0.gguf" --kl-divergence --kl-divergence-base "$tmp/bad.kld" 2>"$tmp/err" && { echo "FAIL: bad file accepted"; fail=1; }
