@@ -39,7 +39,8 @@
 #include "quant/x86/avx2_kernels.h"
 #include "quant/x86/avx2_util.h"
 
-#define PR 8 /* rows per panel: MOTE_PANEL_ROWS */
+#define PR MOTE_AVX2_PANEL_ROWS
+#define PC MOTE_AVX2_PANEL_COLS
 
 /* Bytes of one panel super-block with nsub sub-block scale vectors. */
 static inline size_t sb_bytes(int nsub) { return 32 * (size_t)(64 + nsub + 8 + 2); }
@@ -235,18 +236,18 @@ static inline __attribute__((always_inline)) void gemm_generic(int64_t n, const 
                                                                const int FOLD) {
     const int JS = 64 / NSUB; /* vectors per sub-block */
     const size_t sbb = sb_bytes(NSUB);
-    const block_q8_K *xb[MOTE_PANEL_COLS];
+    const block_q8_K *xb[PC];
     for (int c = 0; c < C; c++) xb[c] = (const block_q8_K *)((const uint8_t *)x + (size_t)c * x_stride);
-    __m256 acc[MOTE_PANEL_COLS];
+    __m256 acc[PC];
     for (int c = 0; c < C; c++) acc[c] = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / QK_K; b++) {
         const __m256i *p = (const __m256i *)((const uint8_t *)panel + (size_t)b * sbb);
-        __m256i isum[MOTE_PANEL_COLS];
+        __m256i isum[PC];
         for (int c = 0; c < C; c++) isum[c] = _mm256_setzero_si256();
         for (int s = 0; s < NSUB; s++) {
             const __m256i S = _mm256_load_si256(p + 64 + s);
             for (int g = 0; g < JS; g += GROUP) {
-                __m256i a16[MOTE_PANEL_COLS];
+                __m256i a16[PC];
                 for (int k = 0; k < GROUP; k++) {
                     const int j = s * JS + g + k;
                     const __m256i Q = _mm256_load_si256(p + j);
@@ -258,7 +259,7 @@ static inline __attribute__((always_inline)) void gemm_generic(int64_t n, const 
                 for (int c = 0; c < C; c++) isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(a16[c], S));
             }
         }
-        __m256i msum[MOTE_PANEL_COLS];
+        __m256i msum[PC];
         for (int c = 0; c < C; c++) {
             msum[c] = _mm256_madd_epi16(_mm256_load_si256(p + 64 + NSUB), avx2_bcast4(xb[c][b].bsums));
             for (int q = 1; q < 8; q++)
@@ -304,7 +305,7 @@ static size_t act_row_bytes(int64_t n) { return (size_t)(n / QK_K) * sizeof(bloc
         }                                                                                                      \
     }                                                                                                          \
     const mote_panel_kernels mote_avx2_panel_##name = {act_row_bytes, mote_avx2_q8_K_from_float,               \
-                                                       name##_panel_bytes, name##_pack, name##_gemm};
+                                                       name##_panel_bytes, name##_pack, name##_gemm, PR, PC};
 
 PANEL_TYPE(q2_K, block_q2_K, 16, 4, 0)
 PANEL_TYPE(q3_K, block_q3_K, 16, 4, 1)

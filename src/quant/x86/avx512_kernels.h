@@ -1,0 +1,16 @@
+/*
+ * avx512_kernels.h — the AVX-512 (F, BW, VL, VNNI) kernels, by name (for the
+ * lists in avx512_set.c and for the tests and benchmark that compare each
+ * one with its reference). Same contracts as the references.
+ */
+#ifndef MOTE_QUANT_X86_AVX512_KERNELS_H
+#define MOTE_QUANT_X86_AVX512_KERNELS_H
+
+#include "quant/types.h"
+
+/* The geometry of the AVX-512 panel kernels (types.h): 16 weight rows (one
+ * 32-bit lane of a 512-bit register each) x 8 tokens. */
+#define MOTE_AVX512_PANEL_ROWS 16
+#define MOTE_AVX512_PANEL_COLS 8
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * avx512_set.c — the AVX-512 kernel lists that dispatch.c's "avx512" set
+ * installs over the AVX2 ones when the CPU has AVX-512 F, BW, VL and VNNI
+ * (see simd.h): one entry per type and list. Types without an entry here
+ * keep their AVX2 kernels. Compiled without AVX-512 flags: it only takes
+ * addresses.
+ */
+#if defined(__x86_64__)
+
+#include "quant/simd.h"
+#include "quant/x86/avx512_kernels.h"
+
+const mote_kernel_entry mote_avx512_kernels[] = {
+    {-1, NULL, NULL, NULL},
+};
+
+/* Panel kernels (types.h), 16 rows x 8 tokens: avx512_panel_*.c. */
+const mote_panel_entry mote_avx512_panel_kernels[] = {
+    {-1, NULL},
+};
+
+/* Stored panels (types.h): matrices repacked once when the model loads. */
+const mote_panel_entry mote_avx512_stored_panels[] = {
+    {-1, NULL},
+};
+
+#else
+typedef int mote_avx512_set_unused; /* not an x86-64 build */
+#endif
