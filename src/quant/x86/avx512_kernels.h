@@ -13,4 +13,12 @@
 #define MOTE_AVX512_PANEL_ROWS 16
 #define MOTE_AVX512_PANEL_COLS 8
 
+/* Panel kernels (types.h) of the Q8_0-activation 32-weight block types, and
+ * the stored Q4_0 layout (avx512_panel_q32.c). */
+extern const mote_panel_kernels mote_avx512_panel_q4_0;
+extern const mote_panel_kernels mote_avx512_panel_q5_0;
+extern const mote_panel_kernels mote_avx512_panel_q8_0;
+extern const mote_panel_kernels mote_avx512_panel_iq4_nl;
+extern const mote_panel_kernels mote_avx512_stored_q4_0;
+
 #endif

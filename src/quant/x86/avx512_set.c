@@ -16,11 +16,16 @@ const mote_kernel_entry mote_avx512_kernels[] = {
 
 /* Panel kernels (types.h), 16 rows x 8 tokens: avx512_panel_*.c. */
 const mote_panel_entry mote_avx512_panel_kernels[] = {
+    {MOTE_TYPE_Q4_0, &mote_avx512_panel_q4_0},
+    {MOTE_TYPE_Q5_0, &mote_avx512_panel_q5_0},
+    {MOTE_TYPE_Q8_0, &mote_avx512_panel_q8_0},
+    {MOTE_TYPE_IQ4_NL, &mote_avx512_panel_iq4_nl},
     {-1, NULL},
 };
 
 /* Stored panels (types.h): matrices repacked once when the model loads. */
 const mote_panel_entry mote_avx512_stored_panels[] = {
+    {MOTE_TYPE_Q4_0, &mote_avx512_stored_q4_0},
     {-1, NULL},
 };
 
