@@ -20,6 +20,12 @@ const mote_panel_entry mote_avx512_panel_kernels[] = {
     {MOTE_TYPE_Q5_0, &mote_avx512_panel_q5_0},
     {MOTE_TYPE_Q8_0, &mote_avx512_panel_q8_0},
     {MOTE_TYPE_IQ4_NL, &mote_avx512_panel_iq4_nl},
+    /* k-quants: avx512_panel_kquants.c */
+    {MOTE_TYPE_Q4_K, &mote_avx512_panel_q4_K},
+    {MOTE_TYPE_Q6_K, &mote_avx512_panel_q6_K},
+    {MOTE_TYPE_Q5_K, &mote_avx512_panel_q5_K},
+    {MOTE_TYPE_Q3_K, &mote_avx512_panel_q3_K},
+    {MOTE_TYPE_Q2_K, &mote_avx512_panel_q2_K},
     {-1, NULL},
 };
 
