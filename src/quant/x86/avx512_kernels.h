@@ -20,7 +20,6 @@ extern const mote_panel_kernels mote_avx512_panel_q5_0;
 extern const mote_panel_kernels mote_avx512_panel_q8_0;
 extern const mote_panel_kernels mote_avx512_panel_iq4_nl;
 extern const mote_panel_kernels mote_avx512_stored_q4_0;
-extern const mote_panel_kernels mote_avx512_stored_q8_0;
 /* Panel kernels (types.h) of the k-quants, Q8_K activations (avx512_panel_kquants.c). */
 extern const mote_panel_kernels mote_avx512_panel_q2_K;
 extern const mote_panel_kernels mote_avx512_panel_q3_K;

@@ -19,9 +19,6 @@
  * 4v..4v+3, high nibbles 16+4v..16+4v+3); gemm unmasks the 8 code vectors
  * and goes on as above. Missing rows of a last group are zero (scale 0).
  *
- * Stored Q8_0 (16 rows, 544 bytes per block: the 16 GGUF blocks it
- * replaces): the 16 fp16 scales, then the panel's 8 code vectors (w + 128).
- *
  * Activation block (act_block): the reference Q8_0 quants (from the AVX2
  * quantizer, which matches the reference), the f16-rounded scale as a float
  * and off. Only the float order of summation differs from vec_dot.
@@ -179,24 +176,6 @@ static inline __attribute__((always_inline)) void gemm_stored_q4_0(int64_t n, co
     store_rows(y, y_stride, acc, NC);
 }
 
-/* Stored Q8_0 groups: 16 fp16 scales, then the 8 code vectors. */
-#define STORED8_BLOCK_BYTES (R * sizeof(block_q8_0)) /* 544 */
-
-static inline __attribute__((always_inline)) void gemm_stored_q8_0(int64_t n, const void *group, const void *x,
-                                                                   size_t x_stride, float *y, size_t y_stride,
-                                                                   const int NC) {
-    const uint8_t *g = group;
-    __m512 acc[C];
-    for (int c = 0; c < NC; c++) acc[c] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < n / 32; b++, g += STORED8_BLOCK_BYTES) {
-        __m512i W[8];
-        for (int j = 0; j < 8; j++) W[j] = _mm512_loadu_si512(g + 32 + 64 * j);
-        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)g));
-        block_times_tokens(W, dw, x, x_stride, b, acc, NC);
-    }
-    store_rows(y, y_stride, acc, NC);
-}
-
 /* The products for 1..C tokens, each count its own unrolled copy. */
 #define GEMM_BY_COLS(name, body)                                                                          \
     static void name(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,     \
@@ -214,7 +193,6 @@ static inline __attribute__((always_inline)) void gemm_stored_q8_0(int64_t n, co
     }
 GEMM_BY_COLS(gemm, gemm_panel)
 GEMM_BY_COLS(gemm_stored, gemm_stored_q4_0)
-GEMM_BY_COLS(gemm_stored8, gemm_stored_q8_0)
 
 static size_t stored_bytes(int64_t n) { return (size_t)(n / 32) * STORED_BLOCK_BYTES; }
 
@@ -229,37 +207,12 @@ static void repack_q4_0(int64_t n, const void *w, size_t w_stride, int rows, voi
         }
 }
 
-static size_t stored8_bytes(int64_t n) { return (size_t)(n / 32) * STORED8_BLOCK_BYTES; }
-
-static void repack_q8_0(int64_t n, const void *w, size_t w_stride, int rows, void *group) {
-    uint8_t *out = group;
-    for (int64_t b = 0; b < n / 32; b++, out += STORED8_BLOCK_BYTES) {
-        __m256i r[R];
-        __m512i codes[8] __attribute__((aligned(64)));
-        memset(out, 0, 32);
-        for (int i = 0; i < R; i++) {
-            if (i < rows) {
-                const block_q8_0 *blk = (const block_q8_0 *)((const uint8_t *)w + (size_t)i * w_stride) + b;
-                float d;
-                r[i] = codes_q8_0(blk, &d);
-                memcpy(out + 2 * i, &blk->d, 2);
-            } else {
-                r[i] = _mm256_setzero_si256();
-            }
-        }
-        avx512_transpose16(r, codes);
-        memcpy(out + 32, codes, sizeof codes);
-    }
-}
-
 const mote_panel_kernels mote_avx512_panel_q4_0 = {act_row_bytes, act_off8, panel_bytes, pack_q4_0, gemm, R, C};
 const mote_panel_kernels mote_avx512_panel_q5_0 = {act_row_bytes, act_off16, panel_bytes, pack_q5_0, gemm, R, C};
 const mote_panel_kernels mote_avx512_panel_q8_0 = {act_row_bytes, act_off128, panel_bytes, pack_q8_0, gemm, R, C};
 const mote_panel_kernels mote_avx512_panel_iq4_nl = {act_row_bytes, act_off128, panel_bytes, pack_iq4_nl, gemm, R, C};
 const mote_panel_kernels mote_avx512_stored_q4_0 = {act_row_bytes, act_off8, stored_bytes, repack_q4_0, gemm_stored,
                                                     R, C};
-const mote_panel_kernels mote_avx512_stored_q8_0 = {act_row_bytes, act_off128, stored8_bytes, repack_q8_0,
-                                                    gemm_stored8, R, C};
 
 #else
 typedef int mote_avx512_panel_q32_unused; /* not an x86-64 build */

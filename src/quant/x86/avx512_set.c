@@ -32,7 +32,6 @@ const mote_panel_entry mote_avx512_panel_kernels[] = {
 /* Stored panels (types.h): matrices repacked once when the model loads. */
 const mote_panel_entry mote_avx512_stored_panels[] = {
     {MOTE_TYPE_Q4_0, &mote_avx512_stored_q4_0},
-    {MOTE_TYPE_Q8_0, &mote_avx512_stored_q8_0},
     {-1, NULL},
 };
 
