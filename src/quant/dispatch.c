@@ -119,9 +119,22 @@ static int choose(void) {
     return best;
 }
 
-/* Installs the chosen set and every one below it, in order. */
+/* Installs the chosen set and every one below it, in order. A stored
+ * layout is the way its set multiplies a type, prompts included, so a
+ * higher set's panel kernels for the type take its place (until that set
+ * brings a stored layout of its own): else an AVX2 stored layout would keep
+ * an AVX-512 CPU's prompts on AVX2 arithmetic. */
 static void select_kernels(void) {
     const int top = choose();
+    int panel_from[MOTE_TYPE_COUNT], stored_from[MOTE_TYPE_COUNT];
+    for (int t = 0; t < MOTE_TYPE_COUNT; t++) panel_from[t] = stored_from[t] = -1;
+    for (int i = 0; i <= top; i++) {
+        if (!sets[i].usable()) continue;
+        for (const mote_panel_entry *e = sets[i].panels; e && e->type >= 0; e++)
+            if (e->type < MOTE_TYPE_COUNT) panel_from[e->type] = i;
+        for (const mote_panel_entry *e = sets[i].stored; e && e->type >= 0; e++)
+            if (e->type < MOTE_TYPE_COUNT) stored_from[e->type] = i;
+    }
     for (int i = 0; i <= top; i++) {
         const mote_kernel_set *s = &sets[i];
         if (!s->usable()) continue;
@@ -130,7 +143,8 @@ static void select_kernels(void) {
         for (const mote_panel_entry *e = s->panels; e && e->type >= 0; e++)
             mote_traits_install_panel(e->type, e->kernels);
         for (const mote_panel_entry *e = s->stored; e && e->type >= 0; e++)
-            mote_traits_install_stored_panel(e->type, e->kernels);
+            if (e->type < MOTE_TYPE_COUNT && stored_from[e->type] == i && panel_from[e->type] <= i)
+                mote_traits_install_stored_panel(e->type, e->kernels);
         if (s->attend_block) active.attend_block = s->attend_block;
         if (s->glu_silu) active.glu_silu = s->glu_silu;
         if (s->glu_gelu_table) active.glu_gelu_table = s->glu_gelu_table;

@@ -149,10 +149,34 @@ static void test_installed_match_reference(void **state) {
     printf("  %d types with stored panels\n", found);
 }
 
+/* The set whose list (panels or stored) holds k; -1 if none. */
+static int set_of(const mote_panel_kernels *k, bool stored) {
+    int count, found = -1;
+    const mote_kernel_set *sets = mote_kernel_sets(&count);
+    for (int i = 0; i < count; i++)
+        for (const mote_panel_entry *e = stored ? sets[i].stored : sets[i].panels; e && e->type >= 0; e++)
+            if (e->kernels == k) found = i;
+    return found;
+}
+
+/* dispatch.c: a type's installed stored layout never comes from a lower set
+ * than its installed panel kernels (prompts would run the lower set's
+ * arithmetic). */
+static void test_stored_not_below_panels(void **state) {
+    (void)state;
+    for (int type = 0; type < MOTE_TYPE_COUNT; type++) {
+        const mote_panel_kernels *sp = mote_stored_panel(type), *pk = mote_panel(type);
+        if (!sp || !pk) continue;
+        assert_true(set_of(sp, true) >= 0 && set_of(pk, false) >= 0);
+        assert_true(set_of(sp, true) >= set_of(pk, false));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_set),
         cmocka_unit_test(test_installed_match_reference),
+        cmocka_unit_test(test_stored_not_below_panels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
