@@ -56,21 +56,22 @@ static double time_matvec(mote_vec_dot_fn fn, const uint8_t *w, size_t row_bytes
  * the matrix w repacked into its panels; seconds per pass. */
 static double time_stored(const mote_panel_kernels *k, const uint8_t *w, size_t row_bytes, int64_t rows,
                           int64_t cols, const float *xf, double budget) {
-    const int64_t groups = rows / MOTE_PANEL_ROWS;
+    const int R = k->rows;
+    const int64_t groups = rows / R;
     const size_t pb = k->panel_bytes(cols);
     uint8_t *p = malloc(pb * (size_t)groups);
     void *x = malloc(k->act_row_bytes(cols));
     for (int64_t g = 0; g < groups; g++)
-        k->pack(cols, w + (size_t)g * MOTE_PANEL_ROWS * row_bytes, row_bytes, MOTE_PANEL_ROWS, p + (size_t)g * pb);
+        k->pack(cols, w + (size_t)g * R * row_bytes, row_bytes, R, p + (size_t)g * pb);
     k->act_from_float(xf, x, cols);
-    float y[MOTE_PANEL_ROWS];
+    float y[MOTE_PANEL_MAX_ROWS];
     double best = 1e30, start = now();
     int reps = 0;
     do {
         const double t0 = now();
         float acc = 0.0f;
         for (int64_t g = 0; g < groups; g++) {
-            k->gemm(cols, p + (size_t)g * pb, x, 0, 1, y, MOTE_PANEL_ROWS);
+            k->gemm(cols, p + (size_t)g * pb, x, 0, 1, y, (size_t)R);
             acc += y[0];
         }
         sink = acc;
@@ -80,7 +81,7 @@ static double time_stored(const mote_panel_kernels *k, const uint8_t *w, size_t 
     } while (reps < 3 || (now() - start < budget && reps < 50));
     free(p);
     free(x);
-    return best * (double)rows / (double)(groups * MOTE_PANEL_ROWS);
+    return best * (double)rows / (double)(groups * R);
 }
 
 static double time_quantize(mote_from_float_fn fn, const float *x, void *out, int64_t n, double budget) {
@@ -145,6 +146,7 @@ int main(int argc, char **argv) {
                                 MOTE_TYPE_BF16, MOTE_TYPE_F32};
     printf("cpu: %s; %g MB of weights per type in rows of %lld, one thread, best of repeated passes\n\n",
            mote_cpu_describe(), mb, (long long)cols);
+    printf("kernel set: %s\n", mote_kernel_set_name());
     printf("read bandwidth, one thread, same size: %.2f GB/s\n\n", read_bandwidth((size_t)(mb * 1e6), budget));
     printf("| type | reference GB/s | SIMD GB/s | speed-up |\n|---|---:|---:|---:|\n");
     rng_state = 2463534242u; /* the checker's generator (xorshift) */
@@ -182,7 +184,7 @@ int main(int argc, char **argv) {
         if (!sp) continue;
         const mote_type_traits *t = mote_traits(types[k]), *ta = mote_traits(t->vec_dot_type);
         const size_t rb = mote_row_size(types[k], cols);
-        const int64_t rows = ((int64_t)(mb * 1e6 / (double)rb) / MOTE_PANEL_ROWS + 1) * MOTE_PANEL_ROWS;
+        const int64_t rows = ((int64_t)(mb * 1e6 / (double)rb) / sp->rows + 1) * sp->rows;
         const size_t total = rb * (size_t)rows;
         uint8_t *w = malloc(total);
         for (size_t i = 0; i < total; i++) w[i] = (uint8_t)rnd();

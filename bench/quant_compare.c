@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "mote.h"
-#include "quant/quantize_model.h"
+#include "quantize/quantize_model.h"
 #include "quant/types.h"
 
 int main(int argc, char **argv) {

@@ -10,6 +10,11 @@ function(mote_simd_flags root)
     file(GLOB avx2_sources ${root}/src/quant/x86/avx2_*.c)
     list(FILTER avx2_sources EXCLUDE REGEX "avx2_set\\.c$")
     set_source_files_properties(${avx2_sources} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c")
+    # AVX-512: foundation, byte/word, 256-bit forms and VNNI (the "avx512" set).
+    file(GLOB avx512_sources ${root}/src/quant/x86/avx512_*.c)
+    list(FILTER avx512_sources EXCLUDE REGEX "avx512_set\\.c$")
+    set_source_files_properties(${avx512_sources} PROPERTIES COMPILE_OPTIONS
+                                "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni")
   elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
     set_source_files_properties(${root}/src/quant/arm/neon_dotprod.c
                                 PROPERTIES COMPILE_OPTIONS "-march=armv8.2-a+dotprod")

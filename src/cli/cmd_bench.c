@@ -260,6 +260,7 @@ static cJSON *row_object(const model_facts *f, const bench_result *r, uint64_t r
     cJSON_AddStringToObject(o, "build_commit", "mote-" MOTE_VERSION);
     cJSON_AddNumberToObject(o, "build_number", 0);
     cJSON_AddStringToObject(o, "cpu_info", f->cpu);
+    cJSON_AddStringToObject(o, "kernels", mote_kernel_set_name());
     cJSON_AddStringToObject(o, "gpu_info", "");
     cJSON_AddStringToObject(o, "backends", "CPU");
     cJSON_AddStringToObject(o, "model_filename", f->filename);
@@ -376,8 +377,8 @@ static void print_markdown(FILE *o, const model_facts *f, const bench_result *rs
         fprintf(o, "| %-*s | %10s | %10s | %-7s | %7d | %13s | %21s |\n", wm, f->type, size, params, "CPU",
                 rs[i].n_threads, test, ts);
     }
-    fprintf(o, "\nmodel: %s\ntypes: %s\npeak RSS: %.1f MiB\ncpu: %s (%s)\nmote %s\n", f->filename, f->type_mix,
-            (double)rss / (1 << 20), f->cpu, mote_cpu_describe(), mote_version());
+    fprintf(o, "\nmodel: %s\ntypes: %s\npeak RSS: %.1f MiB\ncpu: %s (%s)\nkernels: %s\nmote %s\n", f->filename,
+            f->type_mix, (double)rss / (1 << 20), f->cpu, mote_cpu_describe(), mote_kernel_set_name(), mote_version());
     for (int i = 0; i < n; i++) {
         const mote_meter_report *c = &rs[i].cost;
         fprintf(o, "%s%d, %d thread%s: CPU %.0f%%", rs[i].n_prompt ? "pp" : "tg",
@@ -492,7 +493,8 @@ int cmd_bench(int argc, char **argv) {
         int prc = bench_parallel_run(m, &po);
         if (prc) fprintf(stderr, "mote bench: %s\n", mote_last_error());
         else if (o.fmt == OUT_MD)
-            printf("\nmodel: %s\ncpu: %s (%s)\nmote %s\n", facts.filename, facts.cpu, mote_cpu_describe(), mote_version());
+            printf("\nmodel: %s\ncpu: %s (%s)\nkernels: %s\nmote %s\n", facts.filename, facts.cpu, mote_cpu_describe(),
+                   mote_kernel_set_name(), mote_version());
         mote_model_free(m);
         return prc ? 1 : 0;
     }

@@ -1,6 +1,6 @@
 /*
  * cmd_quantize.c — `mote quantize IN.gguf OUT.gguf TYPE`: write a quantized
- * copy of a model. The work is in the library (src/quant/quantize_model.c);
+ * copy of a model. The work is in the library (src/quantize/quantize_model.c);
  * this file reads the options and reports.
  */
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "mote.h"
-#include "quant/quantize_model.h"
+#include "quantize/quantize_model.h"
 
 #define MAX_OVERRIDES 64
 

@@ -198,6 +198,7 @@ static void print_timings(const mote_context *ctx, const mote_timings *tm, int64
             mote_context_n_ctx(ctx), mote_context_kv_bytes(ctx) / 1048576.0,
             (mote_context_memory(ctx) - mote_context_kv_bytes(ctx)) / 1048576.0);
     fprintf(stderr, "%-22s%.2f MiB\n", "peak RSS:", ru.ru_maxrss / 1024.0);
+    fprintf(stderr, "%-22s%s\n", "kernels:", mote_kernel_set_name());
     cli_print_stop_reason(stderr, why);
 }
 

@@ -31,7 +31,7 @@
 #include "cli/sweep.h"
 #include "core/clock.h"
 #include "mote.h"
-#include "quant/quantize_model.h"
+#include "quantize/quantize_model.h"
 
 #define DEFAULT_TYPES "f16,q8_0,q6_k,q4_k_m,q3_k_m,q2_k"
 

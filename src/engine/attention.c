@@ -17,28 +17,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cpu.h"
-#if defined(__x86_64__)
-#include "quant/x86/avx2_kernels.h"
-_Static_assert(MOTE_ATTN_QUERIES <= MOTE_AVX2_ATTN_MAX, "a block larger than the AVX2 kernel takes");
-#endif
+#include "quant/simd.h"
+
+/* The kernel sets' attend_block takes up to 4 queries (simd.h). */
+_Static_assert(MOTE_ATTN_QUERIES <= 4, "a block larger than the kernel sets' attention takes");
 
 /* f16 -> f32 by table: every cached key and value element is widened once
  * per query that reads it, so this is the innermost operation. */
 static float f16_table[1 << 16];
 static pthread_once_t f16_table_once = PTHREAD_ONCE_INIT;
 
-/* The F16C/FMA version of attend_block (quant/x86/avx2_attention.c) when the
- * CPU has it and MOTE_KERNELS=ref does not ask for the portable code. */
-static bool use_avx2;
+/* The kernel set's attend_block (quant/simd.h; e.g. quant/x86/
+ * avx2_attention.c), or NULL for the portable loop. */
+static mote_attend_block_fn attend_fast;
 
 static void fill_f16_table(void) {
     for (uint32_t h = 0; h < (1u << 16); h++) f16_table[h] = mote_fp16_to_f32((mote_fp16)h);
-#if defined(__x86_64__)
-    const mote_cpu_features *f = mote_cpu();
-    const char *want = getenv("MOTE_KERNELS");
-    use_avx2 = f->avx2 && f->fma && f->f16c && !(want && strcmp(want, "ref") == 0);
-#endif
+    attend_fast = mote_kernels_active()->attend_block;
 }
 
 void mote_attention_init(void) { pthread_once(&f16_table_once, fill_f16_table); }
@@ -88,12 +83,10 @@ static void attend_block(const mote_context *c, float *scratch, int32_t nq, cons
     const int32_t hd = c->model->hp.head_dim;
     float *qh = scratch;
     mote_fp16 *acc = (mote_fp16 *)(scratch + (size_t)MOTE_ATTN_QUERIES * hd);
-#if defined(__x86_64__)
-    if (use_avx2 && hd % 8 == 0 && c->model->hp.attn_softcap == 0.0f) { /* the kernel does not soft-cap */
-        mote_avx2_attend_block(hd, c->model->hp.attn_scale, nq, q, out, lo, hi, key, val, stride, qh, acc);
+    if (attend_fast && hd % 8 == 0 && c->model->hp.attn_softcap == 0.0f) { /* the kernels do not soft-cap */
+        attend_fast(hd, c->model->hp.attn_scale, nq, q, out, lo, hi, key, val, stride, qh, acc);
         return;
     }
-#endif
     for (int32_t j = 0; j < nq; j++)
         attend_head(c, qh, acc, q[j], key + lo[j] * stride, val + lo[j] * stride, stride, hi[j] - lo[j], out[j]);
 }

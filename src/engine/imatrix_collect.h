@@ -2,7 +2,7 @@
  * imatrix_collect.h — computing an importance matrix (`mote imatrix`): run a
  * model over a calibration text and, for every weight matrix, sum the
  * squares of each input column's activations, as llama-imatrix does; save
- * the sums in llama.cpp's imatrix GGUF format (which src/quant/imatrix.c
+ * the sums in llama.cpp's imatrix GGUF format (which src/quantize/imatrix.c
  * reads back, as does llama-quantize).
  */
 #ifndef MOTE_ENGINE_IMATRIX_COLLECT_H

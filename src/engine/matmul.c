@@ -8,9 +8,9 @@
  * the weights are the larger stream).
  *
  * Types with panel kernels (types.h) take a faster road for a batch of
- * PANEL_MIN_TOKENS or more: each thread repacks MOTE_PANEL_ROWS weight rows
- * at a time into its own panel (in scratch, after the activations) and
- * multiplies every group of MOTE_PANEL_COLS tokens with it. The repacking
+ * PANEL_MIN_TOKENS or more: each thread repacks pk->rows weight rows at a
+ * time into its own panel (in scratch, after the activations) and
+ * multiplies every group of pk->cols tokens with it. The repacking
  * is paid once per product and row, however many tokens there are.
  * Matrices repacked at load (w->stored) take that road for any batch, one
  * token included, straight from their stored panels.
@@ -89,10 +89,10 @@ static void convert_part(void *p, int ith, int nth) {
 static void panel_part(matmul_job *j, int ith, int nth) {
     const mote_weight *w = j->w;
     const mote_panel_kernels *pk = j->pk;
-    const int64_t R = MOTE_PANEL_ROWS;
+    const int64_t R = pk->rows, C = pk->cols;
     const size_t pb = pk->panel_bytes(w->n_in);
     void *own = w->stored ? NULL : j->panels + (size_t)ith * pb;
-    long g0, g1; /* in pairs of panels: a thread's rows start on a 64-byte line of y */
+    long g0, g1; /* in pairs of panels: a thread's rows start on a 64-byte line of y (R >= 8) */
     mote_split_range((w->n_out + 2 * R - 1) / (2 * R), ith, nth, &g0, &g1);
     const int64_t r_end = g1 * 2 * R < w->n_out ? g1 * 2 * R : w->n_out;
     const uint8_t *act = j->act;
@@ -101,14 +101,14 @@ static void panel_part(matmul_job *j, int ith, int nth) {
         const void *panel = own;
         if (w->stored) panel = (const uint8_t *)w->data + (size_t)(r / R) * pb;
         else pk->pack(w->n_in, (const uint8_t *)w->data + (size_t)r * w->row_bytes, w->row_bytes, rows, own);
-        for (int32_t t = 0; t < j->n_tokens; t += MOTE_PANEL_COLS) {
-            const int cols = j->n_tokens - t < MOTE_PANEL_COLS ? j->n_tokens - t : MOTE_PANEL_COLS;
+        for (int32_t t = 0; t < j->n_tokens; t += C) {
+            const int cols = (int)(j->n_tokens - t < C ? j->n_tokens - t : C);
             const void *x = act + (size_t)t * j->act_row;
             if (rows == R) {
                 pk->gemm(w->n_in, panel, x, j->act_row, cols, j->y + (int64_t)t * w->n_out + r, (size_t)w->n_out);
             } else {
-                float part[MOTE_PANEL_COLS * MOTE_PANEL_ROWS];
-                pk->gemm(w->n_in, panel, x, j->act_row, cols, part, MOTE_PANEL_ROWS);
+                float part[MOTE_PANEL_MAX_COLS * MOTE_PANEL_MAX_ROWS];
+                pk->gemm(w->n_in, panel, x, j->act_row, cols, part, (size_t)R);
                 for (int c = 0; c < cols; c++)
                     for (int i = 0; i < rows; i++) j->y[(int64_t)(t + c) * w->n_out + r + i] = part[c * R + i];
             }

@@ -10,11 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cpu.h"
 #include "quant/fp16.h"
-#if defined(__x86_64__)
-#include "quant/x86/avx2_kernels.h"
-#endif
+#include "quant/simd.h"
 
 void mote_rmsnorm(float *out, const float *x, const float *w, int64_t n, float eps) {
     /* squares in float, summed in double: GGML's order, which the Q8
@@ -156,33 +153,18 @@ void mote_glu_portable(float *out, const float *gate, const float *up, int64_t n
         for (int64_t i = 0; i < n; i++) out[i] = silu(gate[i]) * up[i];
 }
 
-/* The AVX2+FMA versions (quant/x86/avx2_activation.c, same bits) when the
- * CPU has them and MOTE_KERNELS=ref does not ask for the portable code. */
-static bool glu_avx2;
-static pthread_once_t glu_once = PTHREAD_ONCE_INIT;
-
-static void pick_glu(void) {
-#if defined(__x86_64__)
-    const mote_cpu_features *f = mote_cpu();
-    const char *want = getenv("MOTE_KERNELS");
-    glu_avx2 = f->avx2 && f->fma && f->f16c && !(want && strcmp(want, "ref") == 0);
-#endif
-}
-
+/* The kernel set's versions (quant/simd.h, e.g. quant/x86/
+ * avx2_activation.c: the same bits), where it has them. */
 void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_activation act) {
-    pthread_once(&glu_once, pick_glu);
-#if defined(__x86_64__)
-    if (glu_avx2 && act != MOTE_ACT_RELU_SQR) {
-        if (act == MOTE_ACT_GELU_TANH) {
-            pthread_once(&gelu_once, fill_gelu_table);
-            mote_avx2_glu_gelu_table(out, gate, up, n, gelu_table);
-        } else {
-            mote_avx2_glu_silu(out, gate, up, n);
-        }
-        return;
+    const mote_kernel_set *k = mote_kernels_active();
+    if (act == MOTE_ACT_GELU_TANH && k->glu_gelu_table) {
+        pthread_once(&gelu_once, fill_gelu_table);
+        k->glu_gelu_table(out, gate, up, n, gelu_table);
+    } else if (act == MOTE_ACT_SILU && k->glu_silu) {
+        k->glu_silu(out, gate, up, n);
+    } else {
+        mote_glu_portable(out, gate, up, n, act);
     }
-#endif
-    mote_glu_portable(out, gate, up, n, act);
 }
 
 void mote_activate(float *out, const float *x, int64_t n, mote_activation act) {

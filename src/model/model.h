@@ -20,7 +20,7 @@
 /* A matrix used in place from the mapping: n_out rows of n_in weights,
  * y = W x maps n_in activations to n_out outputs. When `stored` is set the
  * matrix was repacked at load (model/repack.c) and data holds its panels,
- * MOTE_PANEL_ROWS rows each, stored->panel_bytes(n_in) bytes apart; rows
+ * stored->rows rows each, stored->panel_bytes(n_in) bytes apart; rows
  * are then no longer at data + r * row_bytes. */
 typedef struct {
     const char *name;              /* tensor name, for messages */

@@ -33,12 +33,12 @@ static int list_matrices(mote_model *m, mote_weight **out) {
 
 /* The stored layout w can take, or NULL. */
 static const mote_panel_kernels *layout_for(const mote_weight *w) {
-    if (!w->data || w->n_out < MOTE_PANEL_ROWS) return NULL;
-    return mote_stored_panel(w->type);
+    const mote_panel_kernels *k = w->data ? mote_stored_panel(w->type) : NULL;
+    return k && w->n_out >= k->rows ? k : NULL;
 }
 
 static size_t repacked_bytes(const mote_weight *w, const mote_panel_kernels *k) {
-    return k->panel_bytes(w->n_in) * (size_t)((w->n_out + MOTE_PANEL_ROWS - 1) / MOTE_PANEL_ROWS);
+    return k->panel_bytes(w->n_in) * (size_t)((w->n_out + k->rows - 1) / k->rows);
 }
 
 /* Let the kernel drop the mapped pages wholly inside [p, p + n). */
@@ -89,10 +89,10 @@ int mote_model_repack(mote_model *m) {
         const mote_panel_kernels *k = layout_for(w);
         if (!k) continue;
         const size_t pb = k->panel_bytes(w->n_in);
-        for (int64_t r = 0; r < w->n_out; r += MOTE_PANEL_ROWS) {
-            const int rows = (int)(w->n_out - r < MOTE_PANEL_ROWS ? w->n_out - r : MOTE_PANEL_ROWS);
+        for (int64_t r = 0; r < w->n_out; r += k->rows) {
+            const int rows = (int)(w->n_out - r < k->rows ? w->n_out - r : k->rows);
             k->pack(w->n_in, (const uint8_t *)w->data + (size_t)r * w->row_bytes, w->row_bytes, rows,
-                      at + (size_t)(r / MOTE_PANEL_ROWS) * pb);
+                      at + (size_t)(r / k->rows) * pb);
         }
         release_pages(w->data, w->row_bytes * (size_t)w->n_out);
         w->data = at;

@@ -79,9 +79,15 @@ const mote_panel_kernels *mote_panel(int type) {
     return type >= 0 && type < MOTE_TYPE_COUNT ? panels[type] : NULL;
 }
 
+/* A geometry the callers' buffers hold (a kernel list that forgot it would
+ * otherwise loop forever). */
+static bool geometry_ok(const mote_panel_kernels *k) {
+    return k->rows > 0 && k->rows <= MOTE_PANEL_MAX_ROWS && k->cols > 0 && k->cols <= MOTE_PANEL_MAX_COLS;
+}
+
 void mote_traits_install_panel(int type, const mote_panel_kernels *k) {
     if (type < 0 || type >= MOTE_TYPE_COUNT || traits[type].name == NULL) return;
-    if (k) panels[type] = k;
+    if (k && geometry_ok(k)) panels[type] = k;
 }
 
 static const mote_panel_kernels *stored_panels[MOTE_TYPE_COUNT];
@@ -93,7 +99,7 @@ const mote_panel_kernels *mote_stored_panel(int type) {
 
 void mote_traits_install_stored_panel(int type, const mote_panel_kernels *k) {
     if (type < 0 || type >= MOTE_TYPE_COUNT || traits[type].name == NULL) return;
-    if (k) stored_panels[type] = k;
+    if (k && geometry_ok(k)) stored_panels[type] = k;
 }
 
 bool mote_type_is_known(int type) { return mote_traits(type) != NULL; }

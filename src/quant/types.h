@@ -38,12 +38,14 @@ typedef struct {
 
 /*
  * Panel kernels (optional, mote_panel(type); NULL: batched products loop
- * over vec_dot). For a prompt, MOTE_PANEL_ROWS weight rows are
- * first repacked into a panel (unpacked and interleaved so that one SIMD
- * register holds a few weights of every row), once per product, in scratch
- * memory; then every group of up to MOTE_PANEL_COLS activation rows is
- * multiplied with the whole panel at once: each activation load serves all
- * rows and the rows' sums sit in separate lanes, so no horizontal sums.
+ * over vec_dot). For a prompt, `rows` weight rows are first repacked into a
+ * panel (unpacked and interleaved so that one SIMD register holds a few
+ * weights of every row), once per product, in scratch memory; then every
+ * group of up to `cols` activation rows is multiplied with the whole panel
+ * at once: each activation load serves all rows and the rows' sums sit in
+ * separate lanes, so no horizontal sums. The geometry belongs to each
+ * kernel (AVX2: 8 x 4, AVX-512: 16 x 8), at most MOTE_PANEL_MAX_ROWS x
+ * MOTE_PANEL_MAX_COLS.
  *   act_row_bytes(n)          bytes of one activation row in the kernels'
  *                             own format (n values);
  *   act_from_float(x, dst, n) convert one activation row to that format:
@@ -52,18 +54,19 @@ typedef struct {
  *                             extras the kernel wants (block sums, float d);
  *   panel_bytes(n)            bytes of one panel of rows of n weights, a
  *                             multiple of 64 (panels are 64-byte aligned);
- *   pack(n, w, w_stride, rows, panel)   repack `rows` (1..MOTE_PANEL_ROWS)
- *                             weight rows at w + r * w_stride (bytes); the
- *                             rows after them read as zero weights;
- *   gemm(n, panel, x, x_stride, cols, y, y_stride)   for c < cols (1..
- *                             MOTE_PANEL_COLS) and r < MOTE_PANEL_ROWS:
+ *   pack(n, w, w_stride, nrows, panel)   repack nrows (1..rows) weight rows
+ *                             at w + r * w_stride (bytes); the rows after
+ *                             them read as zero weights;
+ *   gemm(n, panel, x, x_stride, ncols, y, y_stride)   for c < ncols (1..
+ *                             cols) and r < rows:
  *                             y[c * y_stride + r] = dot(panel row r, the
- *                             activation row at x + c * x_stride (bytes)).
+ *                             activation row at x + c * x_stride (bytes));
+ *   rows, cols                the geometry.
  * Same contract as vec_dot: the same integer sums, only the float order of
  * summation may differ.
  */
-#define MOTE_PANEL_ROWS 8
-#define MOTE_PANEL_COLS 4
+#define MOTE_PANEL_MAX_ROWS 16
+#define MOTE_PANEL_MAX_COLS 8
 typedef struct {
     size_t (*act_row_bytes)(int64_t n);
     void (*act_from_float)(const float *x, void *dst, int64_t n);
@@ -71,6 +74,7 @@ typedef struct {
     void (*pack)(int64_t n, const void *w, size_t w_stride, int rows, void *panel);
     void (*gemm)(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,
                  size_t y_stride);
+    int rows, cols;
 } mote_panel_kernels;
 
 /* A type's panel kernels, or NULL. */
@@ -78,7 +82,7 @@ const mote_panel_kernels *mote_panel(int type);
 
 /* Stored panels (optional, mote_stored_panel(type)): the same five kernels,
  * for a panel layout compact enough to keep. The model loader repacks each
- * matrix of such a type once, MOTE_PANEL_ROWS rows at a time, into panels of
+ * matrix of such a type once, `rows` rows at a time, into panels of
  * panel_bytes(n) each (the bytes of the rows they replace, no 64-byte rule:
  * panels follow each other), and every product, one token or many, runs
  * gemm on them in place; the GGUF rows are not read again. */
@@ -98,7 +102,8 @@ void mote_kernels_init(void);
  * reference kernel it replaces (tested against it). */
 void mote_traits_install(int type, mote_to_float_fn to_float, mote_from_float_fn from_float,
                          mote_vec_dot_fn vec_dot);
-/* Install a type's panel kernels (same rule as above; k must outlive the process). */
+/* Install a type's panel kernels (same rule as above; k must outlive the
+ * process; kernels whose geometry lies outside 1..MOTE_PANEL_MAX_* are ignored). */
 void mote_traits_install_panel(int type, const mote_panel_kernels *k);
 void mote_traits_install_stored_panel(int type, const mote_panel_kernels *k);
 

@@ -8,18 +8,21 @@
  * row) followed by 4 single-token steps (greedy), recorded by the code as it
  * was before the refactor. Each line is "<kernels> <file> <hash>", where
  * <kernels> is "ref-<isa>" (the portable kernels, MOTE_KERNELS=ref, on
- * that instruction set: the same numbers on every such machine) or the CPU
- * description of the machine that recorded it (its native kernels are
- * checked only on a machine with the same description). Kernels without a
- * recorded hash are reported and skipped. Run with MOTE_WRITE_HASHES=1 to
- * print the lines for the current kernels instead of checking them.
+ * that instruction set: the same numbers on every such machine) or a kernel
+ * set's name (quant/simd.h: "avx2", "avx512", ...; a set computes the same
+ * numbers on every CPU that runs it). The test checks the kernel set in
+ * use, then runs itself again with each usable set below it and finally
+ * the reference kernels, so every set this CPU runs is checked. Kernels
+ * without a recorded hash are reported and skipped. Run with
+ * MOTE_WRITE_HASHES=1 to print the lines for the current kernels instead of
+ * checking them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "core/cpu.h"
+#include "quant/simd.h"
 #include "testutil.h"
 
 static const char *const files[] = {
@@ -98,9 +101,8 @@ static bool recorded(const char *table, const char *kernels, const char *name, u
 
 static void test_logits_unchanged(void **state) {
     (void)state;
-    const char *want = getenv("MOTE_KERNELS");
-    const bool ref = want && !strcmp(want, "ref");
-    const char *kernels = ref ? REF_KERNELS : mote_cpu_describe();
+    const bool ref = !strcmp(mote_kernel_set_name(), "ref");
+    const char *kernels = ref ? REF_KERNELS : mote_kernel_set_name();
     if (getenv("MOTE_WRITE_HASHES")) {
         for (size_t i = 0; i < N_FILES; i++)
             printf("%s\t%s\t%016llx\n", kernels, files[i], (unsigned long long)logits_hash(files[i]));
@@ -115,7 +117,7 @@ static void test_logits_unchanged(void **state) {
         uint64_t ref;
         if (!recorded(table, kernels, files[i], &ref)) continue;
         uint64_t h = logits_hash(files[i]);
-        printf("  %-20s %-6s %016llx %s\n", files[i], ref ? "ref" : "native",
+        printf("  %-20s %-10s %016llx %s\n", files[i], kernels,
                (unsigned long long)h, h == ref ? "same" : "CHANGED");
         assert_true(h == ref);
         checked++;
@@ -124,8 +126,22 @@ static void test_logits_unchanged(void **state) {
     free(table);
 }
 
-/* Checks the native kernels, then runs itself again with MOTE_KERNELS=ref
- * (kernels are chosen once per process) to check the portable ones. */
+/* The kernels to check after `current` (kernels are chosen once per
+ * process): the next usable set below it, then "ref"; NULL after "ref". */
+static const char *next_kernels(const char *current) {
+    if (!strcmp(current, "ref")) return NULL;
+    int count, at = -1;
+    const mote_kernel_set *sets = mote_kernel_sets(&count);
+    for (int i = 0; i < count; i++)
+        if (!strcmp(sets[i].name, current)) at = i;
+    for (int i = at - 1; i >= 0; i--)
+        if (sets[i].usable()) return sets[i].name;
+    return "ref";
+}
+
+/* Checks the kernels in use, then runs itself again down the ladder of
+ * kernel sets to the portable ones (MOTE_ARCH_TEST_CHAIN marks those runs;
+ * a MOTE_KERNELS given from outside checks only that choice). */
 int main(int argc, char **argv) {
     (void)argc;
     require_fixtures();
@@ -133,9 +149,14 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_logits_unchanged),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    if (rc || getenv("MOTE_KERNELS") || getenv("MOTE_WRITE_HASHES")) return rc;
-    setenv("MOTE_KERNELS", "ref", 1);
+    if (rc || getenv("MOTE_WRITE_HASHES") || (getenv("MOTE_KERNELS") && !getenv("MOTE_ARCH_TEST_CHAIN"))) return rc;
+    const char *next = next_kernels(mote_kernel_set_name());
+    if (!next) return rc;
+    printf("again with MOTE_KERNELS=%s\n", next);
+    fflush(stdout);
+    setenv("MOTE_KERNELS", next, 1);
+    setenv("MOTE_ARCH_TEST_CHAIN", "1", 1);
     execv("/proc/self/exe", argv);
-    fail_msg("cannot run again with MOTE_KERNELS=ref");
+    fail_msg("cannot run again with MOTE_KERNELS=%s", next);
     return 1;
 }

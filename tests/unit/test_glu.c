@@ -6,8 +6,9 @@
  * (+-10), and the edge cases (zeros, subnormals, the largest floats, inf,
  * nan), with lengths that leave a partial vector at the end and with out
  * aliasing gate. The logits tests only see the values a model produces;
- * this sees the rest. On a CPU (or MOTE_KERNELS=ref) without the vector
- * version both sides are the portable code and the test checks nothing new.
+ * this sees the rest. The kernel set in use (quant/simd.h) supplies the
+ * vector version; a set without one (or MOTE_KERNELS=ref) leaves both sides
+ * the portable code, and the test checks nothing new.
  */
 #include <float.h>
 #include <math.h>
@@ -15,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cpu.h"
+#include "quant/simd.h"
 #include "engine/ops.h"
 #include "testutil.h"
 
@@ -112,11 +113,9 @@ static void test_gelu_bits(void **state) {
 }
 
 int main(void) {
-    const mote_cpu_features *f = mote_cpu();
-    const char *env = getenv("MOTE_KERNELS");
-    printf("vector version %s\n", f->avx2 && f->fma && f->f16c && !(env && strcmp(env, "ref") == 0)
-                                      ? "in use"
-                                      : "not in use (portable against itself)");
+    const mote_kernel_set *k = mote_kernels_active();
+    printf("kernel set %s: vector version %s\n", k->name,
+           k->glu_silu && k->glu_gelu_table ? "in use" : "not in use (portable against itself)");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_silu_bits),
         cmocka_unit_test(test_gelu_bits),

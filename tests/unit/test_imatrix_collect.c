@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "engine/imatrix_collect.h"
-#include "quant/quantize_model.h"
+#include "quantize/quantize_model.h"
 #include "testutil.h"
 
 static const char *repo_path(const char *rel) {

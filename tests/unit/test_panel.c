@@ -1,10 +1,12 @@
 /*
  * test_panel.c — the panel kernels (types.h, mote_panel: repack rows, then
  * multiply a group of activation rows with all of them) against the
- * reference vec_dot of their type, for every type that has them.
+ * reference vec_dot of their type: every panel and stored-panel kernel of
+ * every kernel set this CPU runs (quant/simd.h), naming the sets it skips
+ * for lack of CPU support, and then those dispatch installed.
  *
  * Random weight rows of several lengths; full panels and a partial one (the
- * missing rows must read as zero); 1 to MOTE_PANEL_COLS activation rows,
+ * missing rows must read as zero); 1 to `cols` activation rows,
  * converted by the panel's own act_from_float, compared with the reference
  * dot of the same rows converted by vec_dot_type's reference from_float.
  * Tolerance: only the float summation order may differ from vec_dot's,
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "quant/kernels.h"
+#include "quant/simd.h"
 #include "quant/types.h"
 #include "testutil.h"
 
@@ -55,13 +58,14 @@ static mote_from_float_fn reference_act(int vec_dot_type) {
     }
 }
 
-static void check_type(int type, const mote_panel_kernels *pk, bool stored) {
+static void check_type(int type, const mote_panel_kernels *pk, bool stored, const char *set) {
     const mote_type_traits *tr = mote_traits(type);
     const mote_vec_dot_fn ref = reference(type);
     const mote_from_float_fn ref_act = reference_act(tr->vec_dot_type);
     if (!ref || !ref_act) fail_msg("%s has panel kernels but the test knows no reference for it", tr->name);
     const int64_t sizes[] = {256, 512, 2048 + 256, 8192};
-    const int R = MOTE_PANEL_ROWS, C = MOTE_PANEL_COLS;
+    const int R = pk->rows, C = pk->cols;
+    assert_true(R >= 1 && R <= MOTE_PANEL_MAX_ROWS && C >= 1 && C <= MOTE_PANEL_MAX_COLS);
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
         const int64_t n = sizes[si];
         const size_t wrow = mote_row_size(type, n), xrow = mote_row_size(tr->vec_dot_type, n);
@@ -83,7 +87,7 @@ static void check_type(int type, const mote_panel_kernels *pk, bool stored) {
             memset(panel, 0xA5, pbytes); /* stale bytes must not leak into the result */
             pk->pack(n, w, wrow, rows, panel);
             for (int cols = 1; cols <= C; cols++) {
-                float y[MOTE_PANEL_COLS * (MOTE_PANEL_ROWS + 3)];
+                float y[MOTE_PANEL_MAX_COLS * (MOTE_PANEL_MAX_ROWS + 3)];
                 const size_t ys = R + 3; /* a y stride other than the panel's height */
                 pk->gemm(n, panel, a, arow, cols, y, ys);
                 for (int c = 0; c < cols; c++)
@@ -92,23 +96,46 @@ static void check_type(int type, const mote_panel_kernels *pk, bool stored) {
                         double mag = 0;
                         for (int64_t i = 0; i < n; i++) mag += fabs((double)wf[r * n + i] * xf[c * n + i]);
                         if (fabs((double)y[c * ys + r] - want) > 1e-5 * mag * 2 + 1e-6)
-                            fail_msg("%s n=%lld rows=%d cols=%d: row %d column %d: panel %.9g, reference %.9g",
-                                     tr->name, (long long)n, rows, cols, r, c, y[c * ys + r], want);
+                            fail_msg("%s %s n=%lld rows=%d cols=%d: row %d column %d: panel %.9g, reference %.9g",
+                                     set, tr->name, (long long)n, rows, cols, r, c, y[c * ys + r], want);
                     }
             }
         }
         free(wf), free(xf), free(w), free(x), free(a), free(panel);
     }
-    printf("  %s: %s match vec_dot\n", tr->name, stored ? "stored panels" : "panel kernels");
+    printf("  %s %s: %s (%d x %d) match vec_dot\n", set, tr->name, stored ? "stored panels" : "panel kernels", R, C);
 }
 
-static void test_panels_match_reference(void **state) {
+/* Every entry of one list; returns how many. */
+static int check_list(const mote_panel_entry *list, bool stored, const char *set) {
+    int found = 0;
+    for (const mote_panel_entry *e = list; e && e->type >= 0; e++, found++) check_type(e->type, e->kernels, stored, set);
+    return found;
+}
+
+static void test_every_set(void **state) {
+    (void)state;
+    int count;
+    const mote_kernel_set *sets = mote_kernel_sets(&count);
+    for (int i = 0; i < count; i++) {
+        if (!sets[i].usable()) {
+            printf("  kernel set %s: not supported by this CPU, skipped\n", sets[i].name);
+            continue;
+        }
+        const int p = check_list(sets[i].panels, false, sets[i].name);
+        const int s = check_list(sets[i].stored, true, sets[i].name);
+        printf("  kernel set %s: %d panel kernels, %d stored layouts\n", sets[i].name, p, s);
+    }
+}
+
+/* What dispatch installed (the chosen set over those below it). */
+static void test_installed_match_reference(void **state) {
     (void)state;
     int found = 0;
     for (int type = 0; type < MOTE_TYPE_COUNT; type++) {
         const mote_panel_kernels *pk = mote_panel(type);
         if (!pk) continue;
-        check_type(type, pk, false);
+        check_type(type, pk, false, mote_kernel_set_name());
         found++;
     }
     printf("  %d types with panel kernels\n", found);
@@ -116,15 +143,40 @@ static void test_panels_match_reference(void **state) {
     for (int type = 0; type < MOTE_TYPE_COUNT; type++) {
         const mote_panel_kernels *pk = mote_stored_panel(type);
         if (!pk) continue;
-        check_type(type, pk, true);
+        check_type(type, pk, true, mote_kernel_set_name());
         found++;
     }
     printf("  %d types with stored panels\n", found);
 }
 
+/* The set whose list (panels or stored) holds k; -1 if none. */
+static int set_of(const mote_panel_kernels *k, bool stored) {
+    int count, found = -1;
+    const mote_kernel_set *sets = mote_kernel_sets(&count);
+    for (int i = 0; i < count; i++)
+        for (const mote_panel_entry *e = stored ? sets[i].stored : sets[i].panels; e && e->type >= 0; e++)
+            if (e->kernels == k) found = i;
+    return found;
+}
+
+/* dispatch.c: a type's installed stored layout never comes from a lower set
+ * than its installed panel kernels (prompts would run the lower set's
+ * arithmetic). */
+static void test_stored_not_below_panels(void **state) {
+    (void)state;
+    for (int type = 0; type < MOTE_TYPE_COUNT; type++) {
+        const mote_panel_kernels *sp = mote_stored_panel(type), *pk = mote_panel(type);
+        if (!sp || !pk) continue;
+        assert_true(set_of(sp, true) >= 0 && set_of(pk, false) >= 0);
+        assert_true(set_of(sp, true) >= set_of(pk, false));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_panels_match_reference),
+        cmocka_unit_test(test_every_set),
+        cmocka_unit_test(test_installed_match_reference),
+        cmocka_unit_test(test_stored_not_below_panels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "quant/quantize_model.h"
+#include "quantize/quantize_model.h"
 #include "quant/types.h"
 #include "testutil.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "quant/quantize_model.h"
+#include "quantize/quantize_model.h"
 #include "testutil.h"
 
 static void check_same_as_llama(const char *type, bool min_error) {

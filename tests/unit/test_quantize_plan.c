@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "quant/quantize_model.h"
+#include "quantize/quantize_model.h"
 #include "testutil.h"
 
 static const mote_quant_preset *preset_by_ftype(int ftype) {

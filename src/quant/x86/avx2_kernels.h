@@ -39,6 +39,10 @@ void mote_avx2_expf_nonpos(int64_t n, const float *x, float *y);
  * gelu via ops.c's table of f16 results (table[f16 bits of x]). */
 void mote_avx2_glu_silu(float *out, const float *gate, const float *up, int64_t n);
 void mote_avx2_glu_gelu_table(float *out, const float *gate, const float *up, int64_t n, const float *table);
+/* The geometry of every AVX2 panel kernel (types.h): 8 weight rows (one
+ * 32-bit lane each) x 4 tokens. */
+#define MOTE_AVX2_PANEL_ROWS 8
+#define MOTE_AVX2_PANEL_COLS 4
 /* Stored panels (types.h): the layout Q4_0 matrices are repacked into at load. */
 extern const mote_panel_kernels mote_avx2_stored_q4_0;
 float mote_avx2_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x);

@@ -39,6 +39,7 @@
 #include "quant/blocks.h"
 #include "quant/types.h"
 #include "quant/x86/avx2_kernels.h"
+#include "quant/x86/avx2_unpack.h"
 #include "quant/x86/avx2_util.h"
 
 typedef struct {
@@ -146,42 +147,6 @@ static inline void store_transposed(__m256i r[8], __m256i *out) {
     _mm256_store_si256(out + 5, _mm256_permute2x128_si256(u1, u5, 0x31));
     _mm256_store_si256(out + 6, _mm256_permute2x128_si256(u2, u6, 0x31));
     _mm256_store_si256(out + 7, _mm256_permute2x128_si256(u3, u7, 0x31));
-}
-
-/* ---- weight unpacking: a block's 32 weights in order k = 0..31 ----------- */
-
-static inline __m256i q4_0_unsigned(const void *blk, float *d) {
-    const block_q4_0 *b = blk;
-    *d = avx2_h2f(b->d);
-    return avx2_unpack_nibbles(b->qs);
-}
-static inline __m256i q5_0_unsigned(const void *blk, float *d) {
-    const block_q5_0 *b = blk;
-    *d = avx2_h2f(b->d);
-    return _mm256_or_si256(avx2_unpack_nibbles(b->qs), avx2_bit_to_0x10(b->qh));
-}
-static inline __m256i q4_1_unsigned(const void *blk, float *d, float *m) {
-    const block_q4_1 *b = blk;
-    *d = avx2_h2f(b->d);
-    *m = avx2_h2f(b->m);
-    return avx2_unpack_nibbles(b->qs);
-}
-static inline __m256i q5_1_unsigned(const void *blk, float *d, float *m) {
-    const block_q5_1 *b = blk;
-    *d = avx2_h2f(b->d);
-    *m = avx2_h2f(b->m);
-    return _mm256_or_si256(avx2_unpack_nibbles(b->qs), avx2_bit_to_0x10(b->qh));
-}
-static inline __m256i q8_0_signed(const void *blk, float *d) {
-    const block_q8_0 *b = blk;
-    *d = avx2_h2f(b->d);
-    return _mm256_loadu_si256((const __m256i *)b->qs);
-}
-static inline __m256i iq4_nl_signed(const void *blk, float *d) {
-    const block_iq4_nl *b = blk;
-    *d = avx2_h2f(b->d);
-    const __m256i levels = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)mote_iq4_levels));
-    return _mm256_shuffle_epi8(levels, avx2_unpack_nibbles(b->qs));
 }
 
 /* Pack `rows` rows of blocks of BSIZE bytes, weights by UNPACK, rows after them zero.
@@ -437,13 +402,19 @@ static void gemm_signed(int64_t n, const void *panel, const void *x, size_t x_st
     }
 }
 
-const mote_panel_kernels mote_avx2_panel_q4_0 = {act_row_bytes, act_off8, panel_bytes_u, pack_q4_0, gemm_unsigned};
-const mote_panel_kernels mote_avx2_panel_q5_0 = {act_row_bytes, act_off16, panel_bytes_u, pack_q5_0, gemm_unsigned};
-const mote_panel_kernels mote_avx2_panel_q8_0 = {act_row_bytes, act_plain, panel_bytes_s, pack_q8_0, gemm_signed};
+const mote_panel_kernels mote_avx2_panel_q4_0 = {act_row_bytes, act_off8, panel_bytes_u, pack_q4_0, gemm_unsigned,
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
+const mote_panel_kernels mote_avx2_panel_q5_0 = {act_row_bytes, act_off16, panel_bytes_u, pack_q5_0, gemm_unsigned,
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
+const mote_panel_kernels mote_avx2_panel_q8_0 = {act_row_bytes, act_plain, panel_bytes_s, pack_q8_0, gemm_signed,
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
 const mote_panel_kernels mote_avx2_panel_iq4_nl = {act_row_bytes, act_plain, panel_bytes_s, pack_iq4_nl,
-                                                   gemm_signed};
-const mote_panel_kernels mote_avx2_panel_q4_1 = {act1_row_bytes, act1_plain, panel_bytes_m, pack_q4_1, gemm_q4_1};
-const mote_panel_kernels mote_avx2_panel_q5_1 = {act1_row_bytes, act1_off16, panel_bytes_m, pack_q5_1, gemm_q5_1};
+                                                   gemm_signed,
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
+const mote_panel_kernels mote_avx2_panel_q4_1 = {act1_row_bytes, act1_plain, panel_bytes_m, pack_q4_1, gemm_q4_1,
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
+const mote_panel_kernels mote_avx2_panel_q5_1 = {act1_row_bytes, act1_off16, panel_bytes_m, pack_q5_1, gemm_q5_1,
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
 
 #else
 typedef int mote_avx2_panel_q32_unused; /* not an x86-64 build */

@@ -1,7 +1,8 @@
 /*
- * avx2_set.c — the AVX2 kernel list that dispatch.c installs when the CPU
- * has AVX2, FMA and F16C (see simd.h). Compiled without AVX2 flags: it only
- * takes addresses, it never executes an AVX2 instruction.
+ * avx2_set.c — the AVX2 kernel lists that dispatch.c's "avx2" set installs
+ * when the CPU has AVX2, FMA and F16C (see simd.h): one entry per type and
+ * list, so adding a kernel is one line here. Compiled without AVX2 flags: it
+ * only takes addresses, it never executes an AVX2 instruction.
  */
 #if defined(__x86_64__)
 

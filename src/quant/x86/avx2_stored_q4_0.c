@@ -121,7 +121,8 @@ static void gemm(int64_t n, const void *group, const void *x, size_t x_stride, i
     }
 }
 
-const mote_panel_kernels mote_avx2_stored_q4_0 = {act_row_bytes, act_from_float, group_bytes, repack, gemm};
+const mote_panel_kernels mote_avx2_stored_q4_0 = {act_row_bytes, act_from_float, group_bytes, repack, gemm,
+                                                  ROWS, MOTE_AVX2_PANEL_COLS};
 
 #else
 typedef int mote_avx2_stored_q4_0_unused; /* not an x86-64 build */

@@ -17,7 +17,7 @@
 
 #include "core/error.h"
 #include "quant/quantize.h"
-#include "quant/quantize_model.h"
+#include "quantize/quantize_model.h"
 #include "quant/types.h"
 
 /* llama.cpp file type numbers (general.file_type). */

@@ -1,5 +1,7 @@
 /*
  * quantize_model.h — quantizing a whole GGUF model file (`mote quantize`).
+ * src/quantize/ holds this part, the one that reads and writes files; the
+ * weight types, their row quantizers and kernels stay in src/quant/.
  *
  * Three steps, each its own file:
  *   quantize_policy.c  which type each tensor gets: the presets users know
@@ -10,8 +12,8 @@
  *   quantize_model.c   streaming the file through the GGUF writer tensor by
  *                      tensor, rows split across threads.
  */
-#ifndef MOTE_QUANT_QUANTIZE_MODEL_H
-#define MOTE_QUANT_QUANTIZE_MODEL_H
+#ifndef MOTE_QUANTIZE_QUANTIZE_MODEL_H
+#define MOTE_QUANTIZE_QUANTIZE_MODEL_H
 
 #include <stdbool.h>
 #include <stdint.h>

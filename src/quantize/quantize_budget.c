@@ -35,7 +35,7 @@
 
 #include "core/error.h"
 #include "quant/quantize.h"
-#include "quant/quantize_model.h"
+#include "quantize/quantize_model.h"
 #include "quant/types.h"
 
 #define SAMPLE_ROWS 256

@@ -15,7 +15,7 @@
 
 #include "core/error.h"
 #include "quant/quantize.h"
-#include "quant/quantize_model.h"
+#include "quantize/quantize_model.h"
 #include "quant/types.h"
 
 #define GGML_QUANT_VERSION 2 /* general.quantization_version of current k-quant layouts */

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "quant/quantize_model.h"
+#include "quantize/quantize_model.h"
 
 typedef struct {
     char *name;     /* the weight's name, e.g. "blk.0.attn_q.weight" */

@@ -1,0 +1,30 @@
+/*
+ * avx512_kernels.h — the AVX-512 (F, BW, VL, VNNI) kernels, by name (for the
+ * lists in avx512_set.c and for the tests and benchmark that compare each
+ * one with its reference). Same contracts as the references.
+ */
+#ifndef MOTE_QUANT_X86_AVX512_KERNELS_H
+#define MOTE_QUANT_X86_AVX512_KERNELS_H
+
+#include "quant/types.h"
+
+/* The geometry of the AVX-512 panel kernels (types.h): 16 weight rows (one
+ * 32-bit lane of a 512-bit register each) x 8 tokens. */
+#define MOTE_AVX512_PANEL_ROWS 16
+#define MOTE_AVX512_PANEL_COLS 8
+
+/* Panel kernels (types.h) of the Q8_0-activation 32-weight block types, and
+ * the stored Q4_0 layout (avx512_panel_q32.c). */
+extern const mote_panel_kernels mote_avx512_panel_q4_0;
+extern const mote_panel_kernels mote_avx512_panel_q5_0;
+extern const mote_panel_kernels mote_avx512_panel_q8_0;
+extern const mote_panel_kernels mote_avx512_panel_iq4_nl;
+extern const mote_panel_kernels mote_avx512_stored_q4_0;
+/* Panel kernels (types.h) of the k-quants, Q8_K activations (avx512_panel_kquants.c). */
+extern const mote_panel_kernels mote_avx512_panel_q2_K;
+extern const mote_panel_kernels mote_avx512_panel_q3_K;
+extern const mote_panel_kernels mote_avx512_panel_q4_K;
+extern const mote_panel_kernels mote_avx512_panel_q5_K;
+extern const mote_panel_kernels mote_avx512_panel_q6_K;
+
+#endif

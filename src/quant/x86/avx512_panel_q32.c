@@ -1,0 +1,219 @@
+/*
+ * avx512_panel_q32.c — AVX-512 VNNI panel kernels (types.h, "Panel
+ * kernels") of the 32-weight block types with Q8_0 activations: Q4_0, Q5_0,
+ * Q8_0, IQ4_NL; and the stored Q4_0 layout the model loader repacks into.
+ * 16 weight rows x 8 tokens.
+ *
+ * Panel: per weight block, 8 vectors j = 0..7 of 64 bytes; bytes 4r..4r+3
+ * of vector j are the codes of weights 4j..4j+3 of row r, unsigned: Q4_0
+ * 0..15, Q5_0 0..31, Q8_0 w + 128, IQ4_NL its level + 128. After them the
+ * 16 rows' float scales. One vpdpbusd per vector and token (the token's 4
+ * quants broadcast to every lane) adds 4 products into each row's int32
+ * lane; the lane starts at the token block's `off`, -K * sum of its quants
+ * with K the codes' offset (8, 16, 128), so it ends at the reference
+ * vec_dot's integer block sum exactly: sum over k of (u - K) * y.
+ *
+ * Stored Q4_0 (16 rows, 288 bytes per block: the 16 GGUF blocks it
+ * replaces): the 16 fp16 scales, then 4 vectors v of 64 bytes, whose bytes
+ * 4r..4r+3 are row r's quant bytes qs[4v..4v+3] (low nibbles weights
+ * 4v..4v+3, high nibbles 16+4v..16+4v+3); gemm unmasks the 8 code vectors
+ * and goes on as above. Missing rows of a last group are zero (scale 0).
+ *
+ * Activation block (act_block): the reference Q8_0 quants (from the AVX2
+ * quantizer, which matches the reference), the f16-rounded scale as a float
+ * and off. Only the float order of summation differs from vec_dot.
+ */
+#if defined(__x86_64__)
+
+#include <stddef.h>
+#include <string.h>
+
+#include "quant/blocks.h"
+#include "quant/types.h"
+#include "quant/x86/avx2_kernels.h"
+#include "quant/x86/avx512_kernels.h"
+#include "quant/x86/avx512_util.h"
+
+#define R MOTE_AVX512_PANEL_ROWS
+#define C MOTE_AVX512_PANEL_COLS
+
+typedef struct {
+    float d;       /* the q8_0 block's fp16 scale, widened */
+    int32_t off;   /* -K * sum of qs */
+    int8_t qs[32];
+} act_block;
+
+_Static_assert(sizeof(act_block) == 40, "act_block layout");
+
+static size_t act_row_bytes(int64_t n) { return (size_t)(n / 32) * sizeof(act_block); }
+
+/* One activation row in act_blocks, the codes' offset K taken off. */
+static void act_from_float_k(const float *x, void *dst, int64_t n, int k) {
+    act_block *a = dst;
+    const int64_t nb = n / 32;
+    enum { CHUNK = 16 };
+    block_q8_0 tmp[CHUNK];
+    for (int64_t i = 0; i < nb; i += CHUNK) {
+        const int64_t m = nb - i < CHUNK ? nb - i : CHUNK;
+        mote_avx2_q8_0_from_float(x + i * 32, tmp, m * 32);
+        for (int64_t t = 0; t < m; t++) {
+            const __m256i q = _mm256_loadu_si256((const __m256i *)tmp[t].qs);
+            const __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), q), _mm256_set1_epi16(1));
+            a[i + t].off = -k * avx2_hsum_epi32(s);
+            a[i + t].d = avx2_h2f(tmp[t].d);
+            memcpy(a[i + t].qs, tmp[t].qs, 32);
+        }
+    }
+}
+static void act_off8(const float *x, void *dst, int64_t n) { act_from_float_k(x, dst, n, 8); }
+static void act_off16(const float *x, void *dst, int64_t n) { act_from_float_k(x, dst, n, 16); }
+static void act_off128(const float *x, void *dst, int64_t n) { act_from_float_k(x, dst, n, 128); }
+
+/* ---- packing ------------------------------------------------------------------ */
+
+#define BLOCK_BYTES (8 * 64 + 64)
+
+static size_t panel_bytes(int64_t n) { return (size_t)(n / 32) * BLOCK_BYTES; }
+
+/* A block's 32 codes, unsigned as the panel wants them, and its scale. */
+static inline __m256i codes_q4_0(const void *blk, float *d) { return q4_0_unsigned(blk, d); }
+static inline __m256i codes_q5_0(const void *blk, float *d) { return q5_0_unsigned(blk, d); }
+static inline __m256i codes_q8_0(const void *blk, float *d) {
+    return _mm256_xor_si256(q8_0_signed(blk, d), _mm256_set1_epi8((char)0x80));
+}
+static inline __m256i codes_iq4_nl(const void *blk, float *d) {
+    return _mm256_xor_si256(iq4_nl_signed(blk, d), _mm256_set1_epi8((char)0x80));
+}
+
+#define PACK(name, block_t)                                                                          \
+    static void pack_##name(int64_t n, const void *w, size_t w_stride, int rows, void *panel) {     \
+        __m512i *out = panel;                                                                        \
+        for (int64_t b = 0; b < n / 32; b++, out += 9) {                                             \
+            __m256i r[R];                                                                            \
+            float d[R] __attribute__((aligned(64)));                                                 \
+            for (int i = 0; i < R; i++) {                                                            \
+                if (i < rows) {                                                                      \
+                    r[i] = codes_##name((const block_t *)((const uint8_t *)w + (size_t)i * w_stride) + b, &d[i]); \
+                } else {                                                                             \
+                    r[i] = _mm256_setzero_si256();                                                   \
+                    d[i] = 0.0f;                                                                     \
+                }                                                                                    \
+            }                                                                                        \
+            avx512_transpose16(r, out);                                                              \
+            _mm512_store_ps(out + 8, _mm512_load_ps(d));                                             \
+        }                                                                                            \
+    }
+PACK(q4_0, block_q4_0)
+PACK(q5_0, block_q5_0)
+PACK(q8_0, block_q8_0)
+PACK(iq4_nl, block_iq4_nl)
+
+/* ---- multiplying ---------------------------------------------------------------- */
+
+/* Token c's block b. */
+#define XB(c) ((const act_block *)((const uint8_t *)x + (size_t)(c) * x_stride) + b)
+
+/* One block of the 16 rows (codes W[0..7], scales dw) times NC tokens
+ * (a constant after inlining), into acc. */
+static inline __attribute__((always_inline)) void block_times_tokens(const __m512i W[8], __m512 dw, const void *x,
+                                                                     size_t x_stride, int64_t b, __m512 *acc,
+                                                                     const int NC) {
+    __m512i s[C];
+#pragma GCC unroll 8
+    for (int c = 0; c < NC; c++) {
+        _mm_prefetch((const char *)(XB(c) + 8), _MM_HINT_T0);
+        s[c] = _mm512_set1_epi32(XB(c)->off);
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; j++)
+#pragma GCC unroll 8
+        for (int c = 0; c < NC; c++) s[c] = avx512_dot_u8_i8(s[c], W[j], avx512_bcast4(XB(c)->qs + 4 * j));
+#pragma GCC unroll 8
+    for (int c = 0; c < NC; c++)
+        acc[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[c]), _mm512_mul_ps(dw, _mm512_set1_ps(XB(c)->d)), acc[c]);
+}
+
+static inline __attribute__((always_inline)) void store_rows(float *y, size_t y_stride, const __m512 *acc,
+                                                             const int NC) {
+#pragma GCC unroll 8
+    for (int c = 0; c < NC; c++) _mm512_storeu_ps(y + (size_t)c * y_stride, acc[c]);
+}
+
+static inline __attribute__((always_inline)) void gemm_panel(int64_t n, const void *panel, const void *x,
+                                                             size_t x_stride, float *y, size_t y_stride,
+                                                             const int NC) {
+    const __m512i *p = panel;
+    __m512 acc[C];
+    for (int c = 0; c < NC; c++) acc[c] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < n / 32; b++, p += 9) {
+        __m512i W[8];
+        for (int j = 0; j < 8; j++) W[j] = _mm512_load_si512(p + j);
+        block_times_tokens(W, _mm512_load_ps(p + 8), x, x_stride, b, acc, NC);
+    }
+    store_rows(y, y_stride, acc, NC);
+}
+
+/* Stored Q4_0 groups: 16 fp16 scales, then 4 vectors of packed nibbles. */
+#define STORED_BLOCK_BYTES (R * sizeof(block_q4_0)) /* 288 */
+
+static inline __attribute__((always_inline)) void gemm_stored_q4_0(int64_t n, const void *group, const void *x,
+                                                                   size_t x_stride, float *y, size_t y_stride,
+                                                                   const int NC) {
+    const uint8_t *g = group;
+    const __m512i mask = _mm512_set1_epi8(0x0F);
+    __m512 acc[C];
+    for (int c = 0; c < NC; c++) acc[c] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < n / 32; b++, g += STORED_BLOCK_BYTES) {
+        __m512i W[8];
+        for (int v = 0; v < 4; v++) {
+            const __m512i q = _mm512_loadu_si512(g + 32 + 64 * v);
+            W[v] = _mm512_and_si512(q, mask);
+            W[v + 4] = _mm512_and_si512(_mm512_srli_epi16(q, 4), mask);
+        }
+        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)g));
+        block_times_tokens(W, dw, x, x_stride, b, acc, NC);
+    }
+    store_rows(y, y_stride, acc, NC);
+}
+
+/* The products for 1..C tokens, each count its own unrolled copy. */
+#define GEMM_BY_COLS(name, body)                                                                          \
+    static void name(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,     \
+                     size_t y_stride) {                                                                   \
+        switch (cols) {                                                                                   \
+        case 1: body(n, panel, x, x_stride, y, y_stride, 1); break;                                       \
+        case 2: body(n, panel, x, x_stride, y, y_stride, 2); break;                                       \
+        case 3: body(n, panel, x, x_stride, y, y_stride, 3); break;                                       \
+        case 4: body(n, panel, x, x_stride, y, y_stride, 4); break;                                       \
+        case 5: body(n, panel, x, x_stride, y, y_stride, 5); break;                                       \
+        case 6: body(n, panel, x, x_stride, y, y_stride, 6); break;                                       \
+        case 7: body(n, panel, x, x_stride, y, y_stride, 7); break;                                       \
+        default: body(n, panel, x, x_stride, y, y_stride, 8); break;                                      \
+        }                                                                                                 \
+    }
+GEMM_BY_COLS(gemm, gemm_panel)
+GEMM_BY_COLS(gemm_stored, gemm_stored_q4_0)
+
+static size_t stored_bytes(int64_t n) { return (size_t)(n / 32) * STORED_BLOCK_BYTES; }
+
+static void repack_q4_0(int64_t n, const void *w, size_t w_stride, int rows, void *group) {
+    uint8_t *out = group;
+    memset(out, 0, stored_bytes(n));
+    for (int64_t b = 0; b < n / 32; b++, out += STORED_BLOCK_BYTES)
+        for (int r = 0; r < rows; r++) {
+            const block_q4_0 *blk = (const block_q4_0 *)((const uint8_t *)w + (size_t)r * w_stride) + b;
+            memcpy(out + 2 * r, &blk->d, 2);
+            for (int v = 0; v < 4; v++) memcpy(out + 32 + 64 * v + 4 * r, blk->qs + 4 * v, 4);
+        }
+}
+
+const mote_panel_kernels mote_avx512_panel_q4_0 = {act_row_bytes, act_off8, panel_bytes, pack_q4_0, gemm, R, C};
+const mote_panel_kernels mote_avx512_panel_q5_0 = {act_row_bytes, act_off16, panel_bytes, pack_q5_0, gemm, R, C};
+const mote_panel_kernels mote_avx512_panel_q8_0 = {act_row_bytes, act_off128, panel_bytes, pack_q8_0, gemm, R, C};
+const mote_panel_kernels mote_avx512_panel_iq4_nl = {act_row_bytes, act_off128, panel_bytes, pack_iq4_nl, gemm, R, C};
+const mote_panel_kernels mote_avx512_stored_q4_0 = {act_row_bytes, act_off8, stored_bytes, repack_q4_0, gemm_stored,
+                                                    R, C};
+
+#else
+typedef int mote_avx512_panel_q32_unused; /* not an x86-64 build */
+#endif
