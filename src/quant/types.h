@@ -71,6 +71,10 @@ typedef struct {
     void (*pack)(int64_t n, const void *w, size_t w_stride, int rows, void *panel);
     void (*gemm)(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,
                  size_t y_stride);
+    /* Stored layouts only (NULL otherwise): write row r (0..MOTE_PANEL_ROWS-1)
+     * of a panel back in its GGUF bytes (mote_row_size(type, n)), exactly
+     * what pack read; lets a token embedding table be stored once, as panels. */
+    void (*unpack)(int64_t n, const void *panel, int r, void *row);
 } mote_panel_kernels;
 
 /* A type's panel kernels, or NULL. */

@@ -8,7 +8,9 @@
  * converted by the panel's own act_from_float, compared with the reference
  * dot of the same rows converted by vec_dot_type's reference from_float.
  * Tolerance: only the float summation order may differ from vec_dot's,
- * |panel - ref| <= 2e-5 * sum of |w x| + 1e-6.
+ * |panel - ref| <= 2e-5 * sum of |w x| + 1e-6. Stored panels must also
+ * unpack every row back to exactly its GGUF bytes (the token embedding
+ * reads a tied head that way).
  */
 #include <math.h>
 #include <stdbool.h>
@@ -82,6 +84,17 @@ static void check_type(int type, const mote_panel_kernels *pk, bool stored) {
             const int rows = row_counts[ri];
             memset(panel, 0xA5, pbytes); /* stale bytes must not leak into the result */
             pk->pack(n, w, wrow, rows, panel);
+            if (stored) { /* unpack gives back every packed row's GGUF bytes */
+                if (!pk->unpack) fail_msg("%s: stored panels without unpack", tr->name);
+                uint8_t *back = malloc(wrow);
+                for (int r = 0; r < rows; r++) {
+                    memset(back, 0x5A, wrow);
+                    pk->unpack(n, panel, r, back);
+                    if (memcmp(back, w + r * wrow, wrow))
+                        fail_msg("%s n=%lld: unpacked row %d differs from the packed one", tr->name, (long long)n, r);
+                }
+                free(back);
+            }
             for (int cols = 1; cols <= C; cols++) {
                 float y[MOTE_PANEL_COLS * (MOTE_PANEL_ROWS + 3)];
                 const size_t ys = R + 3; /* a y stride other than the panel's height */

@@ -41,6 +41,10 @@ void mote_avx2_glu_silu(float *out, const float *gate, const float *up, int64_t 
 void mote_avx2_glu_gelu_table(float *out, const float *gate, const float *up, int64_t n, const float *table);
 /* Stored panels (types.h): the layout Q4_0 matrices are repacked into at load. */
 extern const mote_panel_kernels mote_avx2_stored_q4_0;
+extern const mote_panel_kernels mote_avx2_stored_q8_0;   /* avx2_stored_q8_0.c */
+extern const mote_panel_kernels mote_avx2_stored_q4_K;   /* avx2_stored_kquants.c */
+extern const mote_panel_kernels mote_avx2_stored_q5_K;
+extern const mote_panel_kernels mote_avx2_stored_q6_K;
 float mote_avx2_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_q5_0_q8_0(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_q5_1_q8_1(int64_t n, const void *w, const void *x);

@@ -437,13 +437,13 @@ static void gemm_signed(int64_t n, const void *panel, const void *x, size_t x_st
     }
 }
 
-const mote_panel_kernels mote_avx2_panel_q4_0 = {act_row_bytes, act_off8, panel_bytes_u, pack_q4_0, gemm_unsigned};
-const mote_panel_kernels mote_avx2_panel_q5_0 = {act_row_bytes, act_off16, panel_bytes_u, pack_q5_0, gemm_unsigned};
-const mote_panel_kernels mote_avx2_panel_q8_0 = {act_row_bytes, act_plain, panel_bytes_s, pack_q8_0, gemm_signed};
+const mote_panel_kernels mote_avx2_panel_q4_0 = {act_row_bytes, act_off8, panel_bytes_u, pack_q4_0, gemm_unsigned, NULL};
+const mote_panel_kernels mote_avx2_panel_q5_0 = {act_row_bytes, act_off16, panel_bytes_u, pack_q5_0, gemm_unsigned, NULL};
+const mote_panel_kernels mote_avx2_panel_q8_0 = {act_row_bytes, act_plain, panel_bytes_s, pack_q8_0, gemm_signed, NULL};
 const mote_panel_kernels mote_avx2_panel_iq4_nl = {act_row_bytes, act_plain, panel_bytes_s, pack_iq4_nl,
-                                                   gemm_signed};
-const mote_panel_kernels mote_avx2_panel_q4_1 = {act1_row_bytes, act1_plain, panel_bytes_m, pack_q4_1, gemm_q4_1};
-const mote_panel_kernels mote_avx2_panel_q5_1 = {act1_row_bytes, act1_off16, panel_bytes_m, pack_q5_1, gemm_q5_1};
+                                                   gemm_signed, NULL};
+const mote_panel_kernels mote_avx2_panel_q4_1 = {act1_row_bytes, act1_plain, panel_bytes_m, pack_q4_1, gemm_q4_1, NULL};
+const mote_panel_kernels mote_avx2_panel_q5_1 = {act1_row_bytes, act1_off16, panel_bytes_m, pack_q5_1, gemm_q5_1, NULL};
 
 #else
 typedef int mote_avx2_panel_q32_unused; /* not an x86-64 build */

@@ -36,6 +36,10 @@ const mote_kernel_entry mote_avx2_kernels[] = {
 /* Stored panels (types.h): matrices repacked once when the model loads. */
 const mote_panel_entry mote_avx2_stored_panels[] = {
     {MOTE_TYPE_Q4_0, &mote_avx2_stored_q4_0},
+    {MOTE_TYPE_Q8_0, &mote_avx2_stored_q8_0},
+    {MOTE_TYPE_Q4_K, &mote_avx2_stored_q4_K},
+    {MOTE_TYPE_Q5_K, &mote_avx2_stored_q5_K},
+    {MOTE_TYPE_Q6_K, &mote_avx2_stored_q6_K},
     {-1, NULL},
 };
 
