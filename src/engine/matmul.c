@@ -29,7 +29,11 @@
  * Zen, 2 threads, llama3.2-1b, `bench --parallel`): aggregate generation
  * at S=4 sequences 31.8 -> 53.7 t/s (q4_k_m) and 80.1 -> 96.7 t/s (q4_0)
  * with the threshold at 12 instead of 3; S=16 unchanged (67 -> 68 t/s).
- * Short batches also get exactly the numbers of single tokens. */
+ * Short batches also get exactly the numbers of single tokens.
+ * Since then Q8_0, Q4_K, Q5_K and Q6_K have stored panels too (AVX2,
+ * quant/x86/avx2_stored_*.c), tied heads included (model/repack.c), so on
+ * those files every matrix takes the stored road and this threshold only
+ * matters for the other types. */
 #define PANEL_MIN_TOKENS 12
 
 /* The panel kernels this product uses, or NULL. */
