@@ -29,6 +29,7 @@ static void embed_usage(FILE *out) {
             "  -f, --file FILE        one text per line ('-' for standard input; empty lines are skipped)\n"
             "  --pooling KIND         mean, cls or last (default: the model's; mean for decoder models)\n"
             "  --no-normalize         print the pooled vectors without scaling them to unit length\n"
+            "  -t, --threads N        threads (default 0: one per physical core)\n"
             "  --json                 print JSON: {\"n_embd\": N, \"embeddings\": [[...], ...], ...}\n");
 }
 
@@ -86,6 +87,7 @@ int cmd_embed(int argc, char **argv) {
     const char *model = NULL, *prompt = NULL, *file = NULL;
     mote_embed_params ep = mote_embed_default_params();
     bool json = false;
+    int n_threads = 0; /* -t: 0 = one per physical core */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
@@ -107,12 +109,21 @@ int cmd_embed(int argc, char **argv) {
                 fprintf(stderr, "mote embed: unknown pooling '%s' (mean, cls or last)\n", k);
                 return 2;
             }
+        } else if ((!strcmp(a, "-t") || !strcmp(a, "--threads")) && has_value) {
+            char *end;
+            const long t = strtol(argv[++i], &end, 10);
+            if (*end || t < 0 || t > 1024) {
+                fprintf(stderr, "mote embed: bad thread count '%s' (0 for one per physical core)\n", argv[i]);
+                return 2;
+            }
+            n_threads = (int)t;
         } else if (!strcmp(a, "--no-normalize")) {
             ep.normalize = false;
         } else if (!strcmp(a, "--json")) {
             json = true;
         } else if (!strcmp(a, "-m") || !strcmp(a, "-p") || !strcmp(a, "-f") || !strcmp(a, "--model") ||
-                   !strcmp(a, "--prompt") || !strcmp(a, "--file") || !strcmp(a, "--pooling")) {
+                   !strcmp(a, "--prompt") || !strcmp(a, "--file") || !strcmp(a, "--pooling") || !strcmp(a, "-t") ||
+                   !strcmp(a, "--threads")) {
             fprintf(stderr, "mote embed: option '%s' needs a value\n", a);
             return 2;
         } else {
@@ -161,6 +172,7 @@ int cmd_embed(int argc, char **argv) {
     cp.n_seq = n < 4 ? n : 4;
     cp.n_ctx = per_text * cp.n_seq;
     cp.n_batch = per_text > 512 ? per_text : 512;
+    cp.n_threads = n_threads;
     if (mote_context_new(m, &cp, &c)) goto fail;
     const int32_t d = mote_model_n_embd(m);
     if (!(out = malloc((size_t)n * d * sizeof *out))) {
