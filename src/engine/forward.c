@@ -84,11 +84,10 @@ static void position_and_cache(mote_context *c, const mote_layer *l, int32_t il,
         }
         const size_t cell = (size_t)c->tok_seq[t] * (size_t)c->seq_cap + (size_t)c->tok_pos[t];
         const size_t at = ((size_t)il * c->n_ctx + cell) * (size_t)n_kv;
-        const float *v = c->v + t * n_kv;
-        for (int64_t i = 0; i < n_kv; i++) {
-            c->k_cache[at + i] = mote_f32_to_fp16(k[i]);
-            c->v_cache[at + i] = mote_f32_to_fp16(v[i]);
-        }
+        /* the F16 type's from_float: mote_f32_to_fp16 per value, vectorized where the CPU allows */
+        const mote_from_float_fn to_f16 = mote_traits(MOTE_TYPE_F16)->from_float;
+        to_f16(k, c->k_cache + at, n_kv);
+        to_f16(c->v + t * n_kv, c->v_cache + at, n_kv);
     }
 }
 

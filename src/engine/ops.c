@@ -186,6 +186,22 @@ void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_ac
 }
 
 void mote_activate(float *out, const float *x, int64_t n, mote_activation act) {
+    pthread_once(&glu_once, pick_glu);
+#if defined(__x86_64__)
+    if (glu_avx2 && act != MOTE_ACT_RELU_SQR) { /* the gated kernels without a gate: same bits */
+        if (act == MOTE_ACT_GELU_TANH) {
+            pthread_once(&gelu_once, fill_gelu_table);
+            mote_avx2_glu_gelu_table(out, x, NULL, n, gelu_table);
+        } else {
+            mote_avx2_glu_silu(out, x, NULL, n);
+        }
+        return;
+    }
+#endif
+    mote_activate_portable(out, x, n, act);
+}
+
+void mote_activate_portable(float *out, const float *x, int64_t n, mote_activation act) {
     if (act == MOTE_ACT_GELU_TANH) {
         pthread_once(&gelu_once, fill_gelu_table);
         for (int64_t i = 0; i < n; i++) out[i] = gelu_tanh(x[i]);
