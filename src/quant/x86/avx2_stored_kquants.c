@@ -69,10 +69,16 @@ static void move_row(const layout *L, uint8_t *group, uint8_t *block, int r, int
     size_t at = 0;
     for (int i = 0; i < L->n_fields; i++) {
         const field *f = &L->f[i];
-        for (int k = 0; k < f->bytes / f->unit; k++) {
-            uint8_t *g = group + at + (size_t)(k * ROWS + r) * f->unit, *b = block + f->offset + k * f->unit;
-            if (to_group) memcpy(g, b, (size_t)f->unit);
-            else memcpy(b, g, (size_t)f->unit);
+        /* constant-size copies per unit, so they compile to plain loads and stores (the
+         * whole model passes through here at load) */
+        uint8_t *g = group + at + (size_t)r * f->unit, *b = block + f->offset;
+        const int step = ROWS * f->unit;
+        for (int k = 0; k < f->bytes / f->unit; k++, g += step, b += f->unit) {
+            uint8_t *to = to_group ? g : b;
+            const uint8_t *from = to_group ? b : g;
+            if (f->unit == 4) memcpy(to, from, 4);
+            else if (f->unit == 2) memcpy(to, from, 2);
+            else *to = *from;
         }
         at += (size_t)f->bytes * ROWS;
     }
