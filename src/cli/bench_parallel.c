@@ -27,6 +27,8 @@ typedef struct {
     int n_threads, S;
     double t_pp, t_tg;        /* seconds, mean over the runs */
     size_t kv_bytes;
+    size_t ctx_bytes;         /* everything the context allocated, KV cache included */
+    int seq_cells;            /* cells of the cache per sequence */
     long peak_rss_kib;
 } row;
 
@@ -89,6 +91,8 @@ static int run_row(mote_model *m, const bench_parallel_opts *o, const int32_t *t
         if (k > 0) r->t_pp += pp / o->reps, r->t_tg += tg / o->reps; /* run 0 warms up */
     }
     r->kv_bytes = mote_context_kv_bytes(c);
+    r->ctx_bytes = mote_context_memory(c);
+    r->seq_cells = mote_context_seq_capacity(c);
     struct rusage ru;
     r->peak_rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
     mote_sched_free(s);
@@ -104,6 +108,21 @@ static void print_markdown(const bench_parallel_opts *o, const row *rs, int n) {
         printf("| %7d | %2d | %4d | %4d | %6.3f | %9.2f | %6.3f | %9.2f | %11.2f | %6.2f |\n", r->n_threads, r->S,
                o->n_prompt, o->n_gen, r->t_pp, r->S * o->n_prompt / r->t_pp, r->t_tg, r->S * o->n_gen / r->t_tg,
                o->n_gen / r->t_tg, (double)r->kv_bytes / (1 << 20));
+    }
+}
+
+/* --verbose: where one row's memory went. Peak RSS is the process's, so a
+ * row shows the largest of itself and the rows before it. */
+static void print_memory(const mote_model *m, const row *rs, int n) {
+    const double MiB = 1048576.0, w = (double)mote_model_weight_bytes(m);
+    for (int i = 0; i < n; i++) {
+        const row *r = &rs[i];
+        const double kv = (double)r->kv_bytes, rss = (double)r->peak_rss_kib * 1024.0;
+        fprintf(stderr,
+                "memory, S=%d: weights %.1f MiB, KV cache %.2f MiB (%d sequences x %d cells, f16), other buffers "
+                "%.1f MiB, peak RSS %.1f MiB = %.3f x (weights + KV)\n",
+                r->S, w / MiB, kv / MiB, r->S, r->seq_cells, (double)(r->ctx_bytes - r->kv_bytes) / MiB, rss / MiB,
+                rss / (w + kv));
     }
 }
 
@@ -155,7 +174,7 @@ int bench_parallel_run(mote_model *m, const bench_parallel_opts *o) {
     int n = 0, rc = MOTE_OK;
     for (int t = 0; t < o->n_threads && !rc; t++)
         for (int i = 0; i < o->n_parallel && !rc; i++) {
-            rs[n] = (row){o->threads[t], o->parallel[i], 0, 0, 0, 0};
+            rs[n] = (row){.n_threads = o->threads[t], .S = o->parallel[i]};
             if (!(rc = run_row(m, o, tokens, &rs[n]))) n++;
         }
     if (o->format == 0 && n) print_markdown(o, rs, n);
@@ -168,6 +187,7 @@ int bench_parallel_run(mote_model *m, const bench_parallel_opts *o) {
         free(s);
         cJSON_Delete(arr);
     }
+    if (o->verbose) print_memory(m, rs, n);
     free(tokens);
     free(rs);
     return rc;

@@ -19,6 +19,8 @@ typedef struct {
     int reps;                  /* timed runs per row, after one warm-up */
     int format;                /* 0 markdown, 1 csv, 2 json */
     bool quiet;
+    bool verbose;              /* a memory line per row on stderr: weights, KV cache (sequences x cells),
+                                  the context's other buffers, peak RSS against 1.1 x (weights + KV) */
 } bench_parallel_opts;
 
 /* Run every (threads, S) row on the model and print the table; returns

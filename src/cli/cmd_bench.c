@@ -49,6 +49,7 @@ typedef struct {
     int reps;
     out_format fmt;
     bool quiet;
+    bool verbose;         /* --verbose: bench_parallel's memory lines */
     bool prompt_given, gen_given;
     cli_meter_opts meter;
 } bench_opts;
@@ -89,6 +90,7 @@ static const cli_use bench_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_LIKE, NULL}, {CLI_TYPE, NULL}, {CLI_BENCH_N_PROMPT, NULL},
     {CLI_BENCH_N_GEN, NULL}, {CLI_BENCH_THREADS, NULL}, {CLI_BENCH_REPS, NULL}, {CLI_BENCH_FORMAT, NULL},
     {CLI_BENCH_PARALLEL, NULL}, {CLI_JSON, "the same as -o json"}, {CLI_CSV, NULL}, {CLI_QUIET, NULL},
+    {CLI_VERBOSE, "with --parallel: one memory line per row on stderr (weights, KV cache, buffers, peak RSS)"},
     {CLI_N_GPU_LAYERS, NULL}, {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}, {CLI_END, NULL},
 };
 
@@ -408,6 +410,7 @@ static int parse_args(int argc, char **argv, bench_opts *o) {
     o->threads = (int_list){1, {0}}; /* 0: one per physical core, as everywhere */
     o->reps = (int)cli_int(&a, CLI_BENCH_REPS, 5);
     o->quiet = cli_flag(&a, CLI_QUIET);
+    o->verbose = cli_flag(&a, CLI_VERBOSE);
     const cli_given_opt *g;
     if ((g = cli_given(&a, CLI_BENCH_N_PROMPT))) o->prompt.n = cli_list_values(g->text, o->prompt.v, MAX_LIST);
     if ((g = cli_given(&a, CLI_BENCH_N_GEN))) o->gen.n = cli_list_values(g->text, o->gen.v, MAX_LIST);
@@ -489,7 +492,7 @@ int cmd_bench(int argc, char **argv) {
         bench_parallel_opts po = {facts.filename, o.parallel.v, o.parallel.n,
                                   o.prompt_given ? o.prompt.v[0] : 32, o.gen_given ? o.gen.v[0] : 64,
                                   o.threads.v, o.threads.n, o.reps, o.fmt == OUT_CSV ? 1 : o.fmt == OUT_JSON ? 2 : 0,
-                                  o.quiet};
+                                  o.quiet, o.verbose};
         int prc = bench_parallel_run(m, &po);
         if (prc) fprintf(stderr, "mote bench: %s\n", mote_last_error());
         else if (o.fmt == OUT_MD)

@@ -40,9 +40,12 @@ static double available_memory(void) {
     return pages > 0 && page > 0 ? (double)pages * (double)page : 1e18;
 }
 
-/* Largest scratch any matmul of the model needs for nb tokens. */
+/* Largest scratch any matmul of the model needs for nb tokens, and at
+ * least one embedding row when the table is stored as panels (forward.c
+ * unpacks a row there). */
 static size_t scratch_bytes(const mote_model *m, int32_t nb, int n_threads) {
     size_t best = m->output.data ? mote_matmul_scratch_bytes(&m->output, nb, n_threads) : 0;
+    if (m->tok_embd.stored && best < m->tok_embd.row_bytes) best = m->tok_embd.row_bytes;
     for (int32_t il = 0; il < m->hp.n_layer; il++) {
         const mote_layer *l = &m->layers[il];
         const mote_weight *ws[] = {&l->wq, &l->wk, &l->wv, &l->wqkv, &l->wo, &l->ffn_gate, &l->ffn_up, &l->ffn_down};

@@ -21,13 +21,24 @@
 #include "engine/matmul.h"
 #include "engine/ops.h"
 
+/* The GGUF bytes of embedding row `token`: in place, or, for a table stored
+ * as panels (a tied head, model/repack.c), unpacked into buf (row_bytes). */
+static const void *embedding_row(const mote_weight *e, int32_t token, void *buf) {
+    if (!e->stored) return (const uint8_t *)e->data + (size_t)token * e->row_bytes;
+    const int32_t R = e->stored->rows;
+    e->stored->unpack(e->n_in, (const uint8_t *)e->data + (size_t)(token / R) * e->stored->panel_bytes(e->n_in),
+                      token % R, buf);
+    return buf;
+}
+
 /* x[t] = embedding row of tokens[t] (times the model's embedding scale). */
 static void embed(mote_context *c, const int32_t *tokens, int32_t n) {
     const mote_model *m = c->model;
     const mote_weight *e = &m->tok_embd;
     for (int32_t t = 0; t < n; t++) {
         float *row = c->x + (int64_t)t * m->hp.n_embd;
-        e->traits->to_float((const uint8_t *)e->data + (size_t)tokens[t] * e->row_bytes, row, e->n_in);
+        /* the matmul scratch is free before the first product (context.c sizes it for a row) */
+        e->traits->to_float(embedding_row(e, tokens[t], c->scratch), row, e->n_in);
         if (m->hp.embd_scale != 1.0f)
             for (int32_t i = 0; i < m->hp.n_embd; i++) row[i] *= m->hp.embd_scale;
         mote_embed_extras(m, row, c->tok_pos[t], c->xb + (int64_t)t * m->hp.n_embd);
@@ -73,11 +84,10 @@ static void position_and_cache(mote_context *c, const mote_layer *l, int32_t il,
         }
         const size_t cell = (size_t)c->tok_seq[t] * (size_t)c->seq_cap + (size_t)c->tok_pos[t];
         const size_t at = ((size_t)il * c->n_ctx + cell) * (size_t)n_kv;
-        const float *v = c->v + t * n_kv;
-        for (int64_t i = 0; i < n_kv; i++) {
-            c->k_cache[at + i] = mote_f32_to_fp16(k[i]);
-            c->v_cache[at + i] = mote_f32_to_fp16(v[i]);
-        }
+        /* the F16 type's from_float: mote_f32_to_fp16 per value, vectorized where the CPU allows */
+        const mote_from_float_fn to_f16 = mote_traits(MOTE_TYPE_F16)->from_float;
+        to_f16(k, c->k_cache + at, n_kv);
+        to_f16(c->v + t * n_kv, c->v_cache + at, n_kv);
     }
 }
 

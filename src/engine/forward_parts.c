@@ -58,9 +58,25 @@ void mote_post_norm(mote_context *c, const float *w, const float *b, int32_t n) 
     for (int32_t t = 0; t < n; t++) mote_norm(c->x + t * d, c->x + t * d, w, b, d, hp);
 }
 
+typedef struct {
+    float *x;
+    int64_t n;
+    mote_activation act;
+} activate_job;
+
+/* This thread's share of the activation, in place (elementwise: any split gives the same numbers). */
+static void activate_part(void *p, int ith, int nth) {
+    const activate_job *j = p;
+    long b, e;
+    mote_split_range(j->n, ith, nth, &b, &e);
+    mote_activate(j->x + b, j->x + b, e - b, j->act);
+}
+
 float *mote_plain_activation(mote_context *c, const mote_layer *l, int32_t n) {
     const mote_hparams *hp = &c->model->hp;
     mote_linear(c, &l->ffn_up, c->xb, c->ffn_up, n);
-    mote_activate(c->ffn_up, c->ffn_up, (int64_t)n * hp->n_ff, hp->act);
+    activate_job j = {c->ffn_up, (int64_t)n * hp->n_ff, hp->act};
+    if (n == 1) activate_part(&j, 0, 1); /* one token: cheaper here than a hand-off */
+    else mote_threadpool_run(c->pool, activate_part, &j);
     return c->ffn_up;
 }

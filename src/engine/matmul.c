@@ -29,16 +29,32 @@
  * Zen, 2 threads, llama3.2-1b, `bench --parallel`): aggregate generation
  * at S=4 sequences 31.8 -> 53.7 t/s (q4_k_m) and 80.1 -> 96.7 t/s (q4_0)
  * with the threshold at 12 instead of 3; S=16 unchanged (67 -> 68 t/s).
- * Short batches also get exactly the numbers of single tokens. */
+ * Short batches also get exactly the numbers of single tokens.
+ * Since then Q8_0, Q4_K, Q5_K and Q6_K have stored panels too (AVX2,
+ * quant/x86/avx2_stored_*.c), tied heads included (model/repack.c), so on
+ * those files every matrix takes the stored road and this threshold only
+ * matters for the other types. */
 #define PANEL_MIN_TOKENS 12
+
+static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+/* A stored matrix whose layout is outranked by a higher kernel set's panels
+ * (quant/types.h): a long batch is repacked from its rows into those. */
+static bool repanel_stored(const mote_weight *w, int32_t n_tokens) {
+    return w->stored && n_tokens >= PANEL_MIN_TOKENS && mote_stored_panel_outranked(w->type);
+}
 
 /* The panel kernels this product uses, or NULL. */
 static const mote_panel_kernels *panel_for(const mote_weight *w, int32_t n_tokens) {
-    if (w->stored) return w->stored;
+    if (w->stored && !repanel_stored(w, n_tokens)) return w->stored;
     return n_tokens >= PANEL_MIN_TOKENS ? mote_panel(w->type) : NULL;
 }
 
-static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+/* Per-thread bytes besides the panel: the GGUF rows unpacked from a stored
+ * layout before they are repacked (repanel_stored). */
+static size_t unpacked_rows_bytes(const mote_weight *w, const mote_panel_kernels *pk) {
+    return align64((size_t)pk->rows * w->row_bytes);
+}
 
 size_t mote_matmul_scratch_bytes(const mote_weight *w, int32_t n_tokens, int n_threads) {
     size_t plain = 0;
@@ -46,7 +62,9 @@ size_t mote_matmul_scratch_bytes(const mote_weight *w, int32_t n_tokens, int n_t
         plain = mote_row_size(w->traits->vec_dot_type, w->n_in) * (size_t)n_tokens;
     const mote_panel_kernels *pk = panel_for(w, n_tokens);
     if (!pk) return plain;
-    const size_t panels = w->stored ? 0 : pk->panel_bytes(w->n_in) * (size_t)(n_threads > 0 ? n_threads : 1);
+    size_t own = pk == w->stored ? 0 : align64(pk->panel_bytes(w->n_in));
+    if (own && w->stored) own += unpacked_rows_bytes(w, pk);
+    const size_t panels = own * (size_t)(n_threads > 0 ? n_threads : 1);
     const size_t panel = align64(pk->act_row_bytes(w->n_in) * (size_t)n_tokens) + panels;
     return panel > plain ? panel : plain;
 }
@@ -91,7 +109,11 @@ static void panel_part(matmul_job *j, int ith, int nth) {
     const mote_panel_kernels *pk = j->pk;
     const int64_t R = pk->rows, C = pk->cols;
     const size_t pb = pk->panel_bytes(w->n_in);
-    void *own = w->stored ? NULL : j->panels + (size_t)ith * pb;
+    const bool in_place = pk == w->stored;
+    size_t own_bytes = align64(pb);
+    if (!in_place && w->stored) own_bytes += unpacked_rows_bytes(w, pk);
+    void *own = in_place ? NULL : j->panels + (size_t)ith * own_bytes;
+    uint8_t *rows_buf = in_place || !w->stored ? NULL : (uint8_t *)own + align64(pb);
     long g0, g1; /* in pairs of panels: a thread's rows start on a 64-byte line of y (R >= 8) */
     mote_split_range((w->n_out + 2 * R - 1) / (2 * R), ith, nth, &g0, &g1);
     const int64_t r_end = g1 * 2 * R < w->n_out ? g1 * 2 * R : w->n_out;
@@ -99,8 +121,18 @@ static void panel_part(matmul_job *j, int ith, int nth) {
     for (int64_t r = g0 * 2 * R; r < r_end; r += R) {
         const int rows = (int)(r_end - r < R ? r_end - r : R);
         const void *panel = own;
-        if (w->stored) panel = (const uint8_t *)w->data + (size_t)(r / R) * pb;
-        else pk->pack(w->n_in, (const uint8_t *)w->data + (size_t)r * w->row_bytes, w->row_bytes, rows, own);
+        if (in_place) panel = (const uint8_t *)w->data + (size_t)(r / R) * pb;
+        else if (rows_buf) {
+            /* the stored layout's rows back in GGUF bytes, then the higher set's panel */
+            const mote_panel_kernels *sk = w->stored;
+            const size_t sb = sk->panel_bytes(w->n_in);
+            for (int i = 0; i < rows; i++) {
+                const int64_t row = r + i;
+                sk->unpack(w->n_in, (const uint8_t *)w->data + (size_t)(row / sk->rows) * sb, (int)(row % sk->rows),
+                           rows_buf + (size_t)i * w->row_bytes);
+            }
+            pk->pack(w->n_in, rows_buf, w->row_bytes, rows, own);
+        } else pk->pack(w->n_in, (const uint8_t *)w->data + (size_t)r * w->row_bytes, w->row_bytes, rows, own);
         for (int32_t t = 0; t < j->n_tokens; t += C) {
             const int cols = (int)(j->n_tokens - t < C ? j->n_tokens - t : C);
             const void *x = act + (size_t)t * j->act_row;

@@ -168,6 +168,19 @@ void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_ac
 }
 
 void mote_activate(float *out, const float *x, int64_t n, mote_activation act) {
+    const mote_kernel_set *k = mote_kernels_active();
+    /* the gated kernels without a gate (up == NULL): the same bits */
+    if (act == MOTE_ACT_GELU_TANH && k->glu_gelu_table) {
+        pthread_once(&gelu_once, fill_gelu_table);
+        k->glu_gelu_table(out, x, NULL, n, gelu_table);
+    } else if (act == MOTE_ACT_SILU && k->glu_silu) {
+        k->glu_silu(out, x, NULL, n);
+    } else {
+        mote_activate_portable(out, x, n, act);
+    }
+}
+
+void mote_activate_portable(float *out, const float *x, int64_t n, mote_activation act) {
     if (act == MOTE_ACT_GELU_TANH) {
         pthread_once(&gelu_once, fill_gelu_table);
         for (int64_t i = 0; i < n; i++) out[i] = gelu_tanh(x[i]);

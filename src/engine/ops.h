@@ -39,8 +39,10 @@ void mote_glu(float *out, const float *gate, const float *up, int64_t n, mote_ac
  * the vector versions with). */
 void mote_glu_portable(float *out, const float *gate, const float *up, int64_t n, mote_activation act);
 
-/* out[i] = act(x[i]) (no gate: GPT-2's and BERT's MLP); out may be x. */
+/* out[i] = act(x[i]) (no gate: GPT-2's and BERT's MLP); out may be x.
+ * Vectorized as mote_glu is, bit-identical to mote_activate_portable. */
 void mote_activate(float *out, const float *x, int64_t n, mote_activation act);
+void mote_activate_portable(float *out, const float *x, int64_t n, mote_activation act);
 
 /* x[i] = cap * tanh(x[i] / cap). */
 void mote_softcap(float *x, int64_t n, float cap);

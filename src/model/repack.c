@@ -7,8 +7,12 @@
  * the kernel right after it is copied, so the model's resident size stays
  * one copy of its weights (the file's pages come back only if read again).
  * The token embedding table is read a row at a time by token id and keeps
- * its GGUF layout; an output matrix tied to it is left as it is too, rather
- * than holding the table twice.
+ * its GGUF layout, unless the output head is tied to it: then the head is
+ * repacked like any matrix (batched generation multiplies it every step)
+ * and the embedding reads its rows from the panels (the layout's unpack,
+ * forward.c), so the table is still held once. That costs one row's
+ * unpacking per token, against holding a second copy of the largest
+ * matrix (the tied head of llama3.2-1b is 128k rows).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,10 +23,19 @@
 #include "core/error.h"
 #include "model/repack.h"
 
-/* The matrices of the model, tok_embd aside; NULL entries are unset. */
+/* The stored layout w can take, or NULL. */
+static const mote_panel_kernels *layout_for(const mote_weight *w) {
+    const mote_panel_kernels *k = w->data ? mote_stored_panel(w->type) : NULL;
+    return k && w->n_out >= k->rows ? k : NULL;
+}
+
+/* The matrices of the model, tok_embd aside (a head tied to it is listed
+ * only if its layout can give rows back); NULL entries are unset. */
 static int list_matrices(mote_model *m, mote_weight **out) {
     int n = 0;
-    if (m->output.data != m->tok_embd.data) out[n++] = &m->output;
+    const mote_panel_kernels *k = layout_for(&m->output);
+    if (m->output.data != m->tok_embd.data || (k && k->unpack && m->output.n_in == m->tok_embd.n_in))
+        out[n++] = &m->output;
     for (int32_t il = 0; il < m->hp.n_layer; il++) {
         mote_layer *l = &m->layers[il];
         mote_weight *ws[] = {&l->wq, &l->wk, &l->wv, &l->wqkv, &l->wo, &l->ffn_gate, &l->ffn_up, &l->ffn_down};
@@ -31,11 +44,6 @@ static int list_matrices(mote_model *m, mote_weight **out) {
     return n;
 }
 
-/* The stored layout w can take, or NULL. */
-static const mote_panel_kernels *layout_for(const mote_weight *w) {
-    const mote_panel_kernels *k = w->data ? mote_stored_panel(w->type) : NULL;
-    return k && w->n_out >= k->rows ? k : NULL;
-}
 
 static size_t repacked_bytes(const mote_weight *w, const mote_panel_kernels *k) {
     return k->panel_bytes(w->n_in) * (size_t)((w->n_out + k->rows - 1) / k->rows);
@@ -95,6 +103,10 @@ int mote_model_repack(mote_model *m) {
                       at + (size_t)(r / k->rows) * pb);
         }
         release_pages(w->data, w->row_bytes * (size_t)w->n_out);
+        if (w == &m->output && m->tok_embd.data == w->data) { /* tied: the embedding reads the panels */
+            m->tok_embd.data = at;
+            m->tok_embd.stored = k;
+        }
         w->data = at;
         w->stored = k;
         at += (repacked_bytes(w, k) + 63) & ~(size_t)63;

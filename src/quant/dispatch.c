@@ -120,10 +120,13 @@ static int choose(void) {
 }
 
 /* Installs the chosen set and every one below it, in order. A stored
- * layout is the way its set multiplies a type, prompts included, so a
- * higher set's panel kernels for the type take its place (until that set
- * brings a stored layout of its own): else an AVX2 stored layout would keep
- * an AVX-512 CPU's prompts on AVX2 arithmetic. */
+ * layout is the way its set multiplies a type. When a higher set has panel
+ * kernels for the type (and no stored layout of its own), the lower stored
+ * layout stays for generation if it can give its rows back (unpack): it is
+ * marked outranked, and long batches are repacked from it into the higher
+ * set's panels (engine/matmul.c), so an AVX-512 CPU keeps AVX-512 prompts
+ * and the stored layout's generation. Without unpack the higher panels
+ * take its place. */
 static void select_kernels(void) {
     const int top = choose();
     int panel_from[MOTE_TYPE_COUNT], stored_from[MOTE_TYPE_COUNT];
@@ -143,8 +146,11 @@ static void select_kernels(void) {
         for (const mote_panel_entry *e = s->panels; e && e->type >= 0; e++)
             mote_traits_install_panel(e->type, e->kernels);
         for (const mote_panel_entry *e = s->stored; e && e->type >= 0; e++)
-            if (e->type < MOTE_TYPE_COUNT && stored_from[e->type] == i && panel_from[e->type] <= i)
+            if (e->type < MOTE_TYPE_COUNT && stored_from[e->type] == i &&
+                (panel_from[e->type] <= i || e->kernels->unpack)) {
                 mote_traits_install_stored_panel(e->type, e->kernels);
+                mote_traits_set_stored_outranked(e->type, panel_from[e->type] > i);
+            }
         if (s->attend_block) active.attend_block = s->attend_block;
         if (s->glu_silu) active.glu_silu = s->glu_silu;
         if (s->glu_gelu_table) active.glu_gelu_table = s->glu_gelu_table;

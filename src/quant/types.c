@@ -102,6 +102,17 @@ void mote_traits_install_stored_panel(int type, const mote_panel_kernels *k) {
     if (k && geometry_ok(k)) stored_panels[type] = k;
 }
 
+static bool stored_outranked[MOTE_TYPE_COUNT];
+
+bool mote_stored_panel_outranked(int type) {
+    mote_kernels_init();
+    return type >= 0 && type < MOTE_TYPE_COUNT && stored_outranked[type];
+}
+
+void mote_traits_set_stored_outranked(int type, bool outranked) {
+    if (type >= 0 && type < MOTE_TYPE_COUNT) stored_outranked[type] = outranked;
+}
+
 bool mote_type_is_known(int type) { return mote_traits(type) != NULL; }
 
 const char *mote_type_name(int type) {

@@ -75,6 +75,10 @@ typedef struct {
     void (*gemm)(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,
                  size_t y_stride);
     int rows, cols;
+    /* Stored layouts only (NULL otherwise): write row r (0..rows-1)
+     * of a panel back in its GGUF bytes (mote_row_size(type, n)), exactly
+     * what pack read; lets a token embedding table be stored once, as panels. */
+    void (*unpack)(int64_t n, const void *panel, int r, void *row);
 } mote_panel_kernels;
 
 /* A type's panel kernels, or NULL. */
@@ -87,6 +91,12 @@ const mote_panel_kernels *mote_panel(int type);
  * panels follow each other), and every product, one token or many, runs
  * gemm on them in place; the GGUF rows are not read again. */
 const mote_panel_kernels *mote_stored_panel(int type);
+
+/* True when a type's stored layout comes from a lower kernel set than its
+ * panel kernels (dispatch.c): single tokens and short batches use the
+ * stored panels, but a long batch (a prompt) is faster in the higher set's
+ * panels, which engine/matmul.c fills from the stored rows (unpack). */
+bool mote_stored_panel_outranked(int type);
 
 /* Traits of a type id, or NULL for an id mote does not know. The kernels
  * are the fastest this CPU has (see mote_kernels_init); call them through
@@ -106,5 +116,6 @@ void mote_traits_install(int type, mote_to_float_fn to_float, mote_from_float_fn
  * process; kernels whose geometry lies outside 1..MOTE_PANEL_MAX_* are ignored). */
 void mote_traits_install_panel(int type, const mote_panel_kernels *k);
 void mote_traits_install_stored_panel(int type, const mote_panel_kernels *k);
+void mote_traits_set_stored_outranked(int type, bool outranked);
 
 #endif

@@ -30,6 +30,7 @@ PROMPT = "hi"
 SLOW = os.environ.get("MOTE_SANITIZE", "").upper() in ("ON", "1", "TRUE", "YES")
 SCHEMA_SEEDS = (1,) if SLOW else (1, 2)
 GRAMMAR_SEEDS = (1, 2) if SLOW else (1, 2, 3)
+EXTRA_SEEDS = range(4, 41)  # only when no run of GRAMMAR_SEEDS completed (check_grammar)
 failures = []
 
 
@@ -182,6 +183,23 @@ def check_grammar(i, grammar, ok):
             else:
                 complete += 1
     if complete == 0 and not SLOW:
+        # Whether a random model ends an endless-by-design grammar (list.gbnf) within the limit is
+        # luck of the seed, which any change of a kernel's float order redraws: look further before
+        # calling it a failure (still one complete, validated output is required).
+        for seed in EXTRA_SEEDS:
+            for name, model, raw in MODELS:
+                rc, out, err = run(model, raw, args, seed=seed)
+                if rc == 0 and out is not None and "done_reason: length" not in err:
+                    where = f"grammar {i} {grammar[:40]!r} on {name} seed {seed}"
+                    try:
+                        good = ok(out)
+                    except Exception:  # noqa: BLE001
+                        good = False
+                    if not good:
+                        fail(f"{where}: output {out[:120]!r} does not match")
+                    else:
+                        print(f"note: {where}: the first complete run")
+                        return 1
         fail(f"grammar {i} {grammar[:40]!r}: no run completed")
     return complete
 

@@ -5,10 +5,11 @@
  * through the exponential's cut-offs (|x| near 87 and 133) and GELU's
  * (+-10), and the edge cases (zeros, subnormals, the largest floats, inf,
  * nan), with lengths that leave a partial vector at the end and with out
- * aliasing gate. The logits tests only see the values a model produces;
- * this sees the rest. The kernel set in use (quant/simd.h) supplies the
- * vector version; a set without one (or MOTE_KERNELS=ref) leaves both sides
- * the portable code, and the test checks nothing new.
+ * aliasing gate; the same for the ungated mote_activate against
+ * mote_activate_portable. The logits tests only see the values a model
+ * produces; this sees the rest. The kernel set in use (quant/simd.h)
+ * supplies the vector version; a set without one (or MOTE_KERNELS=ref)
+ * leaves both sides the portable code, and the test checks nothing new.
  */
 #include <float.h>
 #include <math.h>
@@ -93,6 +94,17 @@ static void check(mote_activation act, const char *what) {
     /* in place: out is gate */
     memcpy(got, gate, n * sizeof(float));
     mote_glu(got, got, up, n, act);
+    bad += compare(got, want, gate, n, what);
+    /* no gate (mote_activate), in place too */
+    mote_activate_portable(want, gate, n, act);
+    mote_activate(got, gate, n, act);
+    bad += compare(got, want, gate, n, what);
+    for (int64_t len = 1; len <= 17; len++) {
+        mote_activate(got, gate + 3, len, act);
+        bad += compare(got, want + 3, gate + 3, len, what);
+    }
+    memcpy(got, gate, n * sizeof(float));
+    mote_activate(got, got, n, act);
     bad += compare(got, want, gate, n, what);
     printf("%s: %lld inputs, %d differences\n", what, (long long)n, bad);
     assert_int_equal(bad, 0);

@@ -10,7 +10,9 @@
  * converted by the panel's own act_from_float, compared with the reference
  * dot of the same rows converted by vec_dot_type's reference from_float.
  * Tolerance: only the float summation order may differ from vec_dot's,
- * |panel - ref| <= 2e-5 * sum of |w x| + 1e-6.
+ * |panel - ref| <= 2e-5 * sum of |w x| + 1e-6. Stored panels must also
+ * unpack every row back to exactly its GGUF bytes (the token embedding
+ * reads a tied head that way).
  */
 #include <math.h>
 #include <stdbool.h>
@@ -86,6 +88,17 @@ static void check_type(int type, const mote_panel_kernels *pk, bool stored, cons
             const int rows = row_counts[ri];
             memset(panel, 0xA5, pbytes); /* stale bytes must not leak into the result */
             pk->pack(n, w, wrow, rows, panel);
+            if (stored) { /* unpack gives back every packed row's GGUF bytes */
+                if (!pk->unpack) fail_msg("%s: stored panels without unpack", tr->name);
+                uint8_t *back = malloc(wrow);
+                for (int r = 0; r < rows; r++) {
+                    memset(back, 0x5A, wrow);
+                    pk->unpack(n, panel, r, back);
+                    if (memcmp(back, w + r * wrow, wrow))
+                        fail_msg("%s n=%lld: unpacked row %d differs from the packed one", tr->name, (long long)n, r);
+                }
+                free(back);
+            }
             for (int cols = 1; cols <= C; cols++) {
                 float y[MOTE_PANEL_MAX_COLS * (MOTE_PANEL_MAX_ROWS + 3)];
                 const size_t ys = R + 3; /* a y stride other than the panel's height */
@@ -159,17 +172,26 @@ static int set_of(const mote_panel_kernels *k, bool stored) {
     return found;
 }
 
-/* dispatch.c: a type's installed stored layout never comes from a lower set
- * than its installed panel kernels (prompts would run the lower set's
- * arithmetic). */
+/* dispatch.c: a type's installed stored layout comes from a lower set than
+ * its installed panel kernels only if it can give its rows back (unpack)
+ * and is marked outranked, so prompts are repacked into the higher set's
+ * panels (engine/matmul.c) and never run the lower set's arithmetic; from
+ * the same or a higher set it is not marked. */
 static void test_stored_not_below_panels(void **state) {
     (void)state;
+    int outranked = 0;
     for (int type = 0; type < MOTE_TYPE_COUNT; type++) {
         const mote_panel_kernels *sp = mote_stored_panel(type), *pk = mote_panel(type);
         if (!sp || !pk) continue;
         assert_true(set_of(sp, true) >= 0 && set_of(pk, false) >= 0);
-        assert_true(set_of(sp, true) >= set_of(pk, false));
+        const bool below = set_of(sp, true) < set_of(pk, false);
+        assert_int_equal(below, mote_stored_panel_outranked(type));
+        if (below) {
+            assert_non_null(sp->unpack);
+            outranked++;
+        }
     }
+    printf("  %d stored layouts outranked by a higher set's panels\n", outranked);
 }
 
 int main(void) {

@@ -50,16 +50,22 @@ static inline __m256 silu8(__m256 x) {
     return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
 }
 
+/* up[i .. i+7], or ones when there is no up (x * 1 is x, bit for bit:
+ * the ungated activation of mote_activate). */
+static inline __m256 load_up(const float *up, int64_t i) {
+    return up ? _mm256_loadu_ps(up + i) : _mm256_set1_ps(1.0f);
+}
+
 void mote_avx2_glu_silu(float *out, const float *gate, const float *up, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(out + i, _mm256_mul_ps(silu8(_mm256_loadu_ps(gate + i)), _mm256_loadu_ps(up + i)));
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(silu8(_mm256_loadu_ps(gate + i)), load_up(up, i)));
     if (i < n) {
         /* the tail through a padded block: lanes are independent */
         float g[8] = {0}, u[8] = {0}, o[8];
         for (int64_t k = i; k < n; k++) {
             g[k - i] = gate[k];
-            u[k - i] = up[k];
+            u[k - i] = up ? up[k] : 1.0f;
         }
         _mm256_storeu_ps(o, _mm256_mul_ps(silu8(_mm256_loadu_ps(g)), _mm256_loadu_ps(u)));
         for (int64_t k = i; k < n; k++) out[k] = o[k - i];
@@ -79,12 +85,12 @@ static inline __m256 gelu8_mul(__m256 x, __m256 up, const float *table) {
 void mote_avx2_glu_gelu_table(float *out, const float *gate, const float *up, int64_t n, const float *table) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(out + i, gelu8_mul(_mm256_loadu_ps(gate + i), _mm256_loadu_ps(up + i), table));
+        _mm256_storeu_ps(out + i, gelu8_mul(_mm256_loadu_ps(gate + i), load_up(up, i), table));
     if (i < n) {
         float g[8] = {0}, u[8] = {0}, o[8];
         for (int64_t k = i; k < n; k++) {
             g[k - i] = gate[k];
-            u[k - i] = up[k];
+            u[k - i] = up ? up[k] : 1.0f;
         }
         _mm256_storeu_ps(o, gelu8_mul(_mm256_loadu_ps(g), _mm256_loadu_ps(u), table));
         for (int64_t k = i; k < n; k++) out[k] = o[k - i];

@@ -16,6 +16,7 @@ float mote_avx2_vec_dot_f16_f32(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_f16_f16(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_bf16_f32(int64_t n, const void *w, const void *x);
 void mote_avx2_f16_to_float(const void *src, float *dst, int64_t n);
+void mote_avx2_f16_from_float(const float *src, void *dst, int64_t n); /* avx2_f16_from_float.c */
 void mote_avx2_q8_0_from_float(const float *src, void *dst, int64_t n);
 void mote_avx2_q8_1_from_float(const float *src, void *dst, int64_t n);
 void mote_avx2_q8_K_from_float(const float *src, void *dst, int64_t n);
@@ -36,7 +37,8 @@ void mote_avx2_attend_block(int32_t hd, float scale, int32_t nq, const float *co
  * FMA CPU: the softmax exponential of mote_avx2_attend_block, for tests. */
 void mote_avx2_expf_nonpos(int64_t n, const float *x, float *y);
 /* engine/ops.c's mote_glu, bit for bit: out[i] = silu(gate[i]) * up[i], and
- * gelu via ops.c's table of f16 results (table[f16 bits of x]). */
+ * gelu via ops.c's table of f16 results (table[f16 bits of x]). up NULL:
+ * no gate, out[i] = silu(gate[i]) or gelu(gate[i]) (mote_activate). */
 void mote_avx2_glu_silu(float *out, const float *gate, const float *up, int64_t n);
 void mote_avx2_glu_gelu_table(float *out, const float *gate, const float *up, int64_t n, const float *table);
 /* The geometry of every AVX2 panel kernel (types.h): 8 weight rows (one
@@ -45,6 +47,10 @@ void mote_avx2_glu_gelu_table(float *out, const float *gate, const float *up, in
 #define MOTE_AVX2_PANEL_COLS 4
 /* Stored panels (types.h): the layout Q4_0 matrices are repacked into at load. */
 extern const mote_panel_kernels mote_avx2_stored_q4_0;
+extern const mote_panel_kernels mote_avx2_stored_q8_0;   /* avx2_stored_q8_0.c */
+extern const mote_panel_kernels mote_avx2_stored_q4_K;   /* avx2_stored_kquants.c */
+extern const mote_panel_kernels mote_avx2_stored_q5_K;
+extern const mote_panel_kernels mote_avx2_stored_q6_K;
 float mote_avx2_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_q5_0_q8_0(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_q5_1_q8_1(int64_t n, const void *w, const void *x);

@@ -403,18 +403,18 @@ static void gemm_signed(int64_t n, const void *panel, const void *x, size_t x_st
 }
 
 const mote_panel_kernels mote_avx2_panel_q4_0 = {act_row_bytes, act_off8, panel_bytes_u, pack_q4_0, gemm_unsigned,
-    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS, NULL};
 const mote_panel_kernels mote_avx2_panel_q5_0 = {act_row_bytes, act_off16, panel_bytes_u, pack_q5_0, gemm_unsigned,
-    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS, NULL};
 const mote_panel_kernels mote_avx2_panel_q8_0 = {act_row_bytes, act_plain, panel_bytes_s, pack_q8_0, gemm_signed,
-    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS, NULL};
 const mote_panel_kernels mote_avx2_panel_iq4_nl = {act_row_bytes, act_plain, panel_bytes_s, pack_iq4_nl,
                                                    gemm_signed,
-    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS, NULL};
 const mote_panel_kernels mote_avx2_panel_q4_1 = {act1_row_bytes, act1_plain, panel_bytes_m, pack_q4_1, gemm_q4_1,
-    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS, NULL};
 const mote_panel_kernels mote_avx2_panel_q5_1 = {act1_row_bytes, act1_off16, panel_bytes_m, pack_q5_1, gemm_q5_1,
-    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS};
+    MOTE_AVX2_PANEL_ROWS, MOTE_AVX2_PANEL_COLS, NULL};
 
 #else
 typedef int mote_avx2_panel_q32_unused; /* not an x86-64 build */

@@ -14,7 +14,7 @@ const mote_kernel_entry mote_avx2_kernels[] = {
     /* F16/BF16 weights multiply activations rounded to f16/bf16 (their
      * vec_dot_type, as in GGML); BF16 keeps the reference bf16 x bf16 dot
      * until a SIMD one exists. */
-    {MOTE_TYPE_F16, mote_avx2_f16_to_float, NULL, mote_avx2_vec_dot_f16_f16},
+    {MOTE_TYPE_F16, mote_avx2_f16_to_float, mote_avx2_f16_from_float, mote_avx2_vec_dot_f16_f16},
     {MOTE_TYPE_Q8_0, NULL, mote_avx2_q8_0_from_float, mote_avx2_vec_dot_q8_0_q8_0},
     {MOTE_TYPE_Q8_1, NULL, mote_avx2_q8_1_from_float, NULL},
     {MOTE_TYPE_Q8_K, NULL, mote_avx2_q8_K_from_float, NULL},
@@ -37,6 +37,10 @@ const mote_kernel_entry mote_avx2_kernels[] = {
 /* Stored panels (types.h): matrices repacked once when the model loads. */
 const mote_panel_entry mote_avx2_stored_panels[] = {
     {MOTE_TYPE_Q4_0, &mote_avx2_stored_q4_0},
+    {MOTE_TYPE_Q8_0, &mote_avx2_stored_q8_0},
+    {MOTE_TYPE_Q4_K, &mote_avx2_stored_q4_K},
+    {MOTE_TYPE_Q5_K, &mote_avx2_stored_q5_K},
+    {MOTE_TYPE_Q6_K, &mote_avx2_stored_q6_K},
     {-1, NULL},
 };
 

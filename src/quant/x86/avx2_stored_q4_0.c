@@ -36,22 +36,19 @@
 #include "quant/blocks.h"
 #include "quant/types.h"
 #include "quant/x86/avx2_kernels.h"
+#include "quant/x86/avx2_stored.h"
 #include "quant/x86/avx2_util.h"
 
 #define ROWS 8
 #define GROUP_BLOCK_BYTES (ROWS * sizeof(block_q4_0)) /* 144 */
 
-typedef struct {
-    float d;       /* the q8_0 block's fp16 scale, widened */
-    int32_t s8;    /* 8 * sum of qs */
-    int8_t qs[32];
-} act_block;
+typedef mote_avx2_stored_act act_block;
 
-static size_t act_row_bytes(int64_t n) { return (size_t)(n / 32) * sizeof(act_block); }
+size_t mote_avx2_stored_act_row_bytes(int64_t n) { return (size_t)(n / 32) * sizeof(act_block); }
 
 /* Quantize through the installed q8_0 quantizer (same quants as the
  * reference), a chunk at a time, then widen the scale and add the sums. */
-static void act_from_float(const float *x, void *dst, int64_t n) {
+void mote_avx2_stored_act_from_float(const float *x, void *dst, int64_t n) {
     const mote_from_float_fn q8 = mote_traits(MOTE_TYPE_Q8_0)->from_float;
     act_block *out = dst;
     enum { CHUNK = 64 };
@@ -121,8 +118,19 @@ static void gemm(int64_t n, const void *group, const void *x, size_t x_stride, i
     }
 }
 
-const mote_panel_kernels mote_avx2_stored_q4_0 = {act_row_bytes, act_from_float, group_bytes, repack, gemm,
-                                                  ROWS, MOTE_AVX2_PANEL_COLS};
+/* Row r of a group back in GGUF blocks: the inverse of repack. */
+static void unpack(int64_t n, const void *group, int r, void *row) {
+    const uint8_t *g = group;
+    block_q4_0 *out = row;
+    for (int64_t b = 0; b < n / 32; b++, g += GROUP_BLOCK_BYTES) {
+        memcpy(&out[b].d, g + 2 * r, 2);
+        for (int v = 0; v < 4; v++) memcpy(out[b].qs + 4 * v, g + 16 + 32 * v + 4 * r, 4);
+    }
+}
+
+const mote_panel_kernels mote_avx2_stored_q4_0 = {mote_avx2_stored_act_row_bytes, mote_avx2_stored_act_from_float,
+                                                  group_bytes, repack, gemm, ROWS,
+                                                  MOTE_AVX2_PANEL_COLS, unpack};
 
 #else
 typedef int mote_avx2_stored_q4_0_unused; /* not an x86-64 build */

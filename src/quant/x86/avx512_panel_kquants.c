@@ -135,7 +135,7 @@ static size_t act_row_bytes(int64_t n) { return (size_t)(n / QK_K) * sizeof(bloc
         }                                                                                                      \
     }                                                                                                          \
     const mote_panel_kernels mote_avx512_panel_##name = {act_row_bytes, mote_avx2_q8_K_from_float,             \
-                                                         name##_panel_bytes, name##_pack, name##_gemm, R, C};
+                                                         name##_panel_bytes, name##_pack, name##_gemm, R, C, NULL};
 
 PANEL_TYPE(q2_K, block_q2_K, 16, 0)
 PANEL_TYPE(q3_K, block_q3_K, 16, 1)

@@ -207,12 +207,23 @@ static void repack_q4_0(int64_t n, const void *w, size_t w_stride, int rows, voi
         }
 }
 
-const mote_panel_kernels mote_avx512_panel_q4_0 = {act_row_bytes, act_off8, panel_bytes, pack_q4_0, gemm, R, C};
-const mote_panel_kernels mote_avx512_panel_q5_0 = {act_row_bytes, act_off16, panel_bytes, pack_q5_0, gemm, R, C};
-const mote_panel_kernels mote_avx512_panel_q8_0 = {act_row_bytes, act_off128, panel_bytes, pack_q8_0, gemm, R, C};
-const mote_panel_kernels mote_avx512_panel_iq4_nl = {act_row_bytes, act_off128, panel_bytes, pack_iq4_nl, gemm, R, C};
+/* Row r of a stored group back in GGUF blocks: the inverse of repack_q4_0
+ * (a tied head stored once serves the token embedding through it). */
+static void unpack_q4_0(int64_t n, const void *group, int r, void *row) {
+    const uint8_t *g = group;
+    block_q4_0 *out = row;
+    for (int64_t b = 0; b < n / 32; b++, g += STORED_BLOCK_BYTES) {
+        memcpy(&out[b].d, g + 2 * r, 2);
+        for (int v = 0; v < 4; v++) memcpy(out[b].qs + 4 * v, g + 32 + 64 * v + 4 * r, 4);
+    }
+}
+
+const mote_panel_kernels mote_avx512_panel_q4_0 = {act_row_bytes, act_off8, panel_bytes, pack_q4_0, gemm, R, C, NULL};
+const mote_panel_kernels mote_avx512_panel_q5_0 = {act_row_bytes, act_off16, panel_bytes, pack_q5_0, gemm, R, C, NULL};
+const mote_panel_kernels mote_avx512_panel_q8_0 = {act_row_bytes, act_off128, panel_bytes, pack_q8_0, gemm, R, C, NULL};
+const mote_panel_kernels mote_avx512_panel_iq4_nl = {act_row_bytes, act_off128, panel_bytes, pack_iq4_nl, gemm, R, C, NULL};
 const mote_panel_kernels mote_avx512_stored_q4_0 = {act_row_bytes, act_off8, stored_bytes, repack_q4_0, gemm_stored,
-                                                    R, C};
+                                                    R, C, unpack_q4_0};
 
 #else
 typedef int mote_avx512_panel_q32_unused; /* not an x86-64 build */
