@@ -17,10 +17,12 @@
 #define NEON_DOT_LANE(acc, w, x, lane) vdotq_laneq_s32(acc, w, x, lane)
 #define NEON_NAME(x) neon_dotprod_##x
 #include "quant/arm/neon_panel_body.h"
+#include "quant/arm/neon_panel_q4_K_body.h"
 
 const mote_panel_entry mote_neon_dotprod_panel_kernels[] = {
     {MOTE_TYPE_Q4_0, &neon_dotprod_panel_q4_0},
     {MOTE_TYPE_Q8_0, &neon_dotprod_panel_q8_0},
+    {MOTE_TYPE_Q4_K, &neon_dotprod_panel_q4_K},
     {-1, NULL},
 };
 

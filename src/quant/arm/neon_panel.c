@@ -40,10 +40,12 @@ static inline int32x4_t neon_dot4_widen(int32x4_t acc, int8x16_t w, int8x16_t xb
 #define NEON_DOT_LANE(acc, w, x, lane) neon_dot4_widen(acc, w, NEON_BCAST_LANE(x, lane))
 #define NEON_NAME(x) neon_##x
 #include "quant/arm/neon_panel_body.h"
+#include "quant/arm/neon_panel_q4_K_body.h"
 
 const mote_panel_entry mote_neon_panel_kernels[] = {
     {MOTE_TYPE_Q4_0, &neon_panel_q4_0},
     {MOTE_TYPE_Q8_0, &neon_panel_q8_0},
+    {MOTE_TYPE_Q4_K, &neon_panel_q4_K},
     {-1, NULL},
 };
 

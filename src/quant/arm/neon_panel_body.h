@@ -86,11 +86,16 @@ static void panel_act_off8(const float *x, void *dst, int64_t n) { panel_act_fro
 static size_t unpacked_panel_bytes(int64_t n) { return ((size_t)(n / 32) * UNPACKED_BLOCK + 63) & ~(size_t)63; }
 static size_t stored_panel_bytes(int64_t n) { return (size_t)(n / 32) * STORED_BLOCK; }
 
-/* Write one block's 16 vectors from wk[row][k] (rows beyond `rows` zero) and the scales. */
-static void put_unpacked_block(uint8_t *out, const int8_t wk[NEON_PANEL_ROWS][32], const float d[NEON_PANEL_ROWS]) {
+/* Write the 16 vectors of 32 weights of 8 rows, wk[row][k]. */
+static void put_vectors(uint8_t *out, const int8_t wk[NEON_PANEL_ROWS][32]) {
     for (int j = 0; j < 8; j++)
         for (int r = 0; r < NEON_PANEL_ROWS; r++)
             memcpy(out + 16 * (2 * j + r / 4) + 4 * (r % 4), &wk[r][4 * j], 4);
+}
+
+/* Write one block's 16 vectors from wk[row][k] (rows beyond `rows` zero) and the scales. */
+static void put_unpacked_block(uint8_t *out, const int8_t wk[NEON_PANEL_ROWS][32], const float d[NEON_PANEL_ROWS]) {
+    put_vectors(out, wk);
     memcpy(out + 256, d, 8 * sizeof(float));
 }
 
