@@ -39,6 +39,10 @@ static inline int32x4_t neon_dot4_widen(int32x4_t acc, int8x16_t w, int8x16_t xb
 
 #define NEON_DOT_LANE(acc, w, x, lane) neon_dot4_widen(acc, w, NEON_BCAST_LANE(x, lane))
 #define NEON_NAME(x) neon_##x
+/* 2 tokens at a time: the widening dot needs more registers than vdot, and
+ * with 4 tokens the loop spilled (counted under qemu, bench/arm-insn-proxy.sh:
+ * a fifth fewer instructions per token with 2). */
+#define NEON_PANEL_COLS 2
 #include "quant/arm/neon_panel_body.h"
 #include "quant/arm/neon_panel_q4_K_body.h"
 

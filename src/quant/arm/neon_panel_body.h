@@ -9,8 +9,8 @@
  *       0..3): vdotq_laneq_s32 itself, or its widening equivalent;
  *   NEON_NAME(x)  the prefix of the exported kernel descriptions.
  *
- * Geometry: 8 weight rows x NEON_PANEL_COLS tokens (4 on AArch64 with its
- * 32 vector registers; 2 on ARMv7, which has 16). One 16-byte vector holds 4
+ * Geometry: 8 weight rows x NEON_PANEL_COLS tokens (the includer may set
+ * it; else 4 on AArch64 with its 32 vector registers, 2 on ARMv7 with 16). One 16-byte vector holds 4
  * consecutive weights of each of 4 rows, byte 4r+i = weight k = 4j+i of row
  * r; a token's 4 quants at k = 4j..4j+3 are taken as a 32-bit lane of its
  * quant vector, so every row's sum builds up in its own lane and no
@@ -41,9 +41,9 @@
 #include "quant/blocks.h"
 #include "quant/types.h"
 
-#if defined(__aarch64__)
+#if !defined(NEON_PANEL_COLS) && defined(__aarch64__)
 #define NEON_PANEL_COLS 4
-#else
+#elif !defined(NEON_PANEL_COLS)
 #define NEON_PANEL_COLS 2
 #endif
 #define NEON_PANEL_ROWS 8
