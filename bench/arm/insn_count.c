@@ -47,7 +47,7 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
                                              &mem_accesses, 1);
 }
 
-static void on_exit(qemu_plugin_id_t id, void *data) {
+static void report_counts(qemu_plugin_id_t id, void *data) {
     (void)id, (void)data;
     char line[96];
     snprintf(line, sizeof line, "insns %" PRIu64 " mem %" PRIu64 "\n", insns, mem_accesses);
@@ -59,6 +59,6 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
                                                                char **argv) {
     (void)info, (void)argc, (void)argv;
     qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
-    qemu_plugin_register_atexit_cb(id, on_exit, NULL);
+    qemu_plugin_register_atexit_cb(id, report_counts, NULL);
     return 0;
 }
