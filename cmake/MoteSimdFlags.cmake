@@ -16,10 +16,10 @@ function(mote_simd_flags root)
     set_source_files_properties(${avx512_sources} PROPERTIES COMPILE_OPTIONS
                                 "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni")
   elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
-    set_source_files_properties(${root}/src/quant/arm/neon_dotprod.c
-                                PROPERTIES COMPILE_OPTIONS "-march=armv8.2-a+dotprod")
+    file(GLOB dotprod_sources ${root}/src/quant/arm/neon_dotprod*.c)
+    set_source_files_properties(${dotprod_sources} PROPERTIES COMPILE_OPTIONS "-march=armv8.2-a+dotprod")
   elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^arm")
-    set_source_files_properties(${root}/src/quant/arm/neon.c
-                                PROPERTIES COMPILE_OPTIONS "-mfpu=neon-vfpv4;-mfp16-format=ieee")
+    file(GLOB neon_sources ${root}/src/quant/arm/neon*.c)
+    set_source_files_properties(${neon_sources} PROPERTIES COMPILE_OPTIONS "-mfpu=neon-vfpv4;-mfp16-format=ieee")
   endif()
 endfunction()

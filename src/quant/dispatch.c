@@ -76,10 +76,11 @@ static const mote_kernel_set sets[] = {
      NULL},
 #endif
 #if defined(__aarch64__) || defined(__arm__)
-    {"neon", has_neon, mote_neon_kernels, NULL, NULL, NULL, NULL, NULL},
+    {"neon", has_neon, mote_neon_kernels, mote_neon_panel_kernels, mote_neon_stored_panels, NULL, NULL, NULL},
 #endif
 #if defined(__aarch64__)
-    {"neon-dotprod", has_dotprod, mote_neon_dotprod_kernels, NULL, NULL, NULL, NULL, NULL},
+    {"neon-dotprod", has_dotprod, mote_neon_dotprod_kernels, mote_neon_dotprod_panel_kernels,
+     mote_neon_dotprod_stored_panels, NULL, NULL, NULL},
 #endif
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -85,9 +85,13 @@ extern const mote_panel_entry mote_avx512_stored_panels[];
 #endif
 #if defined(__aarch64__) || defined(__arm__)
 extern const mote_kernel_entry mote_neon_kernels[];
+extern const mote_panel_entry mote_neon_panel_kernels[];
+extern const mote_panel_entry mote_neon_stored_panels[];
 #endif
 #if defined(__aarch64__)
 extern const mote_kernel_entry mote_neon_dotprod_kernels[];
+extern const mote_panel_entry mote_neon_dotprod_panel_kernels[];
+extern const mote_panel_entry mote_neon_dotprod_stored_panels[];
 #endif
 
 #endif

@@ -2,7 +2,8 @@
  * kernel_check.c — the SIMD kernel test as a plain program, for targets
  * without cmocka (ARM cross builds run under qemu-user). Runs every kernel
  * set the CPU supports through tests/kernels/simd_check.c and exits 1 on any
- * mismatch.
+ * mismatch; the panel kernels and stored panel layouts of each set too
+ * (tests/kernels/panel_check.c).
  *
  * usage: kernel_check [--expect SET]... [--fixtures DIR]
  *   --expect SET    fail unless kernel set SET ("neon", "neon-dotprod") is
@@ -17,6 +18,7 @@
 #include "core/cpu.h"
 #include "mote.h"
 #include "quant/types.h"
+#include "panel_check.h"
 #include "simd_check.h"
 
 /* Every 5th row of every tensor with a vec_dot, in the fixture models. */
@@ -88,6 +90,10 @@ int main(int argc, char **argv) {
         const int b = simd_check_set(&sets[i], 777u + (uint32_t)i);
         printf("kernel set %s: %d kernels, %d mismatches\n", sets[i].name, entries, b);
         bad += b;
+        int panels = 0, stored = 0;
+        const int pb = panel_check_set(&sets[i], 4242u + (uint32_t)i, &panels, &stored);
+        printf("kernel set %s: %d panel kernels, %d stored layouts, %d mismatches\n", sets[i].name, panels, stored, pb);
+        bad += pb;
         if (fixtures) bad += check_fixtures(fixtures, &sets[i]);
         ran++;
     }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# run-arm-tests.sh — cross-compile the SIMD kernel test (tests/cross) for
-# AArch64 and 32-bit ARMv7 and run it under qemu-user:
+# run-arm-tests.sh — cross-compile the SIMD kernel test (tests/cross: the
+# one-row kernels, panel kernels and stored panel layouts of every kernel
+# set) for AArch64 and 32-bit ARMv7 and run it under qemu-user:
 #   aarch64, -cpu max         NEON + dot product (both kernel sets checked)
 #   aarch64, -cpu cortex-a53  NEON without dot product (the fallback path)
 #   armhf,   -cpu cortex-a7   ARMv7 NEON (Raspberry Pi 2)
