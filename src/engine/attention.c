@@ -30,7 +30,9 @@ static pthread_once_t f16_table_once = PTHREAD_ONCE_INIT;
 
 /* The F16C/FMA version of attend_block (quant/x86/avx2_attention.c) when the
  * CPU has it and MOTE_KERNELS=ref does not ask for the portable code. */
+#if defined(__x86_64__)
 static bool use_avx2;
+#endif
 
 static void fill_f16_table(void) {
     for (uint32_t h = 0; h < (1u << 16); h++) f16_table[h] = mote_fp16_to_f32((mote_fp16)h);

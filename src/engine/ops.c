@@ -158,7 +158,9 @@ void mote_glu_portable(float *out, const float *gate, const float *up, int64_t n
 
 /* The AVX2+FMA versions (quant/x86/avx2_activation.c, same bits) when the
  * CPU has them and MOTE_KERNELS=ref does not ask for the portable code. */
+#if defined(__x86_64__)
 static bool glu_avx2;
+#endif
 static pthread_once_t glu_once = PTHREAD_ONCE_INIT;
 
 static void pick_glu(void) {

@@ -329,7 +329,7 @@ static int build_indexes(mote_gguf *g) {
 
 static int parse(mote_gguf *g) {
     cursor c = {g->base, g->size, 0};
-    char magic[4];
+    char magic[4] = {0};
     int rc = take(&c, magic, 4, "the magic");
     if (rc) return rc;
     if (memcmp(magic, "GGUF", 4))
