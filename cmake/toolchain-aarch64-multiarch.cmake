@@ -16,5 +16,3 @@ set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgc
 set(ENV{PKG_CONFIG_PATH} "")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /)
-# The Debian architecture of the packages CPack makes (cpack -G DEB).
-set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
