@@ -7,7 +7,9 @@
 #     on the first chunks of the fixtures' stories.txt;
 #   - chat batch mode (stdin not a terminal) answering as x86 does;
 #   - quantize: the same bytes as x86's output;
-#   - one `mote serve` request over loopback on a free port.
+#   - one `mote serve` request over loopback on a free port;
+#   - the Debian package (cpack -G DEB): built, unpacked with dpkg -x into a
+#     scratch root and run from another directory (tests/e2e/test_package.sh).
 # Called by .ci/run; runs alone too: `bash .ci/arm-e2e.sh` after the native
 # build in build/ (cmd1 of the README). Installs what it needs (Debian's
 # cross compilers, qemu-user and the :arm64 / :armhf -dev packages, adding
@@ -137,6 +139,12 @@ for arch in arm64 armhf; do
     wait "$server_pid" || rc=$?
     server_pid=
     if [ "$rc" = 0 ]; then ok "$arch serve: exit 0 after SIGTERM"; else bad "$arch serve: exit $rc after SIGTERM"; fi
+
+    if MOTE=$OUT/$arch/mote MOTE_RUNNER="${RUNNER[$arch]}" MOTE_DEB_ARCH=$arch bash "$ROOT/tests/e2e/test_package.sh"; then
+        ok "$arch Debian package"
+    else
+        bad "$arch Debian package"
+    fi
 done
 
 echo "arm-e2e: $passed passed, $failed failed"
