@@ -15,12 +15,20 @@
 #define PATH_MAX 4096
 #endif
 
+const char *cli_exe_path(void) {
+    static char path[PATH_MAX];
+    /* Under qemu-user too, /proc/self/exe names the emulated program. */
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return NULL;
+    path[n] = '\0';
+    return path;
+}
+
 const char *cli_exe_dir(void) {
     static char dir[PATH_MAX];
-    /* Under qemu-user too, /proc/self/exe names the emulated program. */
-    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
-    if (n <= 0) return NULL;
-    dir[n] = '\0';
+    const char *exe = cli_exe_path();
+    if (!exe) return NULL;
+    snprintf(dir, sizeof dir, "%s", exe);
     char *slash = strrchr(dir, '/');
     if (!slash) return NULL;
     if (slash == dir) slash[1] = '\0'; /* the root directory */

@@ -9,6 +9,9 @@
 /* The file name of the bundled model. */
 #define CLI_BUNDLED_MODEL "stories260K.gguf"
 
+/* The running executable's own path (from /proc/self/exe), or NULL. */
+const char *cli_exe_path(void);
+
 /* The directory holding the running executable ("/usr/bin"), without the
  * trailing slash, or NULL if /proc/self/exe cannot be read. */
 const char *cli_exe_dir(void);
