@@ -9,7 +9,10 @@
 #   - quantize: the same bytes as x86's output;
 #   - one `mote serve` request over loopback on a free port;
 #   - the Debian package (cpack -G DEB): built, unpacked with dpkg -x into a
-#     scratch root and run from another directory (tests/e2e/test_package.sh).
+#     scratch root and run from another directory (tests/e2e/test_package.sh);
+#   - `mote pack`: a single executable with the model inside runs, chats and
+#     serves from another directory, peak RSS no larger than with the
+#     separate file (tests/e2e/test_pack.sh).
 # Called by .ci/run; runs alone too: `bash .ci/arm-e2e.sh` after the native
 # build in build/ (cmd1 of the README). Installs what it needs (Debian's
 # cross compilers, qemu-user and the :arm64 / :armhf -dev packages, adding
@@ -144,6 +147,11 @@ for arch in arm64 armhf; do
         ok "$arch Debian package"
     else
         bad "$arch Debian package"
+    fi
+    if MOTE=$OUT/$arch/mote MOTE_RUNNER="${RUNNER[$arch]}" bash "$ROOT/tests/e2e/test_pack.sh"; then
+        ok "$arch mote pack"
+    else
+        bad "$arch mote pack"
     fi
 done
 

@@ -80,12 +80,18 @@ peak_rss() {
 subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
 }
-separate=$(peak_rss "${RUNNER[@]}" "$MOTE" run -m "$MODEL" -p "Once upon a time" -n 64 --temp 0 -t 1)
-packed=$(peak_rss "${RUNNER[@]}" "$tmp/bin/story" run -p "Once upon a time" -n 64 --temp 0 -t 1)
-echo "peak RSS: mote run with the separate file $separate KiB, the packed executable $packed KiB"
-# A page or two of slack for where the kernel happens to fault.
-[ "$packed" -le $((separate + 8)) ] || fail "the packed executable's peak RSS ($packed KiB) exceeds mote run's ($separate KiB)"
-echo "ok: peak RSS no larger than with the separate file"
+if [ "${MOTE_SANITIZE:-OFF}" = ON ]; then
+    echo "note: sanitizer build: peak RSS not compared (the sanitizer's own memory dominates)"
+else
+    separate=$(peak_rss "${RUNNER[@]}" "$MOTE" run -m "$MODEL" -p "Once upon a time" -n 64 --temp 0 -t 1)
+    packed=$(peak_rss "${RUNNER[@]}" "$tmp/bin/story" run -p "Once upon a time" -n 64 --temp 0 -t 1)
+    echo "peak RSS: mote run with the separate file $separate KiB, the packed executable $packed KiB"
+    # 2% for where the kernel (or qemu) happens to fault; a copy of the model
+    # into memory would add 1.1 MiB (8%) and fail.
+    [ "$packed" -le $((separate + separate / 50)) ] ||
+        fail "the packed executable's peak RSS ($packed KiB) exceeds mote run's ($separate KiB)"
+    echo "ok: peak RSS no larger than with the separate file"
+fi
 
 mote pack -m "$MODEL" 2>"$tmp/err" && fail "pack without -o succeeded"
 grep -q "^mote pack: give the model and the executable" "$tmp/err" || fail "no -o: $(cat "$tmp/err")"
