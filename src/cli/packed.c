@@ -32,6 +32,10 @@ static int gives_model(int argc, char **argv, int first) {
     return 0;
 }
 
+/* The rewritten command line and the default arguments it points into, kept
+ * reachable until exit (a leak checker would count them lost otherwise). */
+static char **packed_argv, **packed_defaults;
+
 int cli_packed_command_line(int *argc, char ***argv) {
     const char *self = cli_exe_path();
     mote_pack_info info;
@@ -41,6 +45,7 @@ int cli_packed_command_line(int *argc, char ***argv) {
     char **defaults = NULL;
     int n_defaults = 0;
     if (rc == MOTE_OK) rc = mote_pack_args(self, &info, &defaults, &n_defaults);
+    packed_defaults = defaults;
     if (rc) {
         fprintf(stderr, "mote: %s\n", mote_last_error());
         return 1;
@@ -79,7 +84,8 @@ int cli_packed_command_line(int *argc, char ***argv) {
     for (int i = 0; add_defaults && i < n_flags; i++) v[n++] = flags[i];
     for (int i = first; i < old_argc; i++) v[n++] = old[i];
     v[n] = NULL;
+    packed_argv = v;
     *argc = n;
     *argv = v;
-    return 0; /* v and defaults live until exit */
+    return 0;
 }
