@@ -8,6 +8,10 @@
 #   - chat batch mode (stdin not a terminal) answering as x86 does;
 #   - quantize: the same bytes as x86's output;
 #   - one `mote serve` request over loopback on a free port;
+#   - the quick unit tests (cmocka) that touch sizes, byte order, files and
+#     threads, cross-built and run by ctest through qemu (the toolchain's
+#     emulator): the GGUF reader on good and hostile files, pack, loading,
+#     vocabularies, sampling, grammars, the server's request parsing, ...;
 #   - the Debian package (cpack -G DEB): built, unpacked with dpkg -x into a
 #     scratch root and run from another directory (tests/e2e/test_package.sh);
 #   - `mote pack`: a single executable with the model inside runs, chats and
@@ -32,7 +36,7 @@ export DEBIAN_FRONTEND=noninteractive
 [ -x "$X86" ] || { echo "arm-e2e: no native build at $X86 (build it first: cmake -S . -B build && cmake --build build)" >&2; exit 1; }
 
 # --- what the stage needs ----------------------------------------------------
-LIBS="libc6-dev libpcre2-dev libutf8proc-dev libedit-dev libmicrohttpd-dev libcjson-dev libexttextcat-dev"
+LIBS="libc6-dev libcmocka-dev libpcre2-dev libutf8proc-dev libedit-dev libmicrohttpd-dev libcjson-dev libexttextcat-dev"
 want=(gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user dpkg-dev curl python3)
 for arch in arm64 armhf; do
     for lib in $LIBS; do want+=("$lib:$arch"); done
@@ -51,11 +55,16 @@ declare -A TOOLCHAIN=([arm64]=aarch64-multiarch [armhf]=armhf-multiarch)
 # The CPU each build is run as: the Pi 4's Cortex-A72 (NEON without the dot
 # product) and the Pi 2's Cortex-A7.
 declare -A RUNNER=([arm64]="qemu-aarch64 -cpu cortex-a72 -L /" [armhf]="qemu-arm -cpu cortex-a7 -L /")
+# Seconds each natively; a few times that under qemu.
+UNIT_TESTS=(test_gguf_read test_gguf_bad test_gguf_summary test_pack test_model_load test_model_errors test_vocab_load
+            test_sampler test_grammar test_tool_calls test_chat_template test_server_request test_quantize_model
+            test_threads test_conversations)
 for arch in arm64 armhf; do
-    echo "== building mote for $arch"
+    echo "== building mote and ${#UNIT_TESTS[@]} unit tests for $arch"
+    # Only what is listed is built; cpack's "preinstall" must not build the rest.
     cmake -S "$ROOT" -B "$OUT/$arch" -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchain-${TOOLCHAIN[$arch]}.cmake" \
-          -DCMAKE_BUILD_TYPE=Release -DMOTE_BUILD_TESTS=OFF >/dev/null
-    nice cmake --build "$OUT/$arch" -j"$JOBS" --target mote >/dev/null
+          -DCMAKE_BUILD_TYPE=Release -DMOTE_BUILD_TESTS=ON -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON >/dev/null
+    nice cmake --build "$OUT/$arch" -j"$JOBS" --target mote "${UNIT_TESTS[@]}" >/dev/null
 done
 
 # --- the checks ---------------------------------------------------------------
@@ -80,6 +89,13 @@ for arch in arm64 armhf; do
     read -r -a run <<<"${RUNNER[$arch]}"
     arm=("${run[@]}" "$OUT/$arch/mote")
     echo "== $arch: ${arm[*]}"
+
+    pattern="^unit\\.($(IFS='|'; echo "${UNIT_TESTS[*]}"))\$"
+    if ctest --test-dir "$OUT/$arch" -R "$pattern" --output-on-failure >"$tmp/ctest.log" 2>&1; then
+        ok "$arch unit tests under qemu: $(grep -o '[0-9]*% tests passed.*' "$tmp/ctest.log")"
+    else
+        bad "$arch unit tests under qemu"; cat "$tmp/ctest.log"
+    fi
 
     for t in 1 2; do
         timeout 300 "$X86" run -m "$MODEL" -p "Once upon a time" -n 120 --temp 0 -t "$t" >"$tmp/x86.txt" 2>/dev/null
