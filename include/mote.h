@@ -191,6 +191,35 @@ size_t mote_gguf_alignment(const mote_gguf *g);
 /* Byte offset of the data section from the start of the file. */
 size_t mote_gguf_data_offset(const mote_gguf *g);
 
+/* --- single-file executables (`mote pack`) ---------------------------------
+ * A packed file is a program with a GGUF model appended at an offset that is
+ * a multiple of 64 KiB (every page size), then default arguments (strings,
+ * each NUL-terminated), then a 56-byte trailer ending in "MOTEPACK".
+ * mote_gguf_open() opens such a file as its embedded model: only the model's
+ * bytes are mapped, in place, never copied. */
+#define MOTE_PACK_ALIGN 65536
+typedef struct {
+    uint64_t exe_size;                /* the program's bytes, from offset 0 */
+    uint64_t model_offset, model_size;
+    uint64_t args_offset, args_size;  /* NUL-terminated strings back to back */
+} mote_pack_info;
+
+/* MOTE_OK and *out when the file ends in a valid trailer; MOTE_ERR_NOT_FOUND
+ * when it has none (not packed); another error for a damaged one. */
+int mote_pack_read(const char *path, mote_pack_info *out);
+/* The default arguments of a packed file, as a NULL-terminated array in one
+ * malloc'd block (free() it); their count in *argc. */
+int mote_pack_args(const char *path, const mote_pack_info *info, char ***argv, int *argc);
+/* Write out_path (mode 0755, under a temporary name then renamed): the
+ * program of exe_path (only its program part if it is packed itself), the
+ * model of model_path (a GGUF file, or the model embedded in a packed file),
+ * then the n_args default arguments and the trailer. */
+int mote_pack_write(const char *exe_path, const char *model_path, const char *const *args, int n_args,
+                    const char *out_path);
+/* Open the GGUF model stored at [offset, offset + size) of a file, mapping
+ * only that range; offset must be a multiple of the page size. */
+int mote_gguf_open_range(const char *path, uint64_t offset, uint64_t size, mote_gguf **out);
+
 /* --- metadata ------------------------------------------------------------ */
 int64_t mote_gguf_n_kv(const mote_gguf *g);
 const char *mote_gguf_key(const mote_gguf *g, int64_t i);

@@ -30,15 +30,15 @@
 #include "cli/cli_meter.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/default_model.h"
 #include "cli/gen_options.h"
 #include "cli/options.h"
 #include "cli/grammar_options.h"
 #include "mote.h"
 
-#define DEFAULT_MODEL "models/stories260K.gguf"
 
 static const cli_use run_options[] = {
-    {CLI_HELP, NULL}, {CLI_MODEL, "the GGUF model, also accepted as the first argument (default: " DEFAULT_MODEL ")"},
+    {CLI_HELP, NULL}, {CLI_MODEL, "the GGUF model, also accepted as the first argument (default: the bundled " CLI_BUNDLED_MODEL ", installed beside mote)"},
     {CLI_PROMPT, "the prompt (also: the words after the model)"}, {CLI_FILE, NULL}, {CLI_INTERACTIVE, NULL}, {CLI_OUTPUT, NULL},
     {CLI_RAW, NULL}, {CLI_NO_BOS, "(raw) do not add the beginning-of-sequence token"},
     {CLI_PARSE_SPECIAL, "(raw) read control tokens like <|im_start|> in the prompt"}, {CLI_IGNORE_EOS, NULL},
@@ -361,7 +361,7 @@ int cmd_run(int argc, char **argv) {
     cli_args a;
     int st = cli_parse(&run_spec, argc, argv, &a);
     if (st >= 0) return st;
-    if (!a.model) a.model = DEFAULT_MODEL;
+    if (!a.model) a.model = cli_default_model();
     gen_options opt;
     gen_options_default(&opt);
     if (!gen_options_from_args(&opt, &a)) return 2;

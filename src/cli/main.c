@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/packed.h"
 #include "cli/progress.h"
 #include "mote.h"
 
@@ -23,6 +24,7 @@ const mote_command mote_commands[] = {
     {"eval", "score a model on MMLU, TruthfulQA or IFEval (as lm-eval does)", cmd_eval, &eval_spec},
     {"serve", "serve models over HTTP (Ollama and OpenAI APIs, a chat page)", cmd_serve, &serve_spec},
     {"rag", "a knowledge base on the device: index files, search, answer with citations", cmd_rag, NULL},
+    {"pack", "write a single executable: mote with a model inside", cmd_pack, &pack_spec},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -64,6 +66,8 @@ static int help_command(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+    /* A packed executable (mote pack): its own model is the default of every command. */
+    if (cli_packed_command_line(&argc, &argv)) return 1;
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -49,4 +49,7 @@ struct mote_gguf {
 /* Key lookup usable before the sorted index exists (while parsing). */
 int64_t mote_gguf_find_key_linear(const mote_gguf *g, const char *key);
 
+/* mote_pack_read on an open file of file_size bytes (gguf_pack.c). */
+int mote_pack_read_fd(int fd, uint64_t file_size, mote_pack_info *out);
+
 #endif

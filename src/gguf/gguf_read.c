@@ -329,7 +329,7 @@ static int build_indexes(mote_gguf *g) {
 
 static int parse(mote_gguf *g) {
     cursor c = {g->base, g->size, 0};
-    char magic[4];
+    char magic[4] = {0};
     int rc = take(&c, magic, 4, "the magic");
     if (rc) return rc;
     if (memcmp(magic, "GGUF", 4))
@@ -412,30 +412,28 @@ int mote_gguf_open_memory(const void *data, size_t size, mote_gguf **out) {
     return open_common(g, out);
 }
 
-int mote_gguf_open(const char *path, mote_gguf **out) {
-    if (!path || !out) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_gguf_open: null argument");
-    *out = NULL;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return mote_fail(MOTE_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return mote_fail(MOTE_ERR_IO, "'%s' is not a regular file", path);
-    }
-    if (st.st_size == 0) {
+/* Map [offset, offset + size) of the open file fd and parse it; closes fd.
+ * Errors name the path. */
+static int open_mapped(int fd, const char *path, uint64_t offset, uint64_t size, mote_gguf **out) {
+    if (size == 0) {
         close(fd);
         return mote_fail(MOTE_ERR_TRUNCATED, "'%s' is empty", path);
     }
-    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (size > SIZE_MAX || offset > (uint64_t)INT64_MAX || (uint64_t)(off_t)offset != offset) {
+        close(fd);
+        return mote_fail(MOTE_ERR_RANGE, "'%s': a model of %llu bytes at %llu cannot be mapped here", path,
+                         (unsigned long long)size, (unsigned long long)offset);
+    }
+    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, (off_t)offset);
     close(fd);
     if (m == MAP_FAILED) return mote_fail(MOTE_ERR_IO, "cannot map '%s': %s", path, strerror(errno));
     mote_gguf *g = calloc(1, sizeof *g);
     if (!g) {
-        munmap(m, (size_t)st.st_size);
+        munmap(m, (size_t)size);
         return mote_fail(MOTE_ERR_NOMEM, "out of memory");
     }
     g->base = m;
-    g->size = (size_t)st.st_size;
+    g->size = (size_t)size;
     g->mapped = true;
     int rc = open_common(g, out);
     if (rc) {
@@ -445,6 +443,63 @@ int mote_gguf_open(const char *path, mote_gguf **out) {
         mote_fail(rc, "%s: %s", path, msg);
     }
     return rc;
+}
+
+/* Open path as a regular file: the descriptor and its size, or an error. */
+static int open_regular(const char *path, int *fd, uint64_t *size) {
+    *fd = open(path, O_RDONLY);
+    if (*fd < 0) return mote_fail(MOTE_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(*fd);
+        return mote_fail(MOTE_ERR_IO, "'%s' is not a regular file", path);
+    }
+    *size = (uint64_t)st.st_size;
+    return MOTE_OK;
+}
+
+int mote_gguf_open(const char *path, mote_gguf **out) {
+    if (!path || !out) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_gguf_open: null argument");
+    *out = NULL;
+    int fd;
+    uint64_t size = 0, offset = 0;
+    int rc = open_regular(path, &fd, &size);
+    if (rc) return rc;
+    /* Not a GGUF file but a packed executable (mote pack): its embedded model. */
+    char magic[4];
+    if (pread(fd, magic, 4, 0) == 4 && memcmp(magic, "GGUF", 4) != 0) {
+        mote_pack_info pack;
+        rc = mote_pack_read_fd(fd, size, &pack);
+        if (rc == MOTE_OK) {
+            offset = pack.model_offset;
+            size = pack.model_size;
+        } else if (rc != MOTE_ERR_NOT_FOUND) {
+            close(fd);
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", mote_last_error());
+            return mote_fail(rc, "%s: %s", path, msg);
+        }
+    }
+    return open_mapped(fd, path, offset, size, out);
+}
+
+int mote_gguf_open_range(const char *path, uint64_t offset, uint64_t size, mote_gguf **out) {
+    if (!path || !out) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_gguf_open_range: null argument");
+    *out = NULL;
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || offset % (uint64_t)page)
+        return mote_fail(MOTE_ERR_ALIGN, "'%s': offset %llu is not a multiple of the page size %ld", path,
+                         (unsigned long long)offset, page);
+    int fd;
+    uint64_t file_size = 0;
+    int rc = open_regular(path, &fd, &file_size);
+    if (rc) return rc;
+    if (offset > file_size || size > file_size - offset) {
+        close(fd);
+        return mote_fail(MOTE_ERR_RANGE, "'%s': %llu bytes at %llu lie beyond its end (%llu bytes)", path,
+                         (unsigned long long)size, (unsigned long long)offset, (unsigned long long)file_size);
+    }
+    return open_mapped(fd, path, offset, size, out);
 }
 
 void mote_gguf_close(mote_gguf *g) {
