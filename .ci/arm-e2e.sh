@@ -36,7 +36,7 @@ export DEBIAN_FRONTEND=noninteractive
 [ -x "$X86" ] || { echo "arm-e2e: no native build at $X86 (build it first: cmake -S . -B build && cmake --build build)" >&2; exit 1; }
 
 # --- what the stage needs ----------------------------------------------------
-LIBS="libc6-dev libcmocka-dev libpcre2-dev libutf8proc-dev libedit-dev libmicrohttpd-dev libcjson-dev libexttextcat-dev"
+LIBS="libc6-dev libcmocka-dev libpcre2-dev libutf8proc-dev libedit-dev libmicrohttpd-dev libcjson-dev libexttextcat-dev libsqlite3-dev"
 want=(gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user dpkg-dev curl python3)
 for arch in arm64 armhf; do
     for lib in $LIBS; do want+=("$lib:$arch"); done
