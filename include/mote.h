@@ -711,7 +711,7 @@ size_t mote_model_weight_bytes(const mote_model *m);    /* bytes of all tensors 
 const mote_gguf *mote_model_gguf(const mote_model *m);
 
 /* A context holds the state of up to n_seq sequences (conversations): one
- * KV cache (f16) of n_ctx cells and the activation buffers, all allocated
+ * KV cache (f16 unless asked otherwise) of n_ctx cells and the activation buffers, all allocated
  * once by mote_context_new.
  *
  * How the cache is shared: the n_ctx cells are split into n_seq equal,
@@ -736,6 +736,14 @@ typedef struct {
     int32_t n_threads;   /* 0: default (the number of physical cores) */
     bool all_logits;     /* room for the logits of every token of a step (perplexity) */
     int32_t n_seq;       /* sequences the cache holds (0: 1); each gets n_ctx / n_seq cells */
+    /* How keys and values are cached (llama.cpp's -ctk / -ctv): MOTE_TYPE_F16
+     * (the default; 0 also means f16), or MOTE_TYPE_Q8_0 (about half of f16's
+     * memory), MOTE_TYPE_Q4_0 (about a quarter), or q4_1, q5_0, q5_1, iq4_nl.
+     * A block type needs n_head_kv * head_dim to be a multiple of 32; values
+     * are rounded once more where they are read (see bench/RESULTS.md for the
+     * perplexity this costs). */
+    int32_t type_k;
+    int32_t type_v;
 } mote_context_params;
 
 mote_context_params mote_context_default_params(void);
@@ -750,6 +758,8 @@ int32_t mote_context_n_threads(const mote_context *c);
 int32_t mote_context_seq_capacity(const mote_context *c); /* cells per sequence: n_ctx / n_seq */
 int32_t mote_context_n_past(const mote_context *c);     /* tokens in sequence 0 */
 size_t mote_context_kv_bytes(const mote_context *c);    /* bytes of the KV cache */
+int mote_context_type_k(const mote_context *c);         /* how it stores keys (MOTE_TYPE_F16 ...) */
+int mote_context_type_v(const mote_context *c);         /* and values */
 size_t mote_context_memory(const mote_context *c);      /* bytes of everything the context allocated */
 /* Empty every sequence (the next token of each is at position 0). */
 void mote_context_reset(mote_context *c);

@@ -47,7 +47,7 @@ static const cli_use run_options[] = {
     {CLI_N_PREDICT, NULL}, {CLI_CTX_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_SEED, NULL}, {CLI_TEMP, NULL}, {CLI_TOP_K, NULL}, {CLI_TOP_P, NULL}, {CLI_MIN_P, NULL},
     {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},
     {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_GRAMMAR, NULL}, {CLI_GRAMMAR_FILE, NULL},
-    {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL},
+    {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL}, {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL},
     {CLI_WATTS, "(raw, with --verbose) " "declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"},
     {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL},
     {CLI_JSON, "print one JSON object per answer (text, tokens, timings, stop reason) instead of the text"},
@@ -198,8 +198,12 @@ static void print_timings(const mote_context *ctx, const mote_timings *tm, int64
     fprintf(stderr, "%-22s%d token(s)\n", "eval count:", tm->n_eval);
     print_duration("eval duration:", tm->eval_ns);
     print_rate("eval rate:", tm->n_eval, tm->eval_ns);
-    fprintf(stderr, "%-22s%d tokens, KV cache %.2f MiB (f16), context buffers %.2f MiB\n", "context:",
-            mote_context_n_ctx(ctx), mote_context_kv_bytes(ctx) / 1048576.0,
+    const int tk = mote_context_type_k(ctx), tv = mote_context_type_v(ctx);
+    char types[64];
+    if (tk == tv) snprintf(types, sizeof types, "%s", mote_type_name(tk));
+    else snprintf(types, sizeof types, "K %s, V %s", mote_type_name(tk), mote_type_name(tv));
+    fprintf(stderr, "%-22s%d tokens, KV cache %.2f MiB (%s), context buffers %.2f MiB\n", "context:",
+            mote_context_n_ctx(ctx), mote_context_kv_bytes(ctx) / 1048576.0, types,
             (mote_context_memory(ctx) - mote_context_kv_bytes(ctx)) / 1048576.0);
     fprintf(stderr, "%-22s%.2f MiB\n", "peak RSS:", ru.ru_maxrss / 1024.0);
     cli_print_stop_reason(stderr, why);
@@ -234,6 +238,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     mote_context_params cp = mote_context_default_params();
     cp.n_ctx = gen->n_ctx;
     cp.n_threads = gen->n_threads;
+    mem_options_to_context(&opt->mem, &cp);
     if (mote_context_new(model, &cp, &ctx)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;

@@ -36,6 +36,7 @@ static void serve_usage(FILE *out) {
             "  -np, --parallel N       requests decoded together per model (default 4)\n"
             "  -c, --ctx-size N        context per request in tokens (default: the model's, at most 2048)\n"
             "  -t, --threads N         threads (default: the number of physical cores)\n"
+            "  -ctk, -ctv TYPE         KV cache keys / values: f16 (default), q8_0 or q4_0 (less memory)\n"
             "      --queue N           requests that may wait per model beyond --parallel (default 64);\n"
             "                          more get 503 with Retry-After\n"
             "      --keep-alive DUR    unload a model after this long unused (default 5m; -1: never)\n"
@@ -92,6 +93,7 @@ int cmd_serve(int argc, char **argv) {
         if (!strcmp(a, "-m") || !strcmp(a, "--model")) models[cfg.n_model_paths++] = v;
         else if (!strcmp(a, "--models")) cfg.models_dir = v;
         else if (!strcmp(a, "--host")) cfg.host = v;
+        else if (!strcmp(a, "-ctk") || !strcmp(a, "--cache-type-k") || !strcmp(a, "-ctv") || !strcmp(a, "--cache-type-v")) *(strchr(a + 1, 'v') ? &cfg.type_v : &cfg.type_k) = mote_type_from_name(v);
         else if (!strcmp(a, "--api-key")) cfg.api_key = *v ? v : NULL;
         else if (!strcmp(a, "--cors")) cfg.cors_origin = *v ? v : NULL;
         else if (!strcmp(a, "--keep-alive")) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "chat/session.h"
+#include "cli/mem_options.h"
 #include "cli/options.h"
 #include "mote.h"
 
@@ -21,6 +22,7 @@ typedef struct {
     chat_gen_params gen;  /* sampling, -n, -c, -t, --stop, --verbose-prompt */
     bool color, verbose, json;
     const char *cmd;      /* the command's name for messages ("chat", or "run" when run drives a chat) */
+    mem_options mem;      /* -ctk -ctv (also copied into gen) */
 } gen_options;
 
 void gen_options_default(gen_options *o);

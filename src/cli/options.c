@@ -170,6 +170,11 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
                            "auto (default), rapl, hwmon, pi5-pmic, declared or none"},
     [CLI_TYPE] = {CLI_TYPE, {"--type"}, CLI_STRING, "TYPE", 0, 0, NULL, NULL, false,
                   "its weight type or preset (default q4_0)"},
+    [CLI_CACHE_TYPE_K] = {CLI_CACHE_TYPE_K, {"-ctk", "--cache-type-k"}, CLI_STRING, "TYPE", 0, 0, NULL, NULL, false,
+                          "how the KV cache stores keys: f16 (default), q8_0 (half the memory) or q4_0 (a quarter); "
+                          "also q4_1, q5_0, q5_1, iq4_nl"},
+    [CLI_CACHE_TYPE_V] = {CLI_CACHE_TYPE_V, {"-ctv", "--cache-type-v"}, CLI_STRING, "TYPE", 0, 0, NULL, NULL, false,
+                          "how the KV cache stores values (the same types as -ctk)"},
 };
 
 const cli_option *cli_option_get(cli_opt_id id) {

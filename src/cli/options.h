@@ -108,6 +108,9 @@ typedef enum {
     CLI_WATTS,
     CLI_GRID_INTENSITY,
     CLI_ENERGY_SOURCE,
+    /* small-memory controls (cli/mem_options.c) */
+    CLI_CACHE_TYPE_K,
+    CLI_CACHE_TYPE_V,
     CLI_N_OPTIONS
 } cli_opt_id;
 

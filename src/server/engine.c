@@ -93,6 +93,8 @@ mote_context *engine_embed_context(engine *e) {
         cp.n_ctx = mote_context_seq_capacity(e->ctx);
         cp.n_seq = 1;
         cp.n_threads = e->srv->cfg.n_threads;
+        cp.type_k = e->srv->cfg.type_k;
+        cp.type_v = e->srv->cfg.type_v;
         if (mote_context_new(e->model, &cp, &e->embed_ctx) != MOTE_OK) e->embed_ctx = NULL;
     }
     return e->embed_ctx;
@@ -131,6 +133,8 @@ static int load(engine *e) {
     cp.n_ctx = per_slot * cfg->parallel;
     cp.n_seq = cfg->parallel;
     cp.n_threads = cfg->n_threads;
+    cp.type_k = cfg->type_k;
+    cp.type_v = cfg->type_v;
     if (mote_context_new(e->model, &cp, &e->ctx) != MOTE_OK) goto fail;
     if (!mote_model_is_embedding(e->model) && mote_sched_new(e->ctx, e->vocab, &e->sched) != MOTE_OK) goto fail;
     prompt_model_init(&e->pm, mote_model_gguf(e->model), e->vocab);

@@ -35,6 +35,7 @@ typedef struct {
     int max_connections;
     int drain_s;                 /* on SIGTERM: time in-flight requests get to finish */
     bool quiet;                  /* no access log */
+    int type_k, type_v;          /* -ctk / -ctv: how the KV cache stores keys and values (0: f16; -1: an unknown name) */
 } server_config;
 
 void server_config_default(server_config *c);
