@@ -180,6 +180,14 @@ typedef struct {
 int mote_gguf_open(const char *path, mote_gguf **out);
 /* Same, from a buffer the caller keeps alive for the life of the handle. */
 int mote_gguf_open_memory(const void *data, size_t size, mote_gguf **out);
+/* Same as mote_gguf_open, but the file is read (read(2)) into anonymous
+ * memory instead of being mapped: the file may then change or go away
+ * (llama.cpp's --no-mmap). */
+int mote_gguf_open_read(const char *path, mote_gguf **out);
+/* Keep the handle's bytes in RAM (mlock, pages locked as they are first
+ * touched, so ranges never read again are not brought back). MOTE_OK, or
+ * the error with errno's reason (RLIMIT_MEMLOCK: `ulimit -l`). */
+int mote_gguf_lock(const mote_gguf *g);
 void mote_gguf_close(mote_gguf *g);
 
 uint32_t mote_gguf_version(const mote_gguf *g);
@@ -692,6 +700,28 @@ typedef struct mote_model mote_model;
  * tensor (or list the supported architectures). */
 int mote_model_load(const char *path, mote_model **out);
 void mote_model_free(mote_model *m);
+
+/* How a model is loaded. All false (zeroed) is the default. */
+typedef struct {
+    bool no_mmap;          /* read the file into RAM (mote_gguf_open_read) instead of mapping it */
+    bool mlock;            /* lock the weights in RAM (see mote_model_locked_bytes) */
+    bool no_memory_check;  /* load even when the weights clearly do not fit the memory available */
+} mote_model_params;
+
+mote_model_params mote_model_default_params(void);
+/* mote_model_load with parameters. Unless p->no_memory_check, refuses
+ * (MOTE_ERR_NOMEM, before reading or allocating the weights) a model whose
+ * weights are larger than the memory available to the process (see
+ * mote_memory_available), with the numbers in the message. */
+int mote_model_load_with(const char *path, const mote_model_params *p, mote_model **out);
+/* The parameters mote_model_load uses (process-wide, like the progress
+ * callback below: a front end sets them once from its command line). */
+void mote_set_model_params(const mote_model_params *p);
+/* Bytes put under mlock (0 without it): the repacked copy, locked at once,
+ * and the file's range, whose pages are locked as they are first read (the
+ * pages of repacked matrices, never read again, stay out). When locking
+ * failed, *why (if why is not NULL) gets the reason, else NULL. */
+size_t mote_model_locked_bytes(const mote_model *m, const char **why);
 /* Progress of mote_model_load's real work (repacking the weights into the
  * kernels' layout), for a front end's progress line: fn(done, total, user)
  * in bytes after each matrix. NULL: none. Process-wide; set before loading. */

@@ -25,7 +25,7 @@
         {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},    \
         {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_GRAMMAR, NULL}, {CLI_GRAMMAR_FILE, NULL}, \
         {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL}, {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}, \
-        {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL}
+        {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL}, {CLI_MLOCK, NULL}, {CLI_NO_MMAP, NULL}
 
 static const cli_use chat_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_PROMPT, "ask this one question, print the answer and exit"},
@@ -166,6 +166,7 @@ int chat_main(const cli_args *a, const char *cmd) {
     chat_session s;
     int rc = chat_session_open(&s, model, &gen.gen, tmpl);
     if (rc == MOTE_OK) cli_warn_ctx(cmd, s.model, mote_context_n_ctx(s.ctx));
+    if (rc == MOTE_OK) mem_options_check_lock(cmd, s.model);
     if (rc == MOTE_OK && messages) rc = mote_chat_conv_load_json(&s.conv, messages);
     if (rc == MOTE_OK && system) rc = chat_session_set_system(&s, system);
     const char *out_path = cli_str(a, CLI_OUTPUT, NULL);

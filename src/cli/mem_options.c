@@ -23,8 +23,18 @@ static bool cache_type(const cli_args *a, cli_opt_id id, int def, int *out) {
 }
 
 bool mem_options_from_args(mem_options *o, const cli_args *a) {
+    o->model = mote_model_default_params();
+    o->model.mlock = cli_flag(a, CLI_MLOCK);
+    o->model.no_mmap = cli_flag(a, CLI_NO_MMAP);
+    mote_set_model_params(&o->model);
     return cache_type(a, CLI_CACHE_TYPE_K, MOTE_TYPE_F16, &o->type_k) &&
            cache_type(a, CLI_CACHE_TYPE_V, MOTE_TYPE_F16, &o->type_v);
+}
+
+void mem_options_check_lock(const char *cmd, const mote_model *m) {
+    const char *why;
+    if (m && mote_model_locked_bytes(m, &why) == 0 && why)
+        fprintf(stderr, "mote %s: warning: --mlock: %s; going on unlocked\n", cmd, why);
 }
 
 void mem_options_to_context(const mem_options *o, mote_context_params *p) {

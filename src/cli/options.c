@@ -175,6 +175,10 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
                           "also q4_1, q5_0, q5_1, iq4_nl"},
     [CLI_CACHE_TYPE_V] = {CLI_CACHE_TYPE_V, {"-ctv", "--cache-type-v"}, CLI_STRING, "TYPE", 0, 0, NULL, NULL, false,
                           "how the KV cache stores values (the same types as -ctk)"},
+    [CLI_MLOCK] = {CLI_MLOCK, {"--mlock"}, CLI_FLAG, NULL, 0, 0, NULL, NULL, false,
+                   "keep the model's weights in RAM (mlock; a warning if `ulimit -l` does not allow it)"},
+    [CLI_NO_MMAP] = {CLI_NO_MMAP, {"--no-mmap"}, CLI_FLAG, NULL, 0, 0, NULL, NULL, false,
+                     "read the model file into RAM instead of mapping it"},
 };
 
 const cli_option *cli_option_get(cli_opt_id id) {

@@ -111,6 +111,8 @@ typedef enum {
     /* small-memory controls (cli/mem_options.c) */
     CLI_CACHE_TYPE_K,
     CLI_CACHE_TYPE_V,
+    CLI_MLOCK,
+    CLI_NO_MMAP,
     CLI_N_OPTIONS
 } cli_opt_id;
 

@@ -5,8 +5,11 @@
  * reads the shared hyper-parameters and lets the architecture's file bind
  * its tensors. The model owns the mapping; weights are never copied.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/error.h"
 #include "model/loader.h"
@@ -39,11 +42,45 @@ void mote_model_free(mote_model *m) {
     free(m);
 }
 
-int mote_model_load(const char *path, mote_model **out) {
+static mote_model_params process_params; /* mote_set_model_params */
+
+mote_model_params mote_model_default_params(void) {
+    mote_model_params p = {false, false, false};
+    return p;
+}
+
+void mote_set_model_params(const mote_model_params *p) { process_params = p ? *p : mote_model_default_params(); }
+
+int mote_model_load(const char *path, mote_model **out) { return mote_model_load_with(path, &process_params, out); }
+
+size_t mote_model_locked_bytes(const mote_model *m, const char **why) {
+    if (why) *why = m->lock_error[0] ? m->lock_error : NULL;
+    return m->locked_bytes;
+}
+
+/* Lock what the model reads in RAM: the repacked copy, and the file's bytes
+ * as they are first touched (the mapped pages of repacked matrices were
+ * handed back and are never read again, so they stay out). A failure is
+ * kept for mote_model_locked_bytes, not fatal: the model works unlocked. */
+static void lock_weights(mote_model *m) {
+    const char *what = NULL;
+    if (m->repacked && mlock(m->repacked, m->repacked_bytes) != 0) what = strerror(errno);
+    if (!what && mote_gguf_lock(m->gguf) != MOTE_OK) what = mote_last_error();
+    if (what) {
+        snprintf(m->lock_error, sizeof m->lock_error, "%s (the limit is `ulimit -l`)", what);
+        if (m->repacked) munlock(m->repacked, m->repacked_bytes);
+        return;
+    }
+    m->locked_bytes = m->repacked_bytes + m->weight_bytes;
+}
+
+int mote_model_load_with(const char *path, const mote_model_params *p, mote_model **out) {
     *out = NULL;
     if (!path) return mote_fail(MOTE_ERR_INVALID_ARG, "no model path given");
+    const mote_model_params defaults = mote_model_default_params();
+    if (!p) p = &defaults;
     mote_gguf *g;
-    int rc = mote_gguf_open(path, &g);
+    int rc = p->no_mmap ? mote_gguf_open_read(path, &g) : mote_gguf_open(path, &g);
     if (rc) return rc;
     const char *name = mote_gguf_get_str(g, "general.architecture", NULL);
     const mote_arch *arch = mote_arch_find(name);
@@ -77,6 +114,7 @@ int mote_model_load(const char *path, mote_model **out) {
         m->weight_bytes += t->size;
     }
     if ((rc = mote_model_repack(m))) goto fail;
+    if (p->mlock) lock_weights(m);
     *out = m;
     return MOTE_OK;
 fail:

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# test_kv_cache_flags.sh — -ctk / -ctv (a quantized KV cache) from the
-# command line: run, chat and perplexity take them; q8_0's perplexity on
-# stories260K stays within 1% of the f16 cache's; --verbose reports the
-# smaller cache; a name that is not a type, and a type that is not a cache
-# type, get one-line errors and a non-zero status.
+# test_mem_flags.sh — the small-memory flags from the command line.
+# -ctk / -ctv (a quantized KV cache): run, chat and perplexity take them;
+# q8_0's perplexity on stories260K stays within 1% of the f16 cache's;
+# --verbose reports the smaller cache; a name that is not a type, and a
+# type that is not a cache type, get one-line errors and a non-zero status.
+# --no-mmap and --mlock: the same text as without; when locking is not
+# allowed (no CAP_IPC_LOCK and `ulimit -l` 64 kB), a one-line warning and
+# the same text.
 set -u
 F="${MOTE_FIXTURES:-}"
 if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
@@ -33,4 +36,21 @@ echo "hello" | "$MOTE" chat "$M" -n 4 -ctk q8_0 -ctv q8_0 >"$tmp/chat.out" 2>"$t
 "$MOTE" run "$M" -p hi -ctv q4_K >"$tmp/o" 2>"$tmp/e"; rc=$?
 [ $rc != 0 ] && [ "$(wc -l <"$tmp/e")" = 1 ] && grep -q "value cache cannot be q4_K" "$tmp/e" || err "-ctv q4_K: status $rc, $(cat "$tmp/e")"
 echo "ok: errors"
+
+"$MOTE" run "$M" --raw -p "Once upon a time" -n 24 --temp 0 >"$tmp/plain" 2>/dev/null || err "run failed"
+for flags in --no-mmap --mlock "--no-mmap --mlock"; do
+    # shellcheck disable=SC2086
+    "$MOTE" run "$M" --raw -p "Once upon a time" -n 24 --temp 0 $flags >"$tmp/o" 2>"$tmp/e" || err "run $flags failed: $(cat "$tmp/e")"
+    cmp -s "$tmp/plain" "$tmp/o" || err "run $flags: other text: $(cat "$tmp/o")"
+    grep -q warning "$tmp/e" && [ "$(id -u)" = 0 ] && err "run $flags warned as root: $(cat "$tmp/e")"
+done
+"$MOTE" perplexity "$M" -f "$F/text/stories.txt" -c 128 --chunks 2 --no-mmap --mlock -q >/dev/null 2>&1 || err "perplexity --no-mmap --mlock failed"
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+    setpriv --bounding-set=-ipc_lock --inh-caps=-ipc_lock bash -c 'ulimit -l 64; exec "$0" "$@"' \
+        "$MOTE" run "$M" --raw -p "Once upon a time" -n 24 --temp 0 --mlock >"$tmp/o" 2>"$tmp/e" || err "unlockable run failed"
+    cmp -s "$tmp/plain" "$tmp/o" || err "unlockable run: other text"
+    [ "$(grep -c 'warning: --mlock: cannot lock' "$tmp/e")" = 1 ] || err "no lock warning: $(cat "$tmp/e")"
+    echo "ok: --mlock without the right to lock: $(cat "$tmp/e")"
+fi
+echo "ok: --no-mmap, --mlock"
 exit $fail
