@@ -706,17 +706,26 @@ typedef struct {
     bool no_mmap;          /* read the file into RAM (mote_gguf_open_read) instead of mapping it */
     bool mlock;            /* lock the weights in RAM (see mote_model_locked_bytes) */
     bool no_memory_check;  /* load even when the weights clearly do not fit the memory available */
+    bool no_repack;        /* keep the file's layout (slower matrix products, no copy made at load):
+                              for looking at a model's sizes (mote fit) */
 } mote_model_params;
 
 mote_model_params mote_model_default_params(void);
 /* mote_model_load with parameters. Unless p->no_memory_check, refuses
- * (MOTE_ERR_NOMEM, before reading or allocating the weights) a model whose
- * weights are larger than the memory available to the process (see
+ * (MOTE_ERR_NOMEM, before mapping, reading or allocating anything) a model
+ * file larger than the memory available to the process (see
  * mote_memory_available), with the numbers in the message. */
 int mote_model_load_with(const char *path, const mote_model_params *p, mote_model **out);
 /* The parameters mote_model_load uses (process-wide, like the progress
  * callback below: a front end sets them once from its command line). */
 void mote_set_model_params(const mote_model_params *p);
+/* Bytes this process can still use: the least of the machine's
+ * MemAvailable, its cgroup's memory limit (v2 memory.max, v1
+ * memory.limit_in_bytes) less the cgroup's usage, and the address-space
+ * limit (`ulimit -v`) less what is mapped. *source (if not NULL) names the
+ * one that set it ("MemAvailable", ...). */
+uint64_t mote_memory_available(const char **source);
+
 /* Bytes put under mlock (0 without it): the repacked copy, locked at once,
  * and the file's range, whose pages are locked as they are first read (the
  * pages of repacked matrices, never read again, stay out). When locking
@@ -780,6 +789,11 @@ mote_context_params mote_context_default_params(void);
 /* Fails before allocating anything if the cache and buffers would not fit in
  * the machine's available memory. */
 int mote_context_new(mote_model *m, const mote_context_params *p, mote_context **out);
+/* What mote_context_new(m, p) would allocate, without allocating it: the KV
+ * cache, and everything else (activations, logits, matrix-product scratch,
+ * attention's f16 scratch for a quantized cache). Fails as mote_context_new
+ * would on bad parameters, but not for lack of memory. */
+int mote_context_estimate(const mote_model *m, const mote_context_params *p, size_t *kv_bytes, size_t *other_bytes);
 void mote_context_free(mote_context *c);
 
 int32_t mote_context_n_ctx(const mote_context *c);      /* cells of the whole cache */

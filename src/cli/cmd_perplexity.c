@@ -27,7 +27,7 @@ static const cli_use perplexity_options[] = {
     {CLI_OUTPUT, "write the results to FILE"},
     {CLI_KLD_BASE, NULL}, {CLI_KLD, NULL}, {CLI_QUIET, "no progress line on stderr"}, {CLI_N_GPU_LAYERS, NULL},
     {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL},
-    {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL}, {CLI_MLOCK, NULL}, {CLI_NO_MMAP, NULL}, {CLI_END, NULL},
+    {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL}, {CLI_MLOCK, NULL}, {CLI_NO_MMAP, NULL}, {CLI_NO_MEMORY_CHECK, NULL}, {CLI_END, NULL},
 };
 
 const cli_command_spec perplexity_spec = {

@@ -22,6 +22,7 @@ const mote_command mote_commands[] = {
     {"embed", "print embedding vectors of texts", cmd_embed, NULL},
     {"eval", "score a model on MMLU, TruthfulQA or IFEval (as lm-eval does)", cmd_eval, NULL},
     {"serve", "serve models over HTTP (Ollama and OpenAI APIs, a chat page)", cmd_serve, NULL},
+    {"fit", "what a model needs in memory and what fits in the RAM there is", cmd_fit, &fit_spec},
     {NULL, NULL, NULL, NULL},
 };
 

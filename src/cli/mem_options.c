@@ -26,6 +26,7 @@ bool mem_options_from_args(mem_options *o, const cli_args *a) {
     o->model = mote_model_default_params();
     o->model.mlock = cli_flag(a, CLI_MLOCK);
     o->model.no_mmap = cli_flag(a, CLI_NO_MMAP);
+    o->model.no_memory_check = cli_flag(a, CLI_NO_MEMORY_CHECK);
     mote_set_model_params(&o->model);
     return cache_type(a, CLI_CACHE_TYPE_K, MOTE_TYPE_F16, &o->type_k) &&
            cache_type(a, CLI_CACHE_TYPE_V, MOTE_TYPE_F16, &o->type_v);

@@ -14,7 +14,7 @@
 
 typedef struct {
     int type_k, type_v; /* MOTE_TYPE_F16 unless -ctk / -ctv say otherwise */
-    mote_model_params model; /* --mlock, --no-mmap */
+    mote_model_params model; /* --mlock, --no-mmap, --no-memory-check */
 } mem_options;
 
 /* The flags of a parsed command line; false (with a one-line message on

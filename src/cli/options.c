@@ -179,6 +179,10 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
                    "keep the model's weights in RAM (mlock; a warning if `ulimit -l` does not allow it)"},
     [CLI_NO_MMAP] = {CLI_NO_MMAP, {"--no-mmap"}, CLI_FLAG, NULL, 0, 0, NULL, NULL, false,
                      "read the model file into RAM instead of mapping it"},
+    [CLI_NO_MEMORY_CHECK] = {CLI_NO_MEMORY_CHECK, {"--no-memory-check"}, CLI_FLAG, NULL, 0, 0, NULL, NULL, false,
+                             "load a model even when its weights do not fit the memory available"},
+    [CLI_RAM] = {CLI_RAM, {"--ram"}, CLI_STRING, "SIZE", 0, 0, NULL, NULL, false,
+                 "the memory to fit into, e.g. 1G or 512M (default: what this process may use now)"},
 };
 
 const cli_option *cli_option_get(cli_opt_id id) {

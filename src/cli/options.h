@@ -113,6 +113,8 @@ typedef enum {
     CLI_CACHE_TYPE_V,
     CLI_MLOCK,
     CLI_NO_MMAP,
+    CLI_NO_MEMORY_CHECK,
+    CLI_RAM,
     CLI_N_OPTIONS
 } cli_opt_id;
 

@@ -24,22 +24,6 @@ mote_context_params mote_context_default_params(void) {
     return p;
 }
 
-/* Memory the system could give us now: MemAvailable, else physical memory. */
-static double available_memory(void) {
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (f) {
-        char line[256];
-        unsigned long long kb;
-        while (fgets(line, sizeof line, f))
-            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
-                fclose(f);
-                return (double)kb * 1024.0;
-            }
-        fclose(f);
-    }
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    return pages > 0 && page > 0 ? (double)pages * (double)page : 1e18;
-}
 
 /* Largest scratch any matmul of the model needs for nb tokens. */
 static size_t scratch_bytes(const mote_model *m, int32_t nb, int n_threads) {
@@ -108,6 +92,16 @@ static int plan_context(const mote_model *m, const mote_context_params *p, conte
     return MOTE_OK;
 }
 
+int mote_context_estimate(const mote_model *m, const mote_context_params *p, size_t *kv_bytes, size_t *other_bytes) {
+    mote_context_params d = mote_context_default_params();
+    context_plan pl = {0};
+    const int rc = plan_context(m, p ? p : &d, &pl);
+    if (rc) return rc;
+    if (kv_bytes) *kv_bytes = (size_t)pl.kv_bytes;
+    if (other_bytes) *other_bytes = (size_t)(pl.act_bytes + pl.f16_bytes);
+    return MOTE_OK;
+}
+
 int mote_context_new(mote_model *m, const mote_context_params *p, mote_context **out) {
     *out = NULL;
     mote_context_params d = mote_context_default_params();
@@ -121,12 +115,13 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
     const double kv_need = pl.kv_bytes;
     const double need = kv_need + pl.f16_bytes + pl.act_bytes;
-    const double avail = available_memory();
+    const char *source;
+    const double avail = (double)mote_memory_available(&source);
     if (need > avail)
         return mote_fail(MOTE_ERR_NOMEM,
                          "a context of %lld tokens needs %.0f MiB (KV cache %.0f MiB), more than the %.0f MiB of "
-                         "memory available",
-                         (long long)n_ctx, need / 1048576.0, kv_need / 1048576.0, avail / 1048576.0);
+                         "memory available (%s); a smaller -c, or -ctk/-ctv q8_0, needs less (see mote fit)",
+                         (long long)n_ctx, need / 1048576.0, kv_need / 1048576.0, avail / 1048576.0, source);
 
     mote_context *c = calloc(1, sizeof *c);
     if (!c) return mote_fail(MOTE_ERR_NOMEM, "out of memory creating a context");

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 #include "model/loader.h"
@@ -45,7 +46,7 @@ void mote_model_free(mote_model *m) {
 static mote_model_params process_params; /* mote_set_model_params */
 
 mote_model_params mote_model_default_params(void) {
-    mote_model_params p = {false, false, false};
+    mote_model_params p = {false, false, false, false};
     return p;
 }
 
@@ -79,6 +80,19 @@ int mote_model_load_with(const char *path, const mote_model_params *p, mote_mode
     if (!path) return mote_fail(MOTE_ERR_INVALID_ARG, "no model path given");
     const mote_model_params defaults = mote_model_default_params();
     if (!p) p = &defaults;
+    /* Before mapping or reading anything: the file is the weights (and a
+     * little metadata), all of which must be in memory to generate. */
+    struct stat st;
+    if (!p->no_memory_check && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        const char *source;
+        const uint64_t avail = mote_memory_available(&source);
+        if ((uint64_t)st.st_size > avail)
+            return mote_fail(MOTE_ERR_NOMEM,
+                             "%s: its weights need %.0f MiB, more than the %.0f MiB of memory available (%s): it "
+                             "cannot run here (`mote fit -m MODEL` shows what would fit; --no-memory-check tries "
+                             "anyway)",
+                             path, st.st_size / 1048576.0, avail / 1048576.0, source);
+    }
     mote_gguf *g;
     int rc = p->no_mmap ? mote_gguf_open_read(path, &g) : mote_gguf_open(path, &g);
     if (rc) return rc;
@@ -113,7 +127,7 @@ int mote_model_load_with(const char *path, const mote_model_params *p, mote_mode
         m->n_params += (uint64_t)mote_tensor_nelements(t);
         m->weight_bytes += t->size;
     }
-    if ((rc = mote_model_repack(m))) goto fail;
+    if (!p->no_repack && (rc = mote_model_repack(m))) goto fail;
     if (p->mlock) lock_weights(m);
     *out = m;
     return MOTE_OK;
