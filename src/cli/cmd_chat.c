@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/grammar_options.h"
+#include "cli/speak.h"
 
 /* The flags that shape generation, shared by chat and run. */
 #define CLI_GENERATION_FLAGS                                                                                        \
@@ -25,7 +26,9 @@
         {CLI_REPEAT_PENALTY, NULL}, {CLI_REPEAT_LAST_N, NULL}, {CLI_PRESENCE_PENALTY, NULL}, {CLI_FREQUENCY_PENALTY, NULL}, {CLI_STOP, NULL},    \
         {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_GRAMMAR, NULL}, {CLI_GRAMMAR_FILE, NULL}, \
         {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL}, {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}, \
-        {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL}, {CLI_MLOCK, NULL}, {CLI_NO_MMAP, NULL}, {CLI_NO_MEMORY_CHECK, NULL}
+        {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL}, {CLI_MLOCK, NULL}, {CLI_NO_MMAP, NULL}, {CLI_NO_MEMORY_CHECK, NULL}, \
+        {CLI_SPEAK, "speak the answer to -p (or the words given), each sentence as soon as it is complete"}, \
+        {CLI_SPEAK_CMD, NULL}, {CLI_SPEAK_WAV, NULL}
 
 static const cli_use chat_options[] = {
     {CLI_HELP, NULL}, {CLI_MODEL, NULL}, {CLI_PROMPT, "ask this one question, print the answer and exit"},
@@ -50,7 +53,7 @@ const cli_command_spec chat_spec = {
 
 /* Stream the answer to stdout as it is generated. */
 static void print_text(const char *text, size_t len, void *user) {
-    (void)user;
+    speaker_feed(user, text, len); /* user: the speaker, or NULL */
     fwrite(text, 1, len, stdout);
     fflush(stdout);
 }
@@ -59,7 +62,7 @@ static void print_text(const char *text, size_t len, void *user) {
 static int chat_once(chat_session *s, const gen_options *opt, const char *question) {
     chat_reply_info info;
     cli_text b = {0};
-    int rc = chat_session_reply(s, question, opt->json ? cli_text_collect : print_text, opt->json ? &b : NULL, &info);
+    int rc = chat_session_reply(s, question, opt->json ? cli_text_collect : print_text, opt->json ? (void *)&b : (void *)opt->speak, &info);
     if (!opt->json) fputc('\n', stdout);
     fflush(stdout);
     if (rc != MOTE_OK) {
@@ -185,9 +188,15 @@ int chat_main(const cli_args *a, const char *cmd) {
         mote_chat_conv_remove(&s.conv, s.conv.n - 1, 1);
     }
     int status = 0;
-    if (question) status = chat_once(&s, &gen, question);
+    bool speak_failed;
+    gen.speak = question ? speaker_from_args(a, &speak_failed) : NULL;
+    if (question && speak_failed) status = 2;
+    else if (question) status = chat_once(&s, &gen, question);
+    speaker_close(gen.speak);
+    gen.speak = NULL;
+    if (status == 2) question = NULL, interactive = false;
     if (!status && interactive) status = chat_interactive(&s, &gen, model, cli_str(a, CLI_HISTORY_FILE, NULL));
-    else if (!question) status = chat_batch(&s, &gen, stdin);
+    else if (!question && status != 2) status = chat_batch(&s, &gen, stdin);
     chat_session_close(&s);
     free(jinja);
     free(question);

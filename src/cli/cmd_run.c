@@ -33,6 +33,7 @@
 #include "cli/gen_options.h"
 #include "cli/options.h"
 #include "cli/grammar_options.h"
+#include "cli/speak.h"
 #include "mote.h"
 
 #define DEFAULT_MODEL "models/stories260K.gguf"
@@ -49,6 +50,8 @@ static const cli_use run_options[] = {
     {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_GRAMMAR, NULL}, {CLI_GRAMMAR_FILE, NULL},
     {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL}, {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL},
     {CLI_MLOCK, NULL}, {CLI_NO_MMAP, NULL}, {CLI_NO_MEMORY_CHECK, NULL},
+    {CLI_SPEAK, "speak the text (raw) or the answer to -p, each sentence as soon as it is complete"},
+    {CLI_SPEAK_CMD, NULL}, {CLI_SPEAK_WAV, NULL},
     {CLI_WATTS, "(raw, with --verbose) " "declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"},
     {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL},
     {CLI_JSON, "print one JSON object per answer (text, tokens, timings, stop reason) instead of the text"},
@@ -80,11 +83,13 @@ typedef struct {
     bool ignore_eos;
     cli_text *json;    /* --json: the text is collected here instead of printed */
     mote_stop_reason why;
+    speaker *speak;    /* --speak: the text is also spoken (NULL: not) */
 } stream;
 
 /* Show (or, with --json, collect) text. */
 static void emit(stream *st, const char *text, size_t len) {
     if (!len) return;
+    speaker_feed(st->speak, text, len);
     if (st->json) cli_text_add(st->json, text, len);
     else fwrite(text, 1, len, stdout);
 }
@@ -110,7 +115,10 @@ static bool on_token(int32_t token, void *user) {
     emit(st, out, shown);
     if (stop) {
         const char *matched = mote_stopper_matched(st->stopper);
+        speaker *speak = st->speak; /* the stop string is shown, not spoken */
+        st->speak = NULL;
         emit(st, matched, strlen(matched));
+        st->speak = speak;
         st->why = MOTE_STOP_CALLER;
     }
     if (!st->json) fflush(stdout);
@@ -274,7 +282,12 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         fputc('\n', stderr);
     }
     st = (stream){vocab, detok, NULL, meter, {.wall_s = 0}, false, cli_flag(a, CLI_IGNORE_EOS),
-                  opt->json ? &json : NULL, MOTE_STOP_NONE};
+                  opt->json ? &json : NULL, MOTE_STOP_NONE, NULL};
+    bool speak_failed;
+    if (!(st.speak = speaker_from_args(a, &speak_failed)) && speak_failed) {
+        status = 2;
+        goto done;
+    }
     if (mote_stopper_new(gen->stops, (size_t)gen->n_stops, &st.stopper)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
@@ -292,6 +305,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         size_t len;
         const char *text = mote_detok_feed(detok, tokens[i], &len);
         if (!opt->json) fwrite(text, 1, len, stdout);
+        speaker_feed(st.speak, text, len);
     }
     if (color) fputs("\033[0m", stdout);
     fflush(stdout);
@@ -358,6 +372,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     }
     status = st.why == MOTE_STOP_CANCEL ? 130 : 0;
 done:
+    speaker_close(st.speak);
     mote_stopper_free(st.stopper);
     mote_meter_free(meter);
     free(tokens);

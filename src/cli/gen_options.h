@@ -23,6 +23,7 @@ typedef struct {
     bool color, verbose, json;
     const char *cmd;      /* the command's name for messages ("chat", or "run" when run drives a chat) */
     mem_options mem;      /* -ctk -ctv (also copied into gen) */
+    struct speaker *speak; /* --speak / --speak-cmd (cli/speak.h): answers are also spoken; NULL: not */
 } gen_options;
 
 void gen_options_default(gen_options *o);

@@ -183,6 +183,12 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
                              "load a model even when its weights do not fit the memory available"},
     [CLI_RAM] = {CLI_RAM, {"--ram"}, CLI_STRING, "SIZE", 0, 0, NULL, NULL, false,
                  "the memory to fit into, e.g. 1G or 512M (default: what this process may use now)"},
+    [CLI_SPEAK] = {CLI_SPEAK, {"--speak"}, CLI_FLAG, NULL, 0, 0, NULL, NULL, false,
+                   "speak the answer, each sentence as soon as it is complete (libespeak-ng)"},
+    [CLI_SPEAK_CMD] = {CLI_SPEAK_CMD, {"--speak-cmd"}, CLI_STRING, "CMD", 0, 0, NULL, NULL, false,
+                       "instead, pipe the sentences, one a line, to the shell command CMD (piper, espeak-ng ...)"},
+    [CLI_SPEAK_WAV] = {CLI_SPEAK_WAV, {"--speak-wav"}, CLI_STRING, "FILE", 0, 0, NULL, NULL, false,
+                       "speak into a WAV file instead of the sound card (implies --speak)"},
 };
 
 const cli_option *cli_option_get(cli_opt_id id) {

@@ -115,6 +115,10 @@ typedef enum {
     CLI_NO_MMAP,
     CLI_NO_MEMORY_CHECK,
     CLI_RAM,
+    /* spoken answers (cli/speak.c) */
+    CLI_SPEAK,
+    CLI_SPEAK_CMD,
+    CLI_SPEAK_WAV,
     CLI_N_OPTIONS
 } cli_opt_id;
 
