@@ -80,13 +80,17 @@ static double kv_per_token(const mote_model *m, int type) {
 }
 
 void fit_info_line(const mote_model *m, FILE *out) {
-    const char *source;
-    const double avail = (double)mote_memory_available(&source);
-    fprintf(out, "memory:           weights %.1f MiB, KV cache per token %.1f KiB f16 / %.1f q8_0 / %.1f q4_0; "
-                 "largest context in the %.0f MiB available: %d tokens (mote fit for more)\n",
+    /* the same on every machine (threads fixed at 1): what fits here is mote fit's */
+    mote_context_params p = mote_context_default_params();
+    p.n_threads = 1;
+    size_t kv = 0, other = 0;
+    mote_context_estimate(m, &p, &kv, &other);
+    const int32_t n_ctx = mote_model_n_ctx_train(m) > 0 && mote_model_n_ctx_train(m) < 4096 ? mote_model_n_ctx_train(m) : 4096;
+    fprintf(out, "memory:           weights %.1f MiB, KV cache per token %.1f KiB f16 / %.1f q8_0 / %.1f q4_0, "
+                 "at %d tokens %.1f MiB + buffers %.1f MiB (mote fit: what fits here)\n",
             mote_model_weight_bytes(m) / MIB, kv_per_token(m, MOTE_TYPE_F16) / 1024.0,
-            kv_per_token(m, MOTE_TYPE_Q8_0) / 1024.0, kv_per_token(m, MOTE_TYPE_Q4_0) / 1024.0, avail / MIB,
-            fit_largest_context(m, avail, MOTE_TYPE_F16, MOTE_TYPE_F16));
+            kv_per_token(m, MOTE_TYPE_Q8_0) / 1024.0, kv_per_token(m, MOTE_TYPE_Q4_0) / 1024.0, n_ctx, kv / MIB,
+            other / MIB);
 }
 
 /* "1G", "512M", "300000K", "1.5G", "123456789" (bytes) -> bytes; < 0 if not a size. */

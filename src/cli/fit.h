@@ -24,8 +24,9 @@ double fit_total(const mote_model *m, int32_t n_ctx, int type_k, int type_v);
  * within `budget` bytes; 0 if not even one token fits. */
 int32_t fit_largest_context(const mote_model *m, double budget, int type_k, int type_v);
 
-/* One line for `mote info`: weights, KV cache per token (f16, q8_0, q4_0)
- * and the largest context in the memory available now. */
+/* One line for `mote info`: weights, KV cache per token (f16, q8_0, q4_0),
+ * cache and buffers at the default context (the same on every machine:
+ * what fits the memory there is `mote fit`'s). */
 void fit_info_line(const mote_model *m, FILE *out);
 
 #endif

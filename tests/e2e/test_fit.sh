@@ -31,7 +31,7 @@ t = sys.stdin.read(); n = [int(x) for x in re.findall(r"(\d+) tokens \((?:f16|q8
 sys.exit(0 if len(n) == 3 and 0 < n[0] <= n[1] <= n[2] else 1)' || err "largest contexts not growing f16 <= q8_0 <= q4_0"
 "$MOTE" fit "$M" --ram lots >/dev/null 2>"$tmp/e"; rc=$?
 [ $rc = 2 ] && [ "$(wc -l <"$tmp/e")" = 1 ] || err "--ram lots: status $rc, $(cat "$tmp/e")"
-"$MOTE" info "$M" | grep -Eq '^memory: +weights .* KV cache per token .* largest context' || err "info has no memory line"
+"$MOTE" info "$M" | grep -Eq '^memory: +weights .* KV cache per token .* buffers' || err "info has no memory line"
 echo "ok: fit, info"
 
 command -v prlimit >/dev/null || { echo "SKIP: no prlimit"; exit $fail; }
