@@ -183,6 +183,14 @@ typedef struct {
 int mote_gguf_open(const char *path, mote_gguf **out);
 /* Same, from a buffer the caller keeps alive for the life of the handle. */
 int mote_gguf_open_memory(const void *data, size_t size, mote_gguf **out);
+/* Same as mote_gguf_open, but the file is read (read(2)) into anonymous
+ * memory instead of being mapped: the file may then change or go away
+ * (llama.cpp's --no-mmap). */
+int mote_gguf_open_read(const char *path, mote_gguf **out);
+/* Keep the handle's bytes in RAM (mlock, pages locked as they are first
+ * touched, so ranges never read again are not brought back). MOTE_OK, or
+ * the error with errno's reason (RLIMIT_MEMLOCK: `ulimit -l`). */
+int mote_gguf_lock(const mote_gguf *g);
 void mote_gguf_close(mote_gguf *g);
 
 uint32_t mote_gguf_version(const mote_gguf *g);
@@ -728,6 +736,37 @@ typedef struct mote_model mote_model;
  * tensor (or list the supported architectures). */
 int mote_model_load(const char *path, mote_model **out);
 void mote_model_free(mote_model *m);
+
+/* How a model is loaded. All false (zeroed) is the default. */
+typedef struct {
+    bool no_mmap;          /* read the file into RAM (mote_gguf_open_read) instead of mapping it */
+    bool mlock;            /* lock the weights in RAM (see mote_model_locked_bytes) */
+    bool no_memory_check;  /* load even when the weights clearly do not fit the memory available */
+    bool no_repack;        /* keep the file's layout (slower matrix products, no copy made at load):
+                              for looking at a model's sizes (mote fit) */
+} mote_model_params;
+
+mote_model_params mote_model_default_params(void);
+/* mote_model_load with parameters. Unless p->no_memory_check, refuses
+ * (MOTE_ERR_NOMEM, before mapping, reading or allocating anything) a model
+ * file larger than the memory available to the process (see
+ * mote_memory_available), with the numbers in the message. */
+int mote_model_load_with(const char *path, const mote_model_params *p, mote_model **out);
+/* The parameters mote_model_load uses (process-wide, like the progress
+ * callback below: a front end sets them once from its command line). */
+void mote_set_model_params(const mote_model_params *p);
+/* Bytes this process can still use: the least of the machine's
+ * MemAvailable, its cgroup's memory limit (v2 memory.max, v1
+ * memory.limit_in_bytes) less the cgroup's usage, and the address-space
+ * limit (`ulimit -v`) less what is mapped. *source (if not NULL) names the
+ * one that set it ("MemAvailable", ...). */
+uint64_t mote_memory_available(const char **source);
+
+/* Bytes put under mlock (0 without it): the repacked copy, locked at once,
+ * and the file's range, whose pages are locked as they are first read (the
+ * pages of repacked matrices, never read again, stay out). When locking
+ * failed, *why (if why is not NULL) gets the reason, else NULL. */
+size_t mote_model_locked_bytes(const mote_model *m, const char **why);
 /* Progress of mote_model_load's real work (repacking the weights into the
  * kernels' layout), for a front end's progress line: fn(done, total, user)
  * in bytes after each matrix. NULL: none. Process-wide; set before loading. */
@@ -747,7 +786,7 @@ size_t mote_model_weight_bytes(const mote_model *m);    /* bytes of all tensors 
 const mote_gguf *mote_model_gguf(const mote_model *m);
 
 /* A context holds the state of up to n_seq sequences (conversations): one
- * KV cache (f16) of n_ctx cells and the activation buffers, all allocated
+ * KV cache (f16 unless asked otherwise) of n_ctx cells and the activation buffers, all allocated
  * once by mote_context_new.
  *
  * How the cache is shared: the n_ctx cells are split into n_seq equal,
@@ -772,12 +811,25 @@ typedef struct {
     int32_t n_threads;   /* 0: default (the number of physical cores) */
     bool all_logits;     /* room for the logits of every token of a step (perplexity) */
     int32_t n_seq;       /* sequences the cache holds (0: 1); each gets n_ctx / n_seq cells */
+    /* How keys and values are cached (llama.cpp's -ctk / -ctv): MOTE_TYPE_F16
+     * (the default; 0 also means f16), or MOTE_TYPE_Q8_0 (about half of f16's
+     * memory), MOTE_TYPE_Q4_0 (about a quarter), or q4_1, q5_0, q5_1, iq4_nl.
+     * A block type needs n_head_kv * head_dim to be a multiple of 32; values
+     * are rounded once more where they are read (see bench/RESULTS.md for the
+     * perplexity this costs). */
+    int32_t type_k;
+    int32_t type_v;
 } mote_context_params;
 
 mote_context_params mote_context_default_params(void);
 /* Fails before allocating anything if the cache and buffers would not fit in
  * the machine's available memory. */
 int mote_context_new(mote_model *m, const mote_context_params *p, mote_context **out);
+/* What mote_context_new(m, p) would allocate, without allocating it: the KV
+ * cache, and everything else (activations, logits, matrix-product scratch,
+ * attention's f16 scratch for a quantized cache). Fails as mote_context_new
+ * would on bad parameters, but not for lack of memory. */
+int mote_context_estimate(const mote_model *m, const mote_context_params *p, size_t *kv_bytes, size_t *other_bytes);
 void mote_context_free(mote_context *c);
 
 int32_t mote_context_n_ctx(const mote_context *c);      /* cells of the whole cache */
@@ -786,6 +838,8 @@ int32_t mote_context_n_threads(const mote_context *c);
 int32_t mote_context_seq_capacity(const mote_context *c); /* cells per sequence: n_ctx / n_seq */
 int32_t mote_context_n_past(const mote_context *c);     /* tokens in sequence 0 */
 size_t mote_context_kv_bytes(const mote_context *c);    /* bytes of the KV cache */
+int mote_context_type_k(const mote_context *c);         /* how it stores keys (MOTE_TYPE_F16 ...) */
+int mote_context_type_v(const mote_context *c);         /* and values */
 size_t mote_context_memory(const mote_context *c);      /* bytes of everything the context allocated */
 /* Empty every sequence (the next token of each is at position 0). */
 void mote_context_reset(mote_context *c);

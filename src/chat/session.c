@@ -101,6 +101,8 @@ int chat_session_start(chat_session *s, const chat_model *cm, chat_gen_params *g
     mote_context_params cp = mote_context_default_params();
     cp.n_ctx = gen->n_ctx;
     cp.n_threads = gen->n_threads;
+    cp.type_k = gen->type_k;
+    cp.type_v = gen->type_v;
     int rc = mote_context_new(s->model, &cp, &s->ctx);
     if (rc != MOTE_OK) return rc;
     s->n_vocab = mote_model_n_vocab(s->model);

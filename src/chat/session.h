@@ -29,6 +29,7 @@ typedef struct {
     int32_t n_predict;    /* tokens per answer; -1: until end of turn or a full context */
     int32_t n_ctx;        /* 0: min(model's, 4096) */
     int32_t n_threads;    /* 0: default */
+    int32_t type_k, type_v; /* how the KV cache stores keys and values (mote_context_params; 0: f16) */
     const char *stops[CHAT_MAX_STOPS]; /* also end an answer at these texts */
     int n_stops;
     bool verbose_prompt;  /* print each formatted prompt and its new tokens to verbose_out */

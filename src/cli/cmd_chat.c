@@ -20,6 +20,7 @@
 #include "cli/options.h"
 #include "cli/grammar_options.h"
 #include "cli/tool_options.h"
+#include "cli/speak.h"
 
 /* The flags that shape generation, shared by chat and run. */
 #define CLI_GENERATION_FLAGS                                                                                        \
@@ -28,6 +29,9 @@
         {CLI_N_GPU_LAYERS, NULL}, {CLI_COLOR, NULL}, {CLI_VERBOSE, NULL}, {CLI_VERBOSE_PROMPT, NULL}, {CLI_GRAMMAR, NULL}, {CLI_GRAMMAR_FILE, NULL}, \
         {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL}, {CLI_TOOLS, NULL}, {CLI_TOOL_CHOICE, NULL}, \
         {CLI_JSON, "one JSON object per answer: text, tokens, timings, stop reason"}, \
+        {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL}, {CLI_MLOCK, NULL}, {CLI_NO_MMAP, NULL}, {CLI_NO_MEMORY_CHECK, NULL}, \
+        {CLI_SPEAK, "speak the answer to -p (or the words given), each sentence as soon as it is complete"}, \
+        {CLI_SPEAK_CMD, NULL}, {CLI_SPEAK_WAV, NULL}, \
         {CLI_WATTS, "(with --verbose) declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"}, \
         {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}
 
@@ -54,7 +58,7 @@ const cli_command_spec chat_spec = {
 
 /* Stream the answer to stdout as it is generated. */
 static void print_text(const char *text, size_t len, void *user) {
-    (void)user;
+    speaker_feed(user, text, len); /* user: the speaker, or NULL */
     fwrite(text, 1, len, stdout);
     fflush(stdout);
 }
@@ -65,7 +69,7 @@ static int chat_once(chat_session *s, const gen_options *opt, const tool_options
     cli_text b = {0};
     bool collect = opt->json || tools->tools_json; /* calls are read from the whole answer */
     cli_answer_cost cost;
-    int rc = chat_answer(s, opt, question, collect ? cli_text_collect : print_text, collect ? &b : NULL, &info, &cost);
+    int rc = chat_answer(s, opt, question, collect ? cli_text_collect : print_text, collect ? (void *)&b : (void *)opt->speak, &info, &cost);
     char *calls = NULL;
     if (rc == MOTE_OK && tools->tools_json) tool_options_answer(tools, b.p ? b.p : "", b.len, opt->json, &calls);
     else if (!opt->json) fputc('\n', stdout);
@@ -188,6 +192,7 @@ int chat_main(const cli_args *a, const char *cmd) {
     chat_session s;
     int rc = chat_session_open(&s, model, &gen.gen, tmpl);
     if (rc == MOTE_OK) cli_warn_ctx(cmd, s.model, mote_context_n_ctx(s.ctx));
+    if (rc == MOTE_OK) mem_options_check_lock(cmd, s.model);
     if (rc == MOTE_OK && messages) rc = mote_chat_conv_load_json(&s.conv, messages);
     if (rc == MOTE_OK && system) rc = chat_session_set_system(&s, system);
     if (rc == MOTE_OK && !tool_options_setup(&tools, &s, tmpl, cmd)) {
@@ -214,9 +219,15 @@ int chat_main(const cli_args *a, const char *cmd) {
         mote_chat_conv_remove(&s.conv, s.conv.n - 1, 1);
     }
     int status = 0;
-    if (question) status = chat_once(&s, &gen, &tools, question);
+    bool speak_failed;
+    gen.speak = question ? speaker_from_args(a, &speak_failed) : NULL;
+    if (question && speak_failed) status = 2;
+    else if (question) status = chat_once(&s, &gen, &tools, question);
+    speaker_close(gen.speak);
+    gen.speak = NULL;
+    if (status == 2) question = NULL, interactive = false;
     if (!status && interactive) status = chat_interactive(&s, &gen, model, cli_str(a, CLI_HISTORY_FILE, NULL));
-    else if (!question) status = chat_batch(&s, &gen, stdin);
+    else if (!question && status != 2) status = chat_batch(&s, &gen, stdin);
     chat_session_close(&s);
     tool_options_free(&tools);
     mote_meter_free(gen.meter);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/fit.h"
 #include "cli/options.h"
 #include "mote.h"
 
@@ -106,6 +107,14 @@ static void print_text(const char *path, const mote_gguf *g, const mote_model_su
         printf("\n");
     }
     printf("chat template:    %s\n", s->has_chat_template ? "yes" : "no");
+    {
+        /* a model mote can run: what it needs in memory (cli/fit.h) */
+        mote_model_params mp = mote_model_default_params();
+        mp.no_repack = mp.no_memory_check = true;
+        mote_model *m = NULL;
+        if (mote_model_load_with(path, &mp, &m) == MOTE_OK) fit_info_line(m, stdout);
+        mote_model_free(m);
+    }
     if (!tensors) return;
     printf("\n%-40s %-8s %-24s %s\n", "tensor", "type", "shape", "bytes");
     for (int64_t i = 0; i < mote_gguf_n_tensors(g); i++) {

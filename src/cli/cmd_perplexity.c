@@ -14,6 +14,7 @@
 #include "cli/cli_meter.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/mem_options.h"
 #include "cli/options.h"
 #include "eval/kld.h"
 #include "cli/progress.h"
@@ -25,7 +26,8 @@ static const cli_use perplexity_options[] = {
     {CLI_BATCH_SIZE, NULL}, {CLI_THREADS, NULL}, {CLI_CHUNKS, "score only the first N chunks (default: all)"},
     {CLI_OUTPUT, "write the results to FILE"},
     {CLI_KLD_BASE, NULL}, {CLI_KLD, NULL}, {CLI_QUIET, "no progress line on stderr"}, {CLI_N_GPU_LAYERS, NULL},
-    {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}, {CLI_END, NULL},
+    {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL},
+    {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL}, {CLI_MLOCK, NULL}, {CLI_NO_MMAP, NULL}, {CLI_NO_MEMORY_CHECK, NULL}, {CLI_END, NULL},
 };
 
 const cli_command_spec perplexity_spec = {
@@ -105,6 +107,8 @@ int cmd_perplexity(int argc, char **argv) {
     }
     cli_meter_opts meter_opts = {0};
     if (cli_meter_from_args(&meter_opts, &a)) return 2;
+    mem_options mem;
+    if (!mem_options_from_args(&mem, &a)) return 2;
     const char *out_path = cli_str(&a, CLI_OUTPUT, NULL);
     if (out_path && !freopen(out_path, "w", stdout)) {
         fprintf(stderr, "mote perplexity: cannot write '%s'\n", out_path);
@@ -138,6 +142,7 @@ int cmd_perplexity(int argc, char **argv) {
     cp.n_batch = (int32_t)(n_batch ? n_batch : n_ctx);
     cp.n_threads = (int32_t)n_threads;
     cp.all_logits = true;
+    mem_options_to_context(&mem, &cp);
     if (mote_context_new(model, &cp, &ctx)) {
         fprintf(stderr, "mote perplexity: %s\n", mote_last_error());
         goto done;

@@ -34,6 +34,7 @@
 #include "cli/gen_options.h"
 #include "cli/options.h"
 #include "cli/grammar_options.h"
+#include "cli/speak.h"
 #include "mote.h"
 
 
@@ -50,6 +51,9 @@ static const cli_use run_options[] = {
     {CLI_JSON_MODE, NULL}, {CLI_JSON_SCHEMA, NULL}, {CLI_JSON_SCHEMA_FILE, NULL},
     {CLI_TOOLS, "(chat) " "tools the model may call: a JSON array of OpenAI-style tool definitions; the calls are printed as JSON"},
     {CLI_TOOL_CHOICE, NULL},
+    {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL}, {CLI_MLOCK, NULL}, {CLI_NO_MMAP, NULL}, {CLI_NO_MEMORY_CHECK, NULL},
+    {CLI_SPEAK, "speak the text (raw) or the answer to -p, each sentence as soon as it is complete"},
+    {CLI_SPEAK_CMD, NULL}, {CLI_SPEAK_WAV, NULL},
     {CLI_WATTS, "(with --verbose) " "declared power IDLE,BUSY watts, scaled by CPU use, when nothing can be measured"},
     {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL},
     {CLI_JSON, "print one JSON object per answer (text, tokens, timings, stop reason) instead of the text"},
@@ -79,11 +83,13 @@ typedef struct {
     bool ignore_eos;
     cli_text *json;    /* --json: the text is collected here instead of printed */
     mote_stop_reason why;
+    speaker *speak;    /* --speak: the text is also spoken (NULL: not) */
 } stream;
 
 /* Show (or, with --json, collect) text. */
 static void emit(stream *st, const char *text, size_t len) {
     if (!len) return;
+    speaker_feed(st->speak, text, len);
     if (st->json) cli_text_add(st->json, text, len);
     else fwrite(text, 1, len, stdout);
 }
@@ -105,7 +111,10 @@ static bool on_token(int32_t token, void *user) {
     emit(st, out, shown);
     if (stop) {
         const char *matched = mote_stopper_matched(st->stopper);
+        speaker *speak = st->speak; /* the stop string is shown, not spoken */
+        st->speak = NULL;
         emit(st, matched, strlen(matched));
+        st->speak = speak;
         st->why = MOTE_STOP_CALLER;
     }
     if (!st->json) fflush(stdout);
@@ -194,8 +203,12 @@ static void print_timings(const mote_context *ctx, const mote_timings *tm, int64
     fprintf(stderr, "%-22s%d token(s)\n", "eval count:", tm->n_eval);
     print_duration("eval duration:", tm->eval_ns);
     print_rate("eval rate:", tm->n_eval, tm->eval_ns);
-    fprintf(stderr, "%-22s%d tokens, KV cache %.2f MiB (f16), context buffers %.2f MiB\n", "context:",
-            mote_context_n_ctx(ctx), mote_context_kv_bytes(ctx) / 1048576.0,
+    const int tk = mote_context_type_k(ctx), tv = mote_context_type_v(ctx);
+    char types[64];
+    if (tk == tv) snprintf(types, sizeof types, "%s", mote_type_name(tk));
+    else snprintf(types, sizeof types, "K %s, V %s", mote_type_name(tk), mote_type_name(tv));
+    fprintf(stderr, "%-22s%d tokens, KV cache %.2f MiB (%s), context buffers %.2f MiB\n", "context:",
+            mote_context_n_ctx(ctx), mote_context_kv_bytes(ctx) / 1048576.0, types,
             (mote_context_memory(ctx) - mote_context_kv_bytes(ctx)) / 1048576.0);
     fprintf(stderr, "%-22s%.2f MiB\n", "peak RSS:", ru.ru_maxrss / 1024.0);
     fprintf(stderr, "%-22s%s\n", "kernels:", mote_kernel_set_name());
@@ -231,11 +244,13 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     mote_context_params cp = mote_context_default_params();
     cp.n_ctx = gen->n_ctx;
     cp.n_threads = gen->n_threads;
+    mem_options_to_context(&opt->mem, &cp);
     if (mote_context_new(model, &cp, &ctx)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
     }
     cli_warn_ctx("run", model, mote_context_n_ctx(ctx));
+    mem_options_check_lock("run", model);
     const int64_t load_ns = mote_now_ns() - t_start;
 
     size_t n_tokens;
@@ -263,7 +278,12 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         for (size_t i = 0; i < n_tokens; i++) fprintf(stderr, " %d", tokens[i]);
         fputc('\n', stderr);
     }
-    st = (stream){vocab, detok, NULL, {0}, cli_flag(a, CLI_IGNORE_EOS), opt->json ? &json : NULL, MOTE_STOP_NONE};
+    st = (stream){vocab, detok, NULL, {0}, cli_flag(a, CLI_IGNORE_EOS), opt->json ? &json : NULL, MOTE_STOP_NONE, NULL};
+    bool speak_failed;
+    if (!(st.speak = speaker_from_args(a, &speak_failed)) && speak_failed) {
+        status = 2;
+        goto done;
+    }
     if (mote_stopper_new(gen->stops, (size_t)gen->n_stops, &st.stopper)) {
         fprintf(stderr, "mote run: %s\n", mote_last_error());
         goto done;
@@ -281,6 +301,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         size_t len;
         const char *text = mote_detok_feed(detok, tokens[i], &len);
         if (!opt->json) fwrite(text, 1, len, stdout);
+        speaker_feed(st.speak, text, len);
     }
     if (color) fputs("\033[0m", stdout);
     fflush(stdout);
@@ -333,6 +354,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
     cli_answer_cost_print(&st.cost, tm.n_prompt, tm.n_eval, stderr);
     status = st.why == MOTE_STOP_CANCEL ? 130 : 0;
 done:
+    speaker_close(st.speak);
     mote_stopper_free(st.stopper);
     mote_meter_free(meter);
     free(tokens);

@@ -31,7 +31,7 @@ static const cli_use serve_options[] = {
     {CLI_MODELS_DIR, NULL}, {CLI_RAG_SERVE, NULL}, {CLI_HOST, NULL}, {CLI_PORT, NULL}, {CLI_PARALLEL, NULL},
     {CLI_CTX_SIZE, "context per request in tokens (default 0: the model's, at most 2048); a request's "
                    "options.num_ctx may ask for more"},
-    {CLI_THREADS, NULL}, {CLI_QUEUE, NULL}, {CLI_KEEP_ALIVE, NULL}, {CLI_MAX_LOADED, NULL}, {CLI_MAX_MEMORY, NULL},
+    {CLI_THREADS, NULL}, {CLI_CACHE_TYPE_K, NULL}, {CLI_CACHE_TYPE_V, NULL}, {CLI_QUEUE, NULL}, {CLI_KEEP_ALIVE, NULL}, {CLI_MAX_LOADED, NULL}, {CLI_MAX_MEMORY, NULL},
     {CLI_N_PREDICT, "default answer length of requests that give none (default -1: until the end of the turn "
                     "or a full context)"},
     {CLI_SEED, "default seed of requests that give none (default -1: a new one each time)"},
@@ -82,6 +82,9 @@ int cmd_serve(int argc, char **argv) {
     cfg.n_threads = (int)cli_int(&a, CLI_THREADS, 0);
     cfg.queue_max = (int)cli_int(&a, CLI_QUEUE, cfg.queue_max);
     cfg.max_loaded = (int)cli_int(&a, CLI_MAX_LOADED, 0);
+    const char *ctk = cli_str(&a, CLI_CACHE_TYPE_K, NULL), *ctv = cli_str(&a, CLI_CACHE_TYPE_V, NULL);
+    if (ctk) cfg.type_k = mote_type_from_name(ctk); /* an unknown name is -1: server_start says so */
+    if (ctv) cfg.type_v = mote_type_from_name(ctv);
     cfg.max_body = (size_t)cli_int(&a, CLI_MAX_BODY, (long long)cfg.max_body);
     cfg.max_tokens = (int)cli_int(&a, CLI_MAX_TOKENS, 0);
     cfg.request_timeout_s = (int)cli_int(&a, CLI_REQUEST_TIMEOUT, cfg.request_timeout_s);

@@ -54,7 +54,7 @@ static const cli_use sweep_options[] = {
     {CLI_BENCH_N_PROMPT, "prompt tokens of the speed test (default 128; 0 skips)"},
     {CLI_BENCH_N_GEN, "generated tokens of the speed test (default 32; 0 skips)"},
     {CLI_BENCH_REPS, "repetitions of each speed test (default 3), after one warm-up"},
-    {CLI_THREADS, NULL}, {CLI_RAM, NULL}, {CLI_COMPARE, NULL}, {CLI_LLAMA_BENCH, NULL},
+    {CLI_THREADS, NULL}, {CLI_RAM, "memory budget (e.g. 1G, 512M): mark the best variant that fits"}, {CLI_COMPARE, NULL}, {CLI_LLAMA_BENCH, NULL},
     {CLI_VERBOSE, "say which energy source is used and why the others are not"},
     {CLI_WATTS, NULL}, {CLI_GRID_INTENSITY, NULL}, {CLI_ENERGY_SOURCE, NULL}, {CLI_N_GPU_LAYERS, NULL},
     {CLI_END, NULL},

@@ -34,9 +34,11 @@ int cmd_embed(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_rag(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
 
 extern const cli_command_spec info_spec, bench_spec, tokenize_spec, run_spec, perplexity_spec, quantize_spec,
-    imatrix_spec, chat_spec, synth_spec, serve_spec, sweep_spec, eval_spec, embed_spec, pack_spec;
+    imatrix_spec, chat_spec, synth_spec, serve_spec, sweep_spec, eval_spec, embed_spec, pack_spec,
+    fit_spec;
 
 /* `mote chat` with a parsed command line (also what `mote run` becomes
  * without a prompt, or for a model with a chat template); messages say

@@ -66,6 +66,9 @@ bool gen_options_from_args(gen_options *o, const cli_args *a) {
         fprintf(stderr, "mote %s: at most %d --stop strings\n", a->spec->name, CHAT_MAX_STOPS);
         return false;
     }
+    if (!mem_options_from_args(&o->mem, a)) return false;
+    o->gen.type_k = o->mem.type_k;
+    o->gen.type_v = o->mem.type_v;
     return true;
 }
 

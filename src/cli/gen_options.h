@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "chat/session.h"
+#include "cli/mem_options.h"
 #include "cli/options.h"
 #include "mote.h"
 
@@ -22,6 +23,8 @@ typedef struct {
     bool color, verbose, json;
     const char *cmd;      /* the command's name for messages ("chat", or "run" when run drives a chat) */
     mote_meter *meter;    /* --verbose: what each answer cost (cli_meter.h); NULL: not metered */
+    mem_options mem;      /* -ctk -ctv (also copied into gen) */
+    struct speaker *speak; /* --speak / --speak-cmd (cli/speak.h): answers are also spoken; NULL: not */
 } gen_options;
 
 void gen_options_default(gen_options *o);

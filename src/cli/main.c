@@ -25,6 +25,7 @@ const mote_command mote_commands[] = {
     {"serve", "serve models over HTTP (Ollama and OpenAI APIs, a chat page)", cmd_serve, &serve_spec},
     {"rag", "a knowledge base on the device: index files, search, answer with citations", cmd_rag, NULL},
     {"pack", "write a single executable: mote with a model inside", cmd_pack, &pack_spec},
+    {"fit", "what a model needs in memory and what fits in the RAM there is", cmd_fit, &fit_spec},
     {NULL, NULL, NULL, NULL},
 };
 

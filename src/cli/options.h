@@ -142,7 +142,6 @@ typedef enum {
     CLI_TYPES,
     CLI_TASKS,
     CLI_TEXT,
-    CLI_RAM,
     CLI_COMPARE,
     CLI_LLAMA_BENCH,
     CLI_SWEEP_TARGET_BPW,
@@ -155,6 +154,17 @@ typedef enum {
     /* embed */
     CLI_POOLING,
     CLI_NO_NORMALIZE,
+    /* small-memory controls (cli/mem_options.c) */
+    CLI_CACHE_TYPE_K,
+    CLI_CACHE_TYPE_V,
+    CLI_MLOCK,
+    CLI_NO_MMAP,
+    CLI_NO_MEMORY_CHECK,
+    CLI_RAM,
+    /* spoken answers (cli/speak.c) */
+    CLI_SPEAK,
+    CLI_SPEAK_CMD,
+    CLI_SPEAK_WAV,
     CLI_N_OPTIONS
 } cli_opt_id;
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/kv_cache.h"
 #include "quant/simd.h"
 
 /* The kernel sets' attend_block takes up to 4 queries (simd.h). */
@@ -91,6 +92,45 @@ static void attend_block(const mote_context *c, float *scratch, int32_t nq, cons
         attend_head(c, qh, acc, q[j], key + lo[j] * stride, val + lo[j] * stride, stride, hi[j] - lo[j], out[j]);
 }
 
+/* attend_block over a quantized cache (kc, vc: layer il's rows): the rows
+ * the block's queries read, of the KV head whose elements start at `off`,
+ * are first widened to f16 in this thread's part of c->kv_f16, rebased so
+ * that the first row read is row 0. Only rows some query reads are widened
+ * (a block may hold tokens of sequences far apart). */
+static void attend_widened(const mote_context *c, int ith, float *scratch, int32_t nq, const float *const *q,
+                           float *const *out, int32_t *lo, int32_t *hi, const uint8_t *kc, const uint8_t *vc,
+                           int64_t off) {
+    const int32_t hd = c->model->hp.head_dim;
+    mote_fp16 *kw = c->kv_f16 + (size_t)ith * 2 * (size_t)c->n_ctx * (size_t)hd;
+    mote_fp16 *vw = kw + (size_t)c->n_ctx * (size_t)hd;
+    int32_t s = INT32_MAX, end = INT32_MIN;
+    for (int32_t j = 0; j < nq; j++) {
+        if (lo[j] < s) s = lo[j];
+        if (hi[j] > end) end = hi[j];
+    }
+    for (int32_t r = s; r < end;) {
+        /* the next run of rows: all read, or all unread, by the block */
+        int32_t next = end;
+        bool read = false;
+        for (int32_t j = 0; j < nq; j++) {
+            if (lo[j] <= r && r < hi[j]) read = true;
+            if (lo[j] > r && lo[j] < next) next = lo[j];
+            if (hi[j] > r && hi[j] < next) next = hi[j];
+        }
+        if (read) {
+            const size_t at = (size_t)(r - s) * (size_t)hd;
+            kv_head_rows_f16(c->type_k, kc + (size_t)r * c->k_row_bytes, c->k_row_bytes, off, hd, next - r, kw + at);
+            kv_head_rows_f16(c->type_v, vc + (size_t)r * c->v_row_bytes, c->v_row_bytes, off, hd, next - r, vw + at);
+        }
+        r = next;
+    }
+    for (int32_t j = 0; j < nq; j++) {
+        lo[j] -= s;
+        hi[j] -= s;
+    }
+    attend_block(c, scratch, nq, q, out, lo, hi, kw, vw, hd);
+}
+
 /* Where token t's sequence ends once the step's keys are in: past the
  * step's last position of that sequence, or its earlier length if that is
  * longer. An encoder's token attends up to there. */
@@ -143,8 +183,8 @@ static void attention_part(void *p, int ith, int nth) {
     const mote_hparams *hp = &c->model->hp;
     const int32_t hd = hp->head_dim, group = hp->n_head / hp->n_head_kv;
     const int64_t n_q = (int64_t)hp->n_head * hd, n_kv = (int64_t)hp->n_head_kv * hd;
-    const mote_fp16 *kc = c->k_cache + (size_t)j->il * c->n_ctx * n_kv;
-    const mote_fp16 *vc = c->v_cache + (size_t)j->il * c->n_ctx * n_kv;
+    const uint8_t *kc = c->k_cache + (size_t)j->il * c->n_ctx * c->k_row_bytes;
+    const uint8_t *vc = c->v_cache + (size_t)j->il * c->n_ctx * c->v_row_bytes;
     float *scratch = c->attn_q + (size_t)ith * MOTE_ATTN_SCRATCH(hd);
     const attention_blocks b = blocks_of(hp, j->n, nth);
     const int64_t n_items = (int64_t)hp->n_head_kv * b.head_chunks * b.token_blocks;
@@ -172,7 +212,11 @@ static void attention_part(void *p, int ith, int nth) {
             }
         }
         const int64_t off = (int64_t)kvh * hd;
-        attend_block(c, scratch, nq, q, out, lo, hi, kc + off, vc + off, n_kv);
+        if (c->kv_f16)
+            attend_widened(c, ith, scratch, nq, q, out, lo, hi, kc, vc, off);
+        else
+            attend_block(c, scratch, nq, q, out, lo, hi, (const mote_fp16 *)kc + off, (const mote_fp16 *)vc + off,
+                         n_kv);
     }
 }
 

@@ -1,6 +1,6 @@
 /*
  * context.c — creating contexts (one allocation for the activations, one
- * for the KV cache, both sized and checked against the machine's memory
+ * for the KV cache (f16 or a block type, kv_cache.h), both sized and checked against the machine's memory
  * before anything is allocated). Decoding is in decode.c, the sequences'
  * cache operations in kv_seq.c.
  */
@@ -13,32 +13,17 @@
 
 #include "core/error.h"
 #include "engine/attention.h"
+#include "engine/kv_cache.h"
 #include "engine/matmul.h"
 
 #define DEFAULT_MAX_CTX 4096
 #define DEFAULT_BATCH 512
 
 mote_context_params mote_context_default_params(void) {
-    mote_context_params p = {0, 0, 0, false, 1};
+    mote_context_params p = {0, 0, 0, false, 1, MOTE_TYPE_F16, MOTE_TYPE_F16};
     return p;
 }
 
-/* Memory the system could give us now: MemAvailable, else physical memory. */
-static double available_memory(void) {
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (f) {
-        char line[256];
-        unsigned long long kb;
-        while (fgets(line, sizeof line, f))
-            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
-                fclose(f);
-                return (double)kb * 1024.0;
-            }
-        fclose(f);
-    }
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    return pages > 0 && page > 0 ? (double)pages * (double)page : 1e18;
-}
 
 /* Largest scratch any matmul of the model needs for nb tokens, and at
  * least one embedding row when the table is stored as panels (forward.c
@@ -60,10 +45,18 @@ static size_t scratch_bytes(const mote_model *m, int32_t nb, int n_threads) {
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
-int mote_context_new(mote_model *m, const mote_context_params *p, mote_context **out) {
-    *out = NULL;
-    mote_context_params d = mote_context_default_params();
-    if (!p) p = &d;
+/* What a context of parameters p would be: its dimensions and sizes,
+ * checked, before anything is allocated. */
+typedef struct {
+    int64_t n_ctx, nb, n_seq, logits_cap;
+    int n_threads, type_k, type_v;
+    size_t k_row_bytes, v_row_bytes; /* one cell of one layer */
+    double kv_bytes;                 /* the cache */
+    double f16_bytes;                /* attention's f16 scratch for a quantized cache */
+    double act_bytes;                /* the arena of activations, matmul scratch included */
+} context_plan;
+
+static int plan_context(const mote_model *m, const mote_context_params *p, context_plan *o) {
     const mote_hparams *hp = &m->hp;
     int64_t n_ctx = p->n_ctx > 0 ? p->n_ctx : (hp->n_ctx_train < DEFAULT_MAX_CTX ? hp->n_ctx_train : DEFAULT_MAX_CTX);
     if (p->n_ctx < 0) return mote_fail(MOTE_ERR_INVALID_ARG, "context size %d is negative", p->n_ctx);
@@ -82,20 +75,56 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
         return mote_fail(MOTE_ERR_INVALID_ARG,
                          "%s has learned positions for %lld tokens only, not sequences of %lld",
                          hp->arch, (long long)m->pos_embd.n_out, (long long)(n_ctx / n_seq));
-
-    /* Sizes, first in double so absurd requests are refused, not wrapped. */
     const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
-    const double kv_need = 2.0 * hp->n_layer * (double)n_ctx * (double)n_kv * sizeof(mote_fp16);
+    const int type_k = p->type_k ? p->type_k : MOTE_TYPE_F16, type_v = p->type_v ? p->type_v : MOTE_TYPE_F16;
+    int rc;
+    if ((rc = kv_type_check(type_k, n_kv, "key")) || (rc = kv_type_check(type_v, n_kv, "value"))) return rc;
+    if (hp->head_dim > KV_MAX_HEAD && (type_k != MOTE_TYPE_F16 || type_v != MOTE_TYPE_F16))
+        return mote_fail(MOTE_ERR_UNSUPPORTED, "a quantized KV cache for heads of %d dimensions", hp->head_dim);
+
+    /* Sizes, in double so absurd requests are refused, not wrapped. */
+    *o = (context_plan){n_ctx, nb, n_seq, logits_cap, n_threads, type_k, type_v,
+                        kv_row_bytes(type_k, n_kv), kv_row_bytes(type_v, n_kv), 0, 0, 0};
+    o->kv_bytes = (double)hp->n_layer * (double)n_ctx * (double)(o->k_row_bytes + o->v_row_bytes);
+    if (type_k != MOTE_TYPE_F16 || type_v != MOTE_TYPE_F16)
+        o->f16_bytes = 2.0 * n_threads * (double)n_ctx * hp->head_dim * sizeof(mote_fp16);
     const double act_floats = (double)nb * (2.0 * hp->n_embd + 2.0 * n_q + 2.0 * n_kv + (n_q + 2.0 * n_kv) +
                                             3.0 * hp->n_ff + 2.0 * hp->n_rot + 3.0) +
                               2.0 * hp->head_dim * n_threads + (double)logits_cap * hp->n_vocab;
-    const double need = kv_need + act_floats * sizeof(float) + (double)scratch_bytes(m, (int32_t)nb, n_threads);
-    const double avail = available_memory();
+    o->act_bytes = act_floats * sizeof(float) + (double)scratch_bytes(m, (int32_t)nb, n_threads);
+    return MOTE_OK;
+}
+
+int mote_context_estimate(const mote_model *m, const mote_context_params *p, size_t *kv_bytes, size_t *other_bytes) {
+    mote_context_params d = mote_context_default_params();
+    context_plan pl = {0};
+    const int rc = plan_context(m, p ? p : &d, &pl);
+    if (rc) return rc;
+    if (kv_bytes) *kv_bytes = (size_t)pl.kv_bytes;
+    if (other_bytes) *other_bytes = (size_t)(pl.act_bytes + pl.f16_bytes);
+    return MOTE_OK;
+}
+
+int mote_context_new(mote_model *m, const mote_context_params *p, mote_context **out) {
+    *out = NULL;
+    mote_context_params d = mote_context_default_params();
+    if (!p) p = &d;
+    const mote_hparams *hp = &m->hp;
+    context_plan pl = {0};
+    int rc = plan_context(m, p, &pl);
+    if (rc) return rc;
+    const int64_t n_ctx = pl.n_ctx, nb = pl.nb, n_seq = pl.n_seq, logits_cap = pl.logits_cap;
+    const int n_threads = pl.n_threads;
+    const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
+    const double kv_need = pl.kv_bytes;
+    const double need = kv_need + pl.f16_bytes + pl.act_bytes;
+    const char *source;
+    const double avail = (double)mote_memory_available(&source);
     if (need > avail)
         return mote_fail(MOTE_ERR_NOMEM,
                          "a context of %lld tokens needs %.0f MiB (KV cache %.0f MiB), more than the %.0f MiB of "
-                         "memory available",
-                         (long long)n_ctx, need / 1048576.0, kv_need / 1048576.0, avail / 1048576.0);
+                         "memory available (%s); a smaller -c, or -ctk/-ctv q8_0, needs less (see mote fit)",
+                         (long long)n_ctx, need / 1048576.0, kv_need / 1048576.0, avail / 1048576.0, source);
 
     mote_context *c = calloc(1, sizeof *c);
     if (!c) return mote_fail(MOTE_ERR_NOMEM, "out of memory creating a context");
@@ -131,8 +160,16 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     total += scratch;
     c->arena = aligned_alloc(64, total ? total : 64);
     c->kv_bytes = (size_t)kv_need;
-    c->k_cache = malloc(c->kv_bytes / 2);
-    c->v_cache = malloc(c->kv_bytes / 2);
+    c->type_k = pl.type_k;
+    c->type_v = pl.type_v;
+    c->k_row_bytes = pl.k_row_bytes;
+    c->v_row_bytes = pl.v_row_bytes;
+    c->k_cache = malloc((size_t)hp->n_layer * (size_t)n_ctx * pl.k_row_bytes);
+    c->v_cache = malloc((size_t)hp->n_layer * (size_t)n_ctx * pl.v_row_bytes);
+    if (pl.f16_bytes > 0 && !(c->kv_f16 = malloc((size_t)pl.f16_bytes))) {
+        mote_context_free(c);
+        return mote_fail(MOTE_ERR_NOMEM, "out of memory allocating a context of %lld tokens", (long long)n_ctx);
+    }
     c->seq_len = calloc((size_t)n_seq, sizeof *c->seq_len);
     c->seq_scratch = calloc((size_t)n_seq, sizeof *c->seq_scratch);
     c->seq_seen = calloc((size_t)n_seq, sizeof *c->seq_seen);
@@ -155,7 +192,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
         at += align64(sizes[i] * sizeof(float));
     }
     c->scratch = at;
-    c->mem_bytes = total + c->kv_bytes;
+    c->mem_bytes = total + c->kv_bytes + (size_t)pl.f16_bytes;
     *out = c;
     return MOTE_OK;
 }
@@ -166,6 +203,7 @@ void mote_context_free(mote_context *c) {
     free(c->arena);
     free(c->k_cache);
     free(c->v_cache);
+    free(c->kv_f16);
     free(c->seq_len);
     free(c->seq_scratch);
     free(c->seq_seen);
@@ -179,5 +217,7 @@ int32_t mote_context_n_threads(const mote_context *c) { return c->n_threads; }
 int32_t mote_context_seq_capacity(const mote_context *c) { return c->seq_cap; }
 int32_t mote_context_n_past(const mote_context *c) { return c->seq_len[0]; }
 size_t mote_context_kv_bytes(const mote_context *c) { return c->kv_bytes; }
+int mote_context_type_k(const mote_context *c) { return c->type_k; }
+int mote_context_type_v(const mote_context *c) { return c->type_v; }
 size_t mote_context_memory(const mote_context *c) { return c->mem_bytes; }
 void mote_context_reset(mote_context *c) { memset(c->seq_len, 0, (size_t)c->n_seq * sizeof *c->seq_len); }

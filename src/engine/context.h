@@ -6,10 +6,12 @@
  * The cache's n_ctx cells are split into n_seq regions of seq_cap cells;
  * sequence s keeps position p at cell s * seq_cap + p (see mote.h).
  *
- * The KV cache stores keys and values as f16: half the memory of f32 (on a
- * small machine the cache is often the largest allocation after the
- * weights) and what llama.cpp stores by default, so the fixtures' logits
- * already carry exactly this rounding.
+ * The KV cache stores keys and values as f16 by default: half the memory of
+ * f32 (on a small machine the cache is often the largest allocation after
+ * the weights) and what llama.cpp stores by default, so the fixtures' logits
+ * already carry exactly this rounding. Keys and values may each be stored
+ * in a 32-element block type instead (q8_0, q4_0 ...: kv_cache.h), read
+ * through per-thread f16 scratch.
  */
 #ifndef MOTE_ENGINE_CONTEXT_H
 #define MOTE_ENGINE_CONTEXT_H
@@ -44,9 +46,13 @@ struct mote_context {
     mote_rope rope;         /* hp.rope with the factors this context length selects */
     mote_rope rope_swa;
 
-    mote_fp16 *k_cache;     /* (n_layer, n_ctx, n_head_kv * head_dim) */
-    mote_fp16 *v_cache;     /* (n_layer, n_ctx, n_head_kv * head_dim) */
+    uint8_t *k_cache;       /* (n_layer, n_ctx) rows of n_head_kv * head_dim keys, k_row_bytes each */
+    uint8_t *v_cache;       /* (n_layer, n_ctx) rows of values, v_row_bytes each */
+    int type_k, type_v;     /* MOTE_TYPE_F16, or a block type (kv_cache.h) */
+    size_t k_row_bytes, v_row_bytes;
     size_t kv_bytes;
+    mote_fp16 *kv_f16;      /* (n_threads, 2, n_ctx, head_dim) one KV head's keys and values widened
+                               to f16 for attention, when either is quantized; else NULL */
 
     /* activations */
     float *x;               /* (nb, n_embd) residual stream */

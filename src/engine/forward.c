@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "engine/attention.h"
+#include "engine/kv_cache.h"
 #include "engine/context.h"
 #include "engine/forward_parts.h"
 #include "engine/matmul.h"
@@ -83,11 +84,9 @@ static void position_and_cache(mote_context *c, const mote_layer *l, int32_t il,
             mote_rope_apply(k, hp->n_head_kv, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
         }
         const size_t cell = (size_t)c->tok_seq[t] * (size_t)c->seq_cap + (size_t)c->tok_pos[t];
-        const size_t at = ((size_t)il * c->n_ctx + cell) * (size_t)n_kv;
-        /* the F16 type's from_float: mote_f32_to_fp16 per value, vectorized where the CPU allows */
-        const mote_from_float_fn to_f16 = mote_traits(MOTE_TYPE_F16)->from_float;
-        to_f16(k, c->k_cache + at, n_kv);
-        to_f16(c->v + t * n_kv, c->v_cache + at, n_kv);
+        const size_t at = (size_t)il * c->n_ctx + cell;
+        kv_row_store(c->type_k, k, c->k_cache + at * c->k_row_bytes, n_kv);
+        kv_row_store(c->type_v, c->v + t * n_kv, c->v_cache + at * c->v_row_bytes, n_kv);
     }
 }
 

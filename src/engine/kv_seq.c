@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "engine/context.h"
+#include "engine/kv_cache.h"
 #include "engine/ops.h"
 
 static int check_seq(const mote_context *c, int32_t seq) {
@@ -40,15 +41,12 @@ int mote_seq_truncate(mote_context *c, int32_t seq, int32_t n) {
     return MOTE_OK;
 }
 
-/* Bytes of one cell of one layer (the keys, or the values, of all KV heads). */
-static size_t cell_bytes(const mote_context *c) {
-    return (size_t)c->model->hp.n_head_kv * (size_t)c->model->hp.head_dim * sizeof(mote_fp16);
-}
-
 /* Where layer il's row for cell `cell` starts, in the key or value cache. */
-static mote_fp16 *row(const mote_context *c, mote_fp16 *cache, int32_t il, int64_t cell) {
-    const size_t n_kv = (size_t)c->model->hp.n_head_kv * (size_t)c->model->hp.head_dim;
-    return cache + ((size_t)il * (size_t)c->n_ctx + (size_t)cell) * n_kv;
+static uint8_t *krow(const mote_context *c, int32_t il, int64_t cell) {
+    return c->k_cache + ((size_t)il * (size_t)c->n_ctx + (size_t)cell) * c->k_row_bytes;
+}
+static uint8_t *vrow(const mote_context *c, int32_t il, int64_t cell) {
+    return c->v_cache + ((size_t)il * (size_t)c->n_ctx + (size_t)cell) * c->v_row_bytes;
 }
 
 int mote_seq_copy(mote_context *c, int32_t src, int32_t dst, int32_t n) {
@@ -59,8 +57,8 @@ int mote_seq_copy(mote_context *c, int32_t src, int32_t dst, int32_t n) {
     if (src != dst && n > 0)
         for (int32_t il = 0; il < c->model->hp.n_layer; il++) {
             const int64_t from = (int64_t)src * c->seq_cap, to = (int64_t)dst * c->seq_cap;
-            memcpy(row(c, c->k_cache, il, to), row(c, c->k_cache, il, from), (size_t)n * cell_bytes(c));
-            memcpy(row(c, c->v_cache, il, to), row(c, c->v_cache, il, from), (size_t)n * cell_bytes(c));
+            memcpy(krow(c, il, to), krow(c, il, from), (size_t)n * c->k_row_bytes);
+            memcpy(vrow(c, il, to), vrow(c, il, from), (size_t)n * c->v_row_bytes);
         }
     c->seq_len[dst] = n;
     return MOTE_OK;
@@ -68,8 +66,9 @@ int mote_seq_copy(mote_context *c, int32_t src, int32_t dst, int32_t n) {
 
 /* Turn the cached keys of `count` cells from position p to p + delta: rope
  * is a rotation by an angle proportional to the position, so rotating by
- * delta's angles moves a key to its new place. The keys are f16, so each
- * shift rounds once more (llama.cpp's shift does the same). */
+ * delta's angles moves a key to its new place. The keys are stored rounded
+ * (f16 or a block type), so each shift rounds once more (llama.cpp's shift
+ * does the same). */
 static void rerotate(mote_context *c, int32_t il, int64_t cell, int32_t count, int32_t delta, float *buf) {
     const mote_hparams *hp = &c->model->hp;
     const mote_layer *l = &c->model->layers[il];
@@ -80,10 +79,10 @@ static void rerotate(mote_context *c, int32_t il, int64_t cell, int32_t count, i
     mote_rope_angles(cs, hp->n_rot, delta, &rope);
     const int64_t n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
     for (int32_t i = 0; i < count; i++) {
-        mote_fp16 *k = row(c, c->k_cache, il, cell + i);
-        for (int64_t j = 0; j < n_kv; j++) buf[j] = mote_fp16_to_f32(k[j]);
+        uint8_t *k = krow(c, il, cell + i);
+        kv_row_load(c->type_k, k, buf, n_kv);
         mote_rope_apply(buf, hp->n_head_kv, hp->head_dim, hp->n_rot, cs, hp->rope_mode);
-        for (int64_t j = 0; j < n_kv; j++) k[j] = mote_f32_to_fp16(buf[j]);
+        kv_row_store(c->type_k, buf, k, n_kv);
     }
 }
 
@@ -106,10 +105,8 @@ int mote_seq_shift(mote_context *c, int32_t seq, int32_t n_keep, int32_t n_disca
     if (!buf) return mote_fail(MOTE_ERR_NOMEM, "out of memory shifting a sequence");
     const int64_t base = (int64_t)seq * c->seq_cap;
     for (int32_t il = 0; il < hp->n_layer; il++) {
-        memmove(row(c, c->k_cache, il, base + n_keep), row(c, c->k_cache, il, base + n_keep + n_discard),
-                (size_t)moved * cell_bytes(c));
-        memmove(row(c, c->v_cache, il, base + n_keep), row(c, c->v_cache, il, base + n_keep + n_discard),
-                (size_t)moved * cell_bytes(c));
+        memmove(krow(c, il, base + n_keep), krow(c, il, base + n_keep + n_discard), (size_t)moved * c->k_row_bytes);
+        memmove(vrow(c, il, base + n_keep), vrow(c, il, base + n_keep + n_discard), (size_t)moved * c->v_row_bytes);
         rerotate(c, il, base + n_keep, moved, -n_discard, buf);
     }
     free(buf);

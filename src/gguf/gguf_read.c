@@ -13,8 +13,8 @@
  *   6. padding up to `general.alignment` (u32, default 32)
  *   7. the data section: tensor bytes at their offsets
  *
- * The file is mapped read-only and tensors point into the mapping: weights
- * are never copied. Metadata keys and strings are copied (NUL-terminated)
+ * The file is mapped read-only (or, with mote_gguf_open_read, read once into
+ * anonymous memory) and tensors point into it: weights are never copied. Metadata keys and strings are copied (NUL-terminated)
  * because callers want C strings; that is bounded by the file's size.
  *
  * Hostile input is the normal case here. Every count, length and offset is
@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -412,9 +413,33 @@ int mote_gguf_open_memory(const void *data, size_t size, mote_gguf **out) {
     return open_common(g, out);
 }
 
-/* Map [offset, offset + size) of the open file fd and parse it; closes fd.
- * Errors name the path. */
-static int open_mapped(int fd, const char *path, uint64_t offset, uint64_t size, mote_gguf **out) {
+/* Read size bytes of fd from offset into fresh anonymous pages: unlike a
+ * malloc'ed buffer, pages of it can be handed back (madvise) once a part is
+ * no longer needed, as the repacker does with the file's mapped pages. */
+static int read_whole(int fd, uint64_t offset, size_t size, const char *path, void **out) {
+    void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return mote_fail(MOTE_ERR_NOMEM, "cannot allocate %zu bytes to read '%s' into: %s", size, path,
+                         strerror(errno));
+    for (size_t done = 0; done < size;) {
+        ssize_t got = pread(fd, (char *)m + done, size - done > (1u << 30) ? (1u << 30) : size - done,
+                            (off_t)(offset + done));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            int rc = mote_fail(MOTE_ERR_IO, "cannot read '%s': %s", path, got < 0 ? strerror(errno) : "it ended early");
+            munmap(m, size);
+            return rc;
+        }
+        done += (size_t)got;
+    }
+    mprotect(m, size, PROT_READ);
+    *out = m;
+    return MOTE_OK;
+}
+
+/* Map (or, with read_it, read into RAM) [offset, offset + size) of the open
+ * file fd and parse it; closes fd. Errors name the path. */
+static int open_mapped(int fd, const char *path, uint64_t offset, uint64_t size, bool read_it, mote_gguf **out) {
     if (size == 0) {
         close(fd);
         return mote_fail(MOTE_ERR_TRUNCATED, "'%s' is empty", path);
@@ -424,8 +449,11 @@ static int open_mapped(int fd, const char *path, uint64_t offset, uint64_t size,
         return mote_fail(MOTE_ERR_RANGE, "'%s': a model of %llu bytes at %llu cannot be mapped here", path,
                          (unsigned long long)size, (unsigned long long)offset);
     }
-    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, (off_t)offset);
+    void *m = MAP_FAILED;
+    int rr = read_it ? read_whole(fd, offset, (size_t)size, path, &m) : MOTE_OK;
+    if (!read_it) m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, (off_t)offset);
     close(fd);
+    if (rr) return rr;
     if (m == MAP_FAILED) return mote_fail(MOTE_ERR_IO, "cannot map '%s': %s", path, strerror(errno));
     mote_gguf *g = calloc(1, sizeof *g);
     if (!g) {
@@ -458,14 +486,15 @@ static int open_regular(const char *path, int *fd, uint64_t *size) {
     return MOTE_OK;
 }
 
-int mote_gguf_open(const char *path, mote_gguf **out) {
+/* mote_gguf_open and mote_gguf_open_read: a GGUF file, or the model inside
+ * a packed executable (mote pack), mapped or read into RAM. */
+static int open_file(const char *path, bool read_it, mote_gguf **out) {
     if (!path || !out) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_gguf_open: null argument");
     *out = NULL;
     int fd;
     uint64_t size = 0, offset = 0;
     int rc = open_regular(path, &fd, &size);
     if (rc) return rc;
-    /* Not a GGUF file but a packed executable (mote pack): its embedded model. */
     char magic[4];
     if (pread(fd, magic, 4, 0) == 4 && memcmp(magic, "GGUF", 4) != 0) {
         mote_pack_info pack;
@@ -480,8 +509,11 @@ int mote_gguf_open(const char *path, mote_gguf **out) {
             return mote_fail(rc, "%s: %s", path, msg);
         }
     }
-    return open_mapped(fd, path, offset, size, out);
+    return open_mapped(fd, path, offset, size, read_it, out);
 }
+
+int mote_gguf_open(const char *path, mote_gguf **out) { return open_file(path, false, out); }
+int mote_gguf_open_read(const char *path, mote_gguf **out) { return open_file(path, true, out); }
 
 int mote_gguf_open_range(const char *path, uint64_t offset, uint64_t size, mote_gguf **out) {
     if (!path || !out) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_gguf_open_range: null argument");
@@ -499,7 +531,18 @@ int mote_gguf_open_range(const char *path, uint64_t offset, uint64_t size, mote_
         return mote_fail(MOTE_ERR_RANGE, "'%s': %llu bytes at %llu lie beyond its end (%llu bytes)", path,
                          (unsigned long long)size, (unsigned long long)offset, (unsigned long long)file_size);
     }
-    return open_mapped(fd, path, offset, size, out);
+    return open_mapped(fd, path, offset, size, false, out);
+}
+
+int mote_gguf_lock(const mote_gguf *g) {
+    if (!g->mapped) return mote_fail(MOTE_ERR_INVALID_ARG, "only a file opened by mote can be locked");
+#ifdef SYS_mlock2
+    /* mlock2(MLOCK_ONFAULT = 1) through syscall(): glibc declares it only with _GNU_SOURCE */
+    if (syscall(SYS_mlock2, g->base, g->size, 1) == 0) return MOTE_OK;
+#else
+    if (mlock(g->base, g->size) == 0) return MOTE_OK;
+#endif
+    return mote_fail(MOTE_ERR_IO, "cannot lock %.0f MiB in RAM: %s", g->size / 1048576.0, strerror(errno));
 }
 
 void mote_gguf_close(mote_gguf *g) {

@@ -5,8 +5,12 @@
  * reads the shared hyper-parameters and lets the architecture's file bind
  * its tensors. The model owns the mapping; weights are never copied.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 #include "model/loader.h"
@@ -39,11 +43,58 @@ void mote_model_free(mote_model *m) {
     free(m);
 }
 
-int mote_model_load(const char *path, mote_model **out) {
+static mote_model_params process_params; /* mote_set_model_params */
+
+mote_model_params mote_model_default_params(void) {
+    mote_model_params p = {false, false, false, false};
+    return p;
+}
+
+void mote_set_model_params(const mote_model_params *p) { process_params = p ? *p : mote_model_default_params(); }
+
+int mote_model_load(const char *path, mote_model **out) { return mote_model_load_with(path, &process_params, out); }
+
+size_t mote_model_locked_bytes(const mote_model *m, const char **why) {
+    if (why) *why = m->lock_error[0] ? m->lock_error : NULL;
+    return m->locked_bytes;
+}
+
+/* Lock what the model reads in RAM: the repacked copy, and the file's bytes
+ * as they are first touched (the mapped pages of repacked matrices were
+ * handed back and are never read again, so they stay out). A failure is
+ * kept for mote_model_locked_bytes, not fatal: the model works unlocked. */
+static void lock_weights(mote_model *m) {
+    const char *what = NULL;
+    if (m->repacked && mlock(m->repacked, m->repacked_bytes) != 0) what = strerror(errno);
+    if (!what && mote_gguf_lock(m->gguf) != MOTE_OK) what = mote_last_error();
+    if (what) {
+        snprintf(m->lock_error, sizeof m->lock_error, "%s (the limit is `ulimit -l`)", what);
+        if (m->repacked) munlock(m->repacked, m->repacked_bytes);
+        return;
+    }
+    m->locked_bytes = m->repacked_bytes + m->weight_bytes;
+}
+
+int mote_model_load_with(const char *path, const mote_model_params *p, mote_model **out) {
     *out = NULL;
     if (!path) return mote_fail(MOTE_ERR_INVALID_ARG, "no model path given");
+    const mote_model_params defaults = mote_model_default_params();
+    if (!p) p = &defaults;
+    /* Before mapping or reading anything: the file is the weights (and a
+     * little metadata), all of which must be in memory to generate. */
+    struct stat st;
+    if (!p->no_memory_check && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        const char *source;
+        const uint64_t avail = mote_memory_available(&source);
+        if ((uint64_t)st.st_size > avail)
+            return mote_fail(MOTE_ERR_NOMEM,
+                             "%s: its weights need %.0f MiB, more than the %.0f MiB of memory available (%s): it "
+                             "cannot run here (`mote fit -m MODEL` shows what would fit; --no-memory-check tries "
+                             "anyway)",
+                             path, st.st_size / 1048576.0, avail / 1048576.0, source);
+    }
     mote_gguf *g;
-    int rc = mote_gguf_open(path, &g);
+    int rc = p->no_mmap ? mote_gguf_open_read(path, &g) : mote_gguf_open(path, &g);
     if (rc) return rc;
     const char *name = mote_gguf_get_str(g, "general.architecture", NULL);
     const mote_arch *arch = mote_arch_find(name);
@@ -76,7 +127,8 @@ int mote_model_load(const char *path, mote_model **out) {
         m->n_params += (uint64_t)mote_tensor_nelements(t);
         m->weight_bytes += t->size;
     }
-    if ((rc = mote_model_repack(m))) goto fail;
+    if (!p->no_repack && (rc = mote_model_repack(m))) goto fail;
+    if (p->mlock) lock_weights(m);
     *out = m;
     return MOTE_OK;
 fail:

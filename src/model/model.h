@@ -163,6 +163,9 @@ struct mote_model {
     uint64_t n_params;
     size_t weight_bytes;
     void *repacked;               /* one allocation holding every repacked matrix, or NULL */
+    size_t repacked_bytes;        /* its size */
+    size_t locked_bytes;          /* mlocked (mote_model_params.mlock) */
+    char lock_error[160];         /* why locking failed, or "" */
     uint8_t *bound;               /* while loading: which of the file's tensors were bound */
 };
 

@@ -114,5 +114,6 @@ int mote_model_repack(mote_model *m) {
     }
     free(ws);
     m->repacked = buf;
+    m->repacked_bytes = total;
     return MOTE_OK;
 }

@@ -101,6 +101,8 @@ mote_context *engine_embed_context(engine *e) {
         cp.n_ctx = mote_context_seq_capacity(e->ctx);
         cp.n_seq = 1;
         cp.n_threads = e->srv->cfg.n_threads;
+        cp.type_k = e->srv->cfg.type_k;
+        cp.type_v = e->srv->cfg.type_v;
         if (mote_context_new(e->model, &cp, &e->embed_ctx) != MOTE_OK) e->embed_ctx = NULL;
     }
     return e->embed_ctx;
@@ -188,6 +190,8 @@ static int make_context(engine *e, int32_t per_slot, bool asked, int64_t deadlin
     cp.n_ctx = (int32_t)((int64_t)per_slot * cfg->parallel > INT32_MAX ? INT32_MAX : per_slot * cfg->parallel);
     cp.n_seq = cfg->parallel;
     cp.n_threads = cfg->n_threads;
+    cp.type_k = cfg->type_k;
+    cp.type_v = cfg->type_v;
     mote_context *ctx;
     if (mote_context_new(e->model, &cp, &ctx) != MOTE_OK) {
         snprintf(err, err_size, "cannot make a context of %d tokens for each of %d requests: %s", per_slot,

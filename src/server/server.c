@@ -3,6 +3,7 @@
  */
 #include "server/server.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,10 @@ int server_start(server *s, const server_config *cfg, char *err, size_t err_size
     memset(s, 0, sizeof *s);
     s->cfg = *cfg;
     s->t_started = mote_now_ns();
+    if (cfg->type_k < 0 || cfg->type_v < 0) {
+        snprintf(err, err_size, "-ctk / -ctv: not a cache type (f16, q8_0, q4_0, q4_1, q5_0, q5_1 or iq4_nl)");
+        return -1;
+    }
     pthread_mutex_init(&s->budget_mu, NULL);
     atomic_store(&s->stopping, false);
     metrics_meter_start(&s->pmeter, cfg->meter);

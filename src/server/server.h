@@ -41,6 +41,7 @@ typedef struct {
     struct mote_meter *meter;    /* the process's CPU, memory and energy for /metrics (the caller's; NULL: none) */
     const char **rag_specs;      /* --rag NAME=KB.sqlite[,model=CHAT], repeatable (rag_api.h) */
     int n_rag_specs;
+    int type_k, type_v;          /* -ctk / -ctv: how the KV cache stores keys and values (0: f16; -1: an unknown name) */
 } server_config;
 
 void server_config_default(server_config *c);

@@ -289,13 +289,15 @@ static void test_shift(void **state) {
         /* layer 0 of both caches: cells 0..n-1 */
         const size_t n_kv = (size_t)m->hp.n_head_kv * m->hp.head_dim;
         double worst_k = 0; /* largest key difference in a cell, relative to that cell's largest key */
+        const mote_fp16 *ck = (const mote_fp16 *)c->k_cache, *fk = (const mote_fp16 *)fresh->k_cache; /* f16 caches */
+        const mote_fp16 *cv = (const mote_fp16 *)c->v_cache, *fv = (const mote_fp16 *)fresh->v_cache;
         for (size_t cell = 0; cell < (size_t)n; cell++) {
             double diff = 0, mag = 0;
             for (size_t i = cell * n_kv; i < (cell + 1) * n_kv; i++) {
-                const float want = mote_fp16_to_f32(fresh->k_cache[i]), got = mote_fp16_to_f32(c->k_cache[i]);
+                const float want = mote_fp16_to_f32(fk[i]), got = mote_fp16_to_f32(ck[i]);
                 diff = fmax(diff, fabs(got - want));
                 mag = fmax(mag, fabs(want));
-                assert_true(c->v_cache[i] == fresh->v_cache[i]);
+                assert_true(cv[i] == fv[i]);
             }
             worst_k = fmax(worst_k, diff / mag);
         }
