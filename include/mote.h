@@ -767,6 +767,10 @@ uint64_t mote_memory_available(const char **source);
  * pages of repacked matrices, never read again, stay out). When locking
  * failed, *why (if why is not NULL) gets the reason, else NULL. */
 size_t mote_model_locked_bytes(const mote_model *m, const char **why);
+/* Why the weights were not repacked into the kernels' stored layout though
+ * they could have been (no memory for the copy: the model then runs from
+ * the file's layout, correct but slower), or NULL. */
+const char *mote_model_repack_note(const mote_model *m);
 /* Progress of mote_model_load's real work (repacking the weights into the
  * kernels' layout), for a front end's progress line: fn(done, total, user)
  * in bytes after each matrix. NULL: none. Process-wide; set before loading. */

@@ -192,7 +192,7 @@ int chat_main(const cli_args *a, const char *cmd) {
     chat_session s;
     int rc = chat_session_open(&s, model, &gen.gen, tmpl);
     if (rc == MOTE_OK) cli_warn_ctx(cmd, s.model, mote_context_n_ctx(s.ctx));
-    if (rc == MOTE_OK) mem_options_check_lock(cmd, s.model);
+    if (rc == MOTE_OK) mem_options_report_load(cmd, s.model);
     if (rc == MOTE_OK && messages) rc = mote_chat_conv_load_json(&s.conv, messages);
     if (rc == MOTE_OK && system) rc = chat_session_set_system(&s, system);
     if (rc == MOTE_OK && !tool_options_setup(&tools, &s, tmpl, cmd)) {

@@ -250,7 +250,7 @@ static int run_raw(const char *model_path, const char *prompt, const gen_options
         goto done;
     }
     cli_warn_ctx("run", model, mote_context_n_ctx(ctx));
-    mem_options_check_lock("run", model);
+    mem_options_report_load("run", model);
     const int64_t load_ns = mote_now_ns() - t_start;
 
     size_t n_tokens;

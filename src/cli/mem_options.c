@@ -32,10 +32,12 @@ bool mem_options_from_args(mem_options *o, const cli_args *a) {
            cache_type(a, CLI_CACHE_TYPE_V, MOTE_TYPE_F16, &o->type_v);
 }
 
-void mem_options_check_lock(const char *cmd, const mote_model *m) {
+void mem_options_report_load(const char *cmd, const mote_model *m) {
     const char *why;
     if (m && mote_model_locked_bytes(m, &why) == 0 && why)
         fprintf(stderr, "mote %s: warning: --mlock: %s; going on unlocked\n", cmd, why);
+    const char *note = m ? mote_model_repack_note(m) : NULL;
+    if (note) fprintf(stderr, "mote %s: note: %s\n", cmd, note);
 }
 
 void mem_options_to_context(const mem_options *o, mote_context_params *p) {

@@ -26,8 +26,9 @@ bool mem_options_from_args(mem_options *o, const cli_args *a);
 /* Put the options into a context's parameters. */
 void mem_options_to_context(const mem_options *o, mote_context_params *p);
 
-/* After loading with --mlock: a one-line warning on stderr if the weights
- * could not be locked. */
-void mem_options_check_lock(const char *cmd, const mote_model *m);
+/* After loading: a one-line warning on stderr if --mlock could not lock the
+ * weights, and a note if they were left in the file's layout (no memory for
+ * the repacked copy). */
+void mem_options_report_load(const char *cmd, const mote_model *m);
 
 #endif

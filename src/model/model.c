@@ -54,6 +54,8 @@ void mote_set_model_params(const mote_model_params *p) { process_params = p ? *p
 
 int mote_model_load(const char *path, mote_model **out) { return mote_model_load_with(path, &process_params, out); }
 
+const char *mote_model_repack_note(const mote_model *m) { return m->repack_note[0] ? m->repack_note : NULL; }
+
 size_t mote_model_locked_bytes(const mote_model *m, const char **why) {
     if (why) *why = m->lock_error[0] ? m->lock_error : NULL;
     return m->locked_bytes;
@@ -127,7 +129,14 @@ int mote_model_load_with(const char *path, const mote_model_params *p, mote_mode
         m->n_params += (uint64_t)mote_tensor_nelements(t);
         m->weight_bytes += t->size;
     }
-    if (!p->no_repack && (rc = mote_model_repack(m))) goto fail;
+    /* Stored panels are a speed-up, not a need: where the memory for them
+     * cannot be had (an address-space limit counts the file's mapping and
+     * the repacked copy), the model runs from the GGUF rows instead. */
+    if (!p->no_repack && (rc = mote_model_repack(m))) {
+        if (rc != MOTE_ERR_NOMEM) goto fail;
+        snprintf(m->repack_note, sizeof m->repack_note, "%s: the matrices stay in the file's layout (slower)",
+                 mote_last_error());
+    }
     if (p->mlock) lock_weights(m);
     *out = m;
     return MOTE_OK;

@@ -166,6 +166,7 @@ struct mote_model {
     size_t repacked_bytes;        /* its size */
     size_t locked_bytes;          /* mlocked (mote_model_params.mlock) */
     char lock_error[160];         /* why locking failed, or "" */
+    char repack_note[200];        /* why the weights were not repacked (no memory), or "" */
     uint8_t *bound;               /* while loading: which of the file's tensors were bound */
 };
 

@@ -56,6 +56,8 @@ static void release_pages(const void *p, size_t n) {
     if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
+#define RELEASE_STEP ((size_t)4 << 20) /* source bytes packed between two hand-backs */
+
 static mote_load_progress_fn load_progress;
 static void *load_progress_user;
 
@@ -97,12 +99,21 @@ int mote_model_repack(mote_model *m) {
         const mote_panel_kernels *k = layout_for(w);
         if (!k) continue;
         const size_t pb = k->panel_bytes(w->n_in);
+        /* The rows already packed are handed back as we go, not after the
+         * whole matrix: a large one (a tied head of 180 MiB) would otherwise
+         * be in memory twice at its end. */
+        const uint8_t *released = w->data;
         for (int64_t r = 0; r < w->n_out; r += k->rows) {
             const int rows = (int)(w->n_out - r < k->rows ? w->n_out - r : k->rows);
             k->pack(w->n_in, (const uint8_t *)w->data + (size_t)r * w->row_bytes, w->row_bytes, rows,
                       at + (size_t)(r / k->rows) * pb);
+            const uint8_t *done = (const uint8_t *)w->data + (size_t)(r + rows) * w->row_bytes;
+            if ((size_t)(done - released) >= RELEASE_STEP) {
+                release_pages(released, (size_t)(done - released));
+                released = done - ((uintptr_t)done % (uintptr_t)sysconf(_SC_PAGESIZE)); /* a page cut in two stays */
+            }
         }
-        release_pages(w->data, w->row_bytes * (size_t)w->n_out);
+        release_pages(released, (size_t)((const uint8_t *)w->data + w->row_bytes * (size_t)w->n_out - released));
         if (w == &m->output && m->tok_embd.data == w->data) { /* tied: the embedding reads the panels */
             m->tok_embd.data = at;
             m->tok_embd.stored = k;
