@@ -12,7 +12,7 @@
 #include "quant/kernels.h"
 #include "quant/types.h"
 
-static uint32_t rng;
+static uint32_t rng = 88172645u;
 static float frand(void) {
     rng ^= rng << 13;
     rng ^= rng >> 17;
@@ -71,7 +71,7 @@ static int check_length(const char *set, int type, const mote_panel_kernels *pk,
         ref_act(xf + c * n, x + c * xrow, n);
         pk->act_from_float(xf + c * n, a + c * arow, n);
     }
-    const int row_counts[] = {R, R > 3 ? 3 : 1};
+    const int row_counts[] = {R, R > 3 ? 3 : 1}; /* a full panel and a partial one */
     for (int ri = 0; ri < 2 && !bad; ri++) {
         const int rows = row_counts[ri];
         memset(panel, 0xA5, pbytes); /* stale bytes must not leak into the result */
@@ -84,6 +84,7 @@ static int check_length(const char *set, int type, const mote_panel_kernels *pk,
                     bad = 1;
                     break;
                 }
+                memset(back, 0x5A, wrow); /* bytes unpack leaves alone must not pass */
                 pk->unpack(n, panel, r, back);
                 if (memcmp(back, w + r * wrow, wrow)) {
                     fprintf(stderr, "MISMATCH %s %s n=%lld: unpack of row %d differs\n", set, tr->name, (long long)n, r);
@@ -114,29 +115,29 @@ static int check_length(const char *set, int type, const mote_panel_kernels *pk,
     return bad;
 }
 
-static int check_list(const char *set, const mote_panel_entry *list, bool stored, int *found) {
+int panel_check_kernels(const char *set, int type, const mote_panel_kernels *pk, bool stored) {
     static const int64_t sizes[] = {256, 512, 2048 + 256, 8192};
+    const mote_type_traits *tr = mote_traits(type);
+    if (!reference(type) || !reference_act(tr->vec_dot_type)) {
+        fprintf(stderr, "MISMATCH %s %s: panel kernels but no known reference\n", set, tr->name);
+        return 1;
+    }
+    if (pk->rows < 1 || pk->rows > MOTE_PANEL_MAX_ROWS || pk->cols < 1 || pk->cols > MOTE_PANEL_MAX_COLS) {
+        fprintf(stderr, "MISMATCH %s %s: geometry %d x %d out of range\n", set, tr->name, pk->rows, pk->cols);
+        return 1;
+    }
+    int bad = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) bad += check_length(set, type, pk, stored, sizes[s]);
+    printf("  %s %s: %s (%d x %d) %s\n", set, tr->name, stored ? "stored panels" : "panel kernels", pk->rows,
+           pk->cols, bad ? "DIFFER from vec_dot" : "match vec_dot");
+    return bad;
+}
+
+static int check_list(const char *set, const mote_panel_entry *list, bool stored, int *found) {
     int bad = 0;
     *found = 0;
-    for (const mote_panel_entry *e = list; e && e->type >= 0; e++, (*found)++) {
-        const mote_panel_kernels *pk = e->kernels;
-        const mote_type_traits *tr = mote_traits(e->type);
-        if (!reference(e->type) || !reference_act(tr->vec_dot_type)) {
-            fprintf(stderr, "MISMATCH %s %s: panel kernels but no known reference\n", set, tr->name);
-            bad++;
-            continue;
-        }
-        if (pk->rows < 1 || pk->rows > MOTE_PANEL_MAX_ROWS || pk->cols < 1 || pk->cols > MOTE_PANEL_MAX_COLS) {
-            fprintf(stderr, "MISMATCH %s %s: geometry %d x %d out of range\n", set, tr->name, pk->rows, pk->cols);
-            bad++;
-            continue;
-        }
-        int b = 0;
-        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) b += check_length(set, e->type, pk, stored, sizes[s]);
-        printf("  %s %s: %s (%d x %d) %s\n", set, tr->name, stored ? "stored panels" : "panel kernels", pk->rows,
-               pk->cols, b ? "DIFFER from vec_dot" : "match vec_dot");
-        bad += b;
-    }
+    for (const mote_panel_entry *e = list; e && e->type >= 0; e++, (*found)++)
+        bad += panel_check_kernels(set, e->type, e->kernels, stored);
     return bad;
 }
 

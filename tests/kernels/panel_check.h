@@ -14,14 +14,19 @@
 #ifndef MOTE_TESTS_PANEL_CHECK_H
 #define MOTE_TESTS_PANEL_CHECK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "quant/simd.h"
+#include "quant/types.h"
 
 /* Check every panel kernel and stored layout of one set (the CPU must run
  * it); failures go to stderr, one line each. Returns their number; the
  * numbers of panel kernels and stored layouts checked go to *panels and
  * *stored. */
 int panel_check_set(const mote_kernel_set *set, uint32_t seed, int *panels, int *stored);
+
+/* The same for one type's kernels (set: a name for the messages). */
+int panel_check_kernels(const char *set, int type, const mote_panel_kernels *pk, bool stored);
 
 #endif
