@@ -186,7 +186,7 @@ static void process(job *j, bool at_end) {
                 a->skip_space = true;
                 continue;
             }
-            if (!at_end && (rest == 0 || !memcmp(p->data + k, THINK_OPEN, rest))) return; /* undecided */
+            if (!at_end && rest < t && !memcmp(p->data + k, THINK_OPEN, rest)) return; /* a prefix: undecided */
             a->phase = ANSWER_CONTENT;
             continue;
         }
