@@ -234,7 +234,8 @@ int mote_rag_search_multi(mote_rag *r, const char *const *queries, int32_t n_que
         if (!(qv = malloc((size_t)n_queries * r->n_embd * sizeof *qv))) return mote_fail(MOTE_ERR_NOMEM, "out of memory");
         rc = rag_embed_texts(r, queries, NULL, n_queries, qv);
         out->embed_s = (double)(mote_now_ns() - t0) / 1e9;
-        if (!rc) rc = rag_vectors_load(r, &out->load_s);
+        if (!rc) rc = rag_vectors_load(r, &out->vectors_s);
+        out->load_s += out->vectors_s;
     }
     int64_t t0 = mote_now_ns();
     for (int32_t q = 0; !rc && q < n_queries; q++) {
