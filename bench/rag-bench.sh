@@ -10,7 +10,9 @@
 #
 # Default model: the fixture bert-tiny-f32 (../shared/fixtures); --like takes a
 # BERT shape of `mote synth --like list` (bge-small-en-v1.5, all-minilm-l6-v2),
-# written once with random weights (f16). The first size is indexed for real
+# written once with random weights (f16) and the real bert-base-uncased
+# vocabulary of the fixtures (vocab/ggml-vocab-bert-bge.gguf), so chunks hold as
+# much text as with the real model. The first size is indexed for real
 # from generated text (and so is every size up to --index-up-to, default 1000:
 # embedding runs at tens of chunks/s on 2 cores, so 100k chunks would take over
 # an hour); larger knowledge bases are grown from the largest indexed one by
@@ -27,7 +29,7 @@ started=$(date +%s)
 root=$(cd "$(dirname "$0")/.." && pwd)
 MOTE="${MOTE:-$root/build/mote}"
 F="${MOTE_FIXTURES:-$root/../shared/fixtures}"
-embed="" like="" keep="" sizes="1000,10000,100000" index_up_to=1000 queries=5 chunk_tokens=64
+embed="" like="" keep="" vocab_note="" sizes="1000,10000,100000" index_up_to=1000 queries=5 chunk_tokens=64
 while [ $# -gt 0 ]; do
     case "$1" in
         --embed-model) embed=$2; shift 2 ;;
@@ -38,7 +40,7 @@ while [ $# -gt 0 ]; do
         --chunk-tokens) chunk_tokens=$2; shift 2 ;;
         --mote) MOTE=$2; shift 2 ;;
         --keep) keep=$2; shift 2 ;;
-        -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "rag-bench.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -46,7 +48,15 @@ done
 if [ -n "$keep" ]; then work=$keep; mkdir -p "$work"; else work=$(mktemp -d); trap 'rm -rf "$work"' EXIT; fi
 if [ -n "$like" ]; then
     embed="$work/$like.gguf"
-    "$MOTE" synth --like "$like" --type f16 -o "$embed" >/dev/null 2>&1 || { echo "rag-bench.sh: cannot synthesize '$like'" >&2; exit 1; }
+    # the real WordPiece vocabulary of bge / MiniLM (bert-base-uncased), so text is cut into chunks as the
+    # real model cuts it; the synthetic one cuts English into about one token per byte
+    vocab="$F/vocab/ggml-vocab-bert-bge.gguf"
+    if [ -f "$vocab" ] && "$MOTE" synth --like "$like" --type f16 --vocab-from "$vocab" -o "$embed" -q 2>/dev/null; then
+        vocab_note="bert-base-uncased vocabulary"
+    else
+        "$MOTE" synth --like "$like" --type f16 -o "$embed" -q || { echo "rag-bench.sh: cannot synthesize '$like'" >&2; exit 1; }
+        vocab_note="synthetic vocabulary"
+    fi
 fi
 [ -n "$embed" ] || embed="$F/models/bert-tiny-f32.gguf"
 [ -f "$embed" ] || { echo "rag-bench.sh: no embedding model '$embed' (give --embed-model or --like)" >&2; exit 1; }
@@ -125,7 +135,7 @@ col() { awk -v c="$1" '{print $c}' | median; }
 
 flags=$(grep -m1 -o -w -E 'avx512f|avx512_vnni|avx2|f16c|fma|neon|asimd|asimdhp' /proc/cpuinfo 2>/dev/null | sort -u | tr '\n' ' ')
 cpu=$(grep -m1 -E '^model name|^Model' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')
-echo "# mote rag: $(basename "$embed")${like:+ (random weights of the $like shape, f16)}, chunks of $chunk_tokens tokens (overlap 8), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "# mote rag: $(basename "$embed")${like:+ (random weights of the $like shape, f16, $vocab_note)}, chunks of $chunk_tokens tokens (overlap 8), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "cpu: ${cpu:-unknown}, $(nproc) CPUs; flags: ${flags:-none of avx2/avx512/neon}; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
