@@ -85,7 +85,8 @@ void rag_vectors_forget(mote_rag *r) {
 }
 
 int rag_vectors_load(mote_rag *r, double *load_s) {
-    if (r->vecs_loaded) return MOTE_OK;
+    int64_t version = rag_data_version(r);
+    if (r->vecs_loaded && version == r->vecs_version) return MOTE_OK;
     int64_t t0 = mote_now_ns();
     rag_vectors_forget(r);
     size_t row = (size_t)r->n_embd * (r->f32 ? 4 : 2);
@@ -118,6 +119,7 @@ int rag_vectors_load(mote_rag *r, double *load_s) {
     }
     r->n_vecs = i;
     r->vecs_loaded = true;
+    r->vecs_version = version;
     if (load_s) *load_s += (double)(mote_now_ns() - t0) / 1e9;
     return MOTE_OK;
 }
