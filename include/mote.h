@@ -1109,13 +1109,16 @@ typedef struct {
     int32_t n_ctx;           /* context length to record; 0: the shape's */
     void (*progress)(int64_t done, int64_t total, const char *tensor, void *user); /* NULL: quiet */
     void *user;
+    const char *vocab_from;  /* a GGUF whose tokenizer.* keys (a real vocabulary of the shape's n_vocab
+                              * tokens) replace the synthetic one, so text tokenizes as with the real
+                              * model; NULL: synthetic */
 } mote_synth_params;
 
 mote_synth_params mote_synth_default_params(void);
 /* Write a GGUF model of the given shape with random weights at the real
  * model's scale, quantized tensor by tensor as the preset says (llama.cpp's
  * per-tensor choices, e.g. Q6_K output head for Q4_K_M), and a synthetic
- * vocabulary of n_vocab tokens. Memory: about one quantized tensor. The file
+ * vocabulary of n_vocab tokens (or p->vocab_from's). Memory: about one quantized tensor. The file
  * is written under a temporary name and renamed: a failure leaves nothing. */
 int mote_synth_write(const mote_model_shape *s, const mote_synth_params *p, const char *path);
 

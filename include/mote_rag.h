@@ -132,6 +132,7 @@ typedef struct {
     int32_t n;
     double load_s;            /* loading the embedding model and reading the vectors into memory
                                * (the first vector search of a handle only) */
+    double vectors_s;         /* the part of load_s spent reading the vectors */
     double embed_s;           /* embedding the question(s) */
     double search_s;          /* ranking */
 } mote_rag_results;

@@ -114,6 +114,7 @@ int rag_cmd_search(int argc, char **argv) {
         cJSON_AddItemToObject(o, "results", hits_json(&res, NULL));
         cJSON *t = cJSON_AddObjectToObject(o, "timings");
         cJSON_AddNumberToObject(t, "load_ms", res.load_s * 1e3);
+        cJSON_AddNumberToObject(t, "load_vectors_ms", res.vectors_s * 1e3);
         cJSON_AddNumberToObject(t, "embed_ms", res.embed_s * 1e3);
         cJSON_AddNumberToObject(t, "search_ms", res.search_s * 1e3);
         cJSON_AddNumberToObject(t, "total_ms", total_ms);

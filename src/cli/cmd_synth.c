@@ -18,12 +18,15 @@ static const cli_use synth_options[] = {
     {CLI_TYPE, "f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q6_k, q4_k_m, q5_k_m (per-tensor choices as "
                "llama-quantize makes them; default q8_0)"},
     {CLI_OUTPUT, "the file to write"}, {CLI_SEED, "seed of the random weights (default 42; -1: from the clock)"},
-    {CLI_CTX_SIZE, "context length to record (default 0: the model's)"}, {CLI_QUIET, NULL}, {CLI_END, NULL},
+    {CLI_CTX_SIZE, "context length to record (default 0: the model's)"},
+    {CLI_VOCAB_FROM, "the real vocabulary of this GGUF file (same token count) instead of a synthetic one, so "
+                     "text tokenizes as with the real model"},
+    {CLI_QUIET, NULL}, {CLI_END, NULL},
 };
 
 const cli_command_spec synth_spec = {
     "synth",
-    "mote synth --like NAME [--type TYPE] -o FILE [-s N] [-c N] [-q]",
+    "mote synth --like NAME [--type TYPE] -o FILE [-s N] [-c N] [--vocab-from FILE] [-q]",
     "Write a GGUF model with random weights and the exact shape, tensor names and\n"
     "metadata of a known model, so it can be benchmarked (by mote or llama.cpp)\n"
     "without downloading the real one.",
@@ -61,6 +64,7 @@ int cmd_synth(int argc, char **argv) {
     const char *like = cli_str(&a, CLI_LIKE, NULL), *out = cli_str(&a, CLI_OUTPUT, NULL);
     mote_synth_params p = mote_synth_default_params();
     p.type = cli_str(&a, CLI_TYPE, p.type);
+    p.vocab_from = cli_str(&a, CLI_VOCAB_FROM, NULL);
     const long long seed = cli_int(&a, CLI_SEED, (long long)p.seed);
     p.seed = seed == -1 ? (uint64_t)time(NULL) : (uint64_t)seed;
     if (cli_int(&a, CLI_CTX_SIZE, 0) > (1 << 24)) {

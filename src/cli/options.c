@@ -174,6 +174,8 @@ const cli_option cli_options[CLI_N_OPTIONS] = {
                             "grams of CO2 per kWh of the grid, to report CO2"},
     [CLI_ENERGY_SOURCE] = {CLI_ENERGY_SOURCE, {"--energy-source"}, CLI_STRING, "NAME", 0, 0, NULL, NULL, false,
                            "auto (default), rapl, hwmon, pi5-pmic, declared or none"},
+    [CLI_VOCAB_FROM] = {CLI_VOCAB_FROM, {"--vocab-from"}, CLI_STRING, "FILE", 0, 0, NULL, NULL, false,
+                        "take the vocabulary (tokenizer.* keys) of this GGUF file"},
     [CLI_TYPE] = {CLI_TYPE, {"--type"}, CLI_STRING, "TYPE", 0, 0, NULL, NULL, false,
                   "its weight type or preset (default q4_0)"},
     [CLI_MODELS_DIR] = {CLI_MODELS_DIR, {"--models"}, CLI_STRING, "DIR", 0, 0, NULL, NULL, false,

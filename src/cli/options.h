@@ -108,6 +108,7 @@ typedef enum {
     CLI_CSV,
     CLI_LIKE,
     CLI_TYPE,
+    CLI_VOCAB_FROM,
     /* metering (cli_meter.h): run --verbose, bench, perplexity, sweep */
     CLI_WATTS,
     CLI_GRID_INTENSITY,

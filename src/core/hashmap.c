@@ -6,8 +6,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
+#include "core/bigmem.h"
 #include "core/error.h"
 
 /* A 64-bit finalizer: every input bit affects every output bit. */
@@ -39,16 +39,11 @@ uint64_t mote_hash_bytes(const void *p, size_t n) {
 }
 
 /* Zeroed memory for a table. Big tables are probed at random, so each probe
- * would also miss the TLB: ask for huge pages (a hint; ignored where absent). */
+ * would also miss the TLB: huge pages (mote_big_alloc) for those. */
 static void *table_alloc(size_t bytes) {
-    const size_t huge = (size_t)2 << 20;
-    if (bytes < huge) return calloc(1, bytes);
-    void *p = NULL;
-    if (posix_memalign(&p, huge, bytes)) return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-    memset(p, 0, bytes);
+    if (bytes < ((size_t)2 << 20)) return calloc(1, bytes);
+    void *p = mote_big_alloc(bytes);
+    if (p) memset(p, 0, bytes);
     return p;
 }
 

@@ -6,7 +6,7 @@
  * metadata, tensor names and shapes, the same per-tensor weight types for a
  * preset (Q4_K_M keeps some attention V and FFN down matrices at Q6_K, the
  * output head at Q6_K, norms at F32 ...), and a synthetic SentencePiece-style
- * vocabulary of the right size. Both mote and llama.cpp can load it, so the
+ * vocabulary of the right size (or a real one copied from another file). Both mote and llama.cpp can load it, so the
  * two can be benchmarked on identical bytes.
  *
  * Values follow a trained model's scale so nothing overflows: matrices are
@@ -291,6 +291,24 @@ static int set_vocab(mote_gguf_writer *w, int32_t n, const char *arch) {
     return rc;
 }
 
+/* The tokenizer.* keys of the GGUF at path instead of the synthetic
+ * vocabulary: a real one, so text is cut into tokens as the real model cuts
+ * it (chunk sizes, sequence lengths). Its token count must be n. */
+static int copy_vocab(mote_gguf_writer *w, int32_t n, const char *path) {
+    mote_gguf *g;
+    int rc = mote_gguf_open(path, &g);
+    if (rc) return rc;
+    int64_t tokens = mote_gguf_find_key(g, "tokenizer.ggml.tokens");
+    uint64_t have = tokens >= 0 ? mote_gguf_arr_n(g, tokens) : 0;
+    if (have != (uint64_t)n)
+        rc = mote_fail(MOTE_ERR_INVALID_ARG, "'%s' holds a vocabulary of %llu tokens; this shape has %d", path,
+                       (unsigned long long)have, n);
+    for (int64_t i = 0; !rc && i < mote_gguf_n_kv(g); i++)
+        if (!strncmp(mote_gguf_key(g, i), "tokenizer.", 10)) rc = mote_gguf_writer_copy_kv(w, g, i);
+    mote_gguf_close(g);
+    return rc;
+}
+
 /* ---- metadata ---------------------------------------------------------------- */
 
 static int set_hparams(mote_gguf_writer *w, const mote_model_shape *s, const synth_preset *p, int32_t n_ctx) {
@@ -345,7 +363,7 @@ static int set_hparams(mote_gguf_writer *w, const mote_model_shape *s, const syn
 /* ---- writing ------------------------------------------------------------------- */
 
 mote_synth_params mote_synth_default_params(void) {
-    mote_synth_params p = {"q8_0", 42, 0, NULL, NULL};
+    mote_synth_params p = {"q8_0", 42, 0, NULL, NULL, NULL};
     return p;
 }
 
@@ -406,7 +424,7 @@ int mote_synth_write(const mote_model_shape *s, const mote_synth_params *params,
         if (!w || !buf || !rows) rc = mote_fail(MOTE_ERR_NOMEM, "out of memory (%zu bytes for the largest tensor)", max_bytes);
     }
     if (!rc) rc = set_hparams(w, s, pre, n_ctx);
-    if (!rc) rc = set_vocab(w, s->n_vocab, s->arch);
+    if (!rc) rc = p.vocab_from ? copy_vocab(w, s->n_vocab, p.vocab_from) : set_vocab(w, s->n_vocab, s->arch);
     for (int i = 0; i < l.n && !rc; i++)
         rc = mote_gguf_writer_add_tensor(w, l.t[i].name, l.t[i].type, l.t[i].n_dims, l.t[i].ne, NULL);
     if (!rc) rc = mote_gguf_writer_begin(w, path);

@@ -153,6 +153,7 @@ static int store_doc(mote_rag *r, int64_t old_id, const char *path, const char *
         return st;
     }
     rag_vectors_forget(r);
+    rag_doc_lens_forget(r);
     return MOTE_OK;
 fail:
     sqlite3_finalize(doc);
@@ -350,7 +351,10 @@ int mote_rag_remove(mote_rag *r, const char *path, int64_t *n_removed) {
     for (size_t i = 0; !rc && i < n; i++) rc = delete_doc(r, ids[i]);
     if (!rc) rc = rag_exec(r, "COMMIT");
     if (rc) sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-    else rag_vectors_forget(r);
+    else {
+        rag_vectors_forget(r);
+        rag_doc_lens_forget(r);
+    }
     if (!rc && n_removed) *n_removed = (int64_t)n;
     free(ids);
     free(prefix);

@@ -212,7 +212,7 @@ int mote_rag_open(const char *db_path, const mote_rag_params *p, mote_rag **out)
         mote_rag_close(r);
         return st;
     }
-    if ((st = prepare_db(r)) || (st = settle_model(r))) {
+    if ((st = prepare_db(r)) || (st = settle_model(r)) || (st = rag_bm25_register(r))) {
         mote_rag_close(r);
         return st;
     }
@@ -226,9 +226,19 @@ int mote_rag_open(const char *db_path, const mote_rag_params *p, mote_rag **out)
     return MOTE_OK;
 }
 
+int64_t rag_data_version(mote_rag *r) {
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(r->db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK) return -1;
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 void mote_rag_close(mote_rag *r) {
     if (!r) return;
     rag_vectors_forget(r);
+    rag_doc_lens_forget(r);
     mote_context_free(r->ctx);
     mote_vocab_free(r->vocab);
     mote_model_free(r->model);

@@ -38,6 +38,11 @@ struct mote_rag {
     int64_t *vec_ids;
     int64_t n_vecs;
     bool vecs_loaded;
+    int64_t vecs_version;      /* PRAGMA data_version when they were read */
+    /* every chunk's length in FTS5 tokens, by chunk id (-1: unknown), for mote_bm25 */
+    int32_t *doc_lens;
+    int64_t n_doc_lens;
+    int64_t doc_lens_version;
 };
 
 /* rag.c: a failed SQLite call as a mote error naming what was being done. */
@@ -62,7 +67,18 @@ int rag_model_identity(const char *path, char *out, size_t size);
  * count, or -1 when memory ran out. */
 int64_t rag_topk_dot(const void *rows, int type, int64_t n, int32_t d, const float *q, int32_t k, int64_t *idx,
                      float *scores);
-/* Read every vector into memory (once, until the next write). */
+/* rag.c: PRAGMA data_version: changes when another connection commits (-1 on error). */
+int64_t rag_data_version(mote_rag *r);
+
+/* bm25.c: register mote_bm25(chunks_fts) on the handle's database: FTS5's
+ * bm25() ranking with the chunk lengths from memory (see bm25.c). */
+int rag_bm25_register(mote_rag *r);
+/* Read every chunk's FTS5 length into memory (once, until the database
+ * changes); adds the time taken to *load_s. */
+int rag_doc_lens_load(mote_rag *r, double *load_s);
+void rag_doc_lens_forget(mote_rag *r);
+
+/* Read every vector into memory (once, until the database changes). */
 int rag_vectors_load(mote_rag *r, double *load_s);
 void rag_vectors_forget(mote_rag *r);
 

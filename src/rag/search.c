@@ -127,8 +127,8 @@ static int keyword_list(mote_rag *r, const char *question, int32_t limit, ranked
     }
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(r->db,
-                           "SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
-                           "ORDER BY bm25(chunks_fts), rowid LIMIT ?",
+                           "SELECT rowid, mote_bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ? "
+                           "ORDER BY s, rowid LIMIT ?",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = rag_db_fail(r, "keyword search");
         goto done;
@@ -234,8 +234,10 @@ int mote_rag_search_multi(mote_rag *r, const char *const *queries, int32_t n_que
         if (!(qv = malloc((size_t)n_queries * r->n_embd * sizeof *qv))) return mote_fail(MOTE_ERR_NOMEM, "out of memory");
         rc = rag_embed_texts(r, queries, NULL, n_queries, qv);
         out->embed_s = (double)(mote_now_ns() - t0) / 1e9;
-        if (!rc) rc = rag_vectors_load(r, &out->load_s);
+        if (!rc) rc = rag_vectors_load(r, &out->vectors_s);
+        out->load_s += out->vectors_s;
     }
+    if (!rc && use_kw) rc = rag_doc_lens_load(r, &out->load_s);
     int64_t t0 = mote_now_ns();
     for (int32_t q = 0; !rc && q < n_queries; q++) {
         if (use_vec) rc = vector_list(r, qv + (size_t)q * r->n_embd, limit, &lists[n_lists++]);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "quant/types.h"
@@ -84,16 +85,20 @@ void rag_vectors_forget(mote_rag *r) {
 }
 
 int rag_vectors_load(mote_rag *r, double *load_s) {
-    if (r->vecs_loaded) return MOTE_OK;
+    int64_t version = rag_data_version(r);
+    if (r->vecs_loaded && version == r->vecs_version) return MOTE_OK;
     int64_t t0 = mote_now_ns();
     rag_vectors_forget(r);
     size_t row = (size_t)r->n_embd * (r->f32 ? 4 : 2);
+    /* one vector per chunk (written in the same transaction): counting the
+     * chunks reads their small index, counting the vectors would read every vector */
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM vectors", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM chunks", -1, &st, NULL) != SQLITE_OK)
         return rag_db_fail(r, "reading its vectors");
     int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
-    if (n > 0 && (!(r->vecs = malloc((size_t)n * row)) || !(r->vec_ids = malloc((size_t)n * sizeof *r->vec_ids)))) {
+    if (n > 0 &&
+        (!(r->vecs = mote_big_alloc((size_t)n * row)) || !(r->vec_ids = mote_big_alloc((size_t)n * sizeof *r->vec_ids)))) {
         rag_vectors_forget(r);
         return mote_fail(MOTE_ERR_NOMEM, "out of memory for %lld vectors", (long long)n);
     }
@@ -114,6 +119,7 @@ int rag_vectors_load(mote_rag *r, double *load_s) {
     }
     r->n_vecs = i;
     r->vecs_loaded = true;
+    r->vecs_version = version;
     if (load_s) *load_s += (double)(mote_now_ns() - t0) / 1e9;
     return MOTE_OK;
 }

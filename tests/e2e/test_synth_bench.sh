@@ -8,6 +8,8 @@
 #     llama-bench's field names and sane values; --csv has llama-bench's header
 #     fields and one row per test; the default is a markdown table;
 #   - bench --like makes its model in a temporary file and removes it;
+#   - synth --vocab-from: the text tokenizes as with the file the vocabulary
+#     came from; a vocabulary of another size fails with one line, no file;
 #   - bad flags: exit status 2 and one line on stderr naming the problem.
 set -u
 : "${MOTE:?MOTE must point to the mote binary}"
@@ -128,6 +130,12 @@ bad "unknown model 'gpt-9'" bench --like gpt-9
 "$MOTE" synth --like tiny --type q9_9 -o "$tmp/x.gguf" 2>"$tmp/err"
 [ $? = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "q9_9" "$tmp/err" || fail "synth of an unknown type: $(cat "$tmp/err")"
 [ -e "$tmp/x.gguf" ] && fail "a failed synth left a file"
+"$MOTE" synth --like tiny --vocab-from "$FIX/models/bert-tiny-f32.gguf" -o "$tmp/x.gguf" 2>"$tmp/err"
+[ $? = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "2048 tokens" "$tmp/err" || fail "synth with a vocabulary of another size: $(cat "$tmp/err")"
+[ -e "$tmp/x.gguf" ] && fail "a failed synth --vocab-from left a file"
+"$MOTE" synth --like tiny-bert --vocab-from "$FIX/models/bert-tiny-f32.gguf" -o "$tmp/vb.gguf" -q || fail "synth --vocab-from failed"
+[ "$("$MOTE" tokenize -m "$tmp/vb.gguf" -p "The hive hums." --ids 2>&1)" = "$("$MOTE" tokenize -m "$FIX/models/bert-tiny-f32.gguf" -p "The hive hums." --ids 2>&1)" ] ||
+    fail "synth --vocab-from: the tokens differ from the vocabulary's own file"
 "$MOTE" bench -m "$tmp/missing.gguf" 2>"$tmp/err"
 [ $? = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] || fail "bench of a missing file: $(cat "$tmp/err")"
 

@@ -6,7 +6,8 @@
  * a database refusing another embedding model. The embedding model is the
  * fixture BERT (random weights: its vectors rank noise, which is why the
  * questions' words each belong to one passage only — hybrid must still put
- * the keyword match first).
+ * the keyword match first). mote_bm25 (lengths from memory) gives FTS5's
+ * own bm25() for every matching row, also after another connection wrote.
  */
 #include <math.h>
 #include <stdio.h>
@@ -239,6 +240,60 @@ static void test_reindex_and_remove(void **state) {
     mote_rag_close(r);
 }
 
+/* Every row matching fts_query: mote_bm25 equals FTS5's bm25(); returns the row count. */
+static int compare_bm25(mote_rag *r, const char *fts_query) {
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(r->db,
+                                        "SELECT rowid, bm25(chunks_fts), mote_bm25(chunks_fts) FROM chunks_fts "
+                                        "WHERE chunks_fts MATCH ?",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, fts_query, -1, SQLITE_STATIC);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        double want = sqlite3_column_double(st, 1), got = sqlite3_column_double(st, 2);
+        if (fabs(want - got) > 1e-12 * (1 + fabs(want)))
+            fail_msg("%s: row %lld: bm25 %.17g, mote_bm25 %.17g", fts_query, (long long)sqlite3_column_int64(st, 0),
+                     want, got);
+        n++;
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void test_bm25_matches_fts5(void **state) {
+    (void)state;
+    mote_rag *r = open_kb(NULL);
+    assert_int_equal(rag_doc_lens_load(r, NULL), MOTE_OK);
+    assert_non_null(r->doc_lens);
+    int rows = 0;
+    for (size_t i = 0; i < N_BEES; i++) {
+        char *q = rag_fts_query(BEES[i].question);
+        rows += compare_bm25(r, q);
+        free(q);
+    }
+    assert_true(rows >= (int)N_BEES);
+    assert_true(compare_bm25(r, "\"the\" OR \"worker\" OR \"hive\" OR \"waggle dance\"") >= 4);
+    /* another connection adds a chunk that matches: the stale lengths are
+     * not used for it, and the next search reads them again */
+    mote_rag *w = open_kb(NULL);
+    write_file(kb_dir, "hive.md", "The hive hums; a worker fans the hive entrance with her wings, the hive cools.\n");
+    char p[512];
+    snprintf(p, sizeof p, "%s/hive.md", kb_dir);
+    assert_int_equal(mote_rag_index_path(w, p, NULL, NULL, NULL), MOTE_OK);
+    mote_rag_close(w);
+    assert_true(compare_bm25(r, "\"hive\" OR \"worker\"") >= 3);
+    mote_rag_results res;
+    assert_int_equal(mote_rag_search(r, "hive entrance", 3, MOTE_RAG_KEYWORD, &res), MOTE_OK);
+    assert_true(res.n >= 1);
+    assert_string_equal(base(&res.hits[0]), "hive.md");
+    mote_rag_results_free(&res);
+    assert_true(r->n_doc_lens > 0 && r->doc_lens[r->n_doc_lens - 1] > 0); /* read again, the new chunk known */
+    assert_true(compare_bm25(r, "\"hive\" OR \"worker\"") >= 3);
+    assert_int_equal(mote_rag_remove(r, p, NULL), MOTE_OK);
+    mote_rag_close(r);
+}
+
 static void test_other_model_refused(void **state) {
     (void)state;
     mote_rag_params p = mote_rag_default_params();
@@ -267,6 +322,7 @@ int main(void) {
         cmocka_unit_test(test_fts_query),
         cmocka_unit_test_setup(test_bees_rank_first, setup_kb),
         cmocka_unit_test(test_reindex_and_remove),
+        cmocka_unit_test(test_bm25_matches_fts5),
         cmocka_unit_test(test_other_model_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

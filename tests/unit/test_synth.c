@@ -10,6 +10,8 @@
  * - Values are at the intended scale, quantized files follow the preset's
  *   per-tensor types (the very types llama-quantize chose for the fixtures), the same seed gives the same bytes, and bad requests
  *   fail with a message and leave no file.
+ * - vocab_from: the file tokenizes text exactly as the file whose vocabulary
+ *   it took; a vocabulary of another size is refused with both counts named.
  */
 #include <math.h>
 #include <stdio.h>
@@ -240,11 +242,52 @@ static void test_bad_requests(void **state) {
     assert_int_not_equal(access(out, F_OK), 0);
 }
 
+/* The ids a model file's vocabulary makes of text (n of them into ids). */
+static size_t tokenize_with(const char *path, const char *text, int32_t *ids, size_t cap) {
+    mote_gguf *g;
+    mote_vocab *v;
+    size_t n = 0;
+    assert_int_equal(mote_gguf_open(path, &g), MOTE_OK);
+    assert_int_equal(mote_vocab_load(g, &v), MOTE_OK);
+    assert_int_equal(mote_tokenize(v, text, strlen(text), true, false, ids, cap, &n), MOTE_OK);
+    mote_vocab_free(v);
+    mote_gguf_close(g);
+    return n;
+}
+
+static void test_vocab_from(void **state) {
+    (void)state;
+    require_fixtures();
+    const char *out = temp_path(".gguf"), *bert = fixture_path("models/bert-tiny-f32.gguf");
+    mote_synth_params p = mote_synth_default_params();
+    p.type = "f16";
+    p.vocab_from = bert;
+    assert_int_equal(mote_synth_write(mote_model_shape_find("tiny-bert"), &p, out), MOTE_OK);
+    const char *text = "The bees danced, and the queen's hive hummed: 42 flowers!";
+    int32_t a[64], b[64];
+    size_t na = tokenize_with(out, text, a, 64), nb = tokenize_with(bert, text, b, 64);
+    assert_int_equal(na, nb);
+    assert_true(na > 5);
+    assert_memory_equal(a, b, na * sizeof *a);
+    mote_gguf *g;
+    assert_int_equal(mote_gguf_open(out, &g), MOTE_OK);
+    assert_string_equal(mote_gguf_get_str(g, "tokenizer.ggml.model", ""), "bert");
+    mote_gguf_close(g);
+    unlink(out);
+
+    /* 2048 tokens for a shape of 1024: refused, no file */
+    assert_int_equal(mote_synth_write(mote_model_shape_find("tiny"), &p, out), MOTE_ERR_INVALID_ARG);
+    assert_non_null(strstr(mote_last_error(), "2048"));
+    assert_non_null(strstr(mote_last_error(), "1024"));
+    assert_int_not_equal(access(out, F_OK), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_published_param_counts), cmocka_unit_test(test_values_and_determinism),
         cmocka_unit_test(test_preset_types),          cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_layout_matches_fixtures), cmocka_unit_test(test_types_match_llama_quantize),
+        cmocka_unit_test(test_vocab_from),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
