@@ -23,6 +23,20 @@ typedef struct {
                                   the context's other buffers, peak RSS against 1.1 x (weights + KV) */
 } bench_parallel_opts;
 
+/* A bench's context keeps its buffers other than the KV cache (activations
+ * of a step, logits) within 1/BENCH_BUFFER_SHARE of weights + KV cache, so
+ * peak RSS stays within 1.1 x (file + KV cache) with room for the process
+ * itself; steps of fewer tokens than that cost the prompt little, as each
+ * step still multiplies every weight panel with BENCH_MIN_BATCH tokens or
+ * more. */
+#define BENCH_BUFFER_SHARE 20
+#define BENCH_MIN_BATCH 64
+
+/* Halve cp->n_batch (as mote_context_estimate sees it) until the buffers
+ * are within that share or one more halving would go below `floor`.
+ * MOTE_OK, or the estimate's status for parameters it refuses. */
+int bench_fit_batch(const mote_model *m, mote_context_params *cp, int floor);
+
 /* Run every (threads, S) row on the model and print the table; returns
  * MOTE_OK or a status (the message in mote_last_error). */
 int bench_parallel_run(mote_model *m, const bench_parallel_opts *o);
