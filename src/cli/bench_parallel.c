@@ -29,7 +29,7 @@ typedef struct {
     size_t kv_bytes;
     size_t ctx_bytes;         /* everything the context allocated, KV cache included */
     int seq_cells;            /* cells of the cache per sequence */
-    int n_batch;              /* most tokens per step (bench_fit_batch) */
+    int n_batch;              /* most tokens per step */
     long peak_rss_kib;
 } row;
 
@@ -83,16 +83,6 @@ static int run_once(mote_sched *s, int S, const int32_t *tokens, int P, int N, d
     return MOTE_OK;
 }
 
-int bench_fit_batch(const mote_model *m, mote_context_params *cp, int floor) {
-    const double weights = (double)mote_model_weight_bytes(m);
-    size_t kv = 0, other = 0;
-    int rc;
-    while ((rc = mote_context_estimate(m, cp, &kv, &other)) == MOTE_OK && cp->n_batch / 2 >= floor &&
-           (double)other > (weights + (double)kv) / BENCH_BUFFER_SHARE)
-        cp->n_batch /= 2;
-    return rc;
-}
-
 static int run_row(mote_model *m, const bench_parallel_opts *o, const int32_t *tokens, row *r) {
     const int S = r->S, P = o->n_prompt, N = o->n_gen;
     mote_context_params cp = mote_context_default_params();
@@ -101,14 +91,10 @@ static int run_row(mote_model *m, const bench_parallel_opts *o, const int32_t *t
     cp.n_batch = S * P > S ? S * P : S;
     cp.n_threads = r->n_threads;
     mote_context *c;
-    /* All prompts in one step, as llama-batched-bench evaluates them: split
-     * by bench_fit_batch, the prompt phase carried the generation of the
-     * sequences already done and came out 2-3 x slower (S=16, smollm2-135m,
-     * steps of 256 tokens, 2026-12-04; not understood yet). */
+    /* all prompts in one step, as llama-batched-bench evaluates them */
     int rc = mote_context_new(m, &cp, &c);
     if (rc) return rc;
     r->n_batch = cp.n_batch;
-    if (rc) return rc;
     r->n_threads = mote_context_n_threads(c); /* -t 0 (the default): what it came to */
     mote_sched *s;
     if ((rc = mote_sched_new(c, NULL, &s))) {

@@ -9,7 +9,7 @@
  * --csv and --json use llama-bench's field names where the meaning is the
  * same, one row per test, so scripts written for llama-bench read both;
  * mote's own fields (peak_rss_bytes, type_mix, kv_cache_cells, kv_cache_bytes) come
- * after them. n_ubatch is the most tokens per forward step (bench_fit_batch).
+ * after them.
  *
  * --like NAME [--type TYPE] benchmarks a random-weight model of a known shape
  * (written by mote_synth_write to a temporary file, deleted afterwards).
@@ -58,7 +58,7 @@ typedef struct {
 /* One finished test: what it was and its samples. */
 typedef struct {
     int n_prompt, n_gen, n_threads;
-    int n_ubatch;           /* most tokens per step (bench_fit_batch) */
+    int n_ubatch;           /* most tokens per forward step */
     int kv_cells;           /* the context's cache: cells and bytes */
     size_t kv_bytes;
     char test_time[32];
@@ -168,8 +168,8 @@ static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result
     cp.n_batch = r->n_prompt > 0 ? r->n_prompt : 1;
     cp.n_threads = r->n_threads;
     mote_context *c;
-    int rc = bench_fit_batch(m, &cp, BENCH_MIN_BATCH);
-    if (rc || (rc = mote_context_new(m, &cp, &c))) return rc;
+    int rc = mote_context_new(m, &cp, &c);
+    if (rc) return rc;
     r->n_ubatch = cp.n_batch;
     r->kv_cells = mote_context_n_ctx(c);
     r->kv_bytes = mote_context_kv_bytes(c);
