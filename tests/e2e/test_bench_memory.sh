@@ -8,9 +8,9 @@
 # ALLOWANCE is the process itself, whatever the model: the same bench on
 # the 0.7 MB "tiny" shape peaks at 13 MiB (mote's code and its libraries'
 # mapped pages, the heap, the workers' stacks; measured 2026-12-04), so
-# 16 MiB. Before the fix this bench peaked near 1.4 x (file + KV): norms
-# read from the mapping mapped back the repacked matrices' 2 MiB folios,
-# and a step held the activations of every prompt token at once.
+# 16 MiB. Before the fix this bench peaked at 1.8 x (file + KV): norms
+# read from the mapping mapped back the repacked matrices' 2 MiB folios
+# (loader.c copies them now; gguf_read.c maps the file by pages).
 #
 # Peak RSS means nothing under a sanitizer (its shadow memory dominates):
 # skipped there, as test_fit and test_sweep_gemma3 skip their memory parts.
