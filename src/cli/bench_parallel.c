@@ -29,34 +29,53 @@ typedef struct {
     size_t kv_bytes;
     size_t ctx_bytes;         /* everything the context allocated, KV cache included */
     int seq_cells;            /* cells of the cache per sequence */
+    int n_batch;              /* most tokens per step */
     long peak_rss_kib;
 } row;
 
 typedef struct {
-    int64_t t_first;          /* when the step that chose the first tokens ended */
     int pending_first;        /* requests still waiting for their first token */
+    bool *has_first;          /* (S) which requests have it */
 } run_state;
+
+typedef struct {
+    run_state *run;
+    int index;
+} request_state;
 
 static bool on_token(int32_t token, void *user) {
     (void)token;
-    (void)user;
+    request_state *r = user;
+    if (!r->run->has_first[r->index]) {
+        r->run->has_first[r->index] = true;
+        r->run->pending_first--;
+    }
     return true;
 }
 
-/* One run of a row: S requests to their end; the two phases' times. */
+/* One run of a row: S requests to their end; the two phases' times. The
+ * prompt phase ends with the step that gives the last request its first
+ * token (the first step, while the context's batch holds every prompt). */
 static int run_once(mote_sched *s, int S, const int32_t *tokens, int P, int N, double *t_pp, double *t_tg) {
+    bool has_first[S];
+    request_state rs[S];
+    run_state run = {S, has_first};
     for (int i = 0; i < S; i++) {
+        has_first[i] = false;
+        rs[i] = (request_state){&run, i};
         /* different prompts, so no sequence reuses another's cells */
-        mote_request rq = {tokens + (size_t)i * P, P, N + 1, NULL, false, false, 0, on_token, NULL, NULL};
+        mote_request rq = {tokens + (size_t)i * P, P, N + 1, NULL, false, false, 0, on_token, NULL, &rs[i]};
         int32_t id;
         int rc = mote_sched_submit(s, &rq, &id);
         if (rc) return rc;
     }
     const int64_t t0 = mote_now_ns();
-    int rc = mote_sched_step(s); /* all prompts, all first tokens */
+    int rc;
+    while ((rc = mote_sched_step(s)) > 0 && run.pending_first > 0) {
+    }
     if (rc < 0) return rc;
     const int64_t t1 = mote_now_ns();
-    while ((rc = mote_sched_step(s)) > 0) {
+    while (rc > 0 && (rc = mote_sched_step(s)) > 0) {
     }
     if (rc < 0) return rc;
     *t_pp = (double)(t1 - t0) / 1e9;
@@ -72,8 +91,10 @@ static int run_row(mote_model *m, const bench_parallel_opts *o, const int32_t *t
     cp.n_batch = S * P > S ? S * P : S;
     cp.n_threads = r->n_threads;
     mote_context *c;
+    /* all prompts in one step, as llama-batched-bench evaluates them */
     int rc = mote_context_new(m, &cp, &c);
     if (rc) return rc;
+    r->n_batch = cp.n_batch;
     r->n_threads = mote_context_n_threads(c); /* -t 0 (the default): what it came to */
     mote_sched *s;
     if ((rc = mote_sched_new(c, NULL, &s))) {
@@ -101,13 +122,13 @@ static int run_row(mote_model *m, const bench_parallel_opts *o, const int32_t *t
 }
 
 static void print_markdown(const bench_parallel_opts *o, const row *rs, int n) {
-    printf("| threads |  S |   PP |   TG | T_PP s |  S_PP t/s | T_TG s |  S_TG t/s | per seq t/s | KV MiB |\n");
-    printf("| ------: | -: | ---: | ---: | -----: | --------: | -----: | --------: | ----------: | -----: |\n");
+    printf("| threads |  S |   PP |   TG | T_PP s |  S_PP t/s | T_TG s |  S_TG t/s | per seq t/s | KV cells | KV MiB |\n");
+    printf("| ------: | -: | ---: | ---: | -----: | --------: | -----: | --------: | ----------: | -------: | -----: |\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rs[i];
-        printf("| %7d | %2d | %4d | %4d | %6.3f | %9.2f | %6.3f | %9.2f | %11.2f | %6.2f |\n", r->n_threads, r->S,
-               o->n_prompt, o->n_gen, r->t_pp, r->S * o->n_prompt / r->t_pp, r->t_tg, r->S * o->n_gen / r->t_tg,
-               o->n_gen / r->t_tg, (double)r->kv_bytes / (1 << 20));
+        printf("| %7d | %2d | %4d | %4d | %6.3f | %9.2f | %6.3f | %9.2f | %11.2f | %8d | %6.2f |\n", r->n_threads,
+               r->S, o->n_prompt, o->n_gen, r->t_pp, r->S * o->n_prompt / r->t_pp, r->t_tg, r->S * o->n_gen / r->t_tg,
+               o->n_gen / r->t_tg, r->S * r->seq_cells, (double)r->kv_bytes / (1 << 20));
     }
 }
 
@@ -119,9 +140,9 @@ static void print_memory(const mote_model *m, const row *rs, int n) {
         const row *r = &rs[i];
         const double kv = (double)r->kv_bytes, rss = (double)r->peak_rss_kib * 1024.0;
         fprintf(stderr,
-                "memory, S=%d: weights %.1f MiB, KV cache %.2f MiB (%d sequences x %d cells, f16), other buffers "
-                "%.1f MiB, peak RSS %.1f MiB = %.3f x (weights + KV)\n",
-                r->S, w / MiB, kv / MiB, r->S, r->seq_cells, (double)(r->ctx_bytes - r->kv_bytes) / MiB, rss / MiB,
+                "memory, S=%d: weights %.1f MiB, KV cache %.2f MiB (%d cells: %d sequences x %d, f16), other buffers "
+                "%.1f MiB (steps of %d tokens), peak RSS %.1f MiB = %.3f x (weights + KV)\n",
+                r->S, w / MiB, kv / MiB, r->S * r->seq_cells, r->S, r->seq_cells, (double)(r->ctx_bytes - r->kv_bytes) / MiB, r->n_batch, rss / MiB,
                 rss / (w + kv));
     }
 }
@@ -138,6 +159,8 @@ static cJSON *row_json(const bench_parallel_opts *o, const row *r) {
     cJSON_AddNumberToObject(j, "t_tg", r->t_tg);
     cJSON_AddNumberToObject(j, "speed_tg", r->S * o->n_gen / r->t_tg);
     cJSON_AddNumberToObject(j, "speed_tg_per_seq", o->n_gen / r->t_tg);
+    cJSON_AddNumberToObject(j, "n_batch", r->n_batch);
+    cJSON_AddNumberToObject(j, "kv_cache_cells", r->S * r->seq_cells);
     cJSON_AddNumberToObject(j, "kv_cache_bytes", (double)r->kv_bytes);
     cJSON_AddNumberToObject(j, "peak_rss_bytes", (double)r->peak_rss_kib * 1024.0);
     return j;
@@ -145,12 +168,12 @@ static cJSON *row_json(const bench_parallel_opts *o, const row *r) {
 
 static void print_csv(const bench_parallel_opts *o, const row *rs, int n) {
     printf("model_filename,n_threads,n_parallel,n_prompt,n_gen,t_pp,speed_pp,t_tg,speed_tg,speed_tg_per_seq,"
-           "kv_cache_bytes,peak_rss_bytes\n");
+           "n_batch,kv_cache_cells,kv_cache_bytes,peak_rss_bytes\n");
     for (int i = 0; i < n; i++) {
         const row *r = &rs[i];
-        printf("\"%s\",%d,%d,%d,%d,%f,%f,%f,%f,%f,%zu,%ld\n", o->model_name, r->n_threads, r->S, o->n_prompt,
+        printf("\"%s\",%d,%d,%d,%d,%f,%f,%f,%f,%f,%d,%d,%zu,%ld\n", o->model_name, r->n_threads, r->S, o->n_prompt,
                o->n_gen, r->t_pp, r->S * o->n_prompt / r->t_pp, r->t_tg, r->S * o->n_gen / r->t_tg,
-               o->n_gen / r->t_tg, r->kv_bytes, r->peak_rss_kib * 1024);
+               o->n_gen / r->t_tg, r->n_batch, r->S * r->seq_cells, r->kv_bytes, r->peak_rss_kib * 1024);
     }
 }
 

@@ -8,7 +8,8 @@
  * mean ± standard deviation over the repetitions, as llama-bench does.
  * --csv and --json use llama-bench's field names where the meaning is the
  * same, one row per test, so scripts written for llama-bench read both;
- * mote's own fields (peak_rss_bytes, type_mix) come after them.
+ * mote's own fields (peak_rss_bytes, type_mix, kv_cache_cells, kv_cache_bytes) come
+ * after them.
  *
  * --like NAME [--type TYPE] benchmarks a random-weight model of a known shape
  * (written by mote_synth_write to a temporary file, deleted afterwards).
@@ -57,6 +58,9 @@ typedef struct {
 /* One finished test: what it was and its samples. */
 typedef struct {
     int n_prompt, n_gen, n_threads;
+    int n_ubatch;           /* most tokens per forward step */
+    int kv_cells;           /* the context's cache: cells and bytes */
+    size_t kv_bytes;
     char test_time[32];
     int n_samples;
     int64_t samples_ns[64];
@@ -166,6 +170,9 @@ static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result
     mote_context *c;
     int rc = mote_context_new(m, &cp, &c);
     if (rc) return rc;
+    r->n_ubatch = cp.n_batch;
+    r->kv_cells = mote_context_n_ctx(c);
+    r->kv_bytes = mote_context_kv_bytes(c);
     r->n_threads = mote_context_n_threads(c); /* 0 asked: what it came to */
     utc_now(r->test_time, sizeof r->test_time);
     if (!quiet)
@@ -270,7 +277,7 @@ static cJSON *row_object(const model_facts *f, const bench_result *r, uint64_t r
     cJSON_AddNumberToObject(o, "model_size", (double)f->size);
     cJSON_AddNumberToObject(o, "model_n_params", (double)f->n_params);
     cJSON_AddNumberToObject(o, "n_batch", n_batch);
-    cJSON_AddNumberToObject(o, "n_ubatch", n_batch);
+    cJSON_AddNumberToObject(o, "n_ubatch", r->n_ubatch);
     cJSON_AddNumberToObject(o, "n_threads", r->n_threads);
     cJSON_AddStringToObject(o, "type_k", "f16");
     cJSON_AddStringToObject(o, "type_v", "f16");
@@ -289,6 +296,8 @@ static cJSON *row_object(const model_facts *f, const bench_result *r, uint64_t r
         cJSON_AddItemToArray(ts, cJSON_CreateNumber(1e9 * n_tokens(r) / (double)r->samples_ns[i]));
     }
     cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)rss);
+    cJSON_AddNumberToObject(o, "kv_cache_cells", r->kv_cells);
+    cJSON_AddNumberToObject(o, "kv_cache_bytes", (double)r->kv_bytes);
     cJSON_AddStringToObject(o, "type_mix", f->type_mix);
     /* The meter's (null when not measured): CPU use, power, energy per token, CO2. */
     const mote_meter_report *c = &r->cost;
@@ -381,6 +390,10 @@ static void print_markdown(FILE *o, const model_facts *f, const bench_result *rs
     }
     fprintf(o, "\nmodel: %s\ntypes: %s\npeak RSS: %.1f MiB\ncpu: %s (%s)\nkernels: %s\nmote %s\n", f->filename,
             f->type_mix, (double)rss / (1 << 20), f->cpu, mote_cpu_describe(), mote_kernel_set_name(), mote_version());
+    for (int i = 0; i < n; i++)
+        fprintf(o, "%s%d: KV cache %d cells, %.2f MiB (f16); steps of at most %d token%s\n",
+                rs[i].n_prompt ? "pp" : "tg", rs[i].n_prompt ? rs[i].n_prompt : rs[i].n_gen, rs[i].kv_cells,
+                (double)rs[i].kv_bytes / (1 << 20), rs[i].n_ubatch, rs[i].n_ubatch > 1 ? "s" : "");
     for (int i = 0; i < n; i++) {
         const mote_meter_report *c = &rs[i].cost;
         fprintf(o, "%s%d, %d thread%s: CPU %.0f%%", rs[i].n_prompt ? "pp" : "tg",

@@ -45,6 +45,21 @@ static size_t scratch_bytes(const mote_model *m, int32_t nb, int n_threads) {
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
+/* Floats per token of the fused q|k|v output: only a model with a fused
+ * projection (phi3, gpt2) has one. Per token, at a prompt step of 512
+ * tokens every float here is 2 KiB. */
+static int64_t qkv_width(const mote_model *m) {
+    for (int32_t il = 0; il < m->hp.n_layer; il++)
+        if (m->layers[il].wqkv.data) return (int64_t)(m->hp.n_head + 2 * m->hp.n_head_kv) * m->hp.head_dim;
+    return 0;
+}
+
+/* Floats per token of ffn_gate: the gate, or gate|up of a fused
+ * projection; none without a gate (the plain FFN uses ffn_up alone). */
+static int64_t ffn_gate_width(const mote_hparams *hp) {
+    return hp->ffn == MOTE_FFN_GATED_FUSED ? 2 * (int64_t)hp->n_ff : hp->ffn == MOTE_FFN_GATED ? hp->n_ff : 0;
+}
+
 /* What a context of parameters p would be: its dimensions and sizes,
  * checked, before anything is allocated. */
 typedef struct {
@@ -88,8 +103,8 @@ static int plan_context(const mote_model *m, const mote_context_params *p, conte
     o->kv_bytes = (double)hp->n_layer * (double)n_ctx * (double)(o->k_row_bytes + o->v_row_bytes);
     if (type_k != MOTE_TYPE_F16 || type_v != MOTE_TYPE_F16)
         o->f16_bytes = 2.0 * n_threads * (double)n_ctx * hp->head_dim * sizeof(mote_fp16);
-    const double act_floats = (double)nb * (2.0 * hp->n_embd + 2.0 * n_q + 2.0 * n_kv + (n_q + 2.0 * n_kv) +
-                                            3.0 * hp->n_ff + 2.0 * hp->n_rot + 3.0) +
+    const double act_floats = (double)nb * (2.0 * hp->n_embd + 2.0 * n_q + 2.0 * n_kv + (double)qkv_width(m) +
+                                            (double)ffn_gate_width(hp) + hp->n_ff + 2.0 * hp->n_rot + 3.0) +
                               2.0 * hp->head_dim * n_threads + (double)logits_cap * hp->n_vocab;
     o->act_bytes = act_floats * sizeof(float) + (double)scratch_bytes(m, (int32_t)nb, n_threads);
     return MOTE_OK;
@@ -147,8 +162,8 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     size_t sizes[N_BUFS] = {
         (size_t)nb * hp->n_embd,        (size_t)nb * hp->n_embd,
         (size_t)(nb * n_q),             (size_t)(nb * n_kv),
-        (size_t)(nb * n_kv),            (size_t)(nb * (n_q + 2 * n_kv)),
-        (size_t)(nb * n_q),             (size_t)nb * 2 * hp->n_ff,
+        (size_t)(nb * n_kv),            (size_t)(nb * qkv_width(m)),
+        (size_t)(nb * n_q),             (size_t)(nb * ffn_gate_width(hp)),
         (size_t)nb * hp->n_ff,          MOTE_ATTN_SCRATCH(hp->head_dim) * n_threads,
         (size_t)nb * hp->n_rot,         (size_t)nb * hp->n_rot,
         (size_t)logits_cap * hp->n_vocab, (size_t)nb,

@@ -60,9 +60,9 @@ struct mote_context {
     float *q;               /* (nb, n_head * head_dim) */
     float *k;               /* (nb, n_head_kv * head_dim) */
     float *v;               /* (nb, n_head_kv * head_dim) */
-    float *qkv;             /* (nb, (n_head + 2 n_head_kv) * head_dim) fused projection, phi3 only */
+    float *qkv;             /* (nb, (n_head + 2 n_head_kv) * head_dim) fused projection; empty without one */
     float *att;             /* (nb, n_head * head_dim) attention output */
-    float *ffn_gate;        /* (nb, 2 n_ff): gate (or fused gate|up) */
+    float *ffn_gate;        /* (nb, n_ff) gate, (nb, 2 n_ff) fused gate|up, empty without a gate */
     float *ffn_up;          /* (nb, n_ff) */
     float *attn_q;          /* (n_threads, MOTE_ATTN_SCRATCH(head_dim)): per thread, the query heads
                                attention walks together, rounded to f16 precision, then (as f16)

@@ -38,6 +38,7 @@ void mote_model_free(mote_model *m) {
     if (!m) return;
     mote_gguf_close(m->gguf);
     free(m->repacked);
+    free(m->vectors);
     free(m->layers);
     free(m->bound);
     free(m);

@@ -167,6 +167,8 @@ struct mote_model {
     size_t locked_bytes;          /* mlocked (mote_model_params.mlock) */
     char lock_error[160];         /* why locking failed, or "" */
     char repack_note[200];        /* why the weights were not repacked (no memory), or "" */
+    float *vectors;               /* copies of the bound f32 vectors (norms, biases, rope factors) */
+    size_t n_vectors_used, n_vectors_cap; /* floats of it used, and allocated */
     uint8_t *bound;               /* while loading: which of the file's tensors were bound */
 };
 

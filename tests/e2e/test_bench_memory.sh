@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# test_bench_memory.sh — the memory clause of batched decoding (issue #11):
+# `mote bench --parallel` on a synthetic smollm2-135m (q4_0) keeps its peak
+# RSS within 1.1 x (file + KV cache) + ALLOWANCE, and reports the cache it
+# made: S x (P + N + 1) cells in total (--json kv_cache_cells, the table's
+# "KV cells" column) and their bytes.
+#
+# ALLOWANCE is the process itself, whatever the model: the same bench on
+# the 0.7 MB "tiny" shape peaks at 13 MiB (mote's code and its libraries'
+# mapped pages, the heap, the workers' stacks; measured 2026-12-04), so
+# 16 MiB. Before the fix this bench peaked at 1.8 x (file + KV): norms
+# read from the mapping mapped back the repacked matrices' 2 MiB folios
+# (loader.c copies them now; gguf_read.c maps the file by pages).
+#
+# Peak RSS means nothing under a sanitizer (its shadow memory dominates):
+# skipped there, as test_fit and test_sweep_gemma3 skip their memory parts.
+set -u
+: "${MOTE:?MOTE must point to the mote binary}"
+if [ "${MOTE_SANITIZE:-OFF}" = ON ]; then
+    echo "SKIP: sanitizer build: peak RSS is the sanitizer's, not mote's"
+    exit 77
+fi
+if ! command -v python3 >/dev/null; then
+    echo "SKIP: python3 is needed to read the JSON"
+    exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$MOTE" synth --like smollm2-135m --type q4_0 -o "$tmp/m.gguf" -q || { echo "FAIL: synth failed" >&2; exit 1; }
+# Out of the page cache, so the bench reads the file as a model on disk is
+# read (readahead makes the large folios a fresh write may not have).
+python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$tmp/m.gguf"
+"$MOTE" bench "$tmp/m.gguf" --parallel 1,8 -p 32 -n 8 -r 1 --json -q >"$tmp/out.json" ||
+    { echo "FAIL: bench --parallel failed" >&2; exit 1; }
+"$MOTE" bench "$tmp/m.gguf" --parallel 2 -p 8 -n 4 -r 1 -q >"$tmp/out.md" ||
+    { echo "FAIL: bench --parallel (table) failed" >&2; exit 1; }
+
+python3 - "$tmp/out.json" "$tmp/m.gguf" "$tmp/out.md" <<'PY' || exit 1
+import json, os, re, sys
+rows = json.load(open(sys.argv[1]))
+file_bytes = os.path.getsize(sys.argv[2])
+ALLOWANCE = 16 << 20
+MiB = 1 << 20
+fails = 0
+for r in rows:
+    S, cells, kv, rss = r["n_parallel"], r.get("kv_cache_cells"), r["kv_cache_bytes"], r["peak_rss_bytes"]
+    if cells != S * (32 + 8 + 1):
+        print(f"FAIL: S={S}: {cells} KV cells, expected {S} x 41", file=sys.stderr); fails += 1
+    # smollm2-135m: 30 layers x 3 KV heads x 64 dims x (key + value) x f16 per cell
+    if kv != S * 41 * 30 * 192 * 2 * 2:
+        print(f"FAIL: S={S}: {kv} KV bytes for {cells} cells", file=sys.stderr); fails += 1
+    limit = 1.1 * (file_bytes + kv) + ALLOWANCE
+    print(f"S={S}: peak RSS {rss / MiB:.1f} MiB, file + KV {(file_bytes + kv) / MiB:.1f} MiB, "
+          f"limit {limit / MiB:.1f} MiB ({rss / (file_bytes + kv):.3f} x)")
+    if rss > limit:
+        print(f"FAIL: S={S}: peak RSS {rss / MiB:.1f} MiB exceeds 1.1 x (file + KV) + 16 MiB = {limit / MiB:.1f} MiB",
+              file=sys.stderr); fails += 1
+table = open(sys.argv[3]).read()
+if "KV cells" not in table or not re.search(r"\|\s+26\s+\|", table):
+    print("FAIL: the table does not show the KV cells (2 x 13 = 26):\n" + table, file=sys.stderr); fails += 1
+sys.exit(1 if fails else 0)
+PY
+echo "PASS"
