@@ -153,7 +153,9 @@ static inline __attribute__((always_inline)) void gemm_k4(int64_t n, const uint8
                 for (int c = 0; c < C; c++) {
                     const __m256i m = _mm256_maddubs_epi16(u, avx2_bcast4(xb[c][b].qs + 32 * s + 4 * i));
                     a16[c] = (Q5 ? i % 4 == 0 : i == 0) ? m : avx2_pin(_mm256_add_epi16(a16[c], m));
-                    if (Q5 ? i % 4 == 3 : i == 7) isum[c] = avx2_madd_acc(isum[c], a16[c], S);
+                    /* madd + add, not avx2_madd_acc: as vpdpwssd (the avxvnni set) the
+                     * chain through isum waits on its latency (measured slower for Q5_K) */
+                    if (Q5 ? i % 4 == 3 : i == 7) isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(a16[c], S));
                 }
             }
         }
