@@ -33,7 +33,7 @@ static inline __m256i q4_0_pairs(const block_q4_0 *a, const block_q8_0 *b) {
     return avx2_dot_run_sub(avx2_dot_pairs(avx2_unpack_nibbles(a->qs), y), avx2_dot_pairs(_mm256_set1_epi8(8), y));
 }
 
-/* Two blocks' pair sums reduced to 4 int32 each, block 0 in 32-bit lanes
+/* Two blocks' running sums reduced to 4 int32 each, block 0 in 32-bit lanes
  * 0,1,4,5 and block 1 in lanes 2,3,6,7, so one conversion and one fused
  * multiply-add serve both blocks. */
 static inline __m256i two_blocks(__m256i p0, __m256i p1) {
@@ -73,7 +73,8 @@ float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
 }
 
 /* The four-blocks-per-step loop shared by the remaining types: PAIRS(a, b)
- * gives a block's 16 int16 pair sums; EXTRA(i) an optional per-four-blocks
+ * gives a block's products as a running sum (avx2_util.h: 16 int16 pair sums
+ * under AVX2); EXTRA(i) an optional per-four-blocks
  * float term (the offset of the types with a minimum). */
 #define DOT_4BLOCKS(A, B, PAIRS)                                                                        \
     const int64_t nb = n / 32;                                                                          \

@@ -52,7 +52,14 @@ static inline int32_t avx2_hsum_epi32(__m256i v) {
  * vpdpbusd replaces the maddubs/madd pair and vpdpwssd the madd/add pair.
  * Both compilations give the same integers: maddubs saturates its int16
  * pair sums where vpdpbusd does not, so every caller keeps u * |s| * 2
- * below 32768 (checked at each call) and the two agree exactly. */
+ * below 32768 (each kernel states its bound) and the two agree exactly.
+ *
+ * A running sum (avx2_dot_run_start / _run / _run_sub / _run_widen) adds
+ * many byte products of the same lanes before they are widened: as 16 int16
+ * pair sums under AVX2 (the caller bounds the final pair sums to int16;
+ * int16 adds wrap, so the values in between do not matter), as 8 int32
+ * under AVX-VNNI (no widening left to do). Either way the widened result is
+ * the same 8 int32 of four-product sums. */
 #if defined(MOTE_AVXVNNI)
 #if !defined(__AVXVNNI__)
 #error "MOTE_AVXVNNI needs -mavxvnni (cmake/MoteSimdFlags.cmake)"
@@ -77,9 +84,6 @@ static inline __m256i avx2_madd_acc(__m256i acc, __m256i a, __m256i b) { return 
 static inline __m256i avx2_dot_u8_i8_acc(__m256i acc, __m256i u, __m256i s) {
     return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
 }
-/* run + the pairwise products of u and s, in int16 lanes: the caller keeps
- * the final pair sums within int16 (int16 adds wrap, so the values in
- * between do not matter), and widens once at the end. */
 static inline __m256i avx2_dot_run(__m256i run, __m256i u, __m256i s) {
     return _mm256_add_epi16(run, _mm256_maddubs_epi16(u, s));
 }
