@@ -10,6 +10,10 @@ function(mote_simd_flags root)
     file(GLOB avx2_sources ${root}/src/quant/x86/avx2_*.c)
     list(FILTER avx2_sources EXCLUDE REGEX "avx2_set\\.c$")
     set_source_files_properties(${avx2_sources} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c")
+    # AVX-VNNI: the AVX2 byte-dot kernels compiled again (the "avxvnni" set).
+    file(GLOB avxvnni_sources ${root}/src/quant/x86/avxvnni_*.c)
+    list(FILTER avxvnni_sources EXCLUDE REGEX "avxvnni_set\\.c$")
+    set_source_files_properties(${avxvnni_sources} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;-mavxvnni")
     # AVX-512: foundation, byte/word, 256-bit forms and VNNI (the "avx512" set).
     file(GLOB avx512_sources ${root}/src/quant/x86/avx512_*.c)
     list(FILTER avx512_sources EXCLUDE REGEX "avx512_set\\.c$")

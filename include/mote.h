@@ -79,7 +79,7 @@ const char *mote_last_error(void);
 const char *mote_status_name(int status);
 /* The library's version string, e.g. "0.1.0". */
 const char *mote_version(void);
-/* The kernel set in use ("avx512", "avx2", "neon-dotprod", "neon" or "ref"):
+/* The kernel set in use ("avx512", "avxvnni", "avx2", "neon-dotprod", "neon" or "ref"):
  * the best this CPU runs, or the one MOTE_KERNELS names; chosen once. */
 const char *mote_kernel_set_name(void);
 

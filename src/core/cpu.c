@@ -68,7 +68,7 @@ static void detect(void) {
     features.neon = hw & (1ul << 12); /* HWCAP_NEON */
 #endif
     const mote_cpu_features *f = &features;
-    snprintf(description, sizeof description, "%s%s%s%s%s%s%s%s%s",
+    snprintf(description, sizeof description, "%s%s%s%s%s%s%s%s%s%s",
 #if defined(__x86_64__)
              "x86-64",
 #elif defined(__aarch64__)
@@ -79,7 +79,7 @@ static void detect(void) {
              "cpu",
 #endif
              f->avx2 ? " AVX2" : "", f->fma ? " FMA" : "", f->f16c ? " F16C" : "", f->avx512f ? " AVX512" : "",
-             f->avx512vnni ? " VNNI" : "", f->neon ? " NEON" : "", f->neon_dotprod ? " DOTPROD" : "",
+             f->avx512vnni ? " VNNI" : "", f->avxvnni ? " AVX-VNNI" : "", f->neon ? " NEON" : "", f->neon_dotprod ? " DOTPROD" : "",
              f->neon_fp16 ? " FP16" : "");
 }
 

@@ -13,8 +13,9 @@
  *
  *   MOTE_KERNELS=ref       the reference kernels only (to compare speed, or
  *                          rule out a SIMD bug when chasing a wrong answer);
- *   MOTE_KERNELS=<set>     that set and the ones below it (avx2, avx512,
- *                          neon, neon-dotprod: the names in the table).
+ *   MOTE_KERNELS=<set>     that set and the ones below it (avx2, avxvnni,
+ *                          avx512, neon, neon-dotprod: the names in the
+ *                          table).
  *
  * A name this build does not know, or a set this CPU cannot run, is
  * reported in one line on stderr and the best usable set is taken instead.
@@ -41,6 +42,10 @@ static bool has_avx2(void) {
     const mote_cpu_features *f = mote_cpu();
     return f->avx2 && f->fma && f->f16c;
 }
+/* The AVX-VNNI set: AVX2's kernels with the VEX-encoded 256-bit byte dot
+ * product (Alder Lake and later, Zen 5; also on the AVX-512 CPUs that have
+ * it, where it sits below the avx512 set). */
+static bool has_avxvnni(void) { return has_avx2() && mote_cpu()->avxvnni; }
 /* The AVX-512 set: foundation, byte/word and 256-bit forms, and the VNNI
  * byte dot product its kernels are built around. */
 static bool has_avx512(void) {
@@ -72,6 +77,8 @@ static const mote_kernel_set sets[] = {
 #if defined(__x86_64__)
     {"avx2", has_avx2, mote_avx2_kernels, mote_avx2_panel_kernels, mote_avx2_stored_panels, mote_avx2_attend_block,
      mote_avx2_glu_silu, mote_avx2_glu_gelu_table},
+    {"avxvnni", has_avxvnni, mote_avxvnni_kernels, mote_avxvnni_panel_kernels, mote_avxvnni_stored_panels, NULL,
+     NULL, NULL},
     {"avx512", has_avx512, mote_avx512_kernels, mote_avx512_panel_kernels, mote_avx512_stored_panels, NULL, NULL,
      NULL},
 #endif

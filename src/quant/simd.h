@@ -53,7 +53,7 @@ typedef void (*mote_glu_table_fn)(float *out, const float *gate, const float *up
  * NULL list or function contributes nothing (the earlier set's, or the
  * portable code, stays). */
 typedef struct {
-    const char *name;                   /* "avx2", "avx512", "neon", "neon-dotprod" */
+    const char *name;                   /* "avx2", "avxvnni", "avx512", "neon", "neon-dotprod" */
     bool (*usable)(void);               /* does this CPU run it? */
     const mote_kernel_entry *entries;   /* one-row kernels: converters and vec dots */
     const mote_panel_entry *panels;     /* panel kernels for prompts; geometry in each */
@@ -79,6 +79,9 @@ const mote_kernel_set *mote_kernels_active(void);
 extern const mote_kernel_entry mote_avx2_kernels[];
 extern const mote_panel_entry mote_avx2_panel_kernels[];
 extern const mote_panel_entry mote_avx2_stored_panels[];
+extern const mote_kernel_entry mote_avxvnni_kernels[];
+extern const mote_panel_entry mote_avxvnni_panel_kernels[];
+extern const mote_panel_entry mote_avxvnni_stored_panels[];
 extern const mote_kernel_entry mote_avx512_kernels[];
 extern const mote_panel_entry mote_avx512_panel_kernels[];
 extern const mote_panel_entry mote_avx512_stored_panels[];

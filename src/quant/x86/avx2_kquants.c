@@ -62,7 +62,7 @@ float mote_avx2_vec_dot_q2_K_q8_K(int64_t n, const void *w, const void *x) {
                 const __m256i u = _mm256_and_si256(_mm256_srli_epi16(Q, 2 * j), three);
                 /* pairs <= 2*3*127; times a 4-bit scale */
                 const __m256i p = _mm256_maddubs_epi16(u, load32(y[i].qs + 128 * h + 32 * j));
-                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, scale_pair(S[h], 2 * j)));
+                isum = avx2_madd_acc(isum, p, scale_pair(S[h], 2 * j));
             }
         }
         const __m256i msum = _mm256_madd_epi16(load32(y[i].bsums), mins);
@@ -115,7 +115,7 @@ float mote_avx2_vec_dot_q3_K_q8_K(int64_t n, const void *w, const void *x) {
                 const __m256i u = _mm256_or_si256(low, high);
                 /* pairs <= 2*7*127; times |scale| <= 32 */
                 const __m256i p = _mm256_maddubs_epi16(u, load32(y[i].qs + 128 * h + 32 * j));
-                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, scale_pair(S[h], 2 * j)));
+                isum = avx2_madd_acc(isum, p, scale_pair(S[h], 2 * j));
             }
         }
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(isum, offset)),
@@ -166,8 +166,8 @@ float mote_avx2_vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x) {
             const __m256i plo = _mm256_maddubs_epi16(_mm256_and_si256(Q, low4), load32(y[i].qs + 64 * c));
             const __m256i phi = _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(Q, 4), low4),
                                                      load32(y[i].qs + 64 * c + 32));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(plo, scale_all(S, 2 * c)));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(phi, scale_all(S, 2 * c + 1)));
+            isum = avx2_madd_acc(isum, plo, scale_all(S, 2 * c));
+            isum = avx2_madd_acc(isum, phi, scale_all(S, 2 * c + 1));
         }
         const float d = avx2_h2f(a[i].d) * y[i].d, dmin = avx2_h2f(a[i].dmin) * y[i].d;
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(d), acc);
@@ -196,8 +196,8 @@ float mote_avx2_vec_dot_q5_K_q8_K(int64_t n, const void *w, const void *x) {
             /* pairs <= 2*31*127; times a scale <= 63 */
             const __m256i plo = _mm256_maddubs_epi16(ulo, load32(y[i].qs + 64 * c));
             const __m256i phi = _mm256_maddubs_epi16(uhi, load32(y[i].qs + 64 * c + 32));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(plo, scale_all(S, 2 * c)));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(phi, scale_all(S, 2 * c + 1)));
+            isum = avx2_madd_acc(isum, plo, scale_all(S, 2 * c));
+            isum = avx2_madd_acc(isum, phi, scale_all(S, 2 * c + 1));
         }
         const float d = avx2_h2f(a[i].d) * y[i].d, dmin = avx2_h2f(a[i].dmin) * y[i].d;
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(d), acc);
@@ -234,7 +234,7 @@ float mote_avx2_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x) {
             for (int k = 0; k < 4; k++) {
                 /* pairs <= 2*63*127 = 16002; times |scale| <= 128 in int32 */
                 const __m256i p = _mm256_maddubs_epi16(u[k], load32(y[i].qs + 128 * h + 32 * k));
-                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, scale_pair(S[h], 2 * k)));
+                isum = avx2_madd_acc(isum, p, scale_pair(S[h], 2 * k));
             }
         }
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(isum, offset)),
@@ -273,7 +273,7 @@ float mote_avx2_vec_dot_iq4_xs_q8_K(int64_t n, const void *w, const void *x) {
             const __m256i yv = load32(y[i].qs + 32 * g);
             /* pairs <= 2*127*127 = 32258; times |scale| <= 32 in int32 */
             const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(v, v), _mm256_sign_epi8(yv, v));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, scale_all(S, g)));
+            isum = avx2_madd_acc(isum, p, scale_all(S, g));
         }
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
     }
@@ -282,10 +282,11 @@ float mote_avx2_vec_dot_iq4_xs_q8_K(int64_t n, const void *w, const void *x) {
 
 /* ---- ternary ------------------------------------------------------------------------ */
 
-/* t*y for t in {-1, 0, 1} (the sign of t applied to y), summed in pairs
- * into 16 int16 (each at most 254 in size, so eight such sums still fit). */
-static inline __m256i ternary_pairs(__m256i t, __m256i yv) {
-    return _mm256_maddubs_epi16(_mm256_set1_epi8(1), _mm256_sign_epi8(yv, t));
+/* run + t*y for t in {-1, 0, 1} (the sign of t applied to y): a running
+ * byte dot sum (avx2_util.h) whose int16 pairs are each at most 254 in
+ * size, so eight such sums still fit. */
+static inline __m256i ternary_run(__m256i run, __m256i t, __m256i yv) {
+    return avx2_dot_run(run, _mm256_set1_epi8(1), _mm256_sign_epi8(yv, t));
 }
 
 /* The top trit of each byte (fraction f/256 of 3^5): t = [f >= 86] + [f >= 171] - 1. */
@@ -307,7 +308,7 @@ float mote_avx2_vec_dot_tq1_0_q8_K(int64_t n, const void *w, const void *x) {
         /* bytes 0..31: trit k is weights 32k..32k+31 */
         __m256i f = load32(a[i].qs);
         for (int k = 0; k < 5; k++, f = times3(f))
-            sum16 = _mm256_add_epi16(sum16, ternary_pairs(top_trit(f), load32(y[i].qs + 32 * k)));
+            sum16 = ternary_run(sum16, top_trit(f), load32(y[i].qs + 32 * k));
         /* bytes 32..47 (trit k: weights 160+16k..) and qh (trit k of byte m:
          * weight 240+4k+m), handled as 16-byte halves of one register */
         __m128i g = _mm_loadu_si128((const __m128i *)(a[i].qs + 32));
@@ -327,10 +328,10 @@ float mote_avx2_vec_dot_tq1_0_q8_K(int64_t n, const void *w, const void *x) {
             const __m256i yv = _mm256_set_m128i(
                 _mm_loadu_si128((const __m128i *)(y[i].qs + (k + 1 < 5 ? 160 + 16 * (k + 1) : 240))),
                 _mm_loadu_si128((const __m128i *)(y[i].qs + 160 + 16 * k)));
-            sum16 = _mm256_add_epi16(sum16, ternary_pairs(t, yv));
+            sum16 = ternary_run(sum16, t, yv);
             g = _mm256_castsi256_si128(times3(_mm256_castsi128_si256(g1)));
         }
-        const __m256i isum = _mm256_madd_epi16(sum16, _mm256_set1_epi16(1));
+        const __m256i isum = avx2_dot_run_widen(sum16);
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
     }
     return avx2_hsum_ps(acc);
@@ -348,11 +349,11 @@ float mote_avx2_vec_dot_tq2_0_q8_K(int64_t n, const void *w, const void *x) {
             const __m256i Q = load32(a[i].qs + 32 * c);
             for (int j = 0; j < 4; j++) {
                 const __m256i u = _mm256_and_si256(_mm256_srli_epi16(Q, 2 * j), three);
-                sum16 = _mm256_add_epi16(sum16, _mm256_maddubs_epi16(u, load32(y[i].qs + 128 * c + 32 * j)));
+                sum16 = avx2_dot_run(sum16, u, load32(y[i].qs + 128 * c + 32 * j));
             }
         }
         /* t = u - 1: sum(u*y) minus sum(y), the latter from the bsums */
-        const __m256i isum = _mm256_sub_epi32(_mm256_madd_epi16(sum16, ones16), _mm256_madd_epi16(load32(y[i].bsums), ones16));
+        const __m256i isum = _mm256_sub_epi32(avx2_dot_run_widen(sum16), _mm256_madd_epi16(load32(y[i].bsums), ones16));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(y[i].d * avx2_h2f(a[i].d)), acc);
     }
     return avx2_hsum_ps(acc);

@@ -114,15 +114,14 @@ static inline __attribute__((always_inline)) void gemm_generic(int64_t n, const 
                         a16[c] = k == 0 ? m : avx2_pin(_mm256_add_epi16(a16[c], m));
                     }
                 }
-                for (int c = 0; c < C; c++) isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(a16[c], S));
+                for (int c = 0; c < C; c++) isum[c] = avx2_madd_acc(isum[c], a16[c], S);
             }
         }
         __m256i msum[PC];
         for (int c = 0; c < C; c++) {
             msum[c] = _mm256_madd_epi16(_mm256_load_si256(p + 64 + NSUB), avx2_bcast4(xb[c][b].bsums));
             for (int q = 1; q < 8; q++)
-                msum[c] = avx2_pin(_mm256_add_epi32(
-                    msum[c], _mm256_madd_epi16(_mm256_load_si256(p + 64 + NSUB + q), avx2_bcast4(xb[c][b].bsums + 2 * q))));
+                msum[c] = avx2_pin(avx2_madd_acc(msum[c], _mm256_load_si256(p + 64 + NSUB + q), avx2_bcast4(xb[c][b].bsums + 2 * q)));
         }
         const float *dp = (const float *)(p + 64 + NSUB + 8);
         const __m256 D = _mm256_load_ps(dp);

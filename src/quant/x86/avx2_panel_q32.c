@@ -245,10 +245,10 @@ static inline __attribute__((always_inline)) void chain_u(const __m256i *p, cons
                                                           __m256i *s0, __m256i *s1, __m256i *s2, __m256i *s3) {
     for (int j = 0; j < 8; j++) {
         const __m256i wv = _mm256_load_si256(p + j);
-        *s0 = avx2_pin(_mm256_add_epi16(*s0, _mm256_maddubs_epi16(wv, bcast4(q[0], j))));
-        if (cols > 1) *s1 = avx2_pin(_mm256_add_epi16(*s1, _mm256_maddubs_epi16(wv, bcast4(q[1], j))));
-        if (cols > 2) *s2 = avx2_pin(_mm256_add_epi16(*s2, _mm256_maddubs_epi16(wv, bcast4(q[2], j))));
-        if (cols > 3) *s3 = avx2_pin(_mm256_add_epi16(*s3, _mm256_maddubs_epi16(wv, bcast4(q[3], j))));
+        *s0 = avx2_pin(avx2_dot_run(*s0, wv, bcast4(q[0], j)));
+        if (cols > 1) *s1 = avx2_pin(avx2_dot_run(*s1, wv, bcast4(q[1], j)));
+        if (cols > 2) *s2 = avx2_pin(avx2_dot_run(*s2, wv, bcast4(q[2], j)));
+        if (cols > 3) *s3 = avx2_pin(avx2_dot_run(*s3, wv, bcast4(q[3], j)));
     }
 }
 
@@ -266,20 +266,19 @@ static inline __attribute__((always_inline)) void gemm_u(int64_t n, const void *
                                                          size_t x_stride, int cols, float *y, size_t y_stride) {
     const int64_t nb = n / 32;
     const __m256i *p = panel;
-    const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     for (int64_t b = 0; b < nb; b++, p += 9) {
         PREFETCH_ACT(XB, cols);
-        __m256i s0 = _mm256_set1_epi32(XB(0)->off), s1 = s0, s2 = s0, s3 = s0;
-        if (cols > 1) s1 = _mm256_set1_epi32(XB(1)->off);
-        if (cols > 2) s2 = _mm256_set1_epi32(XB(2)->off);
-        if (cols > 3) s3 = _mm256_set1_epi32(XB(3)->off);
+        __m256i s0 = avx2_dot_run_start(XB(0)->off), s1 = s0, s2 = s0, s3 = s0;
+        if (cols > 1) s1 = avx2_dot_run_start(XB(1)->off);
+        if (cols > 2) s2 = avx2_dot_run_start(XB(2)->off);
+        if (cols > 3) s3 = avx2_dot_run_start(XB(3)->off);
         const int8_t *const q[4] = {XB(0)->qs, cols > 1 ? XB(1)->qs : NULL, cols > 2 ? XB(2)->qs : NULL,
                                     cols > 3 ? XB(3)->qs : NULL};
         chain_u(p, q, cols, &s0, &s1, &s2, &s3);
         const __m256 dw = _mm256_load_ps((const float *)(p + 8));
 #define FINISH(c, s, acc) \
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(s, ones)), \
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(avx2_dot_run_widen(s)), \
                               _mm256_mul_ps(dw, _mm256_broadcast_ss(&XB(c)->d)), acc)
         FINISH(0, s0, acc0);
         if (cols > 1) FINISH(1, s1, acc1);
@@ -294,7 +293,6 @@ static inline __attribute__((always_inline)) void gemm_s(int64_t n, const void *
                                                          size_t x_stride, int cols, float *y, size_t y_stride) {
     const int64_t nb = n / 32;
     const __m256i *p = panel;
-    const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     for (int64_t b = 0; b < nb; b++, p += 17) {
         PREFETCH_ACT(XB, cols);
@@ -302,7 +300,7 @@ static inline __attribute__((always_inline)) void gemm_s(int64_t n, const void *
         for (int j = 0; j < 8; j++) {
             const __m256i av = _mm256_load_si256(p + j), wv = _mm256_load_si256(p + 8 + j);
 #define SDOT(c, s) \
-            s = _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_maddubs_epi16(av, _mm256_sign_epi8(bcast4(XB(c), j), wv)), ones))
+            s = avx2_dot_u8_i8_acc(s, av, _mm256_sign_epi8(bcast4(XB(c), j), wv))
             SDOT(0, s0);
             if (cols > 1) SDOT(1, s1);
             if (cols > 2) SDOT(2, s2);
@@ -333,16 +331,15 @@ static inline __attribute__((always_inline)) void gemm_m(int64_t n, const void *
                                                          int recentre) {
     const int64_t nb = n / 32;
     const __m256i *p = panel;
-    const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     for (int64_t b = 0; b < nb; b++, p += 10) {
         PREFETCH_ACT(XB1, cols);
         __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
         if (recentre) {
-            s0 = _mm256_set1_epi32(XB1(0)->off);
-            if (cols > 1) s1 = _mm256_set1_epi32(XB1(1)->off);
-            if (cols > 2) s2 = _mm256_set1_epi32(XB1(2)->off);
-            if (cols > 3) s3 = _mm256_set1_epi32(XB1(3)->off);
+            s0 = avx2_dot_run_start(XB1(0)->off);
+            if (cols > 1) s1 = avx2_dot_run_start(XB1(1)->off);
+            if (cols > 2) s2 = avx2_dot_run_start(XB1(2)->off);
+            if (cols > 3) s3 = avx2_dot_run_start(XB1(3)->off);
         }
         const int8_t *const q[4] = {XB1(0)->qs, cols > 1 ? XB1(1)->qs : NULL, cols > 2 ? XB1(2)->qs : NULL,
                                     cols > 3 ? XB1(3)->qs : NULL};
@@ -350,7 +347,7 @@ static inline __attribute__((always_inline)) void gemm_m(int64_t n, const void *
         const __m256 dw = _mm256_load_ps((const float *)(p + 8)), mw = _mm256_load_ps((const float *)(p + 9));
 #define MFINISH(c, sum, acc)                                                                              \
         do {                                                                                            \
-            __m256i i32 = _mm256_madd_epi16(sum, ones);                                                   \
+            __m256i i32 = avx2_dot_run_widen(sum);                                                        \
             if (recentre) i32 = _mm256_add_epi32(i32, _mm256_set1_epi32(XB1(c)->back));                 \
             acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32), _mm256_mul_ps(dw, _mm256_broadcast_ss(&XB1(c)->d)), acc); \
             acc = _mm256_fmadd_ps(mw, _mm256_broadcast_ss(&XB1(c)->s), acc);                            \

@@ -5,7 +5,7 @@
  * One block is one 256-bit register of 32 bytes: the weights are widened to
  * bytes (nibbles split with a mask and a shift, the fifth bit spread from its
  * 32-bit mask, IQ4_NL levels looked up with a byte shuffle), multiplied with
- * the activation bytes by maddubs/madd into 8 int32 partial sums, and those
+ * the activation bytes (avx2_util.h's byte dot) into 8 int32 partial sums, and those
  * are scaled by the block's two fp16 scales into 8 float accumulators. The
  * integer part is exact; only the order of the float additions differs from
  * the reference. Generation streams every weight once per token, so these
@@ -30,16 +30,14 @@ static inline __m256 scale_acc(__m256 acc, __m256i isum, float da, float db) {
  * juggling is needed; pairs stay within +-2*15*127. */
 static inline __m256i q4_0_pairs(const block_q4_0 *a, const block_q8_0 *b) {
     const __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
-    return _mm256_sub_epi16(_mm256_maddubs_epi16(avx2_unpack_nibbles(a->qs), y),
-                            _mm256_maddubs_epi16(_mm256_set1_epi8(8), y));
+    return avx2_dot_run_sub(avx2_dot_pairs(avx2_unpack_nibbles(a->qs), y), avx2_dot_pairs(_mm256_set1_epi8(8), y));
 }
 
-/* Two blocks' pair sums reduced to 4 int32 each, block 0 in 32-bit lanes
+/* Two blocks' running sums reduced to 4 int32 each, block 0 in 32-bit lanes
  * 0,1,4,5 and block 1 in lanes 2,3,6,7, so one conversion and one fused
  * multiply-add serve both blocks. */
 static inline __m256i two_blocks(__m256i p0, __m256i p1) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    return _mm256_hadd_epi32(_mm256_madd_epi16(p0, ones), _mm256_madd_epi16(p1, ones));
+    return _mm256_hadd_epi32(avx2_dot_run_widen(p0), avx2_dot_run_widen(p1));
 }
 
 /* Four fp16 values as four floats with one conversion. */
@@ -68,14 +66,15 @@ float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
         acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s23), _mm256_set_m128(p23, p23), acc1);
     }
     for (; i < nb; i++) {
-        const __m256i s = _mm256_madd_epi16(q4_0_pairs(&a[i], &b[i]), _mm256_set1_epi16(1));
+        const __m256i s = avx2_dot_run_widen(q4_0_pairs(&a[i], &b[i]));
         acc0 = scale_acc(acc0, s, avx2_h2f(a[i].d), avx2_h2f(b[i].d));
     }
     return avx2_hsum_ps(_mm256_add_ps(acc0, acc1));
 }
 
 /* The four-blocks-per-step loop shared by the remaining types: PAIRS(a, b)
- * gives a block's 16 int16 pair sums; EXTRA(i) an optional per-four-blocks
+ * gives a block's products as a running sum (avx2_util.h: 16 int16 pair sums
+ * under AVX2); EXTRA(i) an optional per-four-blocks
  * float term (the offset of the types with a minimum). */
 #define DOT_4BLOCKS(A, B, PAIRS)                                                                        \
     const int64_t nb = n / 32;                                                                          \
@@ -91,7 +90,7 @@ float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
         acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s23), _mm256_set_m128(p23, p23), acc1);               \
     }                                                                                                   \
     for (; i < nb; i++)                                                                                 \
-        acc0 = scale_acc(acc0, _mm256_madd_epi16(PAIRS(&A[i], &B[i]), _mm256_set1_epi16(1)),            \
+        acc0 = scale_acc(acc0, avx2_dot_run_widen(PAIRS(&A[i], &B[i])),                            \
                          avx2_h2f(A[i].d), avx2_h2f(B[i].d));                                            \
     float sum = avx2_hsum_ps(_mm256_add_ps(acc0, acc1))
 
@@ -99,7 +98,7 @@ float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x) {
  * the unsigned-by-signed multiply applies; pairs stay within 2*128*127. */
 static inline __m256i q8_0_pairs(const block_q8_0 *a, const block_q8_0 *b) {
     const __m256i q = _mm256_loadu_si256((const __m256i *)a->qs);
-    return _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b->qs), q));
+    return avx2_dot_pairs(_mm256_sign_epi8(q, q), _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b->qs), q));
 }
 
 float mote_avx2_vec_dot_q8_0_q8_0(int64_t n, const void *w, const void *x) {
@@ -130,7 +129,7 @@ static inline float offset_sum(const void *w, size_t wstride, size_t moff, const
 /* Q4_1: unsigned q (0..15) times the activation; the offset m meets Q8_1's
  * s = d8 * sum(q8), one multiply per block (summed apart). */
 static inline __m256i q4_1_pairs(const block_q4_1 *a, const block_q8_1 *b) {
-    return _mm256_maddubs_epi16(avx2_unpack_nibbles(a->qs), _mm256_loadu_si256((const __m256i *)b->qs));
+    return avx2_dot_pairs(avx2_unpack_nibbles(a->qs), _mm256_loadu_si256((const __m256i *)b->qs));
 }
 
 float mote_avx2_vec_dot_q4_1_q8_1(int64_t n, const void *w, const void *x) {
@@ -148,8 +147,7 @@ static inline __m256i q5_unpack(const uint8_t *qs, const uint8_t *qh) {
 /* Q5_0: (q - 16) * y as u*y - 16*y, pairs within +-2*31*127. */
 static inline __m256i q5_0_pairs(const block_q5_0 *a, const block_q8_0 *b) {
     const __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
-    return _mm256_sub_epi16(_mm256_maddubs_epi16(q5_unpack(a->qs, a->qh), y),
-                            _mm256_maddubs_epi16(_mm256_set1_epi8(16), y));
+    return avx2_dot_run_sub(avx2_dot_pairs(q5_unpack(a->qs, a->qh), y), avx2_dot_pairs(_mm256_set1_epi8(16), y));
 }
 
 float mote_avx2_vec_dot_q5_0_q8_0(int64_t n, const void *w, const void *x) {
@@ -160,7 +158,7 @@ float mote_avx2_vec_dot_q5_0_q8_0(int64_t n, const void *w, const void *x) {
 }
 
 static inline __m256i q5_1_pairs(const block_q5_1 *a, const block_q8_1 *b) {
-    return _mm256_maddubs_epi16(q5_unpack(a->qs, a->qh), _mm256_loadu_si256((const __m256i *)b->qs));
+    return avx2_dot_pairs(q5_unpack(a->qs, a->qh), _mm256_loadu_si256((const __m256i *)b->qs));
 }
 
 float mote_avx2_vec_dot_q5_1_q8_1(int64_t n, const void *w, const void *x) {
@@ -178,7 +176,7 @@ static inline __m256i iq4_nl_pairs(const block_iq4_nl *a, const block_q8_0 *b) {
     const __m256i v = _mm256_shuffle_epi8(table, avx2_unpack_nibbles(a->qs));
     const __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
     /* pairs <= 2*127*127 */
-    return _mm256_maddubs_epi16(_mm256_sign_epi8(v, v), _mm256_sign_epi8(y, v));
+    return avx2_dot_pairs(_mm256_sign_epi8(v, v), _mm256_sign_epi8(y, v));
 }
 
 float mote_avx2_vec_dot_iq4_nl_q8_0(int64_t n, const void *w, const void *x) {

@@ -153,6 +153,8 @@ static inline __attribute__((always_inline)) void gemm_k4(int64_t n, const uint8
                 for (int c = 0; c < C; c++) {
                     const __m256i m = _mm256_maddubs_epi16(u, avx2_bcast4(xb[c][b].qs + 32 * s + 4 * i));
                     a16[c] = (Q5 ? i % 4 == 0 : i == 0) ? m : avx2_pin(_mm256_add_epi16(a16[c], m));
+                    /* madd + add, not avx2_madd_acc: as vpdpwssd (the avxvnni set) the
+                     * chain through isum waits on its latency (measured slower for Q5_K) */
                     if (Q5 ? i % 4 == 3 : i == 7) isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(a16[c], S));
                 }
             }
@@ -160,7 +162,7 @@ static inline __attribute__((always_inline)) void gemm_k4(int64_t n, const uint8
         for (int j = 0; j < 8; j++) { /* a 32-weight min covers bsums 2j and 2j+1 */
             const __m256i M = pairs_u8(sm + 64 + 8 * j);
             for (int c = 0; c < C; c++)
-                msum[c] = _mm256_add_epi32(msum[c], _mm256_madd_epi16(M, avx2_bcast4(xb[c][b].bsums + 2 * j)));
+                msum[c] = avx2_madd_acc(msum[c], M, avx2_bcast4(xb[c][b].bsums + 2 * j));
         }
         const __m256 D = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + at_sc + 96)));
         const __m256 DM = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + at_sc + 112)));
@@ -205,7 +207,7 @@ static inline __attribute__((always_inline)) void gemm_q6(int64_t n, const uint8
                             a16[c] = m;
                         } else {
                             a16[c] = avx2_pin(_mm256_add_epi16(a16[c], m));
-                            isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(a16[c], S));
+                            isum[c] = avx2_madd_acc(isum[c], a16[c], S);
                         }
                     }
                 }
@@ -213,7 +215,7 @@ static inline __attribute__((always_inline)) void gemm_q6(int64_t n, const uint8
         for (int p = 0; p < 8; p++) {
             const __m256i M = pairs_i8(sc + 16 * p, sc + 16 * p + 8);
             for (int c = 0; c < C; c++)
-                msum[c] = _mm256_add_epi32(msum[c], _mm256_madd_epi16(M, avx2_bcast4(xb[c][b].bsums + 2 * p)));
+                msum[c] = avx2_madd_acc(msum[c], M, avx2_bcast4(xb[c][b].bsums + 2 * p));
         }
         const __m256 D = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 1664)));
         for (int c = 0; c < C; c++) {

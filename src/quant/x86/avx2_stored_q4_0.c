@@ -84,7 +84,7 @@ static void repack(int64_t n, const void *w, size_t w_stride, int rows, void *gr
  * unrolls and the accumulators stay in registers. */
 static inline __attribute__((always_inline)) void gemm_cols(int64_t n, const uint8_t *g, const act_block *const *a,
                                                             float *y, size_t y_stride, const int C) {
-    const __m256i mask = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+    const __m256i mask = _mm256_set1_epi8(0x0F);
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     for (int64_t b = 0; b < n / 32; b++, g += GROUP_BLOCK_BYTES) {
         const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
@@ -98,9 +98,9 @@ static inline __attribute__((always_inline)) void gemm_cols(int64_t n, const uin
         for (int c = 0; c < C; c++) {
             const act_block *ab = a[c] + b;
             /* |sum| per i16 lane <= 8 * 2 * 15 * 127 = 30480: no saturation */
-            __m256i s = _mm256_maddubs_epi16(u[0], avx2_bcast4(ab->qs));
-            for (int j = 1; j < 8; j++) s = _mm256_add_epi16(s, _mm256_maddubs_epi16(u[j], avx2_bcast4(ab->qs + 4 * j)));
-            const __m256i i32 = _mm256_sub_epi32(_mm256_madd_epi16(s, ones), _mm256_set1_epi32(ab->s8));
+            __m256i s = avx2_dot_pairs(u[0], avx2_bcast4(ab->qs));
+            for (int j = 1; j < 8; j++) s = avx2_dot_run(s, u[j], avx2_bcast4(ab->qs + 4 * j));
+            const __m256i i32 = _mm256_sub_epi32(avx2_dot_run_widen(s), _mm256_set1_epi32(ab->s8));
             acc[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32), _mm256_mul_ps(dw, _mm256_set1_ps(ab->d)), acc[c]);
         }
     }

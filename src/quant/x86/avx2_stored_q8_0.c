@@ -61,7 +61,6 @@ static void unpack(int64_t n, const void *group, int r, void *row) {
 static inline __attribute__((always_inline)) void gemm_cols(int64_t n, const uint8_t *g,
                                                             const mote_avx2_stored_act *const *a, float *y,
                                                             size_t y_stride, const int C) {
-    const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     for (int64_t b = 0; b < n / 32; b++, g += GROUP_BLOCK_BYTES) {
         const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
@@ -73,7 +72,7 @@ static inline __attribute__((always_inline)) void gemm_cols(int64_t n, const uin
 #pragma GCC unroll 4
             for (int c = 0; c < C; c++) {
                 const __m256i x = _mm256_sign_epi8(avx2_bcast4(a[c][b].qs + 4 * v), w);
-                s[c] = _mm256_add_epi32(s[c], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, x), ones));
+                s[c] = avx2_dot_u8_i8_acc(s[c], aw, x);
             }
         }
         for (int c = 0; c < C; c++)

@@ -46,12 +46,61 @@ static inline int32_t avx2_hsum_epi32(__m256i v) {
     return _mm_cvtsi128_si32(s);
 }
 
-/* Pairwise products of unsigned bytes u (0..255, here at most 128) with
- * signed bytes s, summed in fours into 8 int32. The int16 middle step cannot
- * saturate as long as u * |s| * 2 < 32768, which every caller checks. */
-static inline __m256i avx2_dot_u8_i8(__m256i u, __m256i s) {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+/* The byte dot products of the AVX2 kernels, in one place. The kernels are
+ * compiled twice: as the "avx2" set, and again by the avxvnni_*.c files
+ * (with MOTE_AVXVNNI defined and -mavxvnni) as the "avxvnni" set, where
+ * vpdpbusd replaces the maddubs/madd pair and vpdpwssd the madd/add pair.
+ * Both compilations give the same integers: maddubs saturates its int16
+ * pair sums where vpdpbusd does not, so every caller keeps u * |s| * 2
+ * below 32768 (each kernel states its bound) and the two agree exactly.
+ *
+ * A running sum (avx2_dot_run_start / _run / _run_sub / _run_widen) adds
+ * many byte products of the same lanes before they are widened: as 16 int16
+ * pair sums under AVX2 (the caller bounds the final pair sums to int16;
+ * int16 adds wrap, so the values in between do not matter), as 8 int32
+ * under AVX-VNNI (no widening left to do). Either way the widened result is
+ * the same 8 int32 of four-product sums. */
+#if defined(MOTE_AVXVNNI)
+#if !defined(__AVXVNNI__)
+#error "MOTE_AVXVNNI needs -mavxvnni (cmake/MoteSimdFlags.cmake)"
+#endif
+/* acc + in every int32 lane the four products of the unsigned bytes of u
+ * with the signed bytes of s. */
+static inline __m256i avx2_dot_u8_i8_acc(__m256i acc, __m256i u, __m256i s) { return _mm256_dpbusd_avx_epi32(acc, u, s); }
+/* A running byte dot product (avx2_dot_run): int32 lanes here. */
+static inline __m256i avx2_dot_run(__m256i run, __m256i u, __m256i s) { return _mm256_dpbusd_avx_epi32(run, u, s); }
+/* The int32 lanes of a running sum. */
+static inline __m256i avx2_dot_run_widen(__m256i run) { return run; }
+/* A running sum's start: the int32 of a word holding two int16 (low, high)
+ * whose sum is the start value. */
+static inline __m256i avx2_dot_run_start(int32_t pair) {
+    return _mm256_set1_epi32((int16_t)(uint16_t)((uint32_t)pair & 0xFFFF) + (int16_t)(uint16_t)((uint32_t)pair >> 16));
 }
+/* The difference of two running sums. */
+static inline __m256i avx2_dot_run_sub(__m256i a, __m256i b) { return _mm256_sub_epi32(a, b); }
+/* acc + in every int32 lane the two products of the int16 of a with b. */
+static inline __m256i avx2_madd_acc(__m256i acc, __m256i a, __m256i b) { return _mm256_dpwssd_avx_epi32(acc, a, b); }
+#else
+static inline __m256i avx2_dot_u8_i8_acc(__m256i acc, __m256i u, __m256i s) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
+}
+static inline __m256i avx2_dot_run(__m256i run, __m256i u, __m256i s) {
+    return _mm256_add_epi16(run, _mm256_maddubs_epi16(u, s));
+}
+static inline __m256i avx2_dot_run_widen(__m256i run) { return _mm256_madd_epi16(run, _mm256_set1_epi16(1)); }
+static inline __m256i avx2_dot_run_start(int32_t pair) { return _mm256_set1_epi32(pair); }
+static inline __m256i avx2_dot_run_sub(__m256i a, __m256i b) { return _mm256_sub_epi16(a, b); }
+static inline __m256i avx2_madd_acc(__m256i acc, __m256i a, __m256i b) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b));
+}
+#endif
+
+/* A running sum of one byte dot product u * s (avx2_dot_run from zero). */
+static inline __m256i avx2_dot_pairs(__m256i u, __m256i s) { return avx2_dot_run(_mm256_setzero_si256(), u, s); }
+
+/* Pairwise products of unsigned bytes u (0..255, here at most 128) with
+ * signed bytes s, summed in fours into 8 int32 (avx2_dot_u8_i8_acc). */
+static inline __m256i avx2_dot_u8_i8(__m256i u, __m256i s) { return avx2_dot_u8_i8_acc(_mm256_setzero_si256(), u, s); }
 
 /* Products of two signed byte vectors, summed in fours into 8 int32. The sign
  * of a moves onto b so the unsigned-by-signed multiply applies; b must not

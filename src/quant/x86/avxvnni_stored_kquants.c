@@ -1,0 +1,7 @@
+/*
+ * avxvnni_stored_kquants.c — avx2_stored_kquants.c compiled again for the "avxvnni" kernel set:
+ * the same kernels with AVX-VNNI byte dot products (avxvnni_names.h).
+ */
+#define MOTE_AVXVNNI 1
+#include "quant/x86/avxvnni_names.h"
+#include "quant/x86/avx2_stored_kquants.c"
