@@ -19,6 +19,8 @@
 
 #include <stdint.h>
 
+#include "quant/stored_repack.h"
+
 #define ROW_ALIGN 16 /* floats in a 64-byte line */
 /* Matrices without stored panels repack every product. Measured first on
  * prompts (AVX2, 1 thread, llama3.2-1b): from 3 tokens the panel road beat
@@ -38,10 +40,16 @@
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
-/* A stored matrix whose layout is outranked by a higher kernel set's panels
- * (quant/types.h): a long batch is repacked from its rows into those. */
+/* A stored matrix repacked from its rows into the type's panels for this
+ * batch: its layout is outranked by a higher kernel set's panels
+ * (quant/types.h) and the batch is long, or it is a layout made for
+ * generation and the batch long enough to pay for the repacking
+ * (quant/stored_repack.h). */
 static bool repanel_stored(const mote_weight *w, int32_t n_tokens) {
-    return w->stored && n_tokens >= PANEL_MIN_TOKENS && mote_stored_panel_outranked(w->type);
+    if (!w->stored) return false;
+    if (mote_stored_panel_outranked(w->type)) return n_tokens >= PANEL_MIN_TOKENS;
+    const int32_t from = mote_stored_panel_repack_from(w->type);
+    return from > 0 && n_tokens >= from;
 }
 
 /* The panel kernels this product uses, or NULL. */
