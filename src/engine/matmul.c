@@ -35,7 +35,12 @@
  * Since then Q8_0, Q4_K, Q5_K and Q6_K have stored panels too (AVX2,
  * quant/x86/avx2_stored_*.c), tied heads included (model/repack.c), so on
  * those files every matrix takes the stored road and this threshold only
- * matters for the other types. */
+ * matters for the other types. On the avx512 set those AVX2 layouts were
+ * outranked, so a batch of 12+ tokens repacked every stored matrix at every
+ * step (S = 16 sequences: q4_k_m aggregate generation fell below S = 8);
+ * Q4_K/Q5_K/Q6_K now have AVX-512 products of the same layout
+ * (quant/x86/avx512_stored_kquants.c), not outranked, and repack only past
+ * their own crossover (quant/stored_repack.c), i.e. for prompts. */
 #define PANEL_MIN_TOKENS 12
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
