@@ -13,8 +13,9 @@
  * every product, every step. Here one vpdpbusd per code vector pair and
  * token adds the four code x quant products of each of the 16 rows
  * straight into the row's int32 lane (as the AVX-512 panels do, with the
- * codes unpacked from the stored bytes on the way, once for all tokens), so the stored layout serves any batch, one token
- * with no repacking. A long batch (a prompt) is still faster repacked into
+ * codes unpacked from the stored bytes on the way, once for all tokens),
+ * so the stored layout serves a batch of a few tokens with no repacking,
+ * at about the panels' speed for Q4_K. A long batch (a prompt) is still faster repacked into
  * the unpacked AVX-512 panels: quant/stored_repack.c says from how many
  * tokens.
  *
@@ -205,11 +206,11 @@ static size_t act_row_bytes(int64_t n) { return (size_t)(n / QK_K) * sizeof(bloc
     }
 
 /* ONE_TOKEN: a single token (one sequence generating) streams the matrix
- * from memory; there the AVX2 kernel reading one group at a time was not
- * slower than these products of two groups side by side (measured on a busy
- * machine: not clearly either way), and it gives the same numbers, so one
- * token keeps it. */
-/* A panel is the AVX2 layout's panel of rows 0..7 followed by that of rows
+ * from memory, where these products of two groups side by side were not
+ * clearly faster than the AVX2 kernel reading one group at a time (a busy
+ * machine: no verdict either way); that kernel gives the same numbers, so
+ * one token keeps it.
+ * A panel is the AVX2 layout's panel of rows 0..7 followed by that of rows
  * 8..15 (all zero when there are none): a whole matrix is byte for byte
  * the AVX2 stored matrix (plus a zero group when its row count is an odd
  * multiple of 8). */
