@@ -19,6 +19,8 @@
 
 #include <stdint.h>
 
+#include "quant/stored_repack.h"
+
 #define ROW_ALIGN 16 /* floats in a 64-byte line */
 /* Matrices without stored panels repack every product. Measured first on
  * prompts (AVX2, 1 thread, llama3.2-1b): from 3 tokens the panel road beat
@@ -33,15 +35,26 @@
  * Since then Q8_0, Q4_K, Q5_K and Q6_K have stored panels too (AVX2,
  * quant/x86/avx2_stored_*.c), tied heads included (model/repack.c), so on
  * those files every matrix takes the stored road and this threshold only
- * matters for the other types. */
+ * matters for the other types. On the avx512 set those AVX2 layouts were
+ * outranked, so a batch of 12+ tokens repacked every stored matrix at every
+ * step (S = 16 sequences: q4_k_m aggregate generation fell below S = 8);
+ * Q4_K/Q5_K/Q6_K now have AVX-512 products of the same layout
+ * (quant/x86/avx512_stored_kquants.c), not outranked, and repack only past
+ * their own crossover (quant/stored_repack.c), i.e. for prompts. */
 #define PANEL_MIN_TOKENS 12
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
-/* A stored matrix whose layout is outranked by a higher kernel set's panels
- * (quant/types.h): a long batch is repacked from its rows into those. */
+/* A stored matrix repacked from its rows into the type's panels for this
+ * batch: its layout is outranked by a higher kernel set's panels
+ * (quant/types.h) and the batch is long, or it is a layout made for
+ * generation and the batch long enough to pay for the repacking
+ * (quant/stored_repack.h). */
 static bool repanel_stored(const mote_weight *w, int32_t n_tokens) {
-    return w->stored && n_tokens >= PANEL_MIN_TOKENS && mote_stored_panel_outranked(w->type);
+    if (!w->stored) return false;
+    if (mote_stored_panel_outranked(w->type)) return n_tokens >= PANEL_MIN_TOKENS;
+    const int32_t from = mote_stored_panel_repack_from(w->type);
+    return from > 0 && n_tokens >= from;
 }
 
 /* The panel kernels this product uses, or NULL. */

@@ -26,5 +26,10 @@ extern const mote_panel_kernels mote_avx512_panel_q3_K;
 extern const mote_panel_kernels mote_avx512_panel_q4_K;
 extern const mote_panel_kernels mote_avx512_panel_q5_K;
 extern const mote_panel_kernels mote_avx512_panel_q6_K;
+/* The AVX2 stored k-quant layout (avx2_stored_kquants.c) multiplied with
+ * VNNI, 8 rows x 8 tokens (avx512_stored_kquants.c). */
+extern const mote_panel_kernels mote_avx512_stored_q4_K;
+extern const mote_panel_kernels mote_avx512_stored_q5_K;
+extern const mote_panel_kernels mote_avx512_stored_q6_K;
 
 #endif
