@@ -28,7 +28,8 @@
 # (skip) without them.
 # usage: bench/arm-compare-llamacpp.sh [SHAPES] [TYPES] [CPUS]
 #   defaults: "smollm2-135m qwen3-0.6b" "q4_0 q8_0 q4_k_m" "cortex-a72 cortex-a76 cortex-a7"
-#   env: P1 P2 G1 G2 (default 8 16 1 3), PAR (runs at once, default 2), JOBS (build, default 2)
+#   env: P1 P2 G1 G2 (default 8 16 1 3), PAR (runs at once, default 2), JOBS (build, default 2),
+#        TOOLS (default "mote llama"; one of them counts only that side, for a table made in steps)
 # Prints a markdown table; the raw counts are kept in $OUT/counts.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,6 +43,7 @@ TYPES=${2:-q4_0 q8_0 q4_k_m}
 CPUS=${3:-cortex-a72 cortex-a76 cortex-a7}
 P1=${P1:-8} P2=${P2:-16} G1=${G1:-1} G2=${G2:-3}
 PAR=${PAR:-2}
+TOOLS=${TOOLS:-mote llama}
 JOBS=${JOBS:-2}
 for tool in gcc aarch64-linux-gnu-g++ arm-linux-gnueabihf-g++ qemu-aarch64 qemu-arm cmake; do
   if ! command -v "$tool" >/dev/null; then echo "SKIP: $tool not installed" >&2; exit 77; fi
@@ -98,6 +100,7 @@ EOT
   fi
 }
 for cpu in $CPUS; do
+  [[ " $TOOLS " == *" llama "* ]] || break
   case $cpu in
     cortex-a72) build_llama "$cpu" armv8-a "-mtune=cortex-a72" ;;
     cortex-a76) build_llama "$cpu" armv8.2-a+dotprod "-mtune=cortex-a76" ;;
@@ -137,7 +140,7 @@ count() {
 
 # Every run, PAR at a time.
 jobs_list=()
-for cpu in $CPUS; do for shape in $SHAPES; do for type in $TYPES; do for tool in mote llama; do
+for cpu in $CPUS; do for shape in $SHAPES; do for type in $TYPES; do for tool in $TOOLS; do
   for pg in "$P1 $G1" "$P2 $G1" "$P1 $G2"; do jobs_list+=("$tool $cpu $shape $type $pg"); done
 done; done; done; done
 for j in "${jobs_list[@]}"; do
