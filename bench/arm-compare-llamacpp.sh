@@ -133,7 +133,8 @@ count() {
   else
     out=$(insn_count "$OUT" "$arch" "$cpu" "/usr/$(triple_of "$arch")" "$LLAMA_BUILD-${cpu#cortex-}/llama_count" "$model" "$p" "$g") ||
       { echo "llama.cpp failed on $cpu $shape $type: $out" >&2; return 1; }
-    grep -o 'CPU_REPACK[^=]*' <<<"$out" | sort -u | tr '\n' ' ' >"$res.kernels" || true
+    # Which weights llama.cpp repacked for its ARM kernels: the size of its CPU_REPACK buffer.
+    sed -n 's/.*CPU_REPACK model buffer size = *\([0-9.]*\) MiB.*/CPU_REPACK \1 MiB/p' <<<"$out" >"$res.kernels"
   fi
   awk '/^insns /{print $2, $4}' <<<"$out" >"$res.tmp" && mv "$res.tmp" "$res"
 }
