@@ -28,8 +28,8 @@ for tool in gcc aarch64-linux-gnu-gcc arm-linux-gnueabihf-gcc qemu-aarch64 qemu-
   if ! command -v "$tool" >/dev/null; then echo "SKIP: $tool not installed" >&2; exit 77; fi
 done
 
-mkdir -p "$OUT"
-gcc -O2 -shared -fPIC -Wall -Wextra -o "$OUT/insn_count.so" "$ROOT/bench/arm/insn_count.c"
+source "$ROOT/bench/arm/plugin.sh"
+build_insn_plugin "$OUT"
 for arch in aarch64 armhf; do
   cmake -S "$ROOT/tests/cross" -B "$OUT/$arch" -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchain-$arch.cmake" \
         -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -38,11 +38,11 @@ done
 
 # count ARCH CPU SET TYPE ROAD N ROWS: prints "insns mem" of one run (empty if the road does not exist)
 count() {
-  local qemu=qemu-aarch64 sysroot=/usr/aarch64-linux-gnu
-  if [ "$1" = armhf ]; then qemu=qemu-arm sysroot=/usr/arm-linux-gnueabihf; fi
+  local sysroot=/usr/aarch64-linux-gnu
+  if [ "$1" = armhf ]; then sysroot=/usr/arm-linux-gnueabihf; fi
   local out
-  out=$(MOTE_KERNELS=$3 "$qemu" -cpu "$2" -L "$sysroot" -plugin "$OUT/insn_count.so" -d plugin \
-        "$OUT/$1/matmul_proxy" "$4" "$5" "$6" "$7" "$TOKENS" 2>&1) || return 0
+  out=$(MOTE_KERNELS=$3 insn_count "$OUT" "$1" "$2" "$sysroot" \
+        "$OUT/$1/matmul_proxy" "$4" "$5" "$6" "$7" "$TOKENS") || return 0
   grep -q "^kernels $3 " <<<"$out" || { echo "kernel set $3 not in use on $2: $out" >&2; exit 1; }
   awk '/^insns /{print $2, $4}' <<<"$out"
 }
