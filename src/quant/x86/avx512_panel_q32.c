@@ -124,10 +124,28 @@ static inline __attribute__((always_inline)) void block_times_tokens(const __m51
         _mm_prefetch((const char *)(XB(c) + 8), _MM_HINT_T0);
         s[c] = _mm512_set1_epi32(XB(c)->off);
     }
+    if (NC <= 2) {
+        /* One or two tokens (generation): 8 vpdpbusd in one chain would wait
+         * on each other's latency; two chains per token, summed after (the
+         * integer sum is the same). */
+        __m512i t[2];
+#pragma GCC unroll 2
+        for (int c = 0; c < NC; c++) t[c] = _mm512_setzero_si512();
+#pragma GCC unroll 4
+        for (int j = 0; j < 8; j += 2)
+#pragma GCC unroll 2
+            for (int c = 0; c < NC; c++) {
+                s[c] = avx512_dot_u8_i8(s[c], W[j], avx512_bcast4(XB(c)->qs + 4 * j));
+                t[c] = avx512_dot_u8_i8(t[c], W[j + 1], avx512_bcast4(XB(c)->qs + 4 * j + 4));
+            }
+#pragma GCC unroll 2
+        for (int c = 0; c < NC; c++) s[c] = _mm512_add_epi32(s[c], t[c]);
+    } else {
 #pragma GCC unroll 8
-    for (int j = 0; j < 8; j++)
+        for (int j = 0; j < 8; j++)
 #pragma GCC unroll 8
-        for (int c = 0; c < NC; c++) s[c] = avx512_dot_u8_i8(s[c], W[j], avx512_bcast4(XB(c)->qs + 4 * j));
+            for (int c = 0; c < NC; c++) s[c] = avx512_dot_u8_i8(s[c], W[j], avx512_bcast4(XB(c)->qs + 4 * j));
+    }
 #pragma GCC unroll 8
     for (int c = 0; c < NC; c++)
         acc[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[c]), _mm512_mul_ps(dw, _mm512_set1_ps(XB(c)->d)), acc[c]);
