@@ -113,7 +113,7 @@ context_full_and_stop_reasons() {
     grep -q "^stop reason: *length$" "$tmp/err" || fail "stop reason length"
     "$MOTE" run "$S" "Once upon a time" -n 200 --temp 0 --stop "Lily" --verbose >"$tmp/out" 2>"$tmp/err"
     grep -q "^stop reason: *stop$" "$tmp/err" || fail "stop reason stop"
-    "$MOTE" chat "$Q" "Hello" -n 2 --verbose >/dev/null 2>"$tmp/err"
+    "$MOTE" chat "$Q" "Hello" -n 2 --temp 0 --verbose >/dev/null 2>"$tmp/err"
     grep -q "^stop reason: *length$" "$tmp/err" || fail "chat stop reason: $(cat "$tmp/err")"
     # eos: some seed makes the tiny chat model end its turn well within 300 tokens
     for seed in 1 2 3 4 5 6 7 8; do
