@@ -15,4 +15,7 @@
  * 19k faults and most of half a second. */
 void *mote_big_alloc(size_t bytes);
 
+/* mote_big_alloc, zeroed (calloc below 2 MiB, where the pages come zeroed). */
+void *mote_big_calloc(size_t bytes);
+
 #endif

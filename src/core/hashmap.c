@@ -40,12 +40,7 @@ uint64_t mote_hash_bytes(const void *p, size_t n) {
 
 /* Zeroed memory for a table. Big tables are probed at random, so each probe
  * would also miss the TLB: huge pages (mote_big_alloc) for those. */
-static void *table_alloc(size_t bytes) {
-    if (bytes < ((size_t)2 << 20)) return calloc(1, bytes);
-    void *p = mote_big_alloc(bytes);
-    if (p) memset(p, 0, bytes);
-    return p;
-}
+static void *table_alloc(size_t bytes) { return mote_big_calloc(bytes); }
 
 /* The power of two that keeps `expected` keys under half full. */
 static size_t capacity_for(size_t expected) {
