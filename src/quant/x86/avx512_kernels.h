@@ -14,12 +14,13 @@
 #define MOTE_AVX512_PANEL_COLS 8
 
 /* Panel kernels (types.h) of the Q8_0-activation 32-weight block types, and
- * the stored Q4_0 layout (avx512_panel_q32.c). */
+ * the stored Q4_0 and Q5_0 layouts (avx512_panel_q32.c). */
 extern const mote_panel_kernels mote_avx512_panel_q4_0;
 extern const mote_panel_kernels mote_avx512_panel_q5_0;
 extern const mote_panel_kernels mote_avx512_panel_q8_0;
 extern const mote_panel_kernels mote_avx512_panel_iq4_nl;
 extern const mote_panel_kernels mote_avx512_stored_q4_0;
+extern const mote_panel_kernels mote_avx512_stored_q5_0;
 /* Panel kernels (types.h) of the k-quants, Q8_K activations (avx512_panel_kquants.c). */
 extern const mote_panel_kernels mote_avx512_panel_q2_K;
 extern const mote_panel_kernels mote_avx512_panel_q3_K;

@@ -19,6 +19,14 @@
  * 4v..4v+3, high nibbles 16+4v..16+4v+3); gemm unmasks the 8 code vectors
  * and goes on as above. Missing rows of a last group are zero (scale 0).
  *
+ * Stored Q5_0 (16 rows, 352 bytes per block: the 16 GGUF blocks it
+ * replaces): the 16 fp16 scales, the 4 nibble vectors of stored Q4_0, then
+ * one vector of fifth bits, byte 4r+k holding in bit j the fifth bit of
+ * code vector j's byte 4r+k (bit 4j+k of row r's qh); gemm moves bit j to
+ * bit 4 with one shift. Made at load so that a few sequences generating
+ * together (too few tokens to pay for repacking into panels at every step)
+ * still get the panel products.
+ *
  * Activation block (act_block): the reference Q8_0 quants (from the AVX2
  * quantizer, which matches the reference), the f16-rounded scale as a float
  * and off. Only the float order of summation differs from vec_dot.
@@ -194,6 +202,33 @@ static inline __attribute__((always_inline)) void gemm_stored_q4_0(int64_t n, co
     store_rows(y, y_stride, acc, NC);
 }
 
+/* Stored Q5_0 groups: 16 fp16 scales, 4 vectors of packed nibbles, 1 of fifth bits. */
+#define STORED_Q5_BLOCK_BYTES (R * sizeof(block_q5_0)) /* 352 */
+#define STORED_Q5_HIGH 288                              /* where the fifth bits start */
+
+static inline __attribute__((always_inline)) void gemm_stored_q5_0(int64_t n, const void *group, const void *x,
+                                                                   size_t x_stride, float *y, size_t y_stride,
+                                                                   const int NC) {
+    const uint8_t *g = group;
+    const __m512i mask = _mm512_set1_epi8(0x0F), bit4 = _mm512_set1_epi8(0x10);
+    __m512 acc[C];
+    for (int c = 0; c < NC; c++) acc[c] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < n / 32; b++, g += STORED_Q5_BLOCK_BYTES) {
+        const __m512i H = _mm512_loadu_si512(g + STORED_Q5_HIGH);
+        __m512i W[8];
+        for (int v = 0; v < 4; v++) {
+            const __m512i q = _mm512_loadu_si512(g + 32 + 64 * v);
+            /* bit v of H to bit 4 (16-bit shifts: bits crossing a byte land below bit 4 or above it) */
+            W[v] = _mm512_or_si512(_mm512_and_si512(q, mask), _mm512_and_si512(_mm512_slli_epi16(H, 4 - v), bit4));
+            const __m512i h = v == 0 ? H : _mm512_srli_epi16(H, v);
+            W[v + 4] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(q, 4), mask), _mm512_and_si512(h, bit4));
+        }
+        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)g));
+        block_times_tokens(W, dw, x, x_stride, b, acc, NC);
+    }
+    store_rows(y, y_stride, acc, NC);
+}
+
 /* The products for 1..C tokens, each count its own unrolled copy. */
 #define GEMM_BY_COLS(name, body)                                                                          \
     static void name(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,     \
@@ -211,6 +246,7 @@ static inline __attribute__((always_inline)) void gemm_stored_q4_0(int64_t n, co
     }
 GEMM_BY_COLS(gemm, gemm_panel)
 GEMM_BY_COLS(gemm_stored, gemm_stored_q4_0)
+GEMM_BY_COLS(gemm_stored_q5, gemm_stored_q5_0)
 
 static size_t stored_bytes(int64_t n) { return (size_t)(n / 32) * STORED_BLOCK_BYTES; }
 
@@ -236,12 +272,49 @@ static void unpack_q4_0(int64_t n, const void *group, int r, void *row) {
     }
 }
 
+static size_t stored_q5_bytes(int64_t n) { return (size_t)(n / 32) * STORED_Q5_BLOCK_BYTES; }
+
+/* Rows of Q5_0 into a stored group (layout in the head comment); missing rows zero. */
+static void repack_q5_0(int64_t n, const void *w, size_t w_stride, int rows, void *group) {
+    uint8_t *out = group;
+    memset(out, 0, stored_q5_bytes(n));
+    for (int64_t b = 0; b < n / 32; b++, out += STORED_Q5_BLOCK_BYTES)
+        for (int r = 0; r < rows; r++) {
+            const block_q5_0 *blk = (const block_q5_0 *)((const uint8_t *)w + (size_t)r * w_stride) + b;
+            uint32_t qh;
+            memcpy(&qh, blk->qh, 4);
+            memcpy(out + 2 * r, &blk->d, 2);
+            for (int v = 0; v < 4; v++) memcpy(out + 32 + 64 * v + 4 * r, blk->qs + 4 * v, 4);
+            for (int k = 0; k < 4; k++) {
+                uint8_t h = 0;
+                for (int j = 0; j < 8; j++) h |= (uint8_t)(((qh >> (4 * j + k)) & 1u) << j);
+                out[STORED_Q5_HIGH + 4 * r + k] = h;
+            }
+        }
+}
+
+/* Row r of a stored Q5_0 group back in GGUF blocks: the inverse of repack_q5_0. */
+static void unpack_q5_0(int64_t n, const void *group, int r, void *row) {
+    const uint8_t *g = group;
+    block_q5_0 *out = row;
+    for (int64_t b = 0; b < n / 32; b++, g += STORED_Q5_BLOCK_BYTES) {
+        uint32_t qh = 0;
+        for (int k = 0; k < 4; k++)
+            for (int j = 0; j < 8; j++) qh |= (uint32_t)((g[STORED_Q5_HIGH + 4 * r + k] >> j) & 1u) << (4 * j + k);
+        memcpy(&out[b].d, g + 2 * r, 2);
+        memcpy(out[b].qh, &qh, 4);
+        for (int v = 0; v < 4; v++) memcpy(out[b].qs + 4 * v, g + 32 + 64 * v + 4 * r, 4);
+    }
+}
+
 const mote_panel_kernels mote_avx512_panel_q4_0 = {act_row_bytes, act_off8, panel_bytes, pack_q4_0, gemm, R, C, NULL};
 const mote_panel_kernels mote_avx512_panel_q5_0 = {act_row_bytes, act_off16, panel_bytes, pack_q5_0, gemm, R, C, NULL};
 const mote_panel_kernels mote_avx512_panel_q8_0 = {act_row_bytes, act_off128, panel_bytes, pack_q8_0, gemm, R, C, NULL};
 const mote_panel_kernels mote_avx512_panel_iq4_nl = {act_row_bytes, act_off128, panel_bytes, pack_iq4_nl, gemm, R, C, NULL};
 const mote_panel_kernels mote_avx512_stored_q4_0 = {act_row_bytes, act_off8, stored_bytes, repack_q4_0, gemm_stored,
                                                     R, C, unpack_q4_0};
+const mote_panel_kernels mote_avx512_stored_q5_0 = {act_row_bytes, act_off16, stored_q5_bytes, repack_q5_0,
+                                                    gemm_stored_q5, R, C, unpack_q5_0};
 
 #else
 typedef int mote_avx512_panel_q32_unused; /* not an x86-64 build */

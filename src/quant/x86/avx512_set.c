@@ -32,6 +32,7 @@ const mote_panel_entry mote_avx512_panel_kernels[] = {
 /* Stored panels (types.h): matrices repacked once when the model loads. */
 const mote_panel_entry mote_avx512_stored_panels[] = {
     {MOTE_TYPE_Q4_0, &mote_avx512_stored_q4_0},
+    {MOTE_TYPE_Q5_0, &mote_avx512_stored_q5_0}, /* few tokens at a time: no repacking per step */
     /* the AVX2 layout, VNNI products: avx512_stored_kquants.c */
     {MOTE_TYPE_Q4_K, &mote_avx512_stored_q4_K},
     {MOTE_TYPE_Q5_K, &mote_avx512_stored_q5_K},
