@@ -40,7 +40,11 @@
  * step (S = 16 sequences: q4_k_m aggregate generation fell below S = 8);
  * Q4_K/Q5_K/Q6_K now have AVX-512 products of the same layout
  * (quant/x86/avx512_stored_kquants.c), not outranked, and repack only past
- * their own crossover (quant/stored_repack.c), i.e. for prompts. */
+ * their own crossover (quant/stored_repack.c), i.e. for prompts. And the
+ * avx512 set stores Q5_0 too (quant/x86/avx512_panel_q32.c): smollm2's
+ * 576-wide q4_k_m matrices are mostly Q5_0, and a step of 8 sequences,
+ * below this threshold, ran them through the one-row kernels (2026-12-04:
+ * aggregate generation at S = 8 barely above S = 4's). */
 #define PANEL_MIN_TOKENS 12
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
