@@ -180,9 +180,10 @@ static void run(int n, query_state *const *st, int32_t hd, float scale, const mo
     }
 }
 
-void mote_avx2_attend_block(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
-                            const int32_t *lo, const int32_t *hi, const mote_fp16 *key, const mote_fp16 *val,
-                            int64_t stride, float *qh, mote_fp16 *acc) {
+/* mote_avx2_attend_block for nq <= MOTE_AVX2_ATTN_MAX. */
+static void attend_few(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
+                       const int32_t *lo, const int32_t *hi, const mote_fp16 *key, const mote_fp16 *val,
+                       int64_t stride, float *qh, mote_fp16 *acc) {
     query_state st[MOTE_AVX2_ATTN_MAX];
     int32_t s = INT32_MAX, end = INT32_MIN;
     for (int32_t j = 0; j < nq; j++) {
@@ -218,6 +219,17 @@ void mote_avx2_attend_block(int32_t hd, float scale, int32_t nq, const float *co
         for (int32_t i = 0; i < hd; i += 8)
             _mm256_storeu_ps(out[j] + i,
                              _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(st[j].acc + i))), inv));
+    }
+}
+
+/* Blocks of more queries (up to MOTE_ATTEND_MAX, quant/simd.h), four at a
+ * time: a query's numbers do not depend on its company. */
+void mote_avx2_attend_block(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
+                            const int32_t *lo, const int32_t *hi, const mote_fp16 *key, const mote_fp16 *val,
+                            int64_t stride, float *qh, mote_fp16 *acc) {
+    for (int32_t j = 0; j < nq; j += MOTE_AVX2_ATTN_MAX) {
+        const int32_t m = nq - j < MOTE_AVX2_ATTN_MAX ? nq - j : MOTE_AVX2_ATTN_MAX;
+        attend_few(hd, scale, m, q + j, out + j, lo + j, hi + j, key, val, stride, qh, acc);
     }
 }
 

@@ -23,7 +23,8 @@ void mote_avx2_q8_K_from_float(const float *src, void *dst, int64_t n);
 
 float mote_avx2_vec_dot_q8_0_q8_0(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x);
-/* Attention of nq <= MOTE_AVX2_ATTN_MAX query heads that read the same cached
+/* Attention of nq <= MOTE_ATTEND_MAX (quant/simd.h) query heads, walked
+ * MOTE_AVX2_ATTN_MAX at a time, that read the same cached
  * key/value head (engine/attention.c, attend_block): query j (q[j], hd
  * floats) over rows lo[j]..hi[j]-1 of key/val (rows `stride` elements
  * apart), result in out[j]. qh and acc are scratch for nq * hd floats and
