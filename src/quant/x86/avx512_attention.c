@@ -32,42 +32,31 @@
 
 #define RNE (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
-/* 2^(i/32), i = 0..31, as double bit patterns: the table of avx2_attention.c's
- * expf4_nonpos, split in two halves for the two-register permutes. */
-static const uint64_t exp2_32nds[32] __attribute__((aligned(64))) = {
-    0x3ff0000000000000ull, 0x3ff059b0d3158574ull, 0x3ff0b5586cf9890full, 0x3ff11301d0125b51ull,
-    0x3ff172b83c7d517bull, 0x3ff1d4873168b9aaull, 0x3ff2387a6e756238ull, 0x3ff29e9df51fdee1ull,
-    0x3ff306fe0a31b715ull, 0x3ff371a7373aa9cbull, 0x3ff3dea64c123422ull, 0x3ff44e086061892dull,
-    0x3ff4bfdad5362a27ull, 0x3ff5342b569d4f82ull, 0x3ff5ab07dd485429ull, 0x3ff6247eb03a5585ull,
-    0x3ff6a09e667f3bcdull, 0x3ff71f75e8ec5f74ull, 0x3ff7a11473eb0187ull, 0x3ff82589994cce13ull,
-    0x3ff8ace5422aa0dbull, 0x3ff93737b0cdc5e5ull, 0x3ff9c49182a3f090ull, 0x3ffa5503b23e255dull,
-    0x3ffae89f995ad3adull, 0x3ffb7f76f2fb5e47ull, 0x3ffc199bdd85529cull, 0x3ffcb720dcef9069ull,
-    0x3ffd5818dcfba487ull, 0x3ffdfc97337b9b5full, 0x3ffea4afa2a490daull, 0x3fff50765b6e4540ull,
-};
 
-/* e^x of 8 doubles widened from floats <= 0, as in expf4_nonpos (same
- * operations in the same order, so the same bits); the table entry is
- * picked by two-register permutes instead of a gather. */
+/* e^x of 8 floats <= 0, as avx2_attention.c's expf4_nonpos computes it
+ * (same table and constants, same operations in the same order, so the same
+ * bits); the table entry is picked by two-register permutes instead of a
+ * gather. */
 static inline __m256 expf8_nonpos(__m256 x) {
     const __m512d shifter = _mm512_set1_pd(0x1.8p52);
-    const __m512d z = _mm512_mul_pd(_mm512_cvtps_pd(x), _mm512_set1_pd(0x1.71547652b82fep+0 * 32));
+    const __m512d z = _mm512_mul_pd(_mm512_cvtps_pd(x), _mm512_set1_pd(MOTE_EXPF_LOG2E_32));
     const __m512d kd = _mm512_add_pd(z, shifter);
     const __m512i ki = _mm512_castpd_si512(kd);
     const __m512d r = _mm512_sub_pd(z, _mm512_sub_pd(kd, shifter));
-    const __m512i t0 = _mm512_load_si512(exp2_32nds), t1 = _mm512_load_si512(exp2_32nds + 8);
-    const __m512i t2 = _mm512_load_si512(exp2_32nds + 16), t3 = _mm512_load_si512(exp2_32nds + 24);
+    const __m512i t0 = _mm512_loadu_si512(mote_exp2_32nds), t1 = _mm512_loadu_si512(mote_exp2_32nds + 8);
+    const __m512i t2 = _mm512_loadu_si512(mote_exp2_32nds + 16), t3 = _mm512_loadu_si512(mote_exp2_32nds + 24);
     const __m512i low16 = _mm512_permutex2var_epi64(t0, ki, t1);  /* entry (ki mod 16) */
     const __m512i high16 = _mm512_permutex2var_epi64(t2, ki, t3); /* entry 16 + (ki mod 16) */
     const __mmask8 upper = _mm512_test_epi64_mask(ki, _mm512_set1_epi64(16));
     const __m512i entry = _mm512_mask_blend_epi64(upper, low16, high16);
     const __m512d scale = _mm512_castsi512_pd(_mm512_add_epi64(entry, _mm512_slli_epi64(_mm512_srli_epi64(ki, 5), 52)));
-    const __m512d c0 = _mm512_set1_pd(0x1.c6af84b912394p-5 / 32 / 32 / 32);
-    const __m512d c1 = _mm512_set1_pd(0x1.ebfce50fac4f3p-3 / 32 / 32);
-    const __m512d c2 = _mm512_set1_pd(0x1.62e42ff0c52d6p-1 / 32);
+    const __m512d c0 = _mm512_set1_pd(MOTE_EXPF_C0);
+    const __m512d c1 = _mm512_set1_pd(MOTE_EXPF_C1);
+    const __m512d c2 = _mm512_set1_pd(MOTE_EXPF_C2);
     const __m512d hi = _mm512_fmadd_pd(c0, r, c1);
     const __m512d lo = _mm512_fmadd_pd(c2, r, _mm512_set1_pd(1.0));
     const __m512d y = _mm512_mul_pd(_mm512_fmadd_pd(hi, _mm512_mul_pd(r, r), lo), scale);
-    const __mmask8 under = _mm256_cmp_ps_mask(x, _mm256_set1_ps(-0x1.9fe368p6f), _CMP_LT_OQ);
+    const __mmask8 under = _mm256_cmp_ps_mask(x, _mm256_set1_ps(MOTE_EXPF_UNDER), _CMP_LT_OQ);
     return _mm256_maskz_mov_ps((__mmask8)~under, _mm512_cvtpd_ps(y));
 }
 
