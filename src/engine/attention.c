@@ -20,8 +20,8 @@
 #include "engine/kv_cache.h"
 #include "quant/simd.h"
 
-/* The kernel sets' attend_block takes up to 4 queries (simd.h). */
-_Static_assert(MOTE_ATTN_QUERIES <= 4, "a block larger than the kernel sets' attention takes");
+/* The kernel sets' attend_block takes up to MOTE_ATTEND_MAX queries (simd.h). */
+_Static_assert(MOTE_ATTN_QUERIES <= MOTE_ATTEND_MAX, "a block larger than the kernel sets' attention takes");
 
 /* f16 -> f32 by table: every cached key and value element is widened once
  * per query that reads it, so this is the innermost operation. */

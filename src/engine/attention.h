@@ -10,8 +10,10 @@
 #include "engine/context.h"
 
 /* Query heads (of one GQA group and/or consecutive tokens) that attention
- * walks over their shared keys and values together. */
-#define MOTE_ATTN_QUERIES 4
+ * walks over their shared keys and values together: as many as the kernel
+ * sets take (the AVX-512 kernel fills its 16 lanes with them; each key and
+ * value row is widened once per block). */
+#define MOTE_ATTN_QUERIES 16
 /* Per-thread scratch (floats) for heads of head_dim hd: the block's queries
  * rounded to f16 precision and their f16 accumulators. */
 #define MOTE_ATTN_SCRATCH(hd) ((size_t)MOTE_ATTN_QUERIES * 2 * (size_t)(hd))

@@ -35,6 +35,7 @@
 #include "quant/types.h"
 #if defined(__x86_64__)
 #include "quant/x86/avx2_kernels.h"
+#include "quant/x86/avx512_kernels.h"
 #endif
 
 #if defined(__x86_64__)
@@ -79,8 +80,8 @@ static const mote_kernel_set sets[] = {
      mote_avx2_glu_silu, mote_avx2_glu_gelu_table},
     {"avxvnni", has_avxvnni, mote_avxvnni_kernels, mote_avxvnni_panel_kernels, mote_avxvnni_stored_panels, NULL,
      NULL, NULL},
-    {"avx512", has_avx512, mote_avx512_kernels, mote_avx512_panel_kernels, mote_avx512_stored_panels, NULL, NULL,
-     NULL},
+    {"avx512", has_avx512, mote_avx512_kernels, mote_avx512_panel_kernels, mote_avx512_stored_panels,
+     mote_avx512_attend_block, NULL, NULL},
 #endif
 #if defined(__aarch64__) || defined(__arm__)
     {"neon", has_neon, mote_neon_kernels, mote_neon_panel_kernels, mote_neon_stored_panels, NULL, NULL, NULL},

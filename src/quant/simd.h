@@ -38,9 +38,11 @@ typedef struct {
     const mote_panel_kernels *kernels;
 } mote_panel_entry;
 
-/* Attention of nq <= 4 query heads that read the same cached key/value head
- * (engine/attention.c, attend_block; the contract is beside
- * mote_avx2_attend_block in x86/avx2_kernels.h). */
+/* Attention of nq <= MOTE_ATTEND_MAX query heads that read the same cached
+ * key/value head (engine/attention.c, attend_block; the contract is beside
+ * mote_avx2_attend_block in x86/avx2_kernels.h). Every set gives each
+ * query the same numbers whatever block it is in. */
+#define MOTE_ATTEND_MAX 16
 typedef void (*mote_attend_block_fn)(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
                                      const int32_t *lo, const int32_t *hi, const mote_fp16 *key,
                                      const mote_fp16 *val, int64_t stride, float *qh, mote_fp16 *acc);

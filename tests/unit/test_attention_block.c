@@ -1,15 +1,19 @@
 /*
- * test_attention_block.c — the AVX2 attention kernel (quant/x86/
- * avx2_attention.c) walks up to four queries over their shared keys at once;
- * each query's result must be exactly what it gets alone, in whatever
+ * test_attention_block.c — the attention kernels of every kernel set this
+ * CPU runs (quant/simd.h's attend_block: quant/x86/avx2_attention.c, four
+ * queries at a time; avx512_attention.c, sixteen) walk up to
+ * MOTE_ATTEND_MAX queries over their shared keys at once; each query's
+ * result must be exactly what it gets alone, in whatever
  * company and whatever overlap of key ranges (causal neighbours, sliding
  * windows, disjoint runs). "Alone" is written out here step by step in
  * scalar C: the query and the accumulator rounded to f16, the q.k dot in 8
  * lanes split over two accumulators by alternate blocks of 8 and summed
  * (lo+hi halves, then pairs), the online softmax with libm's expf. That is
  * the arithmetic the single-query kernel had, which prefill = single steps,
- * thread-count independence and the llama.cpp logits rely on. The kernel's
- * own exponential is also checked against libm's expf directly.
+ * thread-count independence and the llama.cpp logits rely on; since every
+ * set must match it, a query also gets the same bits from any set. The
+ * kernels' own exponentials are also checked against libm's expf directly.
+ * Sets this CPU cannot run are named as skipped.
  *
  * Skips on CPUs without AVX2/FMA/F16C and on non-x86 builds.
  */
@@ -21,9 +25,11 @@
 
 #include "core/cpu.h"
 #include "quant/fp16.h"
+#include "quant/simd.h"
 #include "testutil.h"
 #if defined(__x86_64__)
 #include "quant/x86/avx2_kernels.h"
+#include "quant/x86/avx512_kernels.h"
 #endif
 
 #if defined(__x86_64__)
@@ -96,10 +102,9 @@ static bool same(const float *a, const float *b, int32_t n) {
     return true;
 }
 
-static void test_block_equals_reference(void **state) {
-    (void)state;
-    const mote_cpu_features *f = mote_cpu();
-    if (!(f->avx2 && f->fma && f->f16c)) skip();
+/* Every block shape of one set's attend_block against the reference; the
+ * number of queries that differ. */
+static int check_set(const mote_kernel_set *set) {
     const int32_t dims[] = {64, 72, 128, 256};
     /* value magnitudes: ordinary, tiny (f16 subnormal sums), huge (sums past 65504 become inf) */
     const float magnitudes[] = {4.0f, 3e-6f, 20000.0f};
@@ -110,7 +115,8 @@ static void test_block_equals_reference(void **state) {
             const int32_t hd = dims[di];
             const int64_t stride = (int64_t)kv_heads * hd;
             mote_fp16 *key = malloc(rows * stride * sizeof *key), *val = malloc(rows * stride * sizeof *val);
-            float q[4][256], out[4][256], want[256], qh[4 * 256], acc[4 * 256];
+            enum { NQ = MOTE_ATTEND_MAX };
+            float q[NQ][256], out[NQ][256], want[256], qh[NQ * 256], acc[NQ * 256];
             assert_non_null(key);
             assert_non_null(val);
             for (int64_t i = 0; i < rows * stride; i++) {
@@ -119,23 +125,24 @@ static void test_block_equals_reference(void **state) {
                 val[i] = mote_f32_to_fp16(uniform() * magnitudes[mi]);
             }
             for (int pattern = 0; pattern < 5; pattern++)
-                for (int32_t nq = 1; nq <= 4; nq++) {
+                for (int32_t nq = 1; nq <= NQ; nq++) {
                     for (int32_t j = 0; j < nq; j++)
                         for (int32_t i = 0; i < hd; i++) q[j][i] = uniform() * (float)(1 + j);
-                    int32_t lo[4], hi[4];
+                    int32_t lo[NQ], hi[NQ];
                     ranges(pattern, nq, rows, lo, hi);
-                    const float *qp[4] = {q[0], q[1], q[2], q[3]};
-                    float *op[4] = {out[0], out[1], out[2], out[3]};
+                    const float *qp[NQ];
+                    float *op[NQ];
+                    for (int32_t j = 0; j < NQ; j++) qp[j] = q[j], op[j] = out[j];
                     const mote_fp16 *kh = key + hd, *vh = val + hd; /* the second kv head */
                     const float scale = 1.0f / sqrtf((float)hd);
-                    mote_avx2_attend_block(hd, scale, nq, qp, op, lo, hi, kh, vh, stride, qh, (mote_fp16 *)acc);
+                    set->attend_block(hd, scale, nq, qp, op, lo, hi, kh, vh, stride, qh, (mote_fp16 *)acc);
                     for (int32_t j = 0; j < nq; j++) {
                         reference(hd, scale, q[j], kh, vh, stride, lo[j], hi[j], want);
                         checked++;
                         if (!same(want, out[j], hd)) {
                             if (bad < 5)
-                                printf("values ~%g hd %d pattern %d nq %d query %d rows %d..%d differs\n",
-                                       (double)magnitudes[mi], hd, pattern, nq, j, lo[j], hi[j]);
+                                printf("%s: values ~%g hd %d pattern %d nq %d query %d rows %d..%d differs\n",
+                                       set->name, (double)magnitudes[mi], hd, pattern, nq, j, lo[j], hi[j]);
                             bad++;
                         }
                     }
@@ -143,18 +150,32 @@ static void test_block_equals_reference(void **state) {
             free(key);
             free(val);
         }
-    printf("%d queries checked, %d differ from the single-query arithmetic\n", checked, bad);
+    printf("%s: %d queries checked, %d differ from the single-query arithmetic\n", set->name, checked, bad);
+    return bad;
+}
+
+static void test_block_equals_reference(void **state) {
+    (void)state;
+    int n_sets, tested = 0, bad = 0;
+    const mote_kernel_set *sets = mote_kernel_sets(&n_sets);
+    for (int i = 0; i < n_sets; i++) {
+        if (!sets[i].attend_block) continue;
+        if (!sets[i].usable()) {
+            printf("%s: skipped, this CPU cannot run it\n", sets[i].name);
+            continue;
+        }
+        bad += check_set(&sets[i]);
+        tested++;
+    }
+    if (!tested) skip();
     assert_int_equal(bad, 0);
 }
 
 /* The softmax exponential against libm's expf: a spread of the floats <= 0
  * (every 97th bit pattern, all exponents and subnormals) and the edges. The
  * kernel reproduces glibc's expf on FMA CPUs, so elsewhere this is skipped. */
-static void test_expf_matches_libm(void **state) {
-    (void)state;
+static void expf_matches_libm(const char *name, void (*expf_nonpos)(int64_t, const float *, float *)) {
 #if defined(__GLIBC__)
-    const mote_cpu_features *f = mote_cpu();
-    if (!(f->avx2 && f->fma && f->f16c)) skip();
     enum { CHUNK = 4096 };
     static float x[CHUNK], y[CHUNK];
     const float edges[] = {-0.0f, -INFINITY, NAN, -0x1.9fe368p6f, -0x1.9fe36ap6f, -0x1.9fe366p6f, -87.33654f,
@@ -168,7 +189,7 @@ static void test_expf_matches_libm(void **state) {
             memcpy(&x[k++], &u, 4);
         }
         if (k == CHUNK || (b > 0xff800000u && k > 0)) {
-            mote_avx2_expf_nonpos(k, x, y);
+            expf_nonpos(k, x, y);
             for (int i = 0; i < k; i++) {
                 const float want = expf(x[i]);
                 n++;
@@ -180,17 +201,43 @@ static void test_expf_matches_libm(void **state) {
             k = 0;
         }
     }
-    printf("expf: %lld inputs <= 0, %lld differ from libm\n", n, bad);
+    printf("%s expf: %lld inputs <= 0, %lld differ from libm\n", name, n, bad);
     assert_int_equal(bad, 0);
 #else
     skip();
 #endif
 }
 
+/* The set named, if this CPU runs it; else says so and returns NULL. */
+static const mote_kernel_set *usable_set(const char *name) {
+    int n_sets;
+    const mote_kernel_set *sets = mote_kernel_sets(&n_sets);
+    for (int i = 0; i < n_sets; i++)
+        if (strcmp(sets[i].name, name) == 0) {
+            if (sets[i].usable()) return &sets[i];
+            break;
+        }
+    printf("%s: skipped, this CPU cannot run it\n", name);
+    return NULL;
+}
+
+static void test_expf_matches_libm(void **state) {
+    (void)state;
+    if (!usable_set("avx2")) skip();
+    expf_matches_libm("avx2", mote_avx2_expf_nonpos);
+}
+
+static void test_avx512_expf_matches_libm(void **state) {
+    (void)state;
+    if (!usable_set("avx512")) skip();
+    expf_matches_libm("avx512", mote_avx512_expf_nonpos);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_block_equals_reference),
         cmocka_unit_test(test_expf_matches_libm),
+        cmocka_unit_test(test_avx512_expf_matches_libm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,8 +28,9 @@
 
 #define RNE (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
-/* 2^(i/32), i = 0..31, as double bit patterns (each correctly rounded). */
-static const uint64_t exp2_32nds[32] = {
+/* 2^(i/32), i = 0..31, as double bit patterns (each correctly rounded);
+ * avx512_attention.c reads it too. */
+const uint64_t mote_exp2_32nds[32] __attribute__((aligned(64))) = {
     0x3ff0000000000000ull, 0x3ff059b0d3158574ull, 0x3ff0b5586cf9890full, 0x3ff11301d0125b51ull,
     0x3ff172b83c7d517bull, 0x3ff1d4873168b9aaull, 0x3ff2387a6e756238ull, 0x3ff29e9df51fdee1ull,
     0x3ff306fe0a31b715ull, 0x3ff371a7373aa9cbull, 0x3ff3dea64c123422ull, 0x3ff44e086061892dull,
@@ -52,20 +53,20 @@ static const uint64_t exp2_32nds[32] = {
  * a tiny subnormal there). */
 static inline __m128 expf4_nonpos(__m128 x) {
     const __m256d shifter = _mm256_set1_pd(0x1.8p52);
-    const __m256d z = _mm256_mul_pd(_mm256_cvtps_pd(x), _mm256_set1_pd(0x1.71547652b82fep+0 * 32));
+    const __m256d z = _mm256_mul_pd(_mm256_cvtps_pd(x), _mm256_set1_pd(MOTE_EXPF_LOG2E_32));
     const __m256d kd = _mm256_add_pd(z, shifter);
     const __m256i ki = _mm256_castpd_si256(kd);
     const __m256d r = _mm256_sub_pd(z, _mm256_sub_pd(kd, shifter));
     const __m256i entry =
-        _mm256_i64gather_epi64((const long long *)exp2_32nds, _mm256_and_si256(ki, _mm256_set1_epi64x(31)), 8);
+        _mm256_i64gather_epi64((const long long *)mote_exp2_32nds, _mm256_and_si256(ki, _mm256_set1_epi64x(31)), 8);
     const __m256d scale = _mm256_castsi256_pd(_mm256_add_epi64(entry, _mm256_slli_epi64(_mm256_srli_epi64(ki, 5), 52)));
-    const __m256d c0 = _mm256_set1_pd(0x1.c6af84b912394p-5 / 32 / 32 / 32);
-    const __m256d c1 = _mm256_set1_pd(0x1.ebfce50fac4f3p-3 / 32 / 32);
-    const __m256d c2 = _mm256_set1_pd(0x1.62e42ff0c52d6p-1 / 32);
+    const __m256d c0 = _mm256_set1_pd(MOTE_EXPF_C0);
+    const __m256d c1 = _mm256_set1_pd(MOTE_EXPF_C1);
+    const __m256d c2 = _mm256_set1_pd(MOTE_EXPF_C2);
     const __m256d hi = _mm256_fmadd_pd(c0, r, c1);
     const __m256d lo = _mm256_fmadd_pd(c2, r, _mm256_set1_pd(1.0));
     const __m256d y = _mm256_mul_pd(_mm256_fmadd_pd(hi, _mm256_mul_pd(r, r), lo), scale);
-    const __m128 under = _mm_cmp_ps(x, _mm_set1_ps(-0x1.9fe368p6f), _CMP_LT_OQ);
+    const __m128 under = _mm_cmp_ps(x, _mm_set1_ps(MOTE_EXPF_UNDER), _CMP_LT_OQ);
     return _mm_andnot_ps(under, _mm256_cvtpd_ps(y));
 }
 
@@ -180,9 +181,10 @@ static void run(int n, query_state *const *st, int32_t hd, float scale, const mo
     }
 }
 
-void mote_avx2_attend_block(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
-                            const int32_t *lo, const int32_t *hi, const mote_fp16 *key, const mote_fp16 *val,
-                            int64_t stride, float *qh, mote_fp16 *acc) {
+/* mote_avx2_attend_block for nq <= MOTE_AVX2_ATTN_MAX. */
+static void attend_few(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
+                       const int32_t *lo, const int32_t *hi, const mote_fp16 *key, const mote_fp16 *val,
+                       int64_t stride, float *qh, mote_fp16 *acc) {
     query_state st[MOTE_AVX2_ATTN_MAX];
     int32_t s = INT32_MAX, end = INT32_MIN;
     for (int32_t j = 0; j < nq; j++) {
@@ -218,6 +220,17 @@ void mote_avx2_attend_block(int32_t hd, float scale, int32_t nq, const float *co
         for (int32_t i = 0; i < hd; i += 8)
             _mm256_storeu_ps(out[j] + i,
                              _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(st[j].acc + i))), inv));
+    }
+}
+
+/* Blocks of more queries (up to MOTE_ATTEND_MAX, quant/simd.h), four at a
+ * time: a query's numbers do not depend on its company. */
+void mote_avx2_attend_block(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
+                            const int32_t *lo, const int32_t *hi, const mote_fp16 *key, const mote_fp16 *val,
+                            int64_t stride, float *qh, mote_fp16 *acc) {
+    for (int32_t j = 0; j < nq; j += MOTE_AVX2_ATTN_MAX) {
+        const int32_t m = nq - j < MOTE_AVX2_ATTN_MAX ? nq - j : MOTE_AVX2_ATTN_MAX;
+        attend_few(hd, scale, m, q + j, out + j, lo + j, hi + j, key, val, stride, qh, acc);
     }
 }
 

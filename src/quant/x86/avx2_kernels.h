@@ -23,13 +23,23 @@ void mote_avx2_q8_K_from_float(const float *src, void *dst, int64_t n);
 
 float mote_avx2_vec_dot_q8_0_q8_0(int64_t n, const void *w, const void *x);
 float mote_avx2_vec_dot_q4_0_q8_0(int64_t n, const void *w, const void *x);
-/* Attention of nq <= MOTE_AVX2_ATTN_MAX query heads that read the same cached
+/* Attention of nq <= MOTE_ATTEND_MAX (quant/simd.h) query heads, walked
+ * MOTE_AVX2_ATTN_MAX at a time, that read the same cached
  * key/value head (engine/attention.c, attend_block): query j (q[j], hd
  * floats) over rows lo[j]..hi[j]-1 of key/val (rows `stride` elements
  * apart), result in out[j]. qh and acc are scratch for nq * hd floats and
  * nq * hd f16. hd a multiple of 8. */
 #include "quant/fp16.h"
 #define MOTE_AVX2_ATTN_MAX 4
+/* The softmax exponential's table (2^(i/32) as double bits, 64-byte
+ * aligned) and constants, shared by the AVX2 and AVX-512 kernels so both
+ * give glibc's bits (avx2_attention.c, expf4_nonpos, says how). */
+extern const uint64_t mote_exp2_32nds[32];
+#define MOTE_EXPF_LOG2E_32 (0x1.71547652b82fep+0 * 32)
+#define MOTE_EXPF_C0 (0x1.c6af84b912394p-5 / 32 / 32 / 32)
+#define MOTE_EXPF_C1 (0x1.ebfce50fac4f3p-3 / 32 / 32)
+#define MOTE_EXPF_C2 (0x1.62e42ff0c52d6p-1 / 32)
+#define MOTE_EXPF_UNDER (-0x1.9fe368p6f)
 void mote_avx2_attend_block(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
                             const int32_t *lo, const int32_t *hi, const mote_fp16 *key, const mote_fp16 *val,
                             int64_t stride, float *qh, mote_fp16 *acc);

@@ -33,4 +33,15 @@ extern const mote_panel_kernels mote_avx512_stored_q4_K;
 extern const mote_panel_kernels mote_avx512_stored_q5_K;
 extern const mote_panel_kernels mote_avx512_stored_q6_K;
 
+/* Attention (quant/simd.h's attend_block; contract beside
+ * mote_avx2_attend_block, same numbers bit for bit): 16 queries at a time
+ * (avx512_attention.c). */
+#include "quant/fp16.h"
+void mote_avx512_attend_block(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
+                              const int32_t *lo, const int32_t *hi, const mote_fp16 *key, const mote_fp16 *val,
+                              int64_t stride, float *qh, mote_fp16 *acc);
+/* The softmax exponential of mote_avx512_attend_block (glibc's expf bits for
+ * x <= 0 or nan), for tests. */
+void mote_avx512_expf_nonpos(int64_t n, const float *x, float *y);
+
 #endif
