@@ -16,6 +16,12 @@ need_fixtures() {
     [ -f "$F/README.md" ] || { echo "SKIP: fixtures not found at '$F' (set MOTE_FIXTURES)"; exit 77; }
 }
 
+# need_python_module MODULE PACKAGE: exits 77 (skip) when python3 cannot
+# import MODULE, naming the Debian PACKAGE that provides it.
+need_python_module() {
+    python3 -c "import $1" 2>/dev/null || { echo "SKIP: $2 is not installed"; exit 77; }
+}
+
 # make_tmp [CLEANUP]: sets tmp to a new temporary directory that is removed
 # when the script exits, after running the shell command CLEANUP if given
 # (e.g. cleanup_server from serve_lib.sh).

@@ -6,5 +6,5 @@
 set -u
 source "$(dirname "$0")/e2e_lib.sh"
 need_mote; need_fixtures
-if ! python3 -c 'import jsonschema' 2>/dev/null; then echo "SKIP: python3-jsonschema is not installed"; exit 77; fi
+need_python_module jsonschema python3-jsonschema
 exec python3 "$(dirname "$0")/grammar_gen.py" "$MOTE" "$F"

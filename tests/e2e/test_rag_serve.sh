@@ -7,6 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/serve_lib.sh"
+need_mote
 F="${MOTE_FIXTURES:-}"
 [ -f "$F/README.md" ] || { echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; }
 Q="$F/models/qwen3-tiny-f32.gguf"
