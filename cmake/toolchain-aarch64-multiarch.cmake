@@ -8,11 +8,5 @@
 # the multiarch root, whose glibc is the one the libraries were built against
 # (mixing it with the cross sysroot's glibc hangs threaded programs under qemu).
 # The kernel-only test (tests/cross) uses toolchain-aarch64.cmake instead.
-set(CMAKE_SYSTEM_NAME Linux)
-set(CMAKE_SYSTEM_PROCESSOR aarch64)
-set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
-set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
-set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig")
-set(ENV{PKG_CONFIG_PATH} "")
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /)
+include(${CMAKE_CURRENT_LIST_DIR}/CrossDebian.cmake)
+mote_cross_debian(aarch64 aarch64-linux-gnu qemu-aarch64 MULTIARCH)

@@ -1,10 +1,4 @@
 # Cross-compiling for 64-bit ARM (AArch64) with Debian's gcc-aarch64-linux-gnu.
 # Used by tests/cross/run-arm-tests.sh; binaries run under qemu-aarch64.
-set(CMAKE_SYSTEM_NAME Linux)
-set(CMAKE_SYSTEM_PROCESSOR aarch64)
-set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
-set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu)
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/aarch64-linux-gnu)
+include(${CMAKE_CURRENT_LIST_DIR}/CrossDebian.cmake)
+mote_cross_debian(aarch64 aarch64-linux-gnu qemu-aarch64 SYSROOT)

@@ -9,12 +9,6 @@
 # Pi that runs a 32-bit ARMv7 OS has them; ARMv6 boards (Pi 1, Zero) do not
 # and are not a target. Run the result with `qemu-arm -L /`: the multiarch
 # root, whose glibc is the one the libraries were built against.
-set(CMAKE_SYSTEM_NAME Linux)
-set(CMAKE_SYSTEM_PROCESSOR armv7l)
-set(CMAKE_C_COMPILER arm-linux-gnueabihf-gcc)
+include(${CMAKE_CURRENT_LIST_DIR}/CrossDebian.cmake)
+mote_cross_debian(armv7l arm-linux-gnueabihf qemu-arm MULTIARCH)
 set(CMAKE_C_FLAGS_INIT "-mcpu=cortex-a7 -mfpu=neon-vfpv4 -mfloat-abi=hard")
-set(CMAKE_LIBRARY_ARCHITECTURE arm-linux-gnueabihf)
-set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig")
-set(ENV{PKG_CONFIG_PATH} "")
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-arm -L /)

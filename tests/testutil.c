@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,4 +57,26 @@ const char *temp_path(const char *suffix) {
     snprintf(buf[k], sizeof buf[k], "%s/mote-test-%d-%d%s", dir && *dir ? dir : "/tmp", (int)getpid(), counter++,
              suffix ? suffix : "");
     return buf[k];
+}
+
+bool fixture_seen_before(const char *model, const char *tensor, int type) {
+    static char seen[512][96];
+    static int n_seen;
+    char key[96];
+    snprintf(key, sizeof key, "%.40s|%.40s|%d", model, tensor, type);
+    for (int i = 0; i < n_seen; i++)
+        if (!strcmp(seen[i], key)) return true;
+    if (n_seen < 512) strcpy(seen[n_seen++], key);
+    return false;
+}
+
+void for_each_tiny_pair(const char *const *archs, size_t n_archs, const char *const *types, size_t n_types,
+                        tiny_pair_fn fn, void *arg) {
+    for (size_t a = 0; a < n_archs; a++)
+        for (size_t t = 0; t < n_types; t++) {
+            char fp[128], qp[128];
+            snprintf(fp, sizeof fp, "models/%s-tiny-f32.gguf", archs[a]);
+            snprintf(qp, sizeof qp, "models/%s-tiny-%s.gguf", archs[a], types[t]);
+            fn(fp, qp, arg);
+        }
 }

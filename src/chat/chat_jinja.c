@@ -72,10 +72,10 @@ static int render(const mote_chat_jinja *t, jheap *h, jdict *vars, int64_t now, 
     return MOTE_OK;
 }
 
-int mote_chat_jinja_render_vars(const mote_chat_jinja *t, const char *vars_json, int64_t now, char **out) {
-    if (!out) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_chat_jinja_render_vars: no output pointer");
-    *out = NULL;
-    if (!t || !vars_json) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_chat_jinja_render_vars: no template or variables");
+/* Run body(h, arg) on a heap of its own with the template's errors caught
+ * (jfail jumps back here): such an error is MOTE_ERR_INVALID_ARG "chat
+ * template <message>". The heap is freed after, either way. */
+static int guarded(int (*body)(jheap *h, const void *arg), const void *arg) {
     jheap h;
     jmp_buf jump;
     jheap_init(&h, RENDER_MAX_MEMORY);
@@ -85,11 +85,32 @@ int mote_chat_jinja_render_vars(const mote_chat_jinja *t, const char *vars_json,
         jheap_free(&h);
         return rc;
     }
-    jv vars = jv_from_json(&h, vars_json, strlen(vars_json));
-    if (vars.t != JV_DICT) jfail(&h, 0, "the template variables must be a JSON object");
-    int rc = render(t, &h, vars.u.d, now, out);
+    int rc = body(&h, arg);
     jheap_free(&h);
     return rc;
+}
+
+/* What a render from JSON variables needs, passed through the guard. */
+typedef struct {
+    const mote_chat_jinja *t;
+    const char *vars_json;
+    int64_t now;
+    char **out;
+} vars_job;
+
+static int render_vars(jheap *h, const void *arg) {
+    const vars_job *job = arg;
+    jv vars = jv_from_json(h, job->vars_json, strlen(job->vars_json));
+    if (vars.t != JV_DICT) jfail(h, 0, "the template variables must be a JSON object");
+    return render(job->t, h, vars.u.d, job->now, job->out);
+}
+
+int mote_chat_jinja_render_vars(const mote_chat_jinja *t, const char *vars_json, int64_t now, char **out) {
+    if (!out) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_chat_jinja_render_vars: no output pointer");
+    *out = NULL;
+    if (!t || !vars_json) return mote_fail(MOTE_ERR_INVALID_ARG, "mote_chat_jinja_render_vars: no template or variables");
+    vars_job job = {.t = t, .vars_json = vars_json, .now = now, .out = out};
+    return guarded(render_vars, &job);
 }
 
 static void set_json(jheap *h, jdict *vars, const char *name, const char *json) {
@@ -107,7 +128,8 @@ typedef struct {
     char **out;
 } conversation_job;
 
-static int render_conversation(jheap *h, const conversation_job *job) {
+static int render_conversation(jheap *h, const void *arg) {
+    const conversation_job *job = arg;
     const mote_chat_jinja_input *in = job->in;
     const mote_chat_options *opt = job->opt;
     jdict *vars = jv_dict(h, JD_DICT).u.d;
@@ -136,22 +158,6 @@ static int render_conversation(jheap *h, const conversation_job *job) {
     return render(job->t, h, vars, in->now, job->out);
 }
 
-/* Run render_conversation with errors caught: a heap of its own, freed after. */
-static int guarded(const conversation_job *job) {
-    jheap h;
-    jmp_buf jump;
-    jheap_init(&h, RENDER_MAX_MEMORY);
-    h.jump = &jump;
-    if (setjmp(jump)) {
-        int rc = mote_fail(MOTE_ERR_INVALID_ARG, "chat template %s", h.msg);
-        jheap_free(&h);
-        return rc;
-    }
-    int rc = render_conversation(&h, job);
-    jheap_free(&h);
-    return rc;
-}
-
 int mote_chat_jinja_render(const mote_chat_jinja *t, const mote_chat_message *msgs, size_t n,
                            bool add_generation_prompt, const mote_chat_options *opt,
                            const mote_chat_jinja_input *in, char **out) {
@@ -166,7 +172,7 @@ int mote_chat_jinja_render(const mote_chat_jinja *t, const mote_chat_message *ms
         if (!msgs[i].role || !msgs[i].content)
             return mote_fail(MOTE_ERR_INVALID_ARG, "chat message %zu has no %s", i + 1, msgs[i].role ? "content" : "role");
     conversation_job job = {t, msgs, n, add_generation_prompt, opt, in, out};
-    return guarded(&job);
+    return guarded(render_conversation, &job);
 }
 
 static const char *skip_space(const char *p, const char *end) {

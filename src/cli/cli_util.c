@@ -64,6 +64,12 @@ int cli_load_model_and_text(const char *cmd, const char *model_path, const char 
     return rc;
 }
 
+long cli_text_ctx(const mote_model *model, long n_ctx) {
+    if (n_ctx != 0) return n_ctx;
+    n_ctx = mote_model_n_ctx_train(model);
+    return n_ctx <= 0 || n_ctx > 4096 ? 4096 : n_ctx;
+}
+
 const char *cli_stop_reason_name(mote_stop_reason r) {
     switch (r) {
     case MOTE_STOP_EOG: return "eos";

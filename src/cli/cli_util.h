@@ -25,6 +25,10 @@ int cli_parse_count(const char *cmd, const char *flag, const char *s, long *out)
 int cli_load_model_and_text(const char *cmd, const char *model_path, const char *text_path, mote_model **model,
                             mote_vocab **vocab, int32_t **tokens, size_t *n_tokens);
 
+/* The context of such a whole-text evaluation: n_ctx as given, or for 0 the
+ * model's trained context capped at 4096 (4096 when the model names none). */
+long cli_text_ctx(const mote_model *model, long n_ctx);
+
 #endif
 
 /* --- shared by the generating commands (run, chat) ------------------------ */

@@ -93,10 +93,7 @@ int cmd_imatrix(int argc, char **argv) {
     int status = 1;
     size_t n_tokens = 0;
     if (cli_load_model_and_text("imatrix", model_path, text_path, &model, &vocab, &tokens, &n_tokens)) goto done;
-    if (n_ctx == 0) {
-        n_ctx = mote_model_n_ctx_train(model);
-        if (n_ctx <= 0 || n_ctx > 4096) n_ctx = 4096;
-    }
+    n_ctx = cli_text_ctx(model, n_ctx);
     cli_warn_ctx("imatrix", model, (int32_t)n_ctx);
     mote_context_params cp = mote_context_default_params();
     cp.n_ctx = (int32_t)n_ctx;

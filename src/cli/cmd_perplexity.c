@@ -127,10 +127,7 @@ int cmd_perplexity(int argc, char **argv) {
         goto done;
     }
     if (cli_load_model_and_text("perplexity", model_path, text_path, &model, &vocab, &tokens, &n_tokens)) goto done;
-    if (n_ctx == 0) {
-        n_ctx = mote_model_n_ctx_train(model);
-        if (n_ctx <= 0 || n_ctx > 4096) n_ctx = 4096;
-    }
+    n_ctx = cli_text_ctx(model, n_ctx);
     /* llama-perplexity's rule on the whole text, whatever --chunks says. */
     if (n_tokens < 2 * (size_t)n_ctx) {
         fprintf(stderr, "mote perplexity: a context of %ld needs a text of at least %ld tokens; it has only %zu\n",

@@ -30,14 +30,8 @@ static void symmetric_levels(int n, int nmax, float iscale, const float *x, uint
 }
 
 float fit_symmetric(int n, int nmax, const float *x, const float *w, uint8_t *L) {
-    float amax = 0, max = 0;
-    for (int i = 0; i < n; ++i) {
-        if (fabsf(x[i]) > amax) {
-            amax = fabsf(x[i]);
-            max = x[i];
-        }
-    }
-    if (amax < MOTE_QUANT_EPS) {
+    float max = signed_absmax(x, n);
+    if (fabsf(max) < MOTE_QUANT_EPS) {
         memset(L, 0, (size_t)n);
         return 0.0f;
     }
@@ -63,14 +57,8 @@ float fit_symmetric(int n, int nmax, const float *x, const float *w, uint8_t *L)
 }
 
 float fit_symmetric_iterative(int n, int nmax, const float *x, int8_t *L) {
-    float amax = 0, max = 0;
-    for (int i = 0; i < n; ++i) {
-        if (fabsf(x[i]) > amax) {
-            amax = fabsf(x[i]);
-            max = x[i];
-        }
-    }
-    if (amax < MOTE_QUANT_EPS) {
+    float max = signed_absmax(x, n);
+    if (fabsf(max) < MOTE_QUANT_EPS) {
         memset(L, 0, (size_t)n);
         return 0.0f;
     }

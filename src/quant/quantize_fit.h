@@ -33,6 +33,19 @@ static inline int qround(float v) {
 
 static inline int qclamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
+/* The signed value of largest magnitude in x[0..n) (the first of equals;
+ * 0 when all are 0 or NaN): the symmetric fits put it on their outermost level. */
+static inline float signed_absmax(const float *x, int n) {
+    float amax = 0, max = 0;
+    for (int j = 0; j < n; ++j) {
+        if (amax < fabsf(x[j])) {
+            amax = fabsf(x[j]);
+            max = x[j];
+        }
+    }
+    return max;
+}
+
 /* Symmetric fit: levels L[i] in [0, 2*nmax) standing for L[i]-nmax, and the
  * scale d returned (x ~ d*(L-nmax)). Tries 19 scales around -nmax/max (max =
  * the value of largest magnitude) and keeps the least-squares-optimal one.

@@ -19,14 +19,8 @@
 /* Best scale of one 32-value block for the IQ4 levels, weighted by w.
  * Returns 0 for an all-zero block. */
 static float iq4_block_scale(const float *x, const float *w) {
-    float amax = 0, max = 0;
-    for (int j = 0; j < 32; ++j) {
-        if (fabsf(x[j]) > amax) {
-            amax = fabsf(x[j]);
-            max = x[j];
-        }
-    }
-    if (amax < MOTE_QUANT_EPS) return 0;
+    float max = signed_absmax(x, 32);
+    if (fabsf(max) < MOTE_QUANT_EPS) return 0;
     /* First guess: the extreme value on the outermost level (-127). */
     float d = -max / mote_iq4_levels[0];
     float id = 1 / d;

@@ -32,18 +32,6 @@ static void pack_five_bits32(const uint8_t *L, uint8_t *qs, uint8_t qh_bytes[4])
     for (int b = 0; b < 4; ++b) qh_bytes[b] = (uint8_t)(qh >> (8 * b)); /* little-endian on disk */
 }
 
-/* The signed value of largest magnitude in a block. */
-static float signed_absmax(const float *x, int n) {
-    float amax = 0, max = 0;
-    for (int j = 0; j < n; ++j) {
-        if (amax < fabsf(x[j])) {
-            amax = fabsf(x[j]);
-            max = x[j];
-        }
-    }
-    return max;
-}
-
 static void min_max(const float *x, int n, float *mn, float *mx) {
     float lo = FLT_MAX, hi = -FLT_MAX;
     for (int j = 0; j < n; ++j) {

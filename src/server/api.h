@@ -31,6 +31,13 @@ enum MHD_Result api_tokenize(http_req *r);
 enum MHD_Result api_detokenize(http_req *r);
 /* Queue a JOB_TASK (the caller's reference is taken) and answer with its output. */
 enum MHD_Result api_run_task(http_req *r, engine *e, job *j);
+/* A JOB_TASK running fn over the request body root on the model named (NULL:
+ * the only one served; *e set to its engine), with the default keep_alive. The
+ * job owns root. NULL after answering 404/500 (*ret set), root freed. */
+job *api_new_task(http_req *r, cJSON *root, const char *model, job_task_fn fn, engine **e, enum MHD_Result *ret);
+/* The answer of a task: print o (then freed) as the job's output. Runs on the
+ * engine thread; the output is written under j->mu. */
+void api_task_answer(job *j, cJSON *o);
 
 /* embed_api.c */
 enum MHD_Result ollama_embed(http_req *r);

@@ -168,12 +168,7 @@ static void embed_task(job *j, engine *e) {
         cJSON_AddNumberToObject(o, "prompt_eval_count", (double)n_tokens);
     }
     free(vecs);
-    char *s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    pthread_mutex_lock(&j->mu);
-    if (s) sbuf_addstr(&j->out, s);
-    pthread_mutex_unlock(&j->mu);
-    cJSON_free(s);
+    api_task_answer(j, o);
 }
 
 /* Check the request here (a bad one never reaches the engine), then run it there. */
@@ -196,20 +191,10 @@ static enum MHD_Result embed(http_req *r, embed_api api) {
         cJSON_Delete(root);
         return http_send_error(r, st, "%s", err);
     }
-    engine *e = api_find_model(r, model, &ret);
-    if (!e) {
-        cJSON_Delete(root);
-        return ret;
-    }
-    job *j = job_new(JOB_TASK);
-    if (!j) {
-        cJSON_Delete(root);
-        return http_send_error(r, 500, "out of memory");
-    }
-    j->task = embed_task;
+    engine *e;
+    job *j = api_new_task(r, root, model, embed_task, &e, &ret);
+    if (!j) return ret;
     j->task_arg = (void *)(intptr_t)api;
-    j->task_json = root;
-    j->in.keep_alive_ms = KEEP_ALIVE_DEFAULT;
     const cJSON *ka = cJSON_GetObjectItemCaseSensitive(root, "keep_alive");
     if (ka && !cJSON_IsNull(ka)) {
         int64_t ms = parse_keep_alive(ka, err, sizeof err);

@@ -51,12 +51,7 @@ static void tokenize_task(job *j, engine *e) {
     cJSON *arr = cJSON_AddArrayToObject(o, "tokens");
     for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(arr, cJSON_CreateNumber(toks[i]));
     free(toks);
-    char *s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    pthread_mutex_lock(&j->mu);
-    if (s) sbuf_addstr(&j->out, s);
-    pthread_mutex_unlock(&j->mu);
-    cJSON_free(s);
+    api_task_answer(j, o);
 }
 
 static void detokenize_task(job *j, engine *e) {
@@ -93,12 +88,7 @@ static void detokenize_task(job *j, engine *e) {
     }
     cJSON_AddStringToObject(o, "content", text);
     free(text);
-    char *s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    pthread_mutex_lock(&j->mu);
-    if (s) sbuf_addstr(&j->out, s);
-    pthread_mutex_unlock(&j->mu);
-    cJSON_free(s);
+    api_task_answer(j, o);
 }
 
 /* Queue a task on the named model's engine and answer with what it produced. */
@@ -109,20 +99,36 @@ static enum MHD_Result run_task(http_req *r, cJSON *root, job_task_fn fn) {
         cJSON_Delete(root);
         return http_send_error(r, 400, "'model' must be a string");
     }
-    engine *e = api_find_model(r, cJSON_IsString(m) ? m->valuestring : NULL, &ret);
-    if (!e) {
+    engine *e;
+    job *j = api_new_task(r, root, cJSON_IsString(m) ? m->valuestring : NULL, fn, &e, &ret);
+    return j ? api_run_task(r, e, j) : ret;
+}
+
+job *api_new_task(http_req *r, cJSON *root, const char *model, job_task_fn fn, engine **e, enum MHD_Result *ret) {
+    *e = api_find_model(r, model, ret);
+    if (!*e) {
         cJSON_Delete(root);
-        return ret;
+        return NULL;
     }
     job *j = job_new(JOB_TASK);
     if (!j) {
         cJSON_Delete(root);
-        return http_send_error(r, 500, "out of memory");
+        *ret = http_send_error(r, 500, "out of memory");
+        return NULL;
     }
     j->task = fn;
     j->task_json = root;
     j->in.keep_alive_ms = KEEP_ALIVE_DEFAULT;
-    return api_run_task(r, e, j);
+    return j;
+}
+
+void api_task_answer(job *j, cJSON *o) {
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    pthread_mutex_lock(&j->mu);
+    if (s) sbuf_addstr(&j->out, s);
+    pthread_mutex_unlock(&j->mu);
+    cJSON_free(s);
 }
 
 enum MHD_Result api_run_task(http_req *r, engine *e, job *j) {

@@ -3,14 +3,14 @@
 # each command as a new user). Each check is a function named after the
 # defect; each failed before its fix. Run one with: bash test_cli_defects.sh NAME
 set -u
-F="${MOTE_FIXTURES:-}"
-if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures
 S="$F/real/stories260K-f32.gguf"        # base model, no chat template
 L="$F/models/llama-tiny-f32.gguf"       # base model, trained context 512
 Q="$F/models/qwen3-tiny-f32.gguf"       # chat template
 TEXT="$F/text/stories.txt"              # about 10k stories260K tokens
 failed=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+make_tmp
 fail() { echo "FAIL: ${FUNCNAME[1]}: $*"; failed=1; }
 
 # quantize A.gguf A.gguf replaced its input.

@@ -5,14 +5,12 @@
 # checks with the same one-line message, the model as -m, --model or the
 # first argument, `mote help CMD` equal to `mote CMD --help`.
 set -u
-F="${MOTE_FIXTURES:-}"
-if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures
 S="$F/real/stories260K-f32.gguf"       # no chat template
 Q="$F/models/qwen3-tiny-f32.gguf"      # a chat template
 TEXT="$F/text/stories.txt"
-fail=0
-err() { echo "FAIL: $*"; fail=1; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+make_tmp
 printf 'Once upon a time' >"$tmp/prompt.txt"
 
 # The arguments each command needs besides the flag under test.

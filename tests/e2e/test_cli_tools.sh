@@ -5,13 +5,14 @@
 # arguments validate against the tool's parameters (python3-jsonschema), and
 # appears as "tool_calls" in --json output; bad uses exit 2 with one line.
 set -euo pipefail
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote
 Q3="$MOTE_FIXTURES/models/qwen3-tiny-q8_0.gguf"
 Q2="$MOTE_FIXTURES/models/qwen2-tiny-q8_0.gguf"
 S="$MOTE_ROOT/models/stories260K.gguf"
 [ -f "$Q3" ] || { echo "SKIP: fixtures not found at $MOTE_FIXTURES"; exit 77; }
-python3 -c 'import jsonschema' 2>/dev/null || { echo "SKIP: python3-jsonschema is not installed"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+need_python_module jsonschema python3-jsonschema
+make_tmp
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cat > "$tmp/tools.json" <<'JSON'
 [{"type": "function", "function": {"name": "add", "description": "Add two integers",

@@ -4,12 +4,10 @@
 # is valid JSON with one vector per text, --pooling and --no-normalize are
 # honoured, a decoder model embeds too, and bad use is refused with one line.
 set -u
-F="${MOTE_FIXTURES:-}"
-if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures
 M="$F/models"
-fail=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
+make_tmp
 
 "$MOTE" embed -m "$M/bert-tiny-f32.gguf" -f "$M/embed-texts.txt" >"$tmp/plain" 2>"$tmp/err"
 check "plain output, 8 lines" '[ "$(wc -l <"$tmp/plain")" = 8 ]'

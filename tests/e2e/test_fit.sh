@@ -13,12 +13,9 @@
 #     context) is refused with the numbers before anything is mapped, not
 #     killed, and --no-memory-check skips the model check.
 set -u
-F="${MOTE_FIXTURES:-}"
-if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures; make_tmp
 M="$F/real/stories260K-f32.gguf"
-fail=0
-err() { echo "FAIL: $*"; fail=1; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 "$MOTE" fit "$M" --ram 1G >"$tmp/fit" 2>"$tmp/e" || err "fit failed: $(cat "$tmp/e")"
 for want in '^weights: ' '^KV cache: +per token' '^buffers: ' '^memory: +1024.0 MiB \(--ram\): fits' '^largest context: ' '^  q8_0 '; do

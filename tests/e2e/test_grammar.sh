@@ -4,7 +4,7 @@
 # fixture models, each output checked by python3-jsonschema or an
 # independent regular expression; the token-limit report; bad grammars).
 set -u
-F="${MOTE_FIXTURES:-}"
-if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
-if ! python3 -c 'import jsonschema' 2>/dev/null; then echo "SKIP: python3-jsonschema is not installed"; exit 77; fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures
+need_python_module jsonschema python3-jsonschema
 exec python3 "$(dirname "$0")/grammar_gen.py" "$MOTE" "$F"

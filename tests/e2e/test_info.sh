@@ -12,17 +12,13 @@
 # Then bad input: truncated, not GGUF, missing, empty, a directory -> exit 1
 # with one line on stderr. Only bash and awk are used (no python, no jq).
 set -u
-: "${MOTE:?MOTE must point to the mote binary}"
-FIX=${MOTE_FIXTURES:-}
-if [ ! -f "$FIX/README.md" ]; then
-    echo "SKIP: fixtures not found at '$FIX' (set MOTE_FIXTURES)"
-    exit 77
-fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures
+FIX=$F
 
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+make_tmp
 
 # jget JSON KEY: a top-level field of mote's JSON (cJSON prints one per line,
 # indented by one tab, "key":<tab>value), without quotes or trailing comma.

@@ -8,12 +8,9 @@
 # allowed (no CAP_IPC_LOCK and `ulimit -l` 64 kB), a one-line warning and
 # the same text.
 set -u
-F="${MOTE_FIXTURES:-}"
-if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures; make_tmp
 M="$F/real/stories260K-f32.gguf"
-fail=0
-err() { echo "FAIL: $*"; fail=1; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 ppl() { "$MOTE" perplexity "$M" -f "$F/text/stories.txt" -c 128 --chunks 20 -q "$@" 2>/dev/null | sed -n 's/^Final estimate: PPL = \([0-9.]*\).*/\1/p'; }
 base=$(ppl); q8=$(ppl -ctk q8_0 -ctv q8_0)

@@ -4,12 +4,11 @@
 # of llama-perplexity's final estimate (models/*.ppl-c128.txt). A sanitizer
 # build scores 2 chunks of one file per family and only checks that it runs.
 set -u
-F="${MOTE_FIXTURES:-}"
-if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures
 quick=""
 [ "${MOTE_SANITIZE:-OFF}" = ON ] && quick="--chunks 2"
-fail=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+make_tmp
 for ref in "$F"/models/{qwen2,gpt2,bitnet}-tiny-*.ppl-c128.txt; do
     name=$(basename "$ref" .ppl-c128.txt)
     if [ -n "$quick" ] && ! [[ "$name" == *-f32 ]]; then continue; fi

@@ -7,13 +7,11 @@
 # `mote rag ask` with a noise chat model: the passages are in the prompt
 # (--verbose-prompt), the sources are listed, the timings come apart.
 set -u
-F="${MOTE_FIXTURES:-}"
-if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures
 E="$F/models/bert-tiny-f32.gguf"
 CHAT="$F/models/qwen2-tiny-f32.gguf"
-fail=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
+make_tmp
 json() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); $1" "$2"; }
 
 mkdir -p "$tmp/kb/notes" "$tmp/kb/.hidden"

@@ -7,13 +7,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/serve_lib.sh"
+need_mote
 F="${MOTE_FIXTURES:-}"
 [ -f "$F/README.md" ] || { echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; }
 Q="$F/models/qwen3-tiny-f32.gguf"
 tmp=$(mktemp -d)
 trap 'cleanup_server; rm -rf "$tmp"' EXIT
-fail=0
-check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
 json() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); $1" "$2"; }
 
 mkdir "$tmp/kb"

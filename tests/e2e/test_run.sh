@@ -9,12 +9,10 @@
 # the reference. Then the errors: missing model, prompt longer than the
 # context, a context larger than memory, bad flags.
 set -u
-F="${MOTE_FIXTURES:-}"
-if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures
 R="$F/real"
-fail=0
-err() { echo "FAIL: $*"; fail=1; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+make_tmp
 
 # check_prefix TYPE N: the first N greedy tokens print a prefix of the reference.
 check_prefix() {

@@ -7,16 +7,7 @@
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/serve_lib.sh"
-Q="$MOTE_FIXTURES/models/qwen3-tiny-q8_0.gguf"
-S="$MOTE_ROOT/models/stories260K.gguf"
-[ -f "$Q" ] || { echo "SKIP: fixtures not found at $MOTE_FIXTURES"; exit 77; }
-tmp=$(mktemp -d)
-trap 'cleanup_server; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; [ -f "$tmp/log" ] && tail -20 "$tmp/log" >&2; exit 1; }
-# post PATH JSON: the body; the status goes to $tmp/status.
-post() { curl -s -o "$tmp/body" -w '%{http_code}' -X POST "$URL$1" -H 'Content-Type: application/json' -d "$2" > "$tmp/status"; cat "$tmp/body"; }
-status() { cat "$tmp/status"; }
-jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+need_mote; serve_fixtures
 
 start_server "$tmp/log" -m "$Q" -m "$S" --parallel 2
 

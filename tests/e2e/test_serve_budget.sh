@@ -13,15 +13,7 @@
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/serve_lib.sh"
-Q="$MOTE_FIXTURES/models/qwen3-tiny-q8_0.gguf"
-S="$MOTE_ROOT/models/stories260K.gguf"
-[ -f "$Q" ] || { echo "SKIP: fixtures not found at $MOTE_FIXTURES"; exit 77; }
-tmp=$(mktemp -d)
-trap 'cleanup_server; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; [ -f "$tmp/log" ] && tail -20 "$tmp/log" >&2; exit 1; }
-post() { curl -s --max-time 60 -o "$tmp/body" -w '%{http_code}' -X POST "$URL$1" -H 'Content-Type: application/json' -d "$2" > "$tmp/status"; cat "$tmp/body"; }
-status() { cat "$tmp/status"; }
-jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+need_mote; serve_fixtures
 gen() { # gen MODEL PROMPT OPTIONS-JSON: /api/generate, not streamed
     post /api/generate "{\"model\":\"$1\",\"prompt\":\"$2\",\"stream\":false,\"options\":$3}"
 }

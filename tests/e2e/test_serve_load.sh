@@ -8,6 +8,7 @@
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/serve_lib.sh"
+need_mote
 Q="$MOTE_FIXTURES/models/qwen3-tiny-f32.gguf"
 S="$MOTE_ROOT/models/stories260K.gguf"
 [ -f "$Q" ] || { echo "SKIP: fixtures not found at $MOTE_FIXTURES"; exit 77; }

@@ -6,11 +6,12 @@
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/serve_lib.sh"
+need_mote
 Q3="$MOTE_FIXTURES/models/qwen3-tiny-q8_0.gguf"
 Q2="$MOTE_FIXTURES/models/qwen2-tiny-q8_0.gguf"
 S="$MOTE_ROOT/models/stories260K.gguf"
 [ -f "$Q3" ] || { echo "SKIP: fixtures not found at $MOTE_FIXTURES"; exit 77; }
-python3 -c 'import jsonschema' 2>/dev/null || { echo "SKIP: python3-jsonschema is not installed"; exit 77; }
+need_python_module jsonschema python3-jsonschema
 tmp=$(mktemp -d)
 trap 'cleanup_server; rm -rf "$tmp"' EXIT
 # -c 1024: the tool definitions alone take ~450 tokens of the tiny models' context

@@ -5,6 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/serve_lib.sh"
+need_mote
 source "$here/npm_setup.sh"
 Q="$MOTE_FIXTURES/models/qwen3-tiny-f32.gguf"
 [ -f "$Q" ] || { echo "SKIP: fixtures not found at $MOTE_FIXTURES"; exit 77; }

@@ -8,12 +8,9 @@
 # errors (status 2). Without libespeak-ng in the build the WAV check is
 # skipped (--speak then says the build lacks it).
 set -u
-F="${MOTE_FIXTURES:-}"
-if [ ! -f "$F/README.md" ]; then echo "SKIP: fixtures not found (MOTE_FIXTURES)"; exit 77; fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures; make_tmp
 M="$F/real/stories260K-f32.gguf"
-fail=0
-err() { echo "FAIL: $*"; fail=1; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 "$MOTE" run "$M" --raw -p "Once upon a time" -n 60 --temp 0 --speak-cmd "cat > '$tmp/sentences'" >"$tmp/text" 2>"$tmp/e" ||
     err "--speak-cmd run failed: $(cat "$tmp/e")"

@@ -10,19 +10,12 @@
 # that, since a cell file is written whole (by rename) at the end of its
 # variant; changed settings redo the cells; bad input is a one-line error.
 set -u
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; make_tmp; story_text; no_sensors
 ROOT="${MOTE_ROOT:-.}"
 F="${MOTE_FIXTURES:-/nonexistent}"
 base="$F/real/stories260K-f32.gguf"
 [ -f "$base" ] || base="$ROOT/models/stories260K.gguf"
-fail=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
-if [ -f "$F/text/stories.txt" ]; then text="$F/text/stories.txt"; else
-    for i in $(seq 60); do echo "Once upon a time, there was a little girl named Lily. She liked to play in the park."; done >"$tmp/text.txt"
-    text="$tmp/text.txt"
-fi
-mkdir -p "$tmp/sys" # no sensors: the declared model, the same on every machine
-export MOTE_SYSFS_ROOT="$tmp/sys" MOTE_VCGENCMD=/nonexistent
 out="$tmp/out"
 sweep() { "$MOTE" sweep -m "$base" -o "$out" --text "$text" -c 32 --chunks 2 -p 16 -n 8 -r 1 -t 1 \
     --watts 2,6 --grid-intensity 300 --ram 64M --tasks ppl,kld "$@"; }

@@ -6,17 +6,9 @@
 # row per type and every column, each SVG parses and names both variants
 # (tests/e2e/sweep_verify.py), and sizes and KLD order as they must.
 set -u
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; make_tmp; story_text; no_sensors
 ROOT="${MOTE_ROOT:-.}"
-F="${MOTE_FIXTURES:-/nonexistent}"
-fail=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
-if [ -f "$F/text/stories.txt" ]; then text="$F/text/stories.txt"; else
-    for i in $(seq 60); do echo "Once upon a time, there was a little girl named Lily. She liked to play in the park."; done >"$tmp/text.txt"
-    text="$tmp/text.txt"
-fi
-mkdir -p "$tmp/sys" # no sensors: the declared model, the same on every machine
-export MOTE_SYSFS_ROOT="$tmp/sys" MOTE_VCGENCMD=/nonexistent
 
 "$MOTE" synth --like gemma3-270m --type f16 -o "$tmp/gemma3-270m-f16.gguf" -q
 check "synth gemma3-270m f16" '[ -s "$tmp/gemma3-270m-f16.gguf" ]'

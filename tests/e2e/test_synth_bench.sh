@@ -12,12 +12,9 @@
 #     came from; a vocabulary of another size fails with one line, no file;
 #   - bad flags: exit status 2 and one line on stderr naming the problem.
 set -u
-: "${MOTE:?MOTE must point to the mote binary}"
-FIX=${MOTE_FIXTURES:-}
-if [ ! -f "$FIX/README.md" ]; then
-    echo "SKIP: fixtures not found at '$FIX' (set MOTE_FIXTURES)"
-    exit 77
-fi
+source "$(dirname "$0")/e2e_lib.sh"
+need_mote; need_fixtures
+FIX=$F
 if ! command -v python3 >/dev/null; then
     echo "SKIP: python3 is needed to check the JSON"
     exit 77
@@ -25,8 +22,7 @@ fi
 
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+make_tmp
 
 # info_field FILE KEY: a top-level value of `mote info --json`.
 info_field() { "$MOTE" info --json "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"; }

@@ -48,28 +48,15 @@ typedef struct {
     double err_llama, err_mote, err_compat, n;
 } err_sum;
 
-/* The same tensor in the same type appears in several fixture files (e.g.
- * token_embd in q6_K in every preset that keeps the head high): check each
- * (model, tensor, type) once, which keeps the test fast. */
-static bool seen_before(const char *model, const char *tensor, int type) {
-    static char seen[512][96];
-    static int n_seen;
-    char key[96];
-    snprintf(key, sizeof key, "%.40s|%.40s|%d", model, tensor, type);
-    for (int i = 0; i < n_seen; i++)
-        if (!strcmp(seen[i], key)) return true;
-    if (n_seen < 512) strcpy(seen[n_seen++], key);
-    return false;
-}
-
-static void fixture_errors(const char *f32_rel, const char *q_rel, err_sum *sums) {
+static void fixture_errors(const char *f32_rel, const char *q_rel, void *sums_arg) {
+    err_sum *sums = sums_arg;
     mote_gguf *f = NULL, *q = NULL;
     assert_int_equal(mote_gguf_open(fixture_path(f32_rel), &f), 0);
     assert_int_equal(mote_gguf_open(fixture_path(q_rel), &q), 0);
     for (int64_t i = 0; i < mote_gguf_n_tensors(q); i++) {
         const mote_tensor_info *tq = mote_gguf_tensor(q, i);
         const mote_type_traits *tr = mote_traits(tq->type);
-        if (!tr->quantized || !mote_quantize_can(tq->type) || seen_before(f32_rel, tq->name, tq->type)) continue;
+        if (!tr->quantized || !mote_quantize_can(tq->type) || fixture_seen_before(f32_rel, tq->name, tq->type)) continue;
         const mote_tensor_info *tf = mote_gguf_find_tensor(f, tq->name);
         /* Rows are independent: 64 of them per tensor keep a debug build fast;
          * the report (MOTE_QUANT_REPORT) takes them all. */
@@ -115,11 +102,8 @@ static void test_fixture_rmse(void **state) {
     static const char *types[] = {"q8_0",   "q4_0",   "q4_1", "q5_0",   "q5_1",   "q2_k",  "q3_k_m",
                                   "q4_k_m", "q5_k_m", "q6_k", "iq4_nl", "iq4_xs", "tq1_0", "tq2_0"};
     err_sum sums[MOTE_TYPE_COUNT] = {{0}};
-    for (size_t t = 0; t < sizeof types / sizeof *types; t++) {
-        char path[128];
-        snprintf(path, sizeof path, "models/llama-tiny-%s.gguf", types[t]);
-        fixture_errors("models/llama-tiny-f32.gguf", path, sums);
-    }
+    static const char *llama[] = {"llama"};
+    for_each_tiny_pair(llama, 1, types, sizeof types / sizeof *types, fixture_errors, sums);
     print_table("llama-tiny (random weights), per tensor type", sums);
     memset(sums, 0, sizeof sums);
     static const char *stories[] = {"q8_0", "q4_0", "q4_k_m"};

@@ -16,20 +16,6 @@
 #include "quant/quantize.h"
 #include "testutil.h"
 
-/* The same tensor in the same type appears in several fixture files (e.g.
- * token_embd in q6_K in every preset that keeps the head high): check each
- * (model, tensor, type) once, which keeps the test fast. */
-static bool seen_before(const char *model, const char *tensor, int type) {
-    static char seen[512][96];
-    static int n_seen;
-    char key[96];
-    snprintf(key, sizeof key, "%.40s|%.40s|%d", model, tensor, type);
-    for (int i = 0; i < n_seen; i++)
-        if (!strcmp(seen[i], key)) return true;
-    if (n_seen < 512) strcpy(seen[n_seen++], key);
-    return false;
-}
-
 /* Compare every tensor of `qpath` whose type is quantizable with mote's
  * quantization of the same tensor of `fpath`; returns the number compared. */
 static int compare_file(const char *fpath, const char *qpath) {
@@ -40,7 +26,7 @@ static int compare_file(const char *fpath, const char *qpath) {
     for (int64_t i = 0; i < mote_gguf_n_tensors(q); i++) {
         const mote_tensor_info *tq = mote_gguf_tensor(q, i);
         if (tq->type == MOTE_TYPE_F32 || !mote_quantize_can(tq->type)) continue;
-        if (seen_before(fpath, tq->name, tq->type)) {
+        if (fixture_seen_before(fpath, tq->name, tq->type)) {
             compared++;
             continue;
         }
@@ -68,29 +54,25 @@ static int compare_file(const char *fpath, const char *qpath) {
     return compared;
 }
 
+/* compare_file as a for_each_tiny_pair visitor: at least one tensor compared. */
+static void compare_some(const char *fpath, const char *qpath, void *unused) {
+    (void)unused;
+    assert_true(compare_file(fpath, qpath) > 0);
+}
+
 static void test_llama_tiny_all_types(void **state) {
     (void)state;
     static const char *types[] = {"f16",  "bf16", "q8_0",   "q4_0",   "q4_1",   "q5_0",   "q5_1",  "q2_k",  "q3_k_m",
                                   "q4_k_m", "q5_k_m", "q6_k", "iq4_nl", "iq4_xs", "tq1_0", "tq2_0"};
-    for (size_t t = 0; t < sizeof types / sizeof *types; t++) {
-        char path[128];
-        snprintf(path, sizeof path, "models/llama-tiny-%s.gguf", types[t]);
-        int n = compare_file("models/llama-tiny-f32.gguf", path);
-        assert_true(n > 0);
-    }
+    static const char *llama[] = {"llama"};
+    for_each_tiny_pair(llama, 1, types, sizeof types / sizeof *types, compare_some, NULL);
 }
 
 static void test_other_archs(void **state) {
     (void)state;
     static const char *archs[] = {"qwen3", "gemma3", "phi3"};
     static const char *types[] = {"f16", "q8_0", "q4_0", "q4_k_m", "q6_k"};
-    for (size_t a = 0; a < 3; a++)
-        for (size_t t = 0; t < 5; t++) {
-            char fp[128], qp[128];
-            snprintf(fp, sizeof fp, "models/%s-tiny-f32.gguf", archs[a]);
-            snprintf(qp, sizeof qp, "models/%s-tiny-%s.gguf", archs[a], types[t]);
-            assert_true(compare_file(fp, qp) > 0);
-        }
+    for_each_tiny_pair(archs, 3, types, 5, compare_some, NULL);
 }
 
 static void test_stories260k(void **state) {

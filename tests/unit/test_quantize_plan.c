@@ -17,7 +17,10 @@ static const mote_quant_preset *preset_by_ftype(int ftype) {
     return NULL;
 }
 
-static void check_plan(const char *f32_rel, const char *q_rel) {
+/* mote's plan for f32_rel is the type of every tensor in llama-quantize's q_rel
+ * (a for_each_tiny_pair visitor; arg unused). */
+static void check_plan(const char *f32_rel, const char *q_rel, void *unused) {
+    (void)unused;
     mote_gguf *f = NULL, *q = NULL;
     assert_int_equal(mote_gguf_open(fixture_path(f32_rel), &f), 0);
     assert_int_equal(mote_gguf_open(fixture_path(q_rel), &q), 0);
@@ -45,32 +48,23 @@ static void test_llama_tiny_presets(void **state) {
     (void)state;
     static const char *types[] = {"f16",    "bf16",   "q8_0", "q4_0",   "q4_1",   "q5_0",  "q5_1",  "q2_k", "q3_k_m",
                                   "q4_k_m", "q5_k_m", "q6_k", "iq4_nl", "iq4_xs", "tq1_0", "tq2_0"};
-    for (size_t t = 0; t < sizeof types / sizeof *types; t++) {
-        char path[128];
-        snprintf(path, sizeof path, "models/llama-tiny-%s.gguf", types[t]);
-        check_plan("models/llama-tiny-f32.gguf", path);
-    }
+    static const char *llama[] = {"llama"};
+    for_each_tiny_pair(llama, 1, types, sizeof types / sizeof *types, check_plan, NULL);
 }
 
 static void test_other_arch_presets(void **state) {
     (void)state;
     static const char *archs[] = {"qwen3", "gemma3", "phi3"};
     static const char *types[] = {"f16", "q8_0", "q4_0", "q4_k_m", "q6_k"};
-    for (size_t a = 0; a < 3; a++)
-        for (size_t t = 0; t < 5; t++) {
-            char fp[128], qp[128];
-            snprintf(fp, sizeof fp, "models/%s-tiny-f32.gguf", archs[a]);
-            snprintf(qp, sizeof qp, "models/%s-tiny-%s.gguf", archs[a], types[t]);
-            check_plan(fp, qp);
-        }
+    for_each_tiny_pair(archs, 3, types, 5, check_plan, NULL);
 }
 
 /* stories260K's rows (64 and 172 values) do not fit the 256 blocks: fallbacks. */
 static void test_stories260k_fallbacks(void **state) {
     (void)state;
-    check_plan("real/stories260K-f32.gguf", "real/stories260K-q8_0.gguf");
-    check_plan("real/stories260K-f32.gguf", "real/stories260K-q4_0.gguf");
-    check_plan("real/stories260K-f32.gguf", "real/stories260K-q4_k_m.gguf");
+    check_plan("real/stories260K-f32.gguf", "real/stories260K-q8_0.gguf", NULL);
+    check_plan("real/stories260K-f32.gguf", "real/stories260K-q4_0.gguf", NULL);
+    check_plan("real/stories260K-f32.gguf", "real/stories260K-q4_k_m.gguf", NULL);
 }
 
 static void test_presets_and_errors(void **state) {

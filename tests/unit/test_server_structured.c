@@ -16,19 +16,7 @@
 #include <cmocka.h>
 
 #include "server/answer.h"
-#include "server/api_request.h"
-#include "server/json_util.h"
-
-static char err[300];
-
-static int parse(int (*parser)(const cJSON *, gen_input *, char *, size_t), const char *json, gen_input *in) {
-    cJSON *root = json_parse_body(json, strlen(json), 64, true, err, sizeof err);
-    assert_non_null(root);
-    memset(in, 0, sizeof *in);
-    int st = parser(root, in, err, sizeof err);
-    cJSON_Delete(root);
-    return st;
-}
+#include "request_parse.h"
 
 static bool matches(const gen_input *in, const char *text) { return mote_grammar_matches(in->grammar, text, strlen(text)); }
 
