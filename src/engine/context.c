@@ -60,6 +60,58 @@ static int64_t ffn_gate_width(const mote_hparams *hp) {
     return hp->ffn == MOTE_FFN_GATED_FUSED ? 2 * (int64_t)hp->n_ff : hp->ffn == MOTE_FFN_GATED ? hp->n_ff : 0;
 }
 
+/* The arena's buffers, in the order of the struct's pointers. */
+enum { B_X, B_XB, B_Q, B_K, B_V, B_QKV, B_ATT, B_GATE, B_UP, B_ATTN_Q, B_ROPE, B_ROPE_SWA, B_LOGITS, B_SEQ, B_POS,
+       B_OUT, N_BUFS };
+
+/* Where each buffer of a context's arena starts, and the arena's size.
+ * The attention block's buffers (q, k, v, qkv, att) and the feed-forward
+ * block's (gate, up) are never live at the same time (forward.c: the
+ * attention output is added to x before the FFN starts, and the FFN's
+ * result goes to xb), so the two groups share one region. The FFN then
+ * runs in chunks of ffn_rows tokens, as many as fit the region the
+ * attention block needs for all nb tokens (at least FFN_MIN_ROWS): on
+ * smollm2-135m (a narrow model with a wide FFN) a 512-token step needs
+ * 3 MiB of attention buffers and would need 6 MiB of gate and up, about
+ * 5 % of its file + KV cache at 16 sequences; two chunks of 256 read each
+ * FFN matrix twice per step, a few hundred KiB that stay in cache. */
+typedef struct {
+    size_t at[N_BUFS];
+    size_t scratch_at, total;
+    int32_t ffn_rows;
+} arena_layout;
+
+#define FFN_MIN_ROWS 64 /* smaller chunks would start costing the FFN's products their panel width */
+
+static arena_layout layout_arena(const mote_model *m, int64_t nb, int n_threads, int64_t logits_cap) {
+    const mote_hparams *hp = &m->hp;
+    const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
+    const int64_t attn_width = 2 * n_q + 2 * n_kv + qkv_width(m), ffn_width = ffn_gate_width(hp) + hp->n_ff;
+    int64_t ffn_rows = ffn_width * nb <= attn_width * nb ? nb : attn_width * nb / ffn_width;
+    if (ffn_rows < FFN_MIN_ROWS) ffn_rows = nb < FFN_MIN_ROWS ? nb : FFN_MIN_ROWS;
+    const size_t floats[N_BUFS] = {
+        (size_t)(nb * hp->n_embd), (size_t)(nb * hp->n_embd), (size_t)(nb * n_q), (size_t)(nb * n_kv),
+        (size_t)(nb * n_kv), (size_t)(nb * qkv_width(m)), (size_t)(nb * n_q), (size_t)(ffn_rows * ffn_gate_width(hp)),
+        (size_t)(ffn_rows * hp->n_ff), MOTE_ATTN_SCRATCH(hp->head_dim) * (size_t)n_threads, (size_t)(nb * hp->n_rot),
+        hp->n_swa > 0 ? (size_t)(nb * hp->n_rot) : 0, (size_t)(logits_cap * hp->n_vocab), (size_t)nb, (size_t)nb,
+        (size_t)nb,
+    };
+    arena_layout o = {.ffn_rows = (int32_t)ffn_rows};
+    size_t at = 0, attn_end = 0;
+    for (int i = 0; i < N_BUFS; i++) {
+        if (i == B_GATE) { /* the FFN's group starts where the attention group started */
+            attn_end = at;
+            at = o.at[B_Q];
+        }
+        if (i == B_ATTN_Q && at < attn_end) at = attn_end;
+        o.at[i] = at;
+        at += align64(floats[i] * sizeof(float));
+    }
+    o.scratch_at = at;
+    o.total = at + align64(scratch_bytes(m, (int32_t)nb, n_threads));
+    return o;
+}
+
 /* What a context of parameters p would be: its dimensions and sizes,
  * checked, before anything is allocated. */
 typedef struct {
@@ -90,7 +142,7 @@ static int plan_context(const mote_model *m, const mote_context_params *p, conte
         return mote_fail(MOTE_ERR_INVALID_ARG,
                          "%s has learned positions for %lld tokens only, not sequences of %lld",
                          hp->arch, (long long)m->pos_embd.n_out, (long long)(n_ctx / n_seq));
-    const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
+    const int64_t n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
     const int type_k = p->type_k ? p->type_k : MOTE_TYPE_F16, type_v = p->type_v ? p->type_v : MOTE_TYPE_F16;
     int rc;
     if ((rc = kv_type_check(type_k, n_kv, "key")) || (rc = kv_type_check(type_v, n_kv, "value"))) return rc;
@@ -103,10 +155,7 @@ static int plan_context(const mote_model *m, const mote_context_params *p, conte
     o->kv_bytes = (double)hp->n_layer * (double)n_ctx * (double)(o->k_row_bytes + o->v_row_bytes);
     if (type_k != MOTE_TYPE_F16 || type_v != MOTE_TYPE_F16)
         o->f16_bytes = 2.0 * n_threads * (double)n_ctx * hp->head_dim * sizeof(mote_fp16);
-    const double act_floats = (double)nb * (2.0 * hp->n_embd + 2.0 * n_q + 2.0 * n_kv + (double)qkv_width(m) +
-                                            (double)ffn_gate_width(hp) + hp->n_ff + 2.0 * hp->n_rot + 3.0) +
-                              2.0 * hp->head_dim * n_threads + (double)logits_cap * hp->n_vocab;
-    o->act_bytes = act_floats * sizeof(float) + (double)scratch_bytes(m, (int32_t)nb, n_threads);
+    o->act_bytes = (double)layout_arena(m, nb, n_threads, logits_cap).total;
     return MOTE_OK;
 }
 
@@ -130,7 +179,6 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     if (rc) return rc;
     const int64_t n_ctx = pl.n_ctx, nb = pl.nb, n_seq = pl.n_seq, logits_cap = pl.logits_cap;
     const int n_threads = pl.n_threads;
-    const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
     const double kv_need = pl.kv_bytes;
     const double need = kv_need + pl.f16_bytes + pl.act_bytes;
     const char *source;
@@ -156,23 +204,11 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     c->rope_swa = hp->rope_swa;
     if (hp->freq_factors_long && n_ctx > hp->n_ctx_orig) c->rope.freq_factors = hp->freq_factors_long;
 
-    /* One arena, carved in the order of the struct; the step's per-token
-     * ints (sequence, position, output row) ride in three float-sized slots. */
-    enum { N_BUFS = 16 };
-    size_t sizes[N_BUFS] = {
-        (size_t)nb * hp->n_embd,        (size_t)nb * hp->n_embd,
-        (size_t)(nb * n_q),             (size_t)(nb * n_kv),
-        (size_t)(nb * n_kv),            (size_t)(nb * qkv_width(m)),
-        (size_t)(nb * n_q),             (size_t)(nb * ffn_gate_width(hp)),
-        (size_t)nb * hp->n_ff,          MOTE_ATTN_SCRATCH(hp->head_dim) * n_threads,
-        (size_t)nb * hp->n_rot,         (size_t)nb * hp->n_rot,
-        (size_t)logits_cap * hp->n_vocab, (size_t)nb,
-        (size_t)nb,                     (size_t)nb,
-    };
-    size_t total = 0;
-    for (int i = 0; i < N_BUFS; i++) total += align64(sizes[i] * sizeof(float));
-    size_t scratch = align64(scratch_bytes(m, (int32_t)nb, n_threads));
-    total += scratch;
+    /* One arena (layout_arena); the step's per-token ints (sequence,
+     * position, output row) ride in three float-sized slots. */
+    const arena_layout al = layout_arena(m, nb, n_threads, logits_cap);
+    const size_t total = al.total;
+    c->ffn_rows = al.ffn_rows;
     c->arena = aligned_alloc(64, total ? total : 64);
     c->kv_bytes = (size_t)kv_need;
     c->type_k = pl.type_k;
@@ -201,12 +237,8 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     void *slots[N_BUFS] = {&c->x,      &c->xb,      &c->q,          &c->k,           &c->v,      &c->qkv,
                            &c->att,    &c->ffn_gate, &c->ffn_up,    &c->attn_q,      &c->rope_cs, &c->rope_cs_swa,
                            &c->logits, &c->tok_seq, &c->tok_pos,    &c->tok_out};
-    char *at = c->arena;
-    for (int i = 0; i < N_BUFS; i++) {
-        *(void **)slots[i] = at;
-        at += align64(sizes[i] * sizeof(float));
-    }
-    c->scratch = at;
+    for (int i = 0; i < N_BUFS; i++) *(void **)slots[i] = (char *)c->arena + al.at[i];
+    c->scratch = (char *)c->arena + al.scratch_at;
     c->mem_bytes = total + c->kv_bytes + (size_t)pl.f16_bytes;
     *out = c;
     return MOTE_OK;

@@ -62,8 +62,10 @@ struct mote_context {
     float *v;               /* (nb, n_head_kv * head_dim) */
     float *qkv;             /* (nb, (n_head + 2 n_head_kv) * head_dim) fused projection; empty without one */
     float *att;             /* (nb, n_head * head_dim) attention output */
-    float *ffn_gate;        /* (nb, n_ff) gate, (nb, 2 n_ff) fused gate|up, empty without a gate */
-    float *ffn_up;          /* (nb, n_ff) */
+    int32_t ffn_rows;       /* tokens per feed-forward chunk: ffn_gate and ffn_up hold that many rows */
+    float *ffn_gate;        /* (ffn_rows, n_ff) gate, (ffn_rows, 2 n_ff) fused gate|up, empty without a gate;
+                             * shares its memory with q, k, v, qkv and att (context.c) */
+    float *ffn_up;          /* (ffn_rows, n_ff) */
     float *attn_q;          /* (n_threads, MOTE_ATTN_SCRATCH(head_dim)): per thread, the query heads
                                attention walks together, rounded to f16 precision, then (as f16)
                                their running sums of weighted values */

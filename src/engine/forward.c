@@ -106,24 +106,25 @@ static void glu_part(void *p, int ith, int nth) {
     mote_glu(j->out + b, j->gate + b, j->up + b, e - b, j->act);
 }
 
-/* xb = ffn(xb): gate and up projections, gated activation, down projection
- * (or up, activation, down without a gate). */
-static void feed_forward(mote_context *c, const mote_layer *l, int32_t n) {
+/* rows = ffn(rows) for n <= ffn_rows token rows (in place): gate and up
+ * projections, gated activation, down projection (or up, activation, down
+ * without a gate). */
+static void feed_forward_rows(mote_context *c, const mote_layer *l, float *rows, int32_t n) {
     const mote_hparams *hp = &c->model->hp;
     const int64_t ff = hp->n_ff;
     float *act; /* the activation, n rows of n_ff */
     if (hp->ffn == MOTE_FFN_PLAIN) {
-        act = mote_plain_activation(c, l, n);
+        act = mote_plain_activation(c, l, rows, n);
     } else if (hp->ffn == MOTE_FFN_GATED) {
-        mote_linear(c, &l->ffn_gate, c->xb, c->ffn_gate, n);
-        mote_linear(c, &l->ffn_up, c->xb, c->ffn_up, n);
+        mote_linear(c, &l->ffn_gate, rows, c->ffn_gate, n);
+        mote_linear(c, &l->ffn_up, rows, c->ffn_up, n);
         glu_job j = {c->ffn_gate, c->ffn_gate, c->ffn_up, n * ff, hp->act};
         mote_threadpool_run(c->pool, glu_part, &j);
         act = c->ffn_gate;
     } else {
         /* fused: each row is gate (first n_ff) then up (next n_ff); the
          * activation goes to ffn_up, which the down projection reads */
-        mote_linear(c, &l->ffn_up, c->xb, c->ffn_gate, n);
+        mote_linear(c, &l->ffn_up, rows, c->ffn_gate, n);
         for (int32_t t = 0; t < n; t++) {
             const float *row = c->ffn_gate + t * 2 * ff;
             mote_glu(c->ffn_up + t * ff, row, row + ff, ff, hp->act);
@@ -132,7 +133,15 @@ static void feed_forward(mote_context *c, const mote_layer *l, int32_t n) {
     }
     if (l->ffn_sub_norm)
         for (int32_t t = 0; t < n; t++) mote_norm(act + t * ff, act + t * ff, l->ffn_sub_norm, NULL, ff, hp);
-    mote_linear(c, &l->ffn_down, act, c->xb, n);
+    mote_linear(c, &l->ffn_down, act, rows, n);
+}
+
+/* xb = ffn(xb), in chunks of the context's ffn_rows tokens (its gate and
+ * up buffers hold no more: context.c). */
+static void feed_forward(mote_context *c, const mote_layer *l, int32_t n) {
+    const int64_t d = c->model->hp.n_embd;
+    for (int32_t t = 0; t < n; t += c->ffn_rows)
+        feed_forward_rows(c, l, c->xb + t * d, n - t < c->ffn_rows ? n - t : c->ffn_rows);
 }
 
 /* x[t] += norm(y[t]) (or += y[t] when there is no post-norm). */

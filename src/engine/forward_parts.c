@@ -72,9 +72,9 @@ static void activate_part(void *p, int ith, int nth) {
     mote_activate(j->x + b, j->x + b, e - b, j->act);
 }
 
-float *mote_plain_activation(mote_context *c, const mote_layer *l, int32_t n) {
+float *mote_plain_activation(mote_context *c, const mote_layer *l, const float *in, int32_t n) {
     const mote_hparams *hp = &c->model->hp;
-    mote_linear(c, &l->ffn_up, c->xb, c->ffn_up, n);
+    mote_linear(c, &l->ffn_up, in, c->ffn_up, n);
     activate_job j = {c->ffn_up, (int64_t)n * hp->n_ff, hp->act};
     if (n == 1) activate_part(&j, 0, 1); /* one token: cheaper here than a hand-off */
     else mote_threadpool_run(c->pool, activate_part, &j);

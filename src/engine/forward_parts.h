@@ -31,8 +31,8 @@ void mote_attention_output(mote_context *c, const mote_layer *l, int32_t n);
 /* x = norm(x) when w is set (BERT's norms after each residual add). */
 void mote_post_norm(mote_context *c, const float *w, const float *b, int32_t n);
 
-/* The ungated MLP's activation: act(ffn_up(xb)), n rows of n_ff; returns
- * where it is (the down projection reads it). */
-float *mote_plain_activation(mote_context *c, const mote_layer *l, int32_t n);
+/* The ungated MLP's activation: act(ffn_up(in)), n rows of n_ff (n at most
+ * the context's ffn_rows); returns where it is (the down projection reads it). */
+float *mote_plain_activation(mote_context *c, const mote_layer *l, const float *in, int32_t n);
 
 #endif
