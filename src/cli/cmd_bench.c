@@ -4,8 +4,10 @@
  * Tests, for each thread count:
  *   ppP  a batch of P random tokens evaluated from an empty cache (arithmetic-bound);
  *   tgN  N single-token steps from an empty cache (memory-bandwidth-bound).
- * Each test runs once to warm up, then R times; tokens/s is reported as the
- * mean ± standard deviation over the repetitions, as llama-bench does.
+ * Each test runs once to warm up at each thread count, then R rounds in which
+ * every thread count runs once (its context kept open between rounds), so
+ * that a drifting machine touches every row alike; tokens/s is reported as
+ * the mean ± standard deviation over the repetitions, as llama-bench does.
  * --csv and --json use llama-bench's field names where the meaning is the
  * same, one row per test, so scripts written for llama-bench read both;
  * mote's own fields (peak_rss_bytes, type_mix, kv_cache_cells, kv_cache_bytes) come
@@ -160,34 +162,79 @@ static void utc_now(char *buf, size_t n) {
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Run test r (its sizes and threads set) with one warm-up and reps repetitions. */
-static int run_test(mote_model *m, const int32_t *tokens, int reps, bench_result *r, bool quiet, mote_meter *meter) {
+/* Open the context for test r (its sizes and threads set) and fill in what
+ * the row reports about it: steps, cache, the threads it came to. */
+static int open_test(mote_model *m, bench_result *r, mote_context **out) {
     mote_context_params cp = mote_context_default_params();
     int need = r->n_prompt > r->n_gen ? r->n_prompt : r->n_gen;
     cp.n_ctx = need < 16 ? 16 : need;
     cp.n_batch = r->n_prompt > 0 ? r->n_prompt : 1;
     cp.n_threads = r->n_threads;
-    mote_context *c;
-    int rc = mote_context_new(m, &cp, &c);
+    int rc = mote_context_new(m, &cp, out);
     if (rc) return rc;
     r->n_ubatch = cp.n_batch;
-    r->kv_cells = mote_context_n_ctx(c);
-    r->kv_bytes = mote_context_kv_bytes(c);
-    r->n_threads = mote_context_n_threads(c); /* 0 asked: what it came to */
+    r->kv_cells = mote_context_n_ctx(*out);
+    r->kv_bytes = mote_context_kv_bytes(*out);
+    r->n_threads = mote_context_n_threads(*out); /* 0 asked: what it came to */
     utc_now(r->test_time, sizeof r->test_time);
-    if (!quiet)
-        fprintf(stderr, "mote bench: %s%d, %d thread%s, %d+1 runs\n", r->n_prompt ? "pp" : "tg",
-                r->n_prompt ? r->n_prompt : r->n_gen, r->n_threads, r->n_threads > 1 ? "s" : "", reps);
-    int64_t ns;
-    rc = run_once(c, tokens, r, &ns); /* warm-up: pages mapped in, caches and pool warm */
-    r->n_samples = 0;
-    mote_meter_start(meter);
-    for (int i = 0; i < reps && !rc; i++) {
-        rc = run_once(c, tokens, r, &ns);
-        r->samples_ns[r->n_samples++] = ns;
+    return MOTE_OK;
+}
+
+/* Add one repetition's cost to a row's: times, faults and energy add up,
+ * rates are recomputed from the sums. */
+static void add_cost(mote_meter_report *sum, const mote_meter_report *one, bool first) {
+    if (first) {
+        *sum = *one;
+        return;
     }
-    mote_meter_stop(meter, &r->cost);
-    mote_context_free(c);
+    sum->wall_s += one->wall_s;
+    sum->cpu_user_s += one->cpu_user_s;
+    sum->cpu_sys_s += one->cpu_sys_s;
+    sum->cpu_s += one->cpu_s;
+    sum->minor_faults += one->minor_faults;
+    sum->major_faults += one->major_faults;
+    sum->joules += one->joules;
+    if (sum->co2_g >= 0 && one->co2_g >= 0) sum->co2_g += one->co2_g;
+    if (one->peak_rss_bytes > sum->peak_rss_bytes) sum->peak_rss_bytes = one->peak_rss_bytes;
+    sum->cpu_percent = sum->wall_s > 0 ? 100 * sum->cpu_s / sum->wall_s : 0;
+    sum->watts = sum->wall_s > 0 ? sum->joules / sum->wall_s : 0;
+}
+
+/* Run one test at every thread count of the list: rows[0..n) (sizes and
+ * threads set). Each row's context is opened and warmed up once; then the
+ * repetitions take turns, one run of each row per round, so that every
+ * thread count is measured under the same conditions: on a machine whose
+ * speed drifts (other processes, frequency, the memory's state) a row
+ * measured after all the repetitions of another would carry the drift
+ * alone (issue 18: tg128 at 2 threads after the 1-thread rows of the same
+ * process came out 42 t/s against 55 t/s alone). */
+static int run_rows(mote_model *m, const int32_t *tokens, int reps, bench_result *rows, int n, bool quiet,
+                    mote_meter *meter) {
+    mote_context *ctx[MAX_LIST] = {0};
+    int rc = MOTE_OK, opened = 0;
+    for (; opened < n && !rc; opened++) {
+        bench_result *r = &rows[opened];
+        if ((rc = open_test(m, r, &ctx[opened]))) break;
+        if (!quiet)
+            fprintf(stderr, "mote bench: %s%d, %d thread%s, %d+1 runs\n", r->n_prompt ? "pp" : "tg",
+                    r->n_prompt ? r->n_prompt : r->n_gen, r->n_threads, r->n_threads > 1 ? "s" : "", reps);
+        int64_t ns;
+        rc = run_once(ctx[opened], tokens, r, &ns); /* warm-up: pages mapped in, caches and pool warm */
+        r->n_samples = 0;
+    }
+    for (int rep = 0; rep < reps && !rc; rep++) {
+        for (int i = 0; i < n && !rc; i++) {
+            bench_result *r = &rows[i];
+            mote_meter_report one;
+            int64_t ns;
+            mote_meter_start(meter);
+            rc = run_once(ctx[i], tokens, r, &ns);
+            mote_meter_stop(meter, &one);
+            add_cost(&r->cost, &one, rep == 0);
+            r->samples_ns[r->n_samples++] = ns;
+        }
+    }
+    for (int i = 0; i < opened; i++) mote_context_free(ctx[i]);
     return rc;
 }
 
@@ -540,21 +587,23 @@ int cmd_bench(int argc, char **argv) {
         tokens[i] = (int32_t)(x % (uint64_t)facts.n_vocab);
     }
 
+    /* Test by test; within a test, the thread counts take turns (run_rows).
+     * Rows are printed as each test finishes, so a long run shows progress. */
     int n = 0, rc = MOTE_OK;
-    for (int ti = 0; ti < o.threads.n && !rc; ti++) {
-        for (int k = 0; k < o.prompt.n + o.gen.n && !rc; k++) {
-            bench_result *r = &rs[n];
-            r->n_threads = o.threads.v[ti];
-            if (k < o.prompt.n) r->n_prompt = o.prompt.v[k];
-            else r->n_gen = o.gen.v[k - o.prompt.n];
-            if (!r->n_prompt && !r->n_gen) continue;
-            rc = run_test(m, tokens, o.reps, r, o.quiet, meter);
-            if (!rc) {
-                /* Rows are printed as they finish, so a long run shows progress. */
-                if (o.fmt != OUT_MD) print_row(stdout, o.fmt, &facts, r, peak_rss_bytes(), n == 0);
-                fflush(stdout);
-                n++;
-            }
+    for (int k = 0; k < o.prompt.n + o.gen.n && !rc; k++) {
+        const int n_prompt = k < o.prompt.n ? o.prompt.v[k] : 0, n_gen = k < o.prompt.n ? 0 : o.gen.v[k - o.prompt.n];
+        if (!n_prompt && !n_gen) continue;
+        bench_result *rows = &rs[n];
+        for (int ti = 0; ti < o.threads.n; ti++) {
+            memset(&rows[ti], 0, sizeof rows[ti]);
+            rows[ti].n_prompt = n_prompt;
+            rows[ti].n_gen = n_gen;
+            rows[ti].n_threads = o.threads.v[ti];
+        }
+        rc = run_rows(m, tokens, o.reps, rows, o.threads.n, o.quiet, meter);
+        for (int ti = 0; ti < o.threads.n && !rc; ti++, n++) {
+            if (o.fmt != OUT_MD) print_row(stdout, o.fmt, &facts, &rows[ti], peak_rss_bytes(), n == 0);
+            fflush(stdout);
         }
     }
     if (o.fmt == OUT_JSON && n) printf("\n]\n");

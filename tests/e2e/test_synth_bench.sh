@@ -76,7 +76,7 @@ for r in rows:
     ts = [n * 1e9 / s for s in r["samples_ns"]]
     assert abs(sum(ts) / 2 - r["avg_ts"]) <= 1e-3 * r["avg_ts"], (ts, r["avg_ts"])
     tests.append((r["n_threads"], r["n_prompt"], r["n_gen"]))
-assert tests == [(1, 16, 0), (1, 0, 4), (2, 16, 0), (2, 0, 4)], tests
+assert tests == [(1, 16, 0), (2, 16, 0), (1, 0, 4), (2, 0, 4)], tests  # test by test, the thread counts in turn
 EOF
 
 "$MOTE" bench -m "$model" -p 8 -n 2 -t 1 -r 1 --csv -q >"$tmp/b.csv" || fail "bench --csv failed"
