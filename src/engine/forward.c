@@ -51,8 +51,8 @@ static void project_qkv(mote_context *c, const mote_layer *l, int32_t n) {
     const mote_hparams *hp = &c->model->hp;
     if (!l->wqkv.data) {
         mote_linear(c, &l->wq, c->xb, c->q, n);
-        mote_linear(c, &l->wk, c->xb, c->k, n);
-        mote_linear(c, &l->wv, c->xb, c->v, n);
+        mote_linear_same_input(c, &l->wk, c->xb, c->k, n);
+        mote_linear_same_input(c, &l->wv, c->xb, c->v, n);
         return;
     }
     const int64_t n_q = (int64_t)hp->n_head * hp->head_dim, n_kv = (int64_t)hp->n_head_kv * hp->head_dim;
@@ -115,7 +115,7 @@ static void feed_forward(mote_context *c, const mote_layer *l, int32_t n) {
         act = mote_plain_activation(c, l, n);
     } else if (hp->ffn == MOTE_FFN_GATED) {
         mote_linear(c, &l->ffn_gate, c->xb, c->ffn_gate, n);
-        mote_linear(c, &l->ffn_up, c->xb, c->ffn_up, n);
+        mote_linear_same_input(c, &l->ffn_up, c->xb, c->ffn_up, n);
         glu_job j = {c->ffn_gate, c->ffn_gate, c->ffn_up, n * ff, hp->act};
         mote_threadpool_run(c->pool, glu_part, &j);
         act = c->ffn_gate;

@@ -23,13 +23,23 @@ void mote_embed_extras(const mote_model *m, float *row, int32_t pos, float *tmp)
     if (m->embd_norm) mote_norm(row, row, m->embd_norm, m->embd_norm_b, d, &m->hp);
 }
 
-void mote_linear(mote_context *c, const mote_weight *w, const float *x, float *y, int32_t n) {
-    mote_matmul(c->pool, w, x, y, n, c->scratch);
+/* y += W's bias, if it has one. */
+static void add_bias(const mote_weight *w, float *y, int32_t n) {
     if (!w->bias) return;
     for (int32_t t = 0; t < n; t++) {
         float *yt = y + (int64_t)t * w->n_out;
         for (int64_t i = 0; i < w->n_out; i++) yt[i] += w->bias[i];
     }
+}
+
+void mote_linear(mote_context *c, const mote_weight *w, const float *x, float *y, int32_t n) {
+    mote_matmul(c->pool, w, x, y, n, c->scratch);
+    add_bias(w, y, n);
+}
+
+void mote_linear_same_input(mote_context *c, const mote_weight *w, const float *x, float *y, int32_t n) {
+    mote_matmul_same_input(c->pool, w, x, y, n, c->scratch);
+    add_bias(w, y, n);
 }
 
 void mote_block_input_row(mote_context *c, const float *w, const float *b, int32_t t) {

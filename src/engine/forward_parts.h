@@ -20,6 +20,9 @@ void mote_embed_extras(const mote_model *m, float *row, int32_t pos, float *tmp)
 
 /* y = W x (+ W's bias) for n token rows. */
 void mote_linear(mote_context *c, const mote_weight *w, const float *x, float *y, int32_t n);
+/* The same, right after a mote_linear on the same unchanged x: x converted
+ * once serves both (engine/matmul.h, mote_matmul_same_input). */
+void mote_linear_same_input(mote_context *c, const mote_weight *w, const float *x, float *y, int32_t n);
 
 /* Token t's row: xb = norm(x) with weight w and bias b, or xb = x when w
  * is NULL (post-norm families have no norm before a block). */
