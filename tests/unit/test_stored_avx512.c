@@ -85,20 +85,27 @@ static void check_type(int type, const mote_panel_kernels *wide, const mote_pane
 }
 #endif
 
-static void test_same_as_avx2(void **state) {
-    (void)state;
+/* Skips the test (saying why) unless this CPU runs the avx512 set. */
+static void skip_unless_avx512(void) {
 #if defined(__x86_64__)
     if (!avx512_usable()) {
         printf("  skipped: this CPU cannot run the avx512 set\n");
         skip();
     }
     mote_kernels_init();
-    check_type(MOTE_TYPE_Q4_K, &mote_avx512_stored_q4_K, &mote_avx2_stored_q4_K);
-    check_type(MOTE_TYPE_Q5_K, &mote_avx512_stored_q5_K, &mote_avx2_stored_q5_K);
-    check_type(MOTE_TYPE_Q6_K, &mote_avx512_stored_q6_K, &mote_avx2_stored_q6_K);
 #else
     printf("  skipped: not an x86-64 build\n");
     skip();
+#endif
+}
+
+static void test_same_as_avx2(void **state) {
+    (void)state;
+    skip_unless_avx512();
+#if defined(__x86_64__)
+    check_type(MOTE_TYPE_Q4_K, &mote_avx512_stored_q4_K, &mote_avx2_stored_q4_K);
+    check_type(MOTE_TYPE_Q5_K, &mote_avx512_stored_q5_K, &mote_avx2_stored_q5_K);
+    check_type(MOTE_TYPE_Q6_K, &mote_avx512_stored_q6_K, &mote_avx2_stored_q6_K);
 #endif
 }
 
@@ -139,18 +146,11 @@ static void check_q32_act(const mote_panel_kernels *pk, int k, const char *name)
 /* The 32-weight block panels' activation rows are the reference Q8_0's. */
 static void test_q32_activations(void **state) {
     (void)state;
+    skip_unless_avx512();
 #if defined(__x86_64__)
-    if (!avx512_usable()) {
-        printf("  skipped: this CPU cannot run the avx512 set\n");
-        skip();
-    }
-    mote_kernels_init();
     check_q32_act(&mote_avx512_stored_q4_0, 8, "stored q4_0");
     check_q32_act(&mote_avx512_panel_q5_0, 16, "panel q5_0");
     check_q32_act(&mote_avx512_panel_q8_0, 128, "panel q8_0");
-#else
-    printf("  skipped: not an x86-64 build\n");
-    skip();
 #endif
 }
 
