@@ -23,8 +23,8 @@ void mote_embed_extras(const mote_model *m, float *row, int32_t pos, float *tmp)
     if (m->embd_norm) mote_norm(row, row, m->embd_norm, m->embd_norm_b, d, &m->hp);
 }
 
-void mote_linear(mote_context *c, const mote_weight *w, const float *x, float *y, int32_t n) {
-    mote_matmul(c->pool, w, x, y, n, c->scratch);
+/* y += W's bias, if it has one. */
+static void add_bias(const mote_weight *w, float *y, int32_t n) {
     if (!w->bias) return;
     for (int32_t t = 0; t < n; t++) {
         float *yt = y + (int64_t)t * w->n_out;
@@ -32,14 +32,21 @@ void mote_linear(mote_context *c, const mote_weight *w, const float *x, float *y
     }
 }
 
-void mote_block_input(mote_context *c, const float *w, const float *b, int32_t n) {
+void mote_linear(mote_context *c, const mote_weight *w, const float *x, float *y, int32_t n) {
+    mote_matmul(c->pool, w, x, y, n, c->scratch);
+    add_bias(w, y, n);
+}
+
+void mote_linear_same_input(mote_context *c, const mote_weight *w, const float *x, float *y, int32_t n) {
+    mote_matmul_same_input(c->pool, w, x, y, n, c->scratch);
+    add_bias(w, y, n);
+}
+
+void mote_block_input_row(mote_context *c, const float *w, const float *b, int32_t t) {
     const mote_hparams *hp = &c->model->hp;
     const int64_t d = hp->n_embd;
-    if (!w) {
-        memcpy(c->xb, c->x, (size_t)(n * d) * sizeof(float));
-        return;
-    }
-    for (int32_t t = 0; t < n; t++) mote_norm(c->xb + t * d, c->x + t * d, w, b, d, hp);
+    if (!w) memcpy(c->xb + t * d, c->x + t * d, (size_t)d * sizeof(float));
+    else mote_norm(c->xb + t * d, c->x + t * d, w, b, d, hp);
 }
 
 void mote_attention_output(mote_context *c, const mote_layer *l, int32_t n) {
@@ -51,11 +58,11 @@ void mote_attention_output(mote_context *c, const mote_layer *l, int32_t n) {
     mote_linear(c, &l->wo, c->att, c->xb, n);
 }
 
-void mote_post_norm(mote_context *c, const float *w, const float *b, int32_t n) {
+void mote_post_norm_row(mote_context *c, const float *w, const float *b, int32_t t) {
     if (!w) return;
     const mote_hparams *hp = &c->model->hp;
     const int64_t d = hp->n_embd;
-    for (int32_t t = 0; t < n; t++) mote_norm(c->x + t * d, c->x + t * d, w, b, d, hp);
+    mote_norm(c->x + t * d, c->x + t * d, w, b, d, hp);
 }
 
 typedef struct {

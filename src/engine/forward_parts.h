@@ -20,16 +20,19 @@ void mote_embed_extras(const mote_model *m, float *row, int32_t pos, float *tmp)
 
 /* y = W x (+ W's bias) for n token rows. */
 void mote_linear(mote_context *c, const mote_weight *w, const float *x, float *y, int32_t n);
+/* The same, right after a mote_linear on the same unchanged x: x converted
+ * once serves both (engine/matmul.h, mote_matmul_same_input). */
+void mote_linear_same_input(mote_context *c, const mote_weight *w, const float *x, float *y, int32_t n);
 
-/* xb = norm(x) with weight w and bias b, or xb = x when w is NULL
- * (post-norm families have no norm before a block). */
-void mote_block_input(mote_context *c, const float *w, const float *b, int32_t n);
+/* Token t's row: xb = norm(x) with weight w and bias b, or xb = x when w
+ * is NULL (post-norm families have no norm before a block). */
+void mote_block_input_row(mote_context *c, const float *w, const float *b, int32_t t);
 
 /* xb = wo(att), with the attention sub-norm first if the layer has one. */
 void mote_attention_output(mote_context *c, const mote_layer *l, int32_t n);
 
-/* x = norm(x) when w is set (BERT's norms after each residual add). */
-void mote_post_norm(mote_context *c, const float *w, const float *b, int32_t n);
+/* Token t's row: x = norm(x) when w is set (BERT's norms after each residual add). */
+void mote_post_norm_row(mote_context *c, const float *w, const float *b, int32_t t);
 
 /* The ungated MLP's activation: act(ffn_up(in)), n rows of n_ff (n at most
  * the context's ffn_rows); returns where it is (the down projection reads it). */

@@ -185,8 +185,34 @@ static void dot_part(void *p, int ith, int nth) {
     }
 }
 
-void mote_matmul(mote_threadpool *tp, const mote_weight *w, const float *x, float *y, int32_t n_tokens,
-                 void *scratch) {
+/* The last conversion on this thread (mote_matmul_same_input). */
+typedef struct {
+    mote_from_float_fn from_float;
+    const float *x;
+    const void *scratch;
+    int64_t n_in;
+    int32_t n_tokens;
+} converted_input;
+
+static _Thread_local converted_input last_converted;
+
+/* Converts x into the scratch (converted rows at its start), unless
+ * `reuse` and the last conversion on this thread made exactly these rows. */
+static void convert_input(mote_threadpool *tp, matmul_job *j, bool reuse) {
+    const mote_from_float_fn fn =
+        j->pk ? j->pk->act_from_float : mote_traits(j->w->traits->vec_dot_type)->from_float;
+    const converted_input now = {fn, j->x, j->scratch, j->w->n_in, j->n_tokens};
+    const converted_input *l = &last_converted;
+    if (reuse && l->from_float == fn && l->x == j->x && l->scratch == j->scratch && l->n_in == j->w->n_in &&
+        l->n_tokens == j->n_tokens)
+        return;
+    if (j->n_tokens == 1) convert_part(j, 0, 1);
+    else mote_threadpool_run(tp, convert_part, j);
+    last_converted = now;
+}
+
+static void matmul(mote_threadpool *tp, const mote_weight *w, const float *x, float *y, int32_t n_tokens,
+                   void *scratch, bool reuse) {
     if (observer) observer(w, x, n_tokens, observer_user);
     const mote_type_traits *tr = w->traits;
     matmul_job j = {w, x, y, n_tokens, x, scratch, (size_t)w->n_in * sizeof(float), panel_for(w, n_tokens), NULL};
@@ -194,13 +220,21 @@ void mote_matmul(mote_threadpool *tp, const mote_weight *w, const float *x, floa
         j.act_row = j.pk->act_row_bytes(w->n_in);
         j.act = scratch;
         j.panels = (uint8_t *)scratch + align64(j.act_row * (size_t)n_tokens);
-        if (n_tokens == 1) convert_part(&j, 0, 1);
-        else mote_threadpool_run(tp, convert_part, &j);
+        convert_input(tp, &j, reuse);
     } else if (tr->vec_dot_type != MOTE_TYPE_F32) {
         j.act_row = mote_row_size(tr->vec_dot_type, w->n_in);
         j.act = scratch;
-        if (n_tokens == 1) convert_part(&j, 0, 1);
-        else mote_threadpool_run(tp, convert_part, &j);
+        convert_input(tp, &j, reuse);
     }
     mote_threadpool_run(tp, dot_part, &j);
+}
+
+void mote_matmul(mote_threadpool *tp, const mote_weight *w, const float *x, float *y, int32_t n_tokens,
+                 void *scratch) {
+    matmul(tp, w, x, y, n_tokens, scratch, false);
+}
+
+void mote_matmul_same_input(mote_threadpool *tp, const mote_weight *w, const float *x, float *y, int32_t n_tokens,
+                            void *scratch) {
+    matmul(tp, w, x, y, n_tokens, scratch, true);
 }

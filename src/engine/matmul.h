@@ -30,6 +30,15 @@ size_t mote_matmul_scratch_bytes(const mote_weight *w, int32_t n_tokens, int n_t
 void mote_matmul(mote_threadpool *tp, const mote_weight *w, const float *x, float *y, int32_t n_tokens,
                  void *scratch);
 
+/* mote_matmul for another matrix on the same input: the caller promises
+ * that x and scratch are unchanged since the last product on this thread
+ * (q, k and v of one normed input; gate and up). When that product
+ * converted x the same way (same conversion, row length, token count and
+ * scratch), its converted rows are used again instead of converting x
+ * once more; otherwise this is mote_matmul. Same numbers either way. */
+void mote_matmul_same_input(mote_threadpool *tp, const mote_weight *w, const float *x, float *y, int32_t n_tokens,
+                            void *scratch);
+
 /* An observer sees every product's weight and input rows before it runs
  * (`mote imatrix` collects activation statistics this way). It is per
  * thread: set it on the thread that runs the forward pass; NULL removes it. */

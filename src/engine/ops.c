@@ -42,6 +42,14 @@ void mote_rope_angles(float *cs, int32_t n_rot, int32_t pos, const mote_rope *ro
 
 void mote_rope_apply(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cs,
                      mote_rope_mode mode) {
+    /* the kernel set's version (quant/simd.h: the same bits) where it has one */
+    const mote_kernel_set *k = mote_kernels_active();
+    if (k->rope) k->rope(x, n_heads, head_dim, n_rot, cs, mode == MOTE_ROPE_NEOX);
+    else mote_rope_apply_portable(x, n_heads, head_dim, n_rot, cs, mode);
+}
+
+void mote_rope_apply_portable(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cs,
+                              mote_rope_mode mode) {
     const int32_t half = n_rot / 2;
     for (int32_t h = 0; h < n_heads; h++) {
         float *v = x + (int64_t)h * head_dim;

@@ -25,9 +25,13 @@ void mote_norm(float *out, const float *x, const float *w, const float *b, int64
  * theta_i for i < n_rot/2, already multiplied by the rope's attn_factor. */
 void mote_rope_angles(float *cs, int32_t n_rot, int32_t pos, const mote_rope *rope);
 /* Rotate the first n_rot dimensions of each of n_heads heads of head_dim
- * values in x, in place, by the angles cs of one position. */
+ * values in x, in place, by the angles cs of one position. Vectorized where
+ * the kernel set has it, bit-identical to mote_rope_apply_portable. */
 void mote_rope_apply(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cs,
                      mote_rope_mode mode);
+/* mote_rope_apply in plain C, one pair at a time (the tests' reference). */
+void mote_rope_apply_portable(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cs,
+                              mote_rope_mode mode);
 
 /* x = softmax(x) over n values, in place. */
 void mote_softmax(float *x, int64_t n);

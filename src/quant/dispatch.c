@@ -73,24 +73,24 @@ static bool has_dotprod(void) { return mote_cpu()->neon_dotprod; }
 #endif
 
 /* The ladder, lowest first: name, usable, one-row kernels, panel kernels,
- * stored panels, attention, silu GLU, gelu GLU. */
+ * stored panels, attention, silu GLU, gelu GLU, rope. */
 static const mote_kernel_set sets[] = {
 #if defined(__x86_64__)
     {"avx2", has_avx2, mote_avx2_kernels, mote_avx2_panel_kernels, mote_avx2_stored_panels, mote_avx2_attend_block,
-     mote_avx2_glu_silu, mote_avx2_glu_gelu_table},
+     mote_avx2_glu_silu, mote_avx2_glu_gelu_table, mote_avx2_rope},
     {"avxvnni", has_avxvnni, mote_avxvnni_kernels, mote_avxvnni_panel_kernels, mote_avxvnni_stored_panels, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL},
     {"avx512", has_avx512, mote_avx512_kernels, mote_avx512_panel_kernels, mote_avx512_stored_panels,
-     mote_avx512_attend_block, NULL, NULL},
+     mote_avx512_attend_block, NULL, NULL, NULL},
 #endif
 #if defined(__aarch64__) || defined(__arm__)
-    {"neon", has_neon, mote_neon_kernels, mote_neon_panel_kernels, mote_neon_stored_panels, NULL, NULL, NULL},
+    {"neon", has_neon, mote_neon_kernels, mote_neon_panel_kernels, mote_neon_stored_panels, NULL, NULL, NULL, NULL},
 #endif
 #if defined(__aarch64__)
     {"neon-dotprod", has_dotprod, mote_neon_dotprod_kernels, mote_neon_dotprod_panel_kernels,
-     mote_neon_dotprod_stored_panels, NULL, NULL, NULL},
+     mote_neon_dotprod_stored_panels, NULL, NULL, NULL, NULL},
 #endif
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 #define N_SETS ((int)(sizeof sets / sizeof sets[0]) - 1)
 
@@ -100,7 +100,7 @@ const mote_kernel_set *mote_kernel_sets(int *count) {
 }
 
 static pthread_once_t kernels_once = PTHREAD_ONCE_INIT;
-static mote_kernel_set active = {"ref", NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+static mote_kernel_set active = {"ref", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 /* The index of the set to use (-1: the references), reporting a request
  * that cannot be honoured. */
@@ -163,6 +163,7 @@ static void select_kernels(void) {
         if (s->attend_block) active.attend_block = s->attend_block;
         if (s->glu_silu) active.glu_silu = s->glu_silu;
         if (s->glu_gelu_table) active.glu_gelu_table = s->glu_gelu_table;
+        if (s->rope) active.rope = s->rope;
         active.name = s->name;
     }
 }

@@ -50,6 +50,10 @@ typedef void (*mote_attend_block_fn)(int32_t hd, float scale, int32_t nq, const 
  * table of f16 results. */
 typedef void (*mote_glu_fn)(float *out, const float *gate, const float *up, int64_t n);
 typedef void (*mote_glu_table_fn)(float *out, const float *gate, const float *up, int64_t n, const float *table);
+/* engine/ops.c's mote_rope_apply, bit for bit: rotate the first n_rot
+ * dimensions of each of n_heads heads (head_dim apart) by the cos/sin pairs
+ * cs, pairing neighbours, or dimension i with i + n_rot/2 when neox. */
+typedef void (*mote_rope_fn)(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cs, bool neox);
 
 /* Everything one instruction set contributes. Lists end with type -1; a
  * NULL list or function contributes nothing (the earlier set's, or the
@@ -63,6 +67,7 @@ typedef struct {
     mote_attend_block_fn attend_block;  /* attention over f16 keys/values (no soft-cap, head_dim % 8 == 0) */
     mote_glu_fn glu_silu;
     mote_glu_table_fn glu_gelu_table;
+    mote_rope_fn rope;                  /* rotary position embedding of q and k */
 } mote_kernel_set;
 
 /* The kernel sets compiled into this build, in installation order (a

@@ -6,12 +6,18 @@
  * the AVX2 one for 1..8 tokens (same integer sums, same float steps), so a
  * token gives the same numbers alone or in a batch of sequences. Also: the
  * repack crossover (quant/stored_repack.h) is set for these layouts only
- * when they are installed. Skips when the CPU cannot run the avx512 set.
+ * when they are installed. And the activation rows of the 32-weight block
+ * panels (avx512_panel_q32.c): quants and scale bit for bit the reference
+ * Q8_0's, the offset term -K * their sum. Skips when the CPU cannot run the
+ * avx512 set.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "quant/blocks.h"
+#include "quant/fp16.h"
+#include "quant/kernels.h"
 #include "quant/quantize.h"
 #include "quant/simd.h"
 #include "quant/stored_repack.h"
@@ -79,20 +85,72 @@ static void check_type(int type, const mote_panel_kernels *wide, const mote_pane
 }
 #endif
 
-static void test_same_as_avx2(void **state) {
-    (void)state;
+/* Skips the test (saying why) unless this CPU runs the avx512 set. */
+static void skip_unless_avx512(void) {
 #if defined(__x86_64__)
     if (!avx512_usable()) {
         printf("  skipped: this CPU cannot run the avx512 set\n");
         skip();
     }
     mote_kernels_init();
-    check_type(MOTE_TYPE_Q4_K, &mote_avx512_stored_q4_K, &mote_avx2_stored_q4_K);
-    check_type(MOTE_TYPE_Q5_K, &mote_avx512_stored_q5_K, &mote_avx2_stored_q5_K);
-    check_type(MOTE_TYPE_Q6_K, &mote_avx512_stored_q6_K, &mote_avx2_stored_q6_K);
 #else
     printf("  skipped: not an x86-64 build\n");
     skip();
+#endif
+}
+
+static void test_same_as_avx2(void **state) {
+    (void)state;
+    skip_unless_avx512();
+#if defined(__x86_64__)
+    check_type(MOTE_TYPE_Q4_K, &mote_avx512_stored_q4_K, &mote_avx2_stored_q4_K);
+    check_type(MOTE_TYPE_Q5_K, &mote_avx512_stored_q5_K, &mote_avx2_stored_q5_K);
+    check_type(MOTE_TYPE_Q6_K, &mote_avx512_stored_q6_K, &mote_avx2_stored_q6_K);
+#endif
+}
+
+#if defined(__x86_64__)
+/* The activation block of avx512_panel_q32.c (its layout, asserted there). */
+typedef struct {
+    float d;
+    int32_t off;
+    int8_t qs[32];
+} q32_act;
+
+/* One panel's activation rows against the reference Q8_0 of the same floats. */
+static void check_q32_act(const mote_panel_kernels *pk, int k, const char *name) {
+    enum { N = 32 * 12 };
+    float x[N];
+    for (int i = 0; i < N; i++) x[i] = frand() * 3.0f;
+    for (int i = 0; i < 32; i++) x[32 + i] = 0.0f;                         /* an all-zero block */
+    for (int i = 0; i < 32; i++) x[64 + i] = frand() * 1e-30f;              /* tiny values */
+    for (int i = 0; i < 32; i++) x[96 + i] = frand() * 1e30f;               /* huge values */
+    for (int i = 0; i < 32; i++) x[128 + i] = (float)(i - 16) * 0.5f;       /* ties at .5 */
+    x[160] = -7.0f;                                                          /* the maximum negative */
+    assert_int_equal(pk->act_row_bytes(N), (N / 32) * sizeof(q32_act));
+    q32_act act[N / 32];
+    block_q8_0 ref[N / 32];
+    pk->act_from_float(x, act, N);
+    mote_q8_0_from_float(x, ref, N);
+    for (int b = 0; b < N / 32; b++) {
+        int32_t sum = 0;
+        for (int i = 0; i < 32; i++) sum += ref[b].qs[i];
+        if (memcmp(act[b].qs, ref[b].qs, 32) || act[b].d != mote_fp16_to_f32(ref[b].d) || act[b].off != -k * sum) {
+            fprintf(stderr, "%s: activation block %d differs from the reference Q8_0\n", name, b);
+            fail();
+        }
+    }
+}
+#endif
+
+/* The 32-weight block panels' activation rows are the reference Q8_0's. */
+static void test_q32_activations(void **state) {
+    (void)state;
+    skip_unless_avx512();
+#if defined(__x86_64__)
+    check_q32_act(&mote_avx512_stored_q4_0, 8, "stored q4_0");
+    check_q32_act(&mote_avx512_panel_q5_0, 16, "panel q5_0");
+    check_q32_act(&mote_avx512_panel_q8_0, 128, "panel q8_0");
 #endif
 }
 
@@ -117,6 +175,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_as_avx2),
         cmocka_unit_test(test_repack_from),
+        cmocka_unit_test(test_q32_activations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

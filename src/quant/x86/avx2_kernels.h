@@ -51,6 +51,7 @@ void mote_avx2_expf_nonpos(int64_t n, const float *x, float *y);
  * no gate, out[i] = silu(gate[i]) or gelu(gate[i]) (mote_activate). */
 void mote_avx2_glu_silu(float *out, const float *gate, const float *up, int64_t n);
 void mote_avx2_glu_gelu_table(float *out, const float *gate, const float *up, int64_t n, const float *table);
+void mote_avx2_rope(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cs, bool neox);
 /* The geometry of every AVX2 panel kernel (types.h): 8 weight rows (one
  * 32-bit lane each) x 4 tokens. */
 #define MOTE_AVX2_PANEL_ROWS 8
