@@ -19,6 +19,10 @@ function(mote_simd_flags root)
     list(FILTER avx512_sources EXCLUDE REGEX "avx512_set\\.c$")
     set_source_files_properties(${avx512_sources} PROPERTIES COMPILE_OPTIONS
                                 "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni")
+    # AVX-512 with BF16 dot products (the "avx512bf16" set).
+    file(GLOB avx512bf16_sources ${root}/src/quant/x86/avx512bf16_*.c)
+    set_source_files_properties(${avx512bf16_sources} PROPERTIES COMPILE_OPTIONS
+                                "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mavx512bf16")
   elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
     file(GLOB dotprod_sources ${root}/src/quant/arm/neon_dotprod*.c)
     set_source_files_properties(${dotprod_sources} PROPERTIES COMPILE_OPTIONS "-march=armv8.2-a+dotprod")

@@ -14,7 +14,7 @@
  *   MOTE_KERNELS=ref       the reference kernels only (to compare speed, or
  *                          rule out a SIMD bug when chasing a wrong answer);
  *   MOTE_KERNELS=<set>     that set and the ones below it (avx2, avxvnni,
- *                          avx512, neon, neon-dotprod: the names in the
+ *                          avx512, avx512bf16, neon, neon-dotprod: the names in the
  *                          table).
  *
  * A name this build does not know, or a set this CPU cannot run, is
@@ -53,6 +53,9 @@ static bool has_avx512(void) {
     const mote_cpu_features *f = mote_cpu();
     return has_avx2() && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni;
 }
+/* The AVX-512 set plus vdpbf16ps (AVX512_BF16: Cooper Lake, Sapphire Rapids,
+ * Zen 4/5): BF16 weights only. */
+static bool has_avx512bf16(void) { return has_avx512() && mote_cpu()->avx512bf16; }
 #endif
 #if defined(__aarch64__)
 static bool has_neon(void) { return mote_cpu()->neon; }
@@ -82,6 +85,8 @@ static const mote_kernel_set sets[] = {
      NULL, NULL, NULL},
     {"avx512", has_avx512, mote_avx512_kernels, mote_avx512_panel_kernels, mote_avx512_stored_panels,
      mote_avx512_attend_block, NULL, NULL, NULL},
+    {"avx512bf16", has_avx512bf16, mote_avx512bf16_kernels, mote_avx512bf16_panel_kernels, NULL, NULL, NULL, NULL,
+     NULL},
 #endif
 #if defined(__aarch64__) || defined(__arm__)
     {"neon", has_neon, mote_neon_kernels, mote_neon_panel_kernels, mote_neon_stored_panels, NULL, NULL, NULL, NULL},

@@ -92,6 +92,8 @@ extern const mote_panel_entry mote_avxvnni_stored_panels[];
 extern const mote_kernel_entry mote_avx512_kernels[];
 extern const mote_panel_entry mote_avx512_panel_kernels[];
 extern const mote_panel_entry mote_avx512_stored_panels[];
+extern const mote_kernel_entry mote_avx512bf16_kernels[];
+extern const mote_panel_entry mote_avx512bf16_panel_kernels[];
 #endif
 #if defined(__aarch64__) || defined(__arm__)
 extern const mote_kernel_entry mote_neon_kernels[];

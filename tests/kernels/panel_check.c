@@ -35,6 +35,9 @@ static mote_vec_dot_fn reference(int type) {
     case MOTE_TYPE_Q5_K: return mote_vec_dot_q5_K_q8_K;
     case MOTE_TYPE_Q6_K: return mote_vec_dot_q6_K_q8_K;
     case MOTE_TYPE_IQ4_XS: return mote_vec_dot_iq4_xs_q8_K;
+    case MOTE_TYPE_F32: return mote_vec_dot_f32;
+    case MOTE_TYPE_F16: return mote_vec_dot_f16_f16;
+    case MOTE_TYPE_BF16: return mote_vec_dot_bf16_bf16;
     default: return NULL;
     }
 }
@@ -43,6 +46,9 @@ static mote_from_float_fn reference_act(int vec_dot_type) {
     case MOTE_TYPE_Q8_0: return mote_q8_0_from_float;
     case MOTE_TYPE_Q8_1: return mote_q8_1_from_float;
     case MOTE_TYPE_Q8_K: return mote_q8_K_from_float;
+    case MOTE_TYPE_F32: return mote_f32_from_float;
+    case MOTE_TYPE_F16: return mote_f16_from_float;
+    case MOTE_TYPE_BF16: return mote_bf16_from_float;
     default: return NULL;
     }
 }
@@ -128,6 +134,7 @@ int panel_check_kernels(const char *set, int type, const mote_panel_kernels *pk,
     }
     int bad = 0;
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) bad += check_length(set, type, pk, stored, sizes[s]);
+    if (tr->block_size == 1) bad += check_length(set, type, pk, stored, 643); /* float types: odd tails */
     printf("  %s %s: %s (%d x %d) %s\n", set, tr->name, stored ? "stored panels" : "panel kernels", pk->rows,
            pk->cols, bad ? "DIFFER from vec_dot" : "match vec_dot");
     return bad;

@@ -109,11 +109,71 @@ static void test_stored_not_below_panels(void **state) {
     printf("  %d stored layouts outranked by a higher set's panels\n", outranked);
 }
 
+/* F16 and BF16 panels must give their set's one-token dot bit for bit (a
+ * prompt's logits then equal its tokens' one at a time, which the f16 KV
+ * cache would otherwise make visible): every set this CPU runs, against the
+ * vec_dot of the same set (or the one it inherits). Odd and even lengths,
+ * a full panel, every column count. */
+static void test_float_panels_equal_one_token(void **state) {
+    (void)state;
+    int count, checked = 0;
+    const mote_kernel_set *sets = mote_kernel_sets(&count);
+    static const int types[] = {MOTE_TYPE_F16, MOTE_TYPE_BF16};
+    static const int64_t lengths[] = {640, 2048 + 40, 643, 31};
+    for (int ti = 0; ti < 2; ti++) {
+        const int type = types[ti];
+        const mote_panel_kernels *pk = NULL;
+        mote_vec_dot_fn dot = type == MOTE_TYPE_F16 ? mote_vec_dot_f16_f16 : mote_vec_dot_bf16_bf16; /* until a set has its own */
+        for (int i = 0; i < count; i++) {
+            if (!sets[i].usable()) break;
+            for (const mote_kernel_entry *e = sets[i].entries; e && e->type >= 0; e++)
+                if (e->type == type && e->vec_dot) dot = e->vec_dot;
+            for (const mote_panel_entry *e = sets[i].panels; e && e->type >= 0; e++)
+                if (e->type == type) pk = e->kernels;
+            if (!pk) continue;
+            const mote_from_float_fn act = mote_traits(type)->from_float;
+            for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
+                const int64_t n = lengths[li];
+                const size_t wrow = mote_row_size(type, n), arow = pk->act_row_bytes(n);
+                float *f = malloc(sizeof(float) * (size_t)n);
+                uint8_t *w = malloc(wrow * (size_t)pk->rows), *x = malloc(wrow * (size_t)pk->cols);
+                uint8_t *a = malloc(arow * (size_t)pk->cols);
+                void *panel = aligned_alloc(64, pk->panel_bytes(n));
+                for (int r = 0; r < pk->rows + pk->cols; r++) {
+                    for (int64_t k = 0; k < n; k++) f[k] = (float)((r * 7919 + k * 104729) % 2001 - 1000) / 377.0f;
+                    if (r < pk->rows) act(f, w + (size_t)r * wrow, n);
+                    else {
+                        act(f, x + (size_t)(r - pk->rows) * wrow, n);
+                        pk->act_from_float(f, a + (size_t)(r - pk->rows) * arow, n);
+                    }
+                }
+                pk->pack(n, w, wrow, pk->rows, panel);
+                float y[MOTE_PANEL_MAX_COLS * MOTE_PANEL_MAX_ROWS];
+                for (int cols = 1; cols <= pk->cols; cols++) {
+                    pk->gemm(n, panel, a, arow, cols, y, (size_t)pk->rows);
+                    for (int c = 0; c < cols; c++)
+                        for (int r = 0; r < pk->rows; r++) {
+                            const float want = dot(n, w + (size_t)r * wrow, x + (size_t)c * wrow);
+                            if (memcmp(&want, &y[c * pk->rows + r], sizeof want))
+                                fail_msg("%s %s n=%lld row %d column %d: panel %.9g, one-token dot %.9g", sets[i].name,
+                                         mote_type_name(type), (long long)n, r, c, y[c * pk->rows + r], want);
+                        }
+                }
+                free(f), free(w), free(x), free(a), free(panel);
+            }
+            printf("  %s %s: panels equal the one-token dot bit for bit\n", sets[i].name, mote_type_name(type));
+            checked++;
+        }
+    }
+    assert_true(checked > 0 || count == 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_set),
         cmocka_unit_test(test_installed_match_reference),
         cmocka_unit_test(test_stored_not_below_panels),
+        cmocka_unit_test(test_float_panels_equal_one_token),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,5 +89,10 @@ extern const mote_panel_kernels mote_avx2_panel_q3_K;
 extern const mote_panel_kernels mote_avx2_panel_q4_K;
 extern const mote_panel_kernels mote_avx2_panel_q5_K;
 extern const mote_panel_kernels mote_avx2_panel_q6_K;
+/* Panel kernels (types.h) of F16 and BF16 weights, bit for bit their
+ * one-token dots, and the BF16 x BF16 dot (avx2_panel_float.c). */
+extern const mote_panel_kernels mote_avx2_panel_f16;
+extern const mote_panel_kernels mote_avx2_panel_bf16;
+float mote_avx2_vec_dot_bf16_bf16(int64_t n, const void *w, const void *x);
 
 #endif

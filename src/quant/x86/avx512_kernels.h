@@ -32,6 +32,10 @@ extern const mote_panel_kernels mote_avx512_panel_q6_K;
 extern const mote_panel_kernels mote_avx512_stored_q4_K;
 extern const mote_panel_kernels mote_avx512_stored_q5_K;
 extern const mote_panel_kernels mote_avx512_stored_q6_K;
+/* The "avx512bf16" set (AVX512_BF16, vdpbf16ps): BF16 weights with BF16
+ * activations, one token and panels (avx512bf16_float.c). */
+float mote_avx512bf16_vec_dot_bf16_bf16(int64_t n, const void *w, const void *x);
+extern const mote_panel_kernels mote_avx512bf16_panel_bf16;
 
 /* Attention (quant/simd.h's attend_block; contract beside
  * mote_avx2_attend_block, same numbers bit for bit): 16 queries at a time

@@ -40,6 +40,17 @@ const mote_panel_entry mote_avx512_stored_panels[] = {
     {-1, NULL},
 };
 
+/* The "avx512bf16" set, above avx512 when the CPU also has AVX512_BF16:
+ * BF16 weights through vdpbf16ps (avx512bf16_float.c). */
+const mote_kernel_entry mote_avx512bf16_kernels[] = {
+    {MOTE_TYPE_BF16, NULL, NULL, mote_avx512bf16_vec_dot_bf16_bf16},
+    {-1, NULL, NULL, NULL},
+};
+const mote_panel_entry mote_avx512bf16_panel_kernels[] = {
+    {MOTE_TYPE_BF16, &mote_avx512bf16_panel_bf16},
+    {-1, NULL},
+};
+
 #else
 typedef int mote_avx512_set_unused; /* not an x86-64 build */
 #endif
