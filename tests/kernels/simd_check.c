@@ -8,6 +8,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,5 +302,135 @@ int simd_check_set(const mote_kernel_set *set, uint32_t seed) {
         if (e->from_float) bad += check_from_float(set->name, r, e->from_float);
         if (e->to_float) bad += check_to_float(set->name, r, e->to_float);
     }
+    return bad;
+}
+
+/* ---- extreme super-block rows ------------------------------------------------------ */
+
+/* The largest fp16 scale, and 64 super-blocks: enough blocks that a kernel
+ * which scales partial sums lane by lane and adds the floats afterwards
+ * overflows where the reference (one exact integer sum per super-block,
+ * then the float scales) stays finite. */
+#define EXTREME_BLOCKS 64
+#define FP16_MAX 65504.0f
+
+/* Fill one super-block of `type` with a pattern whose dequantized weights
+ * cancel (or nearly) while the kernels' intermediate sums do not:
+ *   Q2/Q4/Q5_K  every code at its top value u, scale and min chosen so
+ *               d*sc*u == dmin*m: weights exactly 0, but d*isum and
+ *               dmin*msum are each huge
+ *   Q3/Q6_K     every code at the offset (q = u - 4 / u - 32 = 0), the
+ *               sub-block scales alternating between their two extremes, so
+ *               the unsigned code sums and the offset sums meet in
+ *               different lanes
+ *   IQ4_XS      the first 16 weights of each group at level +113, the last
+ *               16 at -127: the halves of the vector cancel only in total
+ * Returns false for types without a pattern. */
+static bool fill_extreme_block(int type, uint8_t *blk) {
+    const mote_fp16 dmax = mote_f32_to_fp16(FP16_MAX);
+    switch (type) {
+    case MOTE_TYPE_Q2_K: {
+        block_q2_K *b = (block_q2_K *)blk;
+        memset(b->scales, 5 | 15 << 4, sizeof b->scales); /* 5 * 3 == 15 */
+        memset(b->qs, 0xFF, sizeof b->qs);
+        b->d = b->dmin = dmax;
+        return true;
+    }
+    case MOTE_TYPE_Q4_K:
+    case MOTE_TYPE_Q5_K: {
+        /* scales 1, mins 15 (Q4_K: u = 15) or 31 (Q5_K: u = 31; the top bit
+         * of mins 4..7 sits in bit 6 of bytes 4..7) */
+        const bool q5 = type == MOTE_TYPE_Q5_K;
+        uint8_t sc[K_SCALE_SIZE];
+        memset(sc, 1, 4);
+        memset(sc + 4, q5 ? 31 | 1 << 6 : 15, 4);
+        memset(sc + 8, 1 | 15 << 4, 4);
+        if (q5) {
+            block_q5_K *b = (block_q5_K *)blk;
+            memcpy(b->scales, sc, sizeof sc);
+            memset(b->qh, 0xFF, sizeof b->qh);
+            memset(b->qs, 0xFF, sizeof b->qs);
+            b->d = b->dmin = dmax;
+        } else {
+            block_q4_K *b = (block_q4_K *)blk;
+            memcpy(b->scales, sc, sizeof sc);
+            memset(b->qs, 0xFF, sizeof b->qs);
+            b->d = b->dmin = dmax;
+        }
+        return true;
+    }
+    case MOTE_TYPE_Q3_K: {
+        block_q3_K *b = (block_q3_K *)blk;
+        /* stored scale + 32: 0 (-32) for even sub-blocks, 63 (+31) for odd */
+        for (int k = 0; k < 12; k++) b->scales[k] = (k & 1) ? 0xFF : 0x00;
+        memset(b->hmask, 0xFF, sizeof b->hmask); /* u = 4 */
+        memset(b->qs, 0x00, sizeof b->qs);
+        b->d = dmax;
+        return true;
+    }
+    case MOTE_TYPE_Q6_K: {
+        block_q6_K *b = (block_q6_K *)blk;
+        for (int k = 0; k < 16; k++) b->scales[k] = (int8_t)((k & 1) ? 127 : -128);
+        memset(b->ql, 0x00, sizeof b->ql);
+        memset(b->qh, 0xAA, sizeof b->qh); /* u = 32 */
+        b->d = dmax;
+        return true;
+    }
+    case MOTE_TYPE_IQ4_XS: {
+        block_iq4_xs *b = (block_iq4_xs *)blk;
+        memset(b->scales_l, 0xFF, sizeof b->scales_l); /* scale 63 - 32 = 31 */
+        b->scales_h = 0xFFFF;
+        memset(b->qs, 0x0F, sizeof b->qs); /* low nibble level 113, high -127 */
+        b->d = dmax;
+        return true;
+    }
+    default: return false;
+    }
+}
+
+/* The reference dot of row w with activations x, converted as compare_dot does. */
+static float reference_dot(const reference *r, const void *w, const float *x, int64_t n) {
+    const int act = mote_traits(r->type)->vec_dot_type;
+    const mote_type_traits *ta = mote_traits(act);
+    void *xq = malloc((size_t)(n / ta->block_size) * ta->block_bytes);
+    find_reference(act)->from_float(x, xq, n);
+    const float dot = r->vec_dot(n, w, xq);
+    free(xq);
+    return dot;
+}
+
+int simd_check_extreme_rows(const mote_kernel_set *set, int *checked) {
+    const int64_t n = EXTREME_BLOCKS * QK_K;
+    float *x = malloc((size_t)n * sizeof(float));
+    int bad = 0;
+    *checked = 0;
+    for (const mote_kernel_entry *e = set->entries; e->type >= 0; e++) {
+        const reference *r = find_reference(e->type);
+        const mote_type_traits *tr = mote_traits(e->type);
+        if (!r || !e->vec_dot || tr->block_size != QK_K) continue;
+        uint8_t *w = malloc((size_t)EXTREME_BLOCKS * tr->block_bytes);
+        if (!fill_extreme_block(e->type, w)) {
+            free(w);
+            continue;
+        }
+        for (int b = 1; b < EXTREME_BLOCKS; b++) memcpy(w + (size_t)b * tr->block_bytes, w, tr->block_bytes);
+        /* equal activations (every Q8_K quant 127); IQ4_XS's total does not
+         * cancel, so its size is chosen to land at 3/4 of FLT_MAX */
+        float c = 1e29f;
+        if (e->type == MOTE_TYPE_IQ4_XS) {
+            for (int64_t i = 0; i < n; i++) x[i] = 1.0f;
+            c = 0.75f * FLT_MAX / fabsf(reference_dot(r, w, x, n));
+        }
+        for (int64_t i = 0; i < n; i++) x[i] = c;
+        char what[64];
+        snprintf(what, sizeof what, "vec_dot extreme row n=%lld", (long long)n);
+        /* the row must be one the reference sums finitely, or it tests nothing */
+        const float want = reference_dot(r, w, x, n);
+        if (!isfinite(want)) bad += report(set->name, e->type, what, "reference %g: the test row is not finite%.0g", want, 0.0);
+        bad += compare_dot(set->name, r, e->vec_dot, w, x, n, what, 0);
+        (*checked)++;
+        free(w);
+    }
+    free(x);
     return bad;
 }

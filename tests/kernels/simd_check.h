@@ -28,6 +28,13 @@ int simd_check_set(const mote_kernel_set *set, uint32_t seed);
 int simd_check_row(const mote_kernel_set *set, int type, const void *row, int64_t n, uint32_t seed,
                    const char *what);
 
+/* Check the vec dots of the 256-weight super-block types of `set` on
+ * deliberately extreme rows (largest fp16 scales, huge activations, terms
+ * that cancel only in the total) that the reference sums to a finite value:
+ * the kernel must too, within the usual tolerance. *checked receives the
+ * number of kernels checked. Returns the number of failures. */
+int simd_check_extreme_rows(const mote_kernel_set *set, int *checked);
+
 /* The reference vec_dot kernel of a type (NULL if none); for benchmarks. */
 mote_vec_dot_fn simd_reference_vec_dot(int type);
 mote_from_float_fn simd_reference_from_float(int type);

@@ -2,7 +2,8 @@
  * test_simd_kernels.c — every instruction-set kernel this CPU can run
  * (src/quant/simd.h) against the portable reference of its type, on random
  * rows of many sizes with extreme values (tests/kernels/simd_check.c, shared
- * with the ARM cross test), and on every weight tensor of the fixture models.
+ * with the ARM cross test), on deliberately extreme super-block rows, and
+ * on every weight tensor of the fixture models.
  * Also checks that dispatch really installed them in the traits table.
  *
  * On a CPU that runs none of the sets (or a build with none), the test skips.
@@ -37,6 +38,21 @@ static void test_random_rows(void **state) {
         for (const mote_kernel_entry *e = sets[i]->entries; e->type >= 0; e++) entries++;
         const int bad = simd_check_set(sets[i], 12345u + (uint32_t)i);
         printf("kernel set %s: %d kernels checked, %d mismatches\n", sets[i]->name, entries, bad);
+        assert_int_equal(bad, 0);
+    }
+}
+
+/* Extreme super-block rows (simd_check_extreme_rows): the AVX2 K-quant
+ * dots once scaled lane sums before adding them and returned inf or NaN
+ * where the reference's sum is finite. */
+static void test_extreme_rows(void **state) {
+    (void)state;
+    const mote_kernel_set *sets[8];
+    const int n = usable_sets(sets);
+    for (int i = 0; i < n; i++) {
+        int checked;
+        const int bad = simd_check_extreme_rows(sets[i], &checked);
+        printf("kernel set %s: %d super-block dots on extreme rows, %d mismatches\n", sets[i]->name, checked, bad);
         assert_int_equal(bad, 0);
     }
 }
@@ -113,6 +129,7 @@ int main(void) {
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_rows),
+        cmocka_unit_test(test_extreme_rows),
         cmocka_unit_test(test_dispatch_installs),
         cmocka_unit_test(test_fixture_tensors),
     };

@@ -41,13 +41,23 @@ static inline __m256i scale_all(__m256i S, int k) {
 /* 8 int16 (one 128-bit register) copied to both halves. */
 static inline __m256i both_halves(__m128i v) { return _mm256_broadcastsi128_si256(v); }
 
+/* One super-block's share of the dot, d * isum - dmin * msum, in the
+ * reference kernel's order: the int32 lanes are summed exactly first and
+ * meet the float scales once. (Scaling lane by lane and summing the floats
+ * afterwards overflowed to inf on extreme rows whose total is finite: the
+ * lanes of the unsigned-code sums and of the offset/min terms cancel only in
+ * total.) */
+static inline float k_block_sum(__m256i isum, __m256i msum, float d, float dmin) {
+    return d * (float)avx2_hsum_epi32(isum) - dmin * (float)avx2_hsum_epi32(msum);
+}
+
 /* ---- Q2_K: u in 0..3, sub-block scale and min 4 bits each ------------------- */
 
 float mote_avx2_vec_dot_q2_K_q8_K(int64_t n, const void *w, const void *x) {
     const block_q2_K *a = w;
     const block_q8_K *y = x;
     const __m256i three = _mm256_set1_epi8(3);
-    __m256 acc = _mm256_setzero_ps(), macc = _mm256_setzero_ps();
+    float sum = 0.0f;
     for (int64_t i = 0; i < n / QK_K; i++) {
         const __m128i sc8 = _mm_loadu_si128((const __m128i *)a[i].scales);
         const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sc8, 4), _mm_set1_epi8(0x0F)));
@@ -66,11 +76,9 @@ float mote_avx2_vec_dot_q2_K_q8_K(int64_t n, const void *w, const void *x) {
             }
         }
         const __m256i msum = _mm256_madd_epi16(load32(y[i].bsums), mins);
-        const float dall = y[i].d * avx2_h2f(a[i].d), dmin = y[i].d * avx2_h2f(a[i].dmin);
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dall), acc);
-        macc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin), macc);
+        sum += k_block_sum(isum, msum, y[i].d * avx2_h2f(a[i].d), y[i].d * avx2_h2f(a[i].dmin));
     }
-    return avx2_hsum_ps(acc) - avx2_hsum_ps(macc);
+    return sum;
 }
 
 /* ---- Q3_K: q = u - 4 with u = low2 | high << 2 in 0..7, 6-bit signed scales -- */
@@ -96,7 +104,7 @@ float mote_avx2_vec_dot_q3_K_q8_K(int64_t n, const void *w, const void *x) {
     const block_q3_K *a = w;
     const block_q8_K *y = x;
     const __m256i three = _mm256_set1_epi8(3), four = _mm256_set1_epi8(4);
-    __m256 acc = _mm256_setzero_ps();
+    float sum = 0.0f;
     for (int64_t i = 0; i < n / QK_K; i++) {
         const __m256i scales = q3_K_scales(a[i].scales);
         const __m256i S[2] = {_mm256_permute2x128_si256(scales, scales, 0x00),
@@ -118,10 +126,9 @@ float mote_avx2_vec_dot_q3_K_q8_K(int64_t n, const void *w, const void *x) {
                 isum = avx2_madd_acc(isum, p, scale_pair(S[h], 2 * j));
             }
         }
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(isum, offset)),
-                              _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
+        sum += avx2_h2f(a[i].d) * y[i].d * (float)avx2_hsum_epi32(_mm256_sub_epi32(isum, offset));
     }
-    return avx2_hsum_ps(acc);
+    return sum;
 }
 
 /* ---- Q4_K and Q5_K: 8 sub-blocks of 32, 6-bit scales and mins ----------------- */
@@ -155,7 +162,7 @@ float mote_avx2_vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x) {
     const block_q4_K *a = w;
     const block_q8_K *y = x;
     const __m256i low4 = _mm256_set1_epi8(0x0F);
-    __m256 acc = _mm256_setzero_ps(), macc = _mm256_setzero_ps();
+    float sum = 0.0f;
     for (int64_t i = 0; i < n / QK_K; i++) {
         __m256i S;
         const __m256i msum = k4_prepare(a[i].scales, y[i].bsums, &S);
@@ -169,18 +176,16 @@ float mote_avx2_vec_dot_q4_K_q8_K(int64_t n, const void *w, const void *x) {
             isum = avx2_madd_acc(isum, plo, scale_all(S, 2 * c));
             isum = avx2_madd_acc(isum, phi, scale_all(S, 2 * c + 1));
         }
-        const float d = avx2_h2f(a[i].d) * y[i].d, dmin = avx2_h2f(a[i].dmin) * y[i].d;
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(d), acc);
-        macc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin), macc);
+        sum += k_block_sum(isum, msum, avx2_h2f(a[i].d) * y[i].d, avx2_h2f(a[i].dmin) * y[i].d);
     }
-    return avx2_hsum_ps(acc) - avx2_hsum_ps(macc);
+    return sum;
 }
 
 float mote_avx2_vec_dot_q5_K_q8_K(int64_t n, const void *w, const void *x) {
     const block_q5_K *a = w;
     const block_q8_K *y = x;
     const __m256i low4 = _mm256_set1_epi8(0x0F), b4 = _mm256_set1_epi8(0x10);
-    __m256 acc = _mm256_setzero_ps(), macc = _mm256_setzero_ps();
+    float sum = 0.0f;
     for (int64_t i = 0; i < n / QK_K; i++) {
         __m256i S;
         const __m256i msum = k4_prepare(a[i].scales, y[i].bsums, &S);
@@ -199,11 +204,9 @@ float mote_avx2_vec_dot_q5_K_q8_K(int64_t n, const void *w, const void *x) {
             isum = avx2_madd_acc(isum, plo, scale_all(S, 2 * c));
             isum = avx2_madd_acc(isum, phi, scale_all(S, 2 * c + 1));
         }
-        const float d = avx2_h2f(a[i].d) * y[i].d, dmin = avx2_h2f(a[i].dmin) * y[i].d;
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(d), acc);
-        macc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin), macc);
+        sum += k_block_sum(isum, msum, avx2_h2f(a[i].d) * y[i].d, avx2_h2f(a[i].dmin) * y[i].d);
     }
-    return avx2_hsum_ps(acc) - avx2_hsum_ps(macc);
+    return sum;
 }
 
 /* ---- Q6_K: u in 0..63 (q = u - 32), 16 int8 scales ------------------------------ */
@@ -212,7 +215,7 @@ float mote_avx2_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x) {
     const block_q6_K *a = w;
     const block_q8_K *y = x;
     const __m256i low4 = _mm256_set1_epi8(0x0F), top2 = _mm256_set1_epi8(0x30);
-    __m256 acc = _mm256_setzero_ps();
+    float sum = 0.0f;
     for (int64_t i = 0; i < n / QK_K; i++) {
         const __m256i scales = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
         const __m256i S[2] = {_mm256_permute2x128_si256(scales, scales, 0x00),
@@ -237,10 +240,9 @@ float mote_avx2_vec_dot_q6_K_q8_K(int64_t n, const void *w, const void *x) {
                 isum = avx2_madd_acc(isum, p, scale_pair(S[h], 2 * k));
             }
         }
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(isum, offset)),
-                              _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
+        sum += avx2_h2f(a[i].d) * y[i].d * (float)avx2_hsum_epi32(_mm256_sub_epi32(isum, offset));
     }
-    return avx2_hsum_ps(acc);
+    return sum;
 }
 
 /* ---- IQ4_XS: 8 groups of 32 levels, 6-bit signed group scales -------------------- */
@@ -264,7 +266,7 @@ float mote_avx2_vec_dot_iq4_xs_q8_K(int64_t n, const void *w, const void *x) {
     const block_iq4_xs *a = w;
     const block_q8_K *y = x;
     const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)mote_iq4_levels));
-    __m256 acc = _mm256_setzero_ps();
+    float sum = 0.0f; /* per super-block, as in k_block_sum */
     for (int64_t i = 0; i < n / QK_K; i++) {
         const __m256i S = both_halves(iq4_xs_scales(&a[i]));
         __m256i isum = _mm256_setzero_si256();
@@ -275,9 +277,9 @@ float mote_avx2_vec_dot_iq4_xs_q8_K(int64_t n, const void *w, const void *x) {
             const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(v, v), _mm256_sign_epi8(yv, v));
             isum = avx2_madd_acc(isum, p, scale_all(S, g));
         }
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(avx2_h2f(a[i].d) * y[i].d), acc);
+        sum += avx2_h2f(a[i].d) * y[i].d * (float)avx2_hsum_epi32(isum);
     }
-    return avx2_hsum_ps(acc);
+    return sum;
 }
 
 /* ---- ternary ------------------------------------------------------------------------ */
