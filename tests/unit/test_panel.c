@@ -119,7 +119,9 @@ static void test_float_panels_equal_one_token(void **state) {
     int count, checked = 0;
     const mote_kernel_set *sets = mote_kernel_sets(&count);
     static const int types[] = {MOTE_TYPE_F16, MOTE_TYPE_BF16};
-    static const int64_t lengths[] = {640, 2048 + 40, 643, 31};
+    /* 264 and 8: whole 8-weight chunks after the last 32, nothing after;
+     * 7: only the scalar tail */
+    static const int64_t lengths[] = {640, 2048 + 40, 643, 31, 264, 8, 7};
     for (int ti = 0; ti < 2; ti++) {
         const int type = types[ti];
         const mote_panel_kernels *pk = NULL;

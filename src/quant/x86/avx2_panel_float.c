@@ -1,7 +1,8 @@
 /*
  * avx2_panel_float.c — AVX2 panel kernels (types.h, "Panel kernels") of the
  * F16 and BF16 weight types, 8 rows x 4 tokens, and the AVX2 one-token
- * BF16 x BF16 dot product. The AVX-512 sets use them too.
+ * BF16 x BF16 dot product. The "avx512" set has its own F16 panel
+ * (avx512_panel_f16.c, 16 x 8) and "avx512bf16" its own BF16 one.
  *
  * Before, F16/BF16 prompts multiplied through the one-row dot products:
  * every weight chunk was loaded and widened once per token, every token
@@ -62,7 +63,7 @@ static inline __m256 bf16_round8(__m256 x) {
     return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
-static void f16_round_float(const float *x, void *dst, int64_t n) {
+void mote_avx2_f16_round_float(const float *x, void *dst, int64_t n) {
     float *d = dst;
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(d + i, f16_round8(_mm256_loadu_ps(x + i)));
@@ -142,7 +143,7 @@ static void gemm_bf16(int64_t n, const void *panel, const void *x, size_t x_stri
     gemm_core(n, panel, x, x_stride, cols, y, y_stride, widen_bf16, scalar_bf16);
 }
 
-const mote_panel_kernels mote_avx2_panel_f16 = {act_row_bytes, f16_round_float, panel_bytes,
+const mote_panel_kernels mote_avx2_panel_f16 = {act_row_bytes, mote_avx2_f16_round_float, panel_bytes,
                                                 pack, gemm_f16, R, C, NULL};
 const mote_panel_kernels mote_avx2_panel_bf16 = {act_row_bytes, bf16_round_float,
                                                  panel_bytes, pack, gemm_bf16, R, C, NULL};

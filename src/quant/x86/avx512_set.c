@@ -26,6 +26,8 @@ const mote_panel_entry mote_avx512_panel_kernels[] = {
     {MOTE_TYPE_Q5_K, &mote_avx512_panel_q5_K},
     {MOTE_TYPE_Q3_K, &mote_avx512_panel_q3_K},
     {MOTE_TYPE_Q2_K, &mote_avx512_panel_q2_K},
+    /* F16: avx512_panel_f16.c */
+    {MOTE_TYPE_F16, &mote_avx512_panel_f16},
     {-1, NULL},
 };
 
