@@ -48,7 +48,14 @@ static inline __m256i both_halves(__m128i v) { return _mm256_broadcastsi128_si25
  * lanes of the unsigned-code sums and of the offset/min terms cancel only in
  * total.) */
 static inline float k_block_sum(__m256i isum, __m256i msum, float d, float dmin) {
-    return d * (float)avx2_hsum_epi32(isum) - dmin * (float)avx2_hsum_epi32(msum);
+    /* both integer totals at once: [i i m m | i i m m] -> [I M . .] */
+    const __m256i h = _mm256_hadd_epi32(isum, msum);
+    __m128i t = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    t = _mm_hadd_epi32(t, t);
+    /* d * I and dmin * M in lanes 0 and 1, then their difference: each
+     * operation rounds as the reference's scalar expression does */
+    const __m128 f = _mm_mul_ps(_mm_cvtepi32_ps(t), _mm_setr_ps(d, dmin, 0.0f, 0.0f));
+    return _mm_cvtss_f32(_mm_sub_ss(f, _mm_movehdup_ps(f)));
 }
 
 /* ---- Q2_K: u in 0..3, sub-block scale and min 4 bits each ------------------- */
