@@ -1,7 +1,8 @@
 /*
  * kernel_check.c — the SIMD kernel test as a plain program, for targets
  * without cmocka (ARM cross builds run under qemu-user). Runs every kernel
- * set the CPU supports through tests/kernels/simd_check.c and exits 1 on any
+ * set the CPU supports through tests/kernels/simd_check.c (random rows and
+ * the deliberately extreme super-block rows) and exits 1 on any
  * mismatch; the panel kernels and stored panel layouts of each set too
  * (tests/kernels/panel_check.c).
  *
@@ -90,6 +91,10 @@ int main(int argc, char **argv) {
         const int b = simd_check_set(&sets[i], 777u + (uint32_t)i);
         printf("kernel set %s: %d kernels, %d mismatches\n", sets[i].name, entries, b);
         bad += b;
+        int extreme = 0;
+        const int eb = simd_check_extreme_rows(&sets[i], &extreme);
+        printf("kernel set %s: %d super-block dots on extreme rows, %d mismatches\n", sets[i].name, extreme, eb);
+        bad += eb;
         int panels = 0, stored = 0;
         const int pb = panel_check_set(&sets[i], 4242u + (uint32_t)i, &panels, &stored);
         printf("kernel set %s: %d panel kernels, %d stored layouts, %d mismatches\n", sets[i].name, panels, stored, pb);
