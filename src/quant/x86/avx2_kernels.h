@@ -94,8 +94,10 @@ extern const mote_panel_kernels mote_avx2_panel_q6_K;
 extern const mote_panel_kernels mote_avx2_panel_f16;
 extern const mote_panel_kernels mote_avx2_panel_bf16;
 float mote_avx2_vec_dot_bf16_bf16(int64_t n, const void *w, const void *x);
-/* The F16 panels' activation rows (the AVX-512 one too): n floats rounded to
- * f16 as mote_f32_to_fp16 rounds them, kept as floats. */
+/* The F16 and BF16 panels' activation rows (the AVX-512 ones too): n floats
+ * rounded to f16 as mote_f32_to_fp16 rounds them, or to bf16 as
+ * mote_f32_to_bf16 does, kept as floats. */
 void mote_avx2_f16_round_float(const float *x, void *dst, int64_t n);
+void mote_avx2_bf16_round_float(const float *x, void *dst, int64_t n);
 
 #endif

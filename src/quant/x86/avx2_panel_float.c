@@ -1,8 +1,8 @@
 /*
  * avx2_panel_float.c — AVX2 panel kernels (types.h, "Panel kernels") of the
  * F16 and BF16 weight types, 8 rows x 4 tokens, and the AVX2 one-token
- * BF16 x BF16 dot product. The "avx512" set has its own F16 panel
- * (avx512_panel_f16.c, 16 x 8) and "avx512bf16" its own BF16 one.
+ * BF16 x BF16 dot product. The "avx512" set has its own 16 x 8 ones
+ * (avx512_panel_float.c), and "avx512bf16" its own BF16 one.
  *
  * Before, F16/BF16 prompts multiplied through the one-row dot products:
  * every weight chunk was loaded and widened once per token, every token
@@ -70,7 +70,7 @@ void mote_avx2_f16_round_float(const float *x, void *dst, int64_t n) {
     for (; i < n; i++) d[i] = mote_fp16_to_f32(mote_f32_to_fp16(x[i]));
 }
 
-static void bf16_round_float(const float *x, void *dst, int64_t n) {
+void mote_avx2_bf16_round_float(const float *x, void *dst, int64_t n) {
     float *d = dst;
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(d + i, bf16_round8(_mm256_loadu_ps(x + i)));
@@ -145,7 +145,7 @@ static void gemm_bf16(int64_t n, const void *panel, const void *x, size_t x_stri
 
 const mote_panel_kernels mote_avx2_panel_f16 = {act_row_bytes, mote_avx2_f16_round_float, panel_bytes,
                                                 pack, gemm_f16, R, C, NULL};
-const mote_panel_kernels mote_avx2_panel_bf16 = {act_row_bytes, bf16_round_float,
+const mote_panel_kernels mote_avx2_panel_bf16 = {act_row_bytes, mote_avx2_bf16_round_float,
                                                  panel_bytes, pack, gemm_bf16, R, C, NULL};
 
 /* ---- one token: BF16 weights x BF16 activations -------------------------------- */

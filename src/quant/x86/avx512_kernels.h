@@ -27,8 +27,10 @@ extern const mote_panel_kernels mote_avx512_panel_q3_K;
 extern const mote_panel_kernels mote_avx512_panel_q4_K;
 extern const mote_panel_kernels mote_avx512_panel_q5_K;
 extern const mote_panel_kernels mote_avx512_panel_q6_K;
-/* F16 weights, bit for bit the AVX2 one-token F16 dot (avx512_panel_f16.c). */
+/* F16 and BF16 weights, bit for bit the AVX2 one-token dots
+ * (avx512_panel_float.c). */
 extern const mote_panel_kernels mote_avx512_panel_f16;
+extern const mote_panel_kernels mote_avx512_panel_bf16;
 /* The AVX2 stored k-quant layout (avx2_stored_kquants.c) multiplied with
  * VNNI, 8 rows x 8 tokens (avx512_stored_kquants.c). */
 extern const mote_panel_kernels mote_avx512_stored_q4_K;

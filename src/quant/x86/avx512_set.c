@@ -26,8 +26,10 @@ const mote_panel_entry mote_avx512_panel_kernels[] = {
     {MOTE_TYPE_Q5_K, &mote_avx512_panel_q5_K},
     {MOTE_TYPE_Q3_K, &mote_avx512_panel_q3_K},
     {MOTE_TYPE_Q2_K, &mote_avx512_panel_q2_K},
-    /* F16: avx512_panel_f16.c */
+    /* float types: avx512_panel_float.c (BF16: where the CPU lacks
+     * AVX512_BF16; the avx512bf16 set overrides it) */
     {MOTE_TYPE_F16, &mote_avx512_panel_f16},
+    {MOTE_TYPE_BF16, &mote_avx512_panel_bf16},
     {-1, NULL},
 };
 
