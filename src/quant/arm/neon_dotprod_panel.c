@@ -16,6 +16,7 @@
 
 #define NEON_DOT_LANE(acc, w, x, lane) vdotq_laneq_s32(acc, w, x, lane)
 #define NEON_NAME(x) neon_dotprod_##x
+#define NEON_STORED_Q8_0 /* generation's Q8_0 matrices read 8 rows per pass (neon_panel_body.h) */
 #include "quant/arm/neon_panel_body.h"
 #include "quant/arm/neon_panel_q4_K_body.h"
 
@@ -28,6 +29,7 @@ const mote_panel_entry mote_neon_dotprod_panel_kernels[] = {
 
 const mote_panel_entry mote_neon_dotprod_stored_panels[] = {
     {MOTE_TYPE_Q4_0, &neon_dotprod_stored_q4_0},
+    {MOTE_TYPE_Q8_0, &neon_dotprod_stored_q8_0},
     {-1, NULL},
 };
 

@@ -1,13 +1,14 @@
 /*
  * neon_panel_body.h — NEON panel kernels (types.h, "Panel kernels") for
- * Q4_0 and Q8_0, and a stored Q4_0 panel layout; included twice like
+ * Q4_0 and Q8_0, and stored Q4_0 and Q8_0 panel layouts; included twice like
  * neon_body.h: by neon_panel.c (every NEON CPU, AArch64 and ARMv7) and by
  * neon_dotprod_panel.c (AArch64 with the dot-product extension). The
  * includer defines
  *   NEON_DOT_LANE(acc, w, x, lane)  acc (int32x4) + in lane r the dot of
  *       w's bytes 4r..4r+3 with x's bytes 4*lane..4*lane+3 (lane a literal
  *       0..3): vdotq_laneq_s32 itself, or its widening equivalent;
- *   NEON_NAME(x)  the prefix of the exported kernel descriptions.
+ *   NEON_NAME(x)  the prefix of the exported kernel descriptions;
+ *   NEON_STORED_Q8_0 (optional)  also describe the stored Q8_0 layout.
  *
  * Geometry: 8 weight rows x NEON_PANEL_COLS tokens (the includer may set
  * it; else 4 on AArch64 with its 32 vector registers, 2 on ARMv7 with 16). One 16-byte vector holds 4
@@ -31,6 +32,14 @@
  * of that row: low nibbles are weights 4v..4v+3 (k group v), high nibbles
  * weights 16+4v.. (k group 4+v).
  *
+ * Stored Q8_0 layout (likewise kept for the model's life, 272 bytes per
+ * block and 8 rows, the size of the GGUF blocks it replaces): 16 bytes of
+ * the 8 rows' fp16 scales, then the unpacked panel's 16 vectors. One token
+ * then reads 8 rows per weight pass with one activation load per k group,
+ * where the one-row vec_dot reloads the activations and converts two fp16
+ * scales per row and block (generation's cost on the Pi 5, counted under
+ * qemu: bench/RESULTS.md, "ARM whole-model proxy").
+ *
  * Integer sums equal vec_dot's; only the float order of summation differs
  * (the simd.h contract). Activations: the installed Q8_0 quantizer's quants
  * (equal to the reference's), the f16-rounded scale as a float.
@@ -49,6 +58,10 @@
 #define NEON_PANEL_ROWS 8
 #define UNPACKED_BLOCK (16 * 16 + 8 * 4)           /* 288 bytes */
 #define STORED_BLOCK (NEON_PANEL_ROWS * sizeof(block_q4_0)) /* 144 bytes */
+#define STORED_Q8_BLOCK (NEON_PANEL_ROWS * sizeof(block_q8_0)) /* 272 bytes */
+
+/* The weight layouts panel_gemm_cols reads. */
+enum { LAYOUT_UNPACKED, LAYOUT_STORED_Q4_0, LAYOUT_STORED_Q8_0 };
 
 typedef struct {
     int8_t qs[32];
@@ -153,6 +166,36 @@ static void unpack_stored_q4_0(int64_t n, const void *group, int r, void *row) {
     }
 }
 
+#if defined(NEON_STORED_Q8_0)
+static size_t stored_q8_panel_bytes(int64_t n) { return (size_t)(n / 32) * STORED_Q8_BLOCK; }
+
+/* The stored Q8_0 layout's repack (see the head comment); missing rows are zero. */
+static void repack_stored_q8_0(int64_t n, const void *w, size_t w_stride, int rows, void *group) {
+    uint8_t *out = group;
+    memset(out, 0, stored_q8_panel_bytes(n));
+    for (int64_t b = 0; b < n / 32; b++, out += STORED_Q8_BLOCK) {
+        int8_t wk[NEON_PANEL_ROWS][32] = {{0}};
+        for (int r = 0; r < rows; r++) {
+            const block_q8_0 *blk = (const block_q8_0 *)((const uint8_t *)w + (size_t)r * w_stride) + b;
+            memcpy(out + 2 * r, &blk->d, 2);
+            memcpy(wk[r], blk->qs, 32);
+        }
+        put_vectors(out + 16, (const int8_t(*)[32])wk);
+    }
+}
+
+/* Row r of a stored Q8_0 group back in GGUF blocks: the inverse of
+ * repack_stored_q8_0 (a tied head stored once serves the embedding). */
+static void unpack_stored_q8_0(int64_t n, const void *group, int r, void *row) {
+    const uint8_t *g = group;
+    block_q8_0 *out = row;
+    for (int64_t b = 0; b < n / 32; b++, g += STORED_Q8_BLOCK) {
+        memcpy(&out[b].d, g + 2 * r, 2);
+        for (int j = 0; j < 8; j++) memcpy(out[b].qs + 4 * j, g + 16 + 16 * (2 * j + r / 4) + 4 * (r % 4), 4);
+    }
+}
+#endif
+
 /* The weight vector of k group j (0..7), rows 0-3 (half 0) or 4-7 (half 1). */
 static inline __attribute__((always_inline)) int8x16_t unpacked_w(const uint8_t *blk, int j, int half) {
     return vld1q_s8((const int8_t *)(blk + 16 * (2 * j + half)));
@@ -160,6 +203,9 @@ static inline __attribute__((always_inline)) int8x16_t unpacked_w(const uint8_t 
 static inline __attribute__((always_inline)) int8x16_t stored_w(const uint8_t *blk, int j, int half) {
     const uint8x16_t raw = vld1q_u8(blk + 16 + 32 * (j & 3) + 16 * half);
     return vreinterpretq_s8_u8(j < 4 ? vandq_u8(raw, vdupq_n_u8(0x0F)) : vshrq_n_u8(raw, 4));
+}
+static inline __attribute__((always_inline)) int8x16_t stored_q8_w(const uint8_t *blk, int j, int half) {
+    return unpacked_w(blk + 16, j, half);
 }
 
 /* One k group for every token: s_lo/s_hi[c] (rows 0-3 / 4-7) + the dots of
@@ -174,21 +220,23 @@ static inline __attribute__((always_inline)) int8x16_t stored_w(const uint8_t *b
     } while (0)
 
 /* The product of one panel with C (a constant after inlining) tokens;
- * `stored` selects the stored Q4_0 layout (fp16 scales, nibbles) over the
- * unpacked one. */
+ * `layout` (a constant after inlining) is the weights' layout: unpacked
+ * (float scales after the vectors) or stored (fp16 scales first). */
 static inline __attribute__((always_inline)) void panel_gemm_cols(int64_t n, const uint8_t *blk, const void *x,
                                                                   size_t x_stride, float *y, size_t y_stride,
-                                                                  const int C, const int stored) {
+                                                                  const int C, const int layout) {
     const neon_panel_act *a[NEON_PANEL_COLS];
     float32x4_t acc_lo[NEON_PANEL_COLS], acc_hi[NEON_PANEL_COLS];
     for (int c = 0; c < C; c++) {
         a[c] = (const neon_panel_act *)((const uint8_t *)x + (size_t)c * x_stride);
         acc_lo[c] = acc_hi[c] = vdupq_n_f32(0.0f);
     }
-    const size_t step = stored ? STORED_BLOCK : UNPACKED_BLOCK;
+    const size_t step = layout == LAYOUT_STORED_Q4_0   ? STORED_BLOCK
+                        : layout == LAYOUT_STORED_Q8_0 ? STORED_Q8_BLOCK
+                                                       : UNPACKED_BLOCK;
     for (int64_t b = 0; b < n / 32; b++, blk += step) {
         float32x4_t d_lo, d_hi;
-        if (stored) {
+        if (layout != LAYOUT_UNPACKED) {
             d_lo = vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *)blk)));
             d_hi = vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *)blk + 4)));
         } else {
@@ -202,11 +250,16 @@ static inline __attribute__((always_inline)) void panel_gemm_cols(int64_t n, con
             x1[c] = vld1q_s8(a[c][b].qs + 16);
             s_lo[c] = s_hi[c] = vdupq_n_s32(-a[c][b].off);
         }
-        if (stored) {
+        if (layout == LAYOUT_STORED_Q4_0) {
             PANEL_STEP(stored_w, 0, x0, 0); PANEL_STEP(stored_w, 1, x0, 1);
             PANEL_STEP(stored_w, 2, x0, 2); PANEL_STEP(stored_w, 3, x0, 3);
             PANEL_STEP(stored_w, 4, x1, 0); PANEL_STEP(stored_w, 5, x1, 1);
             PANEL_STEP(stored_w, 6, x1, 2); PANEL_STEP(stored_w, 7, x1, 3);
+        } else if (layout == LAYOUT_STORED_Q8_0) {
+            PANEL_STEP(stored_q8_w, 0, x0, 0); PANEL_STEP(stored_q8_w, 1, x0, 1);
+            PANEL_STEP(stored_q8_w, 2, x0, 2); PANEL_STEP(stored_q8_w, 3, x0, 3);
+            PANEL_STEP(stored_q8_w, 4, x1, 0); PANEL_STEP(stored_q8_w, 5, x1, 1);
+            PANEL_STEP(stored_q8_w, 6, x1, 2); PANEL_STEP(stored_q8_w, 7, x1, 3);
         } else {
             PANEL_STEP(unpacked_w, 0, x0, 0); PANEL_STEP(unpacked_w, 1, x0, 1);
             PANEL_STEP(unpacked_w, 2, x0, 2); PANEL_STEP(unpacked_w, 3, x0, 3);
@@ -224,28 +277,31 @@ static inline __attribute__((always_inline)) void panel_gemm_cols(int64_t n, con
     }
 }
 
+/* One gemm per layout: the token count picks panel_gemm_cols' unrolling. */
+#if NEON_PANEL_COLS > 2
+#define PANEL_GEMM_SWITCH(LAYOUT)                                                          \
+    switch (cols) {                                                                        \
+    case 4: panel_gemm_cols(n, panel, x, x_stride, y, y_stride, 4, LAYOUT); break;         \
+    case 3: panel_gemm_cols(n, panel, x, x_stride, y, y_stride, 3, LAYOUT); break;         \
+    case 2: panel_gemm_cols(n, panel, x, x_stride, y, y_stride, 2, LAYOUT); break;         \
+    default: panel_gemm_cols(n, panel, x, x_stride, y, y_stride, 1, LAYOUT); break;        \
+    }
+#else
+#define PANEL_GEMM_SWITCH(LAYOUT)                                                          \
+    switch (cols) {                                                                        \
+    case 2: panel_gemm_cols(n, panel, x, x_stride, y, y_stride, 2, LAYOUT); break;         \
+    default: panel_gemm_cols(n, panel, x, x_stride, y, y_stride, 1, LAYOUT); break;        \
+    }
+#endif
+
 static void unpacked_gemm(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,
                           size_t y_stride) {
-    switch (cols) {
-#if NEON_PANEL_COLS > 2
-    case 4: panel_gemm_cols(n, panel, x, x_stride, y, y_stride, 4, 0); break;
-    case 3: panel_gemm_cols(n, panel, x, x_stride, y, y_stride, 3, 0); break;
-#endif
-    case 2: panel_gemm_cols(n, panel, x, x_stride, y, y_stride, 2, 0); break;
-    default: panel_gemm_cols(n, panel, x, x_stride, y, y_stride, 1, 0); break;
-    }
+    PANEL_GEMM_SWITCH(LAYOUT_UNPACKED)
 }
 
-static void stored_gemm(int64_t n, const void *group, const void *x, size_t x_stride, int cols, float *y,
+static void stored_gemm(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,
                         size_t y_stride) {
-    switch (cols) {
-#if NEON_PANEL_COLS > 2
-    case 4: panel_gemm_cols(n, group, x, x_stride, y, y_stride, 4, 1); break;
-    case 3: panel_gemm_cols(n, group, x, x_stride, y, y_stride, 3, 1); break;
-#endif
-    case 2: panel_gemm_cols(n, group, x, x_stride, y, y_stride, 2, 1); break;
-    default: panel_gemm_cols(n, group, x, x_stride, y, y_stride, 1, 1); break;
-    }
+    PANEL_GEMM_SWITCH(LAYOUT_STORED_Q4_0)
 }
 
 static const mote_panel_kernels NEON_NAME(panel_q4_0) = {panel_act_row_bytes, panel_act_off8, unpacked_panel_bytes,
@@ -255,3 +311,13 @@ static const mote_panel_kernels NEON_NAME(panel_q8_0) = {panel_act_row_bytes, pa
 static const mote_panel_kernels NEON_NAME(stored_q4_0) = {panel_act_row_bytes, panel_act_off8, stored_panel_bytes,
                                                           repack_stored_q4_0, stored_gemm, NEON_PANEL_ROWS,
                                                           NEON_PANEL_COLS, unpack_stored_q4_0};
+#if defined(NEON_STORED_Q8_0)
+static void stored_q8_gemm(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,
+                           size_t y_stride) {
+    PANEL_GEMM_SWITCH(LAYOUT_STORED_Q8_0)
+}
+
+static const mote_panel_kernels NEON_NAME(stored_q8_0) = {panel_act_row_bytes, panel_act_plain, stored_q8_panel_bytes,
+                                                          repack_stored_q8_0, stored_q8_gemm, NEON_PANEL_ROWS,
+                                                          NEON_PANEL_COLS, unpack_stored_q8_0};
+#endif
