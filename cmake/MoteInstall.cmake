@@ -42,7 +42,10 @@ set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 # dpkg-shlibdeps (for a cross build, in the target architecture's multiarch
 # directories); the language models of `mote eval`'s IFEval checks are data.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libexttextcat-data")
+# libmicrohttpd and libespeak-ng are opened on first use (src/server/dynlib.h),
+# so dpkg-shlibdeps cannot see them: `mote serve` needs the first, --speak the second.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libmicrohttpd12")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libexttextcat-data, libespeak-ng1")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 # cpack asks dpkg for the architecture, which is the build machine's: a cross

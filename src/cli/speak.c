@@ -15,6 +15,8 @@
 
 #ifdef MOTE_HAVE_ESPEAK
 #include <espeak-ng/speak_lib.h>
+
+#include "server/dynlib.h"
 #endif
 
 typedef struct sentence {
@@ -40,6 +42,36 @@ struct speaker {
 /* --- the voice ------------------------------------------------------------ */
 
 #ifdef MOTE_HAVE_ESPEAK
+/* libespeak-ng's functions, opened when --speak is asked for (server/dynlib.h:
+ * not linked, so that other commands do not map it and its sound stack). */
+static struct {
+    __typeof__(espeak_Initialize) *Initialize;
+    __typeof__(espeak_SetSynthCallback) *SetSynthCallback;
+    __typeof__(espeak_Synth) *Synth;
+    __typeof__(espeak_Synchronize) *Synchronize;
+    __typeof__(espeak_Terminate) *Terminate;
+} espeak_api;
+
+/* Fill `espeak_api` once (the main thread parses the options); false with a
+ * one-line message in err. */
+static bool load_espeak(char *err, size_t err_size) {
+    static bool loaded;
+    if (loaded) return true;
+#define ESPEAK_SYMBOL(n) {"espeak_" #n, (void (**)(void))&espeak_api.n}
+    const dynlib_symbol symbols[] = {
+        ESPEAK_SYMBOL(Initialize),
+        ESPEAK_SYMBOL(SetSynthCallback),
+        ESPEAK_SYMBOL(Synth),
+        ESPEAK_SYMBOL(Synchronize),
+        ESPEAK_SYMBOL(Terminate),
+    };
+#undef ESPEAK_SYMBOL
+    /* Debian 12's libespeak-ng1 ABI, the one libespeak-ng-dev's header describes. */
+    loaded = dynlib_load("libespeak-ng.so.1", "libespeak-ng1", symbols, sizeof symbols / sizeof symbols[0], err,
+                         err_size);
+    return loaded;
+}
+
 static speaker *wav_owner; /* espeak's callback has no user pointer of its own here */
 
 static int on_samples(short *wav, int n, espeak_EVENT *events) {
@@ -72,8 +104,8 @@ static void say(speaker *s, const char *text) {
     }
 #ifdef MOTE_HAVE_ESPEAK
     if (s->espeak) {
-        espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, NULL);
-        espeak_Synchronize();
+        espeak_api.Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, NULL);
+        espeak_api.Synchronize();
     }
 #endif
 }
@@ -156,7 +188,7 @@ void speaker_close(speaker *s) {
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);
 #ifdef MOTE_HAVE_ESPEAK
-    if (s->espeak) espeak_Terminate();
+    if (s->espeak) espeak_api.Terminate();
     if (s->wav) {
         write_wav_header(s->wav, s->wav_samples, s->rate);
         fclose(s->wav);
@@ -197,13 +229,20 @@ speaker *speaker_from_args(const cli_args *a, bool *failed) {
     }
     if (espeak) {
 #ifdef MOTE_HAVE_ESPEAK
+        char why[256];
+        if (!load_espeak(why, sizeof why)) {
+            fprintf(stderr, "mote %s: --speak: %s (--speak-cmd CMD works without it)\n", name, why);
+            free(s);
+            *failed = true;
+            return NULL;
+        }
         if (wav && !(s->wav = fopen(wav, "wb"))) {
             fprintf(stderr, "mote %s: --speak-wav: cannot write '%s'\n", name, wav);
             free(s);
             *failed = true;
             return NULL;
         }
-        const int rate = espeak_Initialize(wav ? AUDIO_OUTPUT_SYNCHRONOUS : AUDIO_OUTPUT_SYNCH_PLAYBACK, 0, NULL, 0);
+        const int rate = espeak_api.Initialize(wav ? AUDIO_OUTPUT_SYNCHRONOUS : AUDIO_OUTPUT_SYNCH_PLAYBACK, 0, NULL, 0);
         if (rate <= 0) {
             fprintf(stderr, "mote %s: --speak: libespeak-ng cannot start%s\n", name,
                     wav ? "" : " (no sound output? --speak-wav FILE writes a file instead)");
@@ -216,7 +255,7 @@ speaker *speaker_from_args(const cli_args *a, bool *failed) {
         if (s->wav) {
             write_wav_header(s->wav, 0, (uint32_t)rate);
             wav_owner = s;
-            espeak_SetSynthCallback(on_samples);
+            espeak_api.SetSynthCallback(on_samples);
         }
         s->espeak = true;
 #else

@@ -21,14 +21,57 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "server/dynlib.h"
 #include "server/router.h"
 
+/* libmicrohttpd's functions, opened by http_start (see dynlib.h: not linked,
+ * so that only `mote serve` maps it and GnuTLS). */
+static struct {
+    __typeof__(MHD_lookup_connection_value) *lookup_connection_value;
+    __typeof__(MHD_get_connection_info) *get_connection_info;
+    __typeof__(MHD_add_response_header) *add_response_header;
+    __typeof__(MHD_queue_response) *queue_response;
+    __typeof__(MHD_destroy_response) *destroy_response;
+    __typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+    __typeof__(MHD_create_response_from_callback) *create_response_from_callback;
+    __typeof__(MHD_start_daemon) *start_daemon;
+    __typeof__(MHD_get_daemon_info) *get_daemon_info;
+    __typeof__(MHD_quiesce_daemon) *quiesce_daemon;
+    __typeof__(MHD_stop_daemon) *stop_daemon;
+} mhd;
+
+/* Debian 12's libmicrohttpd12 ABI, the one libmicrohttpd-dev's header describes. */
+#define MHD_SONAME "libmicrohttpd.so.12"
+
+/* Fill `mhd` once; false with a one-line message in err. */
+static bool load_microhttpd(char *err, size_t err_size) {
+    static bool loaded;
+    if (loaded) return true;
+#define MHD_SYMBOL(n) {"MHD_" #n, (void (**)(void))&mhd.n}
+    const dynlib_symbol symbols[] = {
+        MHD_SYMBOL(lookup_connection_value),
+        MHD_SYMBOL(get_connection_info),
+        MHD_SYMBOL(add_response_header),
+        MHD_SYMBOL(queue_response),
+        MHD_SYMBOL(destroy_response),
+        MHD_SYMBOL(create_response_from_buffer),
+        MHD_SYMBOL(create_response_from_callback),
+        MHD_SYMBOL(start_daemon),
+        MHD_SYMBOL(get_daemon_info),
+        MHD_SYMBOL(quiesce_daemon),
+        MHD_SYMBOL(stop_daemon),
+    };
+#undef MHD_SYMBOL
+    loaded = dynlib_load(MHD_SONAME, "libmicrohttpd12", symbols, sizeof symbols / sizeof symbols[0], err, err_size);
+    return loaded;
+}
+
 const char *http_header(http_req *r, const char *name) {
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+    return mhd.lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
 bool http_client_gone(void *conn) {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *ci = mhd.get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (!ci) return true;
     char c;
     ssize_t n = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -40,14 +83,14 @@ bool http_client_gone(void *conn) {
 static void common_headers(http_req *r, struct MHD_Response *resp) {
     const server_config *cfg = &r->srv->cfg;
     if (cfg->cors_origin) {
-        MHD_add_response_header(resp, "Access-Control-Allow-Origin", cfg->cors_origin);
-        MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, POST, HEAD, OPTIONS");
-        MHD_add_response_header(resp, "Access-Control-Allow-Headers", "Authorization, Content-Type, X-Api-Key");
-        MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
-        if (strcmp(cfg->cors_origin, "*")) MHD_add_response_header(resp, "Vary", "Origin");
+        mhd.add_response_header(resp, "Access-Control-Allow-Origin", cfg->cors_origin);
+        mhd.add_response_header(resp, "Access-Control-Allow-Methods", "GET, POST, HEAD, OPTIONS");
+        mhd.add_response_header(resp, "Access-Control-Allow-Headers", "Authorization, Content-Type, X-Api-Key");
+        mhd.add_response_header(resp, "Access-Control-Max-Age", "600");
+        if (strcmp(cfg->cors_origin, "*")) mhd.add_response_header(resp, "Vary", "Origin");
     }
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    if (r->status == 503) MHD_add_response_header(resp, "Retry-After", "1");
+    mhd.add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (r->status == 503) mhd.add_response_header(resp, "Retry-After", "1");
 }
 
 static void count_status(http_req *r, int status) {
@@ -59,16 +102,16 @@ static void count_status(http_req *r, int status) {
 static enum MHD_Result queue(http_req *r, int status, struct MHD_Response *resp) {
     count_status(r, status);
     common_headers(r, resp);
-    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
-    MHD_destroy_response(resp);
+    enum MHD_Result ret = mhd.queue_response(r->conn, (unsigned)status, resp);
+    mhd.destroy_response(resp);
     r->answered = true;
     return ret;
 }
 
 enum MHD_Result http_send(http_req *r, int status, const char *content_type, const char *body, size_t len) {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp = mhd.create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!resp) return MHD_NO;
-    if (content_type) MHD_add_response_header(resp, "Content-Type", content_type);
+    if (content_type) mhd.add_response_header(resp, "Content-Type", content_type);
     return queue(r, status, resp);
 }
 
@@ -165,14 +208,14 @@ enum MHD_Result http_send_stream(http_req *r, job *j, const char *content_type) 
     }
     sc->j = j;
     sc->conn = r->conn;
-    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_read, sc, stream_free);
+    struct MHD_Response *resp = mhd.create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_read, sc, stream_free);
     if (!resp) {
         stream_free(sc);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, "Content-Type", content_type);
-    MHD_add_response_header(resp, "Cache-Control", "no-cache");
-    MHD_add_response_header(resp, "X-Accel-Buffering", "no"); /* nginx: do not buffer the stream */
+    mhd.add_response_header(resp, "Content-Type", content_type);
+    mhd.add_response_header(resp, "Cache-Control", "no-cache");
+    mhd.add_response_header(resp, "X-Accel-Buffering", "no"); /* nginx: do not buffer the stream */
     return queue(r, 200, resp);
 }
 
@@ -232,6 +275,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 int http_start(server *s, char *err, size_t err_size) {
+    if (!load_microhttpd(err, err_size)) return -1;
     const server_config *cfg = &s->cfg;
     struct addrinfo hints = {0}, *ai = NULL;
     hints.ai_family = AF_UNSPEC;
@@ -246,7 +290,7 @@ int http_start(server *s, char *err, size_t err_size) {
     }
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
-    struct MHD_Daemon *d = MHD_start_daemon(
+    struct MHD_Daemon *d = mhd.start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
@@ -262,18 +306,18 @@ int http_start(server *s, char *err, size_t err_size) {
 }
 
 int server_port(const server *s) {
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *di = mhd.get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     return di ? di->port : 0;
 }
 
 void http_quiesce(server *s) {
     if (s->daemon) {
-        MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+        MHD_socket fd = mhd.quiesce_daemon(s->daemon);
         if (fd != MHD_INVALID_SOCKET) close(fd);
     }
 }
 
 void http_stop(server *s) {
-    if (s->daemon) MHD_stop_daemon(s->daemon);
+    if (s->daemon) mhd.stop_daemon(s->daemon);
     s->daemon = NULL;
 }

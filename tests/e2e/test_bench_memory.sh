@@ -13,9 +13,13 @@
 # the 10.1 MiB budget (and S=16 failed the 1.1 x + 16 MiB line); now 6.8.
 #
 # ALLOWANCE is the process itself, whatever the model: the same bench on
-# the 0.7 MB "tiny" shape peaks at 13 MiB (mote's code and its libraries'
-# mapped pages, the heap, the workers' stacks; measured 2026-12-04), so
-# 16 MiB. Before the fix this bench peaked at 1.8 x (file + KV): norms
+# the 0.7 MB "tiny" shape peaks at 6.9 MiB at S=1 (mote's code and its
+# libraries' mapped pages, the heap, the workers' stacks; measured
+# 2026-12-04; what S=16's step adds is the budget above), so 10 MiB. It was
+# 16 while libmicrohttpd and libespeak-ng were linked (tiny S=1: 12.1 MiB);
+# opened on first use now (server/dynlib.h), they no longer count. Here
+# the closest row, S=16, peaks 4.6 MiB under its limit.
+# Before the fix this bench peaked at 1.8 x (file + KV): norms
 # read from the mapping mapped back the repacked matrices' 2 MiB folios
 # (loader.c copies them now; gguf_read.c maps the file by pages).
 #
@@ -48,7 +52,7 @@ python3 - "$tmp/out.json" "$tmp/m.gguf" "$tmp/out.md" <<'PY' || exit 1
 import json, os, re, sys
 rows = json.load(open(sys.argv[1]))
 file_bytes = os.path.getsize(sys.argv[2])
-ALLOWANCE = 16 << 20
+ALLOWANCE = 10 << 20
 MiB = 1 << 20
 fails = 0
 peak = {}
@@ -64,7 +68,7 @@ for r in rows:
     print(f"S={S}: peak RSS {rss / MiB:.1f} MiB, file + KV {(file_bytes + kv) / MiB:.1f} MiB, "
           f"limit {limit / MiB:.1f} MiB ({rss / (file_bytes + kv):.3f} x)")
     if rss > limit:
-        print(f"FAIL: S={S}: peak RSS {rss / MiB:.1f} MiB exceeds 1.1 x (file + KV) + 16 MiB = {limit / MiB:.1f} MiB",
+        print(f"FAIL: S={S}: peak RSS {rss / MiB:.1f} MiB exceeds 1.1 x (file + KV) + 10 MiB = {limit / MiB:.1f} MiB",
               file=sys.stderr); fails += 1
 if 1 in peak and 16 in peak:
     (rss1, kv1), (rss16, kv16) = peak[1], peak[16]
