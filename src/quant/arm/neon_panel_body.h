@@ -19,8 +19,8 @@
  * Panels (scratch, repacked once per product), per block of 32 weights:
  * 16 vectors (k group j = 0..7, rows 0-3 then rows 4-7), then the 8 rows'
  * scales as floats: 288 bytes. Q8_0 keeps its signed weights; Q4_0 keeps
- * its unsigned nibbles 0..15 and the activation block carries 8 * sum of
- * its quants, taken off each block's int32 sum (so the sums equal the
+ * its unsigned nibbles 0..15 and the activation block carries -8 * sum of
+ * its quants, where each block's int32 sum starts (so the sums equal the
  * reference's (q - 8) * x sums exactly).
  *
  * Stored Q4_0 layout (kept for the model's life, the same 144 bytes per
@@ -53,7 +53,8 @@
 typedef struct {
     int8_t qs[32];
     float d;     /* the f16-rounded Q8_0 scale, as a float */
-    int32_t off; /* 8 * sum(qs) for unsigned-nibble panels, else 0 */
+    int32_t neg_off; /* -8 * sum(qs) for unsigned-nibble panels, else 0: a block's
+                        sums start from it (one ld1r, no negation per block) */
 } neon_panel_act;
 
 _Static_assert(sizeof(neon_panel_act) == 40, "neon_panel_act layout");
@@ -76,7 +77,7 @@ static void panel_act_from_float_k(const float *x, void *dst, int64_t n, int k) 
             a->d = neon_h2f(tmp[b].d);
             int32_t sum = 0;
             for (int q = 0; q < 32; q++) sum += tmp[b].qs[q];
-            a->off = k * sum;
+            a->neg_off = -k * sum;
         }
     }
 }
@@ -230,11 +231,11 @@ static inline __attribute__((always_inline)) void panel_gemm_cols(int64_t n, con
          * registers without spilling (both halves at once spilled ~15
          * vectors per block on neon-dotprod). */
         int32x4_t s[NEON_PANEL_COLS];
-        FOR_EACH_TOKEN(c) s[c] = vdupq_n_s32(-a[c][b].off);
+        FOR_EACH_TOKEN(c) s[c] = vld1q_dup_s32(&a[c][b].neg_off);
         if (stored) PANEL_BLOCK_HALF(stored_w, 0);
         else PANEL_BLOCK_HALF(unpacked_w, 0);
         FOR_EACH_TOKEN(c) acc_lo[c] = neon_madd_f32(acc_lo[c], vcvtq_f32_s32(s[c]), vmulq_n_f32(d_lo, a[c][b].d));
-        FOR_EACH_TOKEN(c) s[c] = vdupq_n_s32(-a[c][b].off);
+        FOR_EACH_TOKEN(c) s[c] = vld1q_dup_s32(&a[c][b].neg_off);
         if (stored) PANEL_BLOCK_HALF(stored_w, 1);
         else PANEL_BLOCK_HALF(unpacked_w, 1);
         FOR_EACH_TOKEN(c) acc_hi[c] = neon_madd_f32(acc_hi[c], vcvtq_f32_s32(s[c]), vmulq_n_f32(d_hi, a[c][b].d));
