@@ -20,8 +20,8 @@
  * Panels (scratch, repacked once per product), per block of 32 weights:
  * 16 vectors (k group j = 0..7, rows 0-3 then rows 4-7), then the 8 rows'
  * scales as floats: 288 bytes. Q8_0 keeps its signed weights; Q4_0 keeps
- * its unsigned nibbles 0..15 and the activation block carries 8 * sum of
- * its quants, taken off each block's int32 sum (so the sums equal the
+ * its unsigned nibbles 0..15 and the activation block carries -8 * sum of
+ * its quants, where each block's int32 sum starts (so the sums equal the
  * reference's (q - 8) * x sums exactly).
  *
  * Stored Q4_0 layout (kept for the model's life, the same 144 bytes per
@@ -66,7 +66,8 @@ enum { LAYOUT_UNPACKED, LAYOUT_STORED_Q4_0, LAYOUT_STORED_Q8_0 };
 typedef struct {
     int8_t qs[32];
     float d;     /* the f16-rounded Q8_0 scale, as a float */
-    int32_t off; /* 8 * sum(qs) for unsigned-nibble panels, else 0 */
+    int32_t neg_off; /* -8 * sum(qs) for unsigned-nibble panels, else 0: a block's
+                        sums start from it (one ld1r, no negation per block) */
 } neon_panel_act;
 
 _Static_assert(sizeof(neon_panel_act) == 40, "neon_panel_act layout");
@@ -89,7 +90,7 @@ static void panel_act_from_float_k(const float *x, void *dst, int64_t n, int k) 
             a->d = neon_h2f(tmp[b].d);
             int32_t sum = 0;
             for (int q = 0; q < 32; q++) sum += tmp[b].qs[q];
-            a->off = k * sum;
+            a->neg_off = -k * sum;
         }
     }
 }
@@ -208,8 +209,15 @@ static inline __attribute__((always_inline)) int8x16_t stored_q8_w(const uint8_t
     return unpacked_w(blk + 16, j, half);
 }
 
+/* A loop over the C tokens of a panel product, unrolled completely so the
+ * per-token vectors (quants, sums, accumulators) stay in registers: without
+ * it GCC kept the accumulator arrays on the stack (a store and a reload per
+ * token and block on neon-dotprod). */
+#define FOR_EACH_TOKEN(c) _Pragma("GCC unroll 4") for (int c = 0; c < C; c++)
+
 /* One k group for every token: s_lo/s_hi[c] (rows 0-3 / 4-7) + the dots of
- * the group's weights with token c's quants, lane LANE of vector XV. */
+ * the group's weights with token c's quants, lane LANE of vector XV (the
+ * Q4_K panel's step, neon_panel_q4_K_body.h). */
 #define PANEL_STEP(WFN, J, XV, LANE)                                                     \
     do {                                                                                 \
         const int8x16_t w_lo = WFN(blk, J, 0), w_hi = WFN(blk, J, 1);                    \
@@ -217,6 +225,24 @@ static inline __attribute__((always_inline)) int8x16_t stored_q8_w(const uint8_t
             s_lo[c] = NEON_DOT_LANE(s_lo[c], w_lo, XV[c], LANE);                         \
             s_hi[c] = NEON_DOT_LANE(s_hi[c], w_hi, XV[c], LANE);                         \
         }                                                                                \
+    } while (0)
+
+/* One k group for every token, one half of the rows: s[c] + the dots of
+ * the group's weights (rows 0-3 if HALF is 0, 4-7 if 1) with token c's
+ * quants, lane LANE of vector XV. */
+#define PANEL_HALF_STEP(WFN, J, HALF, XV, LANE)                                              \
+    do {                                                                                \
+        const int8x16_t w = WFN(blk, J, HALF);                                          \
+        FOR_EACH_TOKEN(c) s[c] = NEON_DOT_LANE(s[c], w, XV[c], LANE);         \
+    } while (0)
+
+/* The 8 k groups of one block for one half of the rows. */
+#define PANEL_BLOCK_HALF(WFN, HALF)                                                     \
+    do {                                                                                \
+        PANEL_HALF_STEP(WFN, 0, HALF, x0, 0); PANEL_HALF_STEP(WFN, 1, HALF, x0, 1);               \
+        PANEL_HALF_STEP(WFN, 2, HALF, x0, 2); PANEL_HALF_STEP(WFN, 3, HALF, x0, 3);               \
+        PANEL_HALF_STEP(WFN, 4, HALF, x1, 0); PANEL_HALF_STEP(WFN, 5, HALF, x1, 1);               \
+        PANEL_HALF_STEP(WFN, 6, HALF, x1, 2); PANEL_HALF_STEP(WFN, 7, HALF, x1, 3);               \
     } while (0)
 
 /* The product of one panel with C (a constant after inlining) tokens;
@@ -227,7 +253,7 @@ static inline __attribute__((always_inline)) void panel_gemm_cols(int64_t n, con
                                                                   const int C, const int layout) {
     const neon_panel_act *a[NEON_PANEL_COLS];
     float32x4_t acc_lo[NEON_PANEL_COLS], acc_hi[NEON_PANEL_COLS];
-    for (int c = 0; c < C; c++) {
+    FOR_EACH_TOKEN(c) {
         a[c] = (const neon_panel_act *)((const uint8_t *)x + (size_t)c * x_stride);
         acc_lo[c] = acc_hi[c] = vdupq_n_f32(0.0f);
     }
@@ -244,34 +270,27 @@ static inline __attribute__((always_inline)) void panel_gemm_cols(int64_t n, con
             d_hi = vld1q_f32((const float *)(blk + 272));
         }
         int8x16_t x0[NEON_PANEL_COLS], x1[NEON_PANEL_COLS];
-        int32x4_t s_lo[NEON_PANEL_COLS], s_hi[NEON_PANEL_COLS];
-        for (int c = 0; c < C; c++) {
+        FOR_EACH_TOKEN(c) {
             x0[c] = vld1q_s8(a[c][b].qs);
             x1[c] = vld1q_s8(a[c][b].qs + 16);
-            s_lo[c] = s_hi[c] = vdupq_n_s32(-a[c][b].off);
         }
-        if (layout == LAYOUT_STORED_Q4_0) {
-            PANEL_STEP(stored_w, 0, x0, 0); PANEL_STEP(stored_w, 1, x0, 1);
-            PANEL_STEP(stored_w, 2, x0, 2); PANEL_STEP(stored_w, 3, x0, 3);
-            PANEL_STEP(stored_w, 4, x1, 0); PANEL_STEP(stored_w, 5, x1, 1);
-            PANEL_STEP(stored_w, 6, x1, 2); PANEL_STEP(stored_w, 7, x1, 3);
-        } else if (layout == LAYOUT_STORED_Q8_0) {
-            PANEL_STEP(stored_q8_w, 0, x0, 0); PANEL_STEP(stored_q8_w, 1, x0, 1);
-            PANEL_STEP(stored_q8_w, 2, x0, 2); PANEL_STEP(stored_q8_w, 3, x0, 3);
-            PANEL_STEP(stored_q8_w, 4, x1, 0); PANEL_STEP(stored_q8_w, 5, x1, 1);
-            PANEL_STEP(stored_q8_w, 6, x1, 2); PANEL_STEP(stored_q8_w, 7, x1, 3);
-        } else {
-            PANEL_STEP(unpacked_w, 0, x0, 0); PANEL_STEP(unpacked_w, 1, x0, 1);
-            PANEL_STEP(unpacked_w, 2, x0, 2); PANEL_STEP(unpacked_w, 3, x0, 3);
-            PANEL_STEP(unpacked_w, 4, x1, 0); PANEL_STEP(unpacked_w, 5, x1, 1);
-            PANEL_STEP(unpacked_w, 6, x1, 2); PANEL_STEP(unpacked_w, 7, x1, 3);
-        }
-        for (int c = 0; c < C; c++) {
-            acc_lo[c] = neon_madd_f32(acc_lo[c], vcvtq_f32_s32(s_lo[c]), vmulq_n_f32(d_lo, a[c][b].d));
-            acc_hi[c] = neon_madd_f32(acc_hi[c], vcvtq_f32_s32(s_hi[c]), vmulq_n_f32(d_hi, a[c][b].d));
-        }
+        /* Rows 0-3, then rows 4-7: only one half's C sums are live at a
+         * time, so 4 tokens' quants, sums and accumulators fit AArch64's 32
+         * registers without spilling (both halves at once spilled ~15
+         * vectors per block on neon-dotprod). */
+        int32x4_t s[NEON_PANEL_COLS];
+        FOR_EACH_TOKEN(c) s[c] = vld1q_dup_s32(&a[c][b].neg_off);
+        if (layout == LAYOUT_STORED_Q4_0) PANEL_BLOCK_HALF(stored_w, 0);
+        else if (layout == LAYOUT_STORED_Q8_0) PANEL_BLOCK_HALF(stored_q8_w, 0);
+        else PANEL_BLOCK_HALF(unpacked_w, 0);
+        FOR_EACH_TOKEN(c) acc_lo[c] = neon_madd_f32(acc_lo[c], vcvtq_f32_s32(s[c]), vmulq_n_f32(d_lo, a[c][b].d));
+        FOR_EACH_TOKEN(c) s[c] = vld1q_dup_s32(&a[c][b].neg_off);
+        if (layout == LAYOUT_STORED_Q4_0) PANEL_BLOCK_HALF(stored_w, 1);
+        else if (layout == LAYOUT_STORED_Q8_0) PANEL_BLOCK_HALF(stored_q8_w, 1);
+        else PANEL_BLOCK_HALF(unpacked_w, 1);
+        FOR_EACH_TOKEN(c) acc_hi[c] = neon_madd_f32(acc_hi[c], vcvtq_f32_s32(s[c]), vmulq_n_f32(d_hi, a[c][b].d));
     }
-    for (int c = 0; c < C; c++) {
+    FOR_EACH_TOKEN(c) {
         vst1q_f32(y + (size_t)c * y_stride, acc_lo[c]);
         vst1q_f32(y + (size_t)c * y_stride + 4, acc_hi[c]);
     }
