@@ -4,7 +4,7 @@
  * libmicrohttpd (+ GnuTLS) for `mote serve` and libespeak-ng (+ PulseAudio,
  * ALSA, X11 ...) for --speak are not linked into the mote command: linked,
  * the dynamic loader maps and relocates them, and their dependencies, in
- * every process, ~8 MiB resident that `mote run` and `mote bench` never use
+ * every process, ~5 MiB resident that `mote run` and `mote bench` never use
  * (issue #11's memory target, measured in bench/RESULTS.md). The command
  * that needs one opens it here, and a machine without it gets a one-line
  * error naming the Debian package, never a crash.
