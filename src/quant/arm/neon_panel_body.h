@@ -245,6 +245,14 @@ static inline __attribute__((always_inline)) int8x16_t stored_q8_w(const uint8_t
         PANEL_HALF_STEP(WFN, 6, HALF, x1, 2); PANEL_HALF_STEP(WFN, 7, HALF, x1, 3);               \
     } while (0)
 
+/* PANEL_BLOCK_HALF with the weight reader of `layout`. */
+#define LAYOUT_BLOCK_HALF(LAYOUT, HALF)                                                 \
+    do {                                                                                \
+        if ((LAYOUT) == LAYOUT_STORED_Q4_0) PANEL_BLOCK_HALF(stored_w, HALF);           \
+        else if ((LAYOUT) == LAYOUT_STORED_Q8_0) PANEL_BLOCK_HALF(stored_q8_w, HALF);   \
+        else PANEL_BLOCK_HALF(unpacked_w, HALF);                                        \
+    } while (0)
+
 /* The product of one panel with C (a constant after inlining) tokens;
  * `layout` (a constant after inlining) is the weights' layout: unpacked
  * (float scales after the vectors) or stored (fp16 scales first). */
@@ -280,14 +288,10 @@ static inline __attribute__((always_inline)) void panel_gemm_cols(int64_t n, con
          * vectors per block on neon-dotprod). */
         int32x4_t s[NEON_PANEL_COLS];
         FOR_EACH_TOKEN(c) s[c] = vld1q_dup_s32(&a[c][b].neg_off);
-        if (layout == LAYOUT_STORED_Q4_0) PANEL_BLOCK_HALF(stored_w, 0);
-        else if (layout == LAYOUT_STORED_Q8_0) PANEL_BLOCK_HALF(stored_q8_w, 0);
-        else PANEL_BLOCK_HALF(unpacked_w, 0);
+        LAYOUT_BLOCK_HALF(layout, 0);
         FOR_EACH_TOKEN(c) acc_lo[c] = neon_madd_f32(acc_lo[c], vcvtq_f32_s32(s[c]), vmulq_n_f32(d_lo, a[c][b].d));
         FOR_EACH_TOKEN(c) s[c] = vld1q_dup_s32(&a[c][b].neg_off);
-        if (layout == LAYOUT_STORED_Q4_0) PANEL_BLOCK_HALF(stored_w, 1);
-        else if (layout == LAYOUT_STORED_Q8_0) PANEL_BLOCK_HALF(stored_q8_w, 1);
-        else PANEL_BLOCK_HALF(unpacked_w, 1);
+        LAYOUT_BLOCK_HALF(layout, 1);
         FOR_EACH_TOKEN(c) acc_hi[c] = neon_madd_f32(acc_hi[c], vcvtq_f32_s32(s[c]), vmulq_n_f32(d_hi, a[c][b].d));
     }
     FOR_EACH_TOKEN(c) {

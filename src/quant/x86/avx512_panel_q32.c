@@ -202,9 +202,7 @@ static inline __attribute__((always_inline)) void gemm_panel(int64_t n, const vo
  * group this touches the next group (or nothing: prefetches never fault). */
 #define PREFETCH_BLOCKS 4
 static inline __attribute__((always_inline)) void prefetch_block(const uint8_t *g, size_t block_bytes, const int NC) {
-    if (NC < 2) return;
-    for (size_t off = 0; off < block_bytes; off += 64)
-        _mm_prefetch((const char *)g + PREFETCH_BLOCKS * block_bytes + off, _MM_HINT_T0);
+    if (NC >= 2) avx512_prefetch_lines(g + PREFETCH_BLOCKS * block_bytes, block_bytes);
 }
 
 static inline __attribute__((always_inline)) void gemm_stored_q4_0(int64_t n, const void *group, const void *x,

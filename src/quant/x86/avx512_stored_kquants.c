@@ -36,6 +36,7 @@
 #include "quant/types.h"
 #include "quant/x86/avx2_kernels.h"
 #include "quant/x86/avx512_kernels.h"
+#include "quant/x86/avx512_util.h"
 
 #define GROUP 8 /* the AVX2 stored layout's rows per group */
 #define ROWS 16 /* two consecutive groups per product: one 512-bit lane per row */
@@ -45,7 +46,6 @@
  * streaming from memory (one or two sequences generating). */
 #define SPLIT_BELOW 4
 
-static inline __m256i load32(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
 /* Vector v of group 0 in the low half, the same vector of group 1 in the high half. */
 static inline __m512i load_pair(const uint8_t *g0, const uint8_t *g1) {
@@ -91,10 +91,8 @@ static inline void k4_scales(const uint8_t *gs, uint8_t sm[128]) {
  * panel (or nothing: prefetches never fault). */
 #define PREFETCH_AHEAD 2
 static inline void prefetch_ahead(const uint8_t *g0, const uint8_t *g1, size_t gb) {
-    for (size_t off = 0; off < gb; off += 64) {
-        _mm_prefetch((const char *)g0 + PREFETCH_AHEAD * gb + off, _MM_HINT_T0);
-        _mm_prefetch((const char *)g1 + PREFETCH_AHEAD * gb + off, _MM_HINT_T0);
-    }
+    avx512_prefetch_lines(g0 + PREFETCH_AHEAD * gb, gb);
+    avx512_prefetch_lines(g1 + PREFETCH_AHEAD * gb, gb);
 }
 
 /* Q4_K / Q5_K (Q5 = 1): C tokens, constants after inlining. g0, g1: the two

@@ -20,6 +20,13 @@
 
 #include "quant/x86/avx2_unpack.h"
 
+/* Ask for `bytes` of weights at p, cache line by cache line (the stored
+ * products prefetch a few blocks ahead; prefetches never fault, so p may run
+ * past a matrix's end). */
+static inline void avx512_prefetch_lines(const void *p, size_t bytes) {
+    for (size_t off = 0; off < bytes; off += 64) _mm_prefetch((const char *)p + off, _MM_HINT_T0);
+}
+
 /* acc + in every int32 lane the four products of the unsigned bytes of u
  * with the signed bytes of s: the one byte dot product of this set. */
 static inline __m512i avx512_dot_u8_i8(__m512i acc, __m512i u, __m512i s) { return _mm512_dpbusd_epi32(acc, u, s); }
