@@ -12,6 +12,7 @@
  *   per-sequence t/s = N / T_TG
  * Greedy choice over the logits is included in the times (the batched
  * bench of llama.cpp does not sample; argmax costs little next to a step).
+ * The rows take turns, one timed run of each per round (run_rows).
  */
 #include "cli/bench_parallel.h"
 
@@ -83,42 +84,85 @@ static int run_once(mote_sched *s, int S, const int32_t *tokens, int P, int N, d
     return MOTE_OK;
 }
 
-static int run_row(mote_model *m, const bench_parallel_opts *o, const int32_t *tokens, row *r) {
+/* Open row r's context and scheduler and warm them up with one untimed run
+ * (the pages of the cache and the step buffers mapped in, the pool's
+ * threads started). On the first round, also what the row reports about
+ * its memory: peak RSS then is the largest of itself and the rows before
+ * it, as every row has been opened once and freed in list order. */
+static int open_row(mote_model *m, const bench_parallel_opts *o, const int32_t *tokens, row *r, bool first_round,
+                    mote_context **c, mote_sched **s) {
     const int S = r->S, P = o->n_prompt, N = o->n_gen;
     mote_context_params cp = mote_context_default_params();
     cp.n_seq = S;
     cp.n_ctx = S * (P + N + 1);
-    cp.n_batch = S * P > S ? S * P : S;
+    cp.n_batch = S * P > S ? S * P : S; /* all prompts in one step, as llama-batched-bench evaluates them */
     cp.n_threads = r->n_threads;
-    mote_context *c;
-    /* all prompts in one step, as llama-batched-bench evaluates them */
-    int rc = mote_context_new(m, &cp, &c);
+    int rc = mote_context_new(m, &cp, c);
     if (rc) return rc;
-    r->n_batch = cp.n_batch;
-    r->n_threads = mote_context_n_threads(c); /* -t 0 (the default): what it came to */
-    mote_sched *s;
-    if ((rc = mote_sched_new(c, NULL, &s))) {
-        mote_context_free(c);
+    if ((rc = mote_sched_new(*c, NULL, s))) {
+        mote_context_free(*c);
         return rc;
     }
-    if (!o->quiet)
-        fprintf(stderr, "mote bench: %d sequence%s x (pp%d + tg%d), %d thread%s, %d+1 runs\n", S, S > 1 ? "s" : "", P,
-                N, r->n_threads, r->n_threads > 1 ? "s" : "", o->reps);
-    double pp = 0, tg = 0;
-    r->t_pp = r->t_tg = 0;
-    for (int k = 0; k <= o->reps && !rc; k++) {
-        mote_context_reset(c); /* every run evaluates its prompts afresh */
-        rc = run_once(s, S, tokens, P, N, &pp, &tg);
-        if (k > 0) r->t_pp += pp / o->reps, r->t_tg += tg / o->reps; /* run 0 warms up */
+    if (first_round) {
+        r->n_batch = cp.n_batch;
+        r->n_threads = mote_context_n_threads(*c); /* -t 0 (the default): what it came to */
+        if (!o->quiet)
+            fprintf(stderr, "mote bench: %d sequence%s x (pp%d + tg%d), %d thread%s, %d runs (each after a warm-up)\n", S,
+                    S > 1 ? "s" : "", P, N, r->n_threads, r->n_threads > 1 ? "s" : "", o->reps);
     }
-    r->kv_bytes = mote_context_kv_bytes(c);
-    r->ctx_bytes = mote_context_memory(c);
-    r->seq_cells = mote_context_seq_capacity(c);
-    struct rusage ru;
-    r->peak_rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+    double pp, tg;
+    rc = run_once(*s, S, tokens, P, N, &pp, &tg);
+    if (!rc && first_round) {
+        r->kv_bytes = mote_context_kv_bytes(*c);
+        r->ctx_bytes = mote_context_memory(*c);
+        r->seq_cells = mote_context_seq_capacity(*c);
+        struct rusage ru;
+        r->peak_rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+    }
+    if (rc) {
+        mote_sched_free(*s);
+        mote_context_free(*c);
+    }
+    return rc;
+}
+
+/* One run of row r, timed, after a warm-up in a context of its own. */
+static int time_row(mote_model *m, const bench_parallel_opts *o, const int32_t *tokens, row *r, bool first_round) {
+    mote_context *c;
+    mote_sched *s;
+    int rc = open_row(m, o, tokens, r, first_round, &c, &s);
+    if (rc) return rc;
+    mote_context_reset(c); /* every run evaluates its prompts afresh */
+    double pp = 0, tg = 0;
+    rc = run_once(s, r->S, tokens, o->n_prompt, o->n_gen, &pp, &tg);
+    r->t_pp += pp / o->reps, r->t_tg += tg / o->reps;
     mote_sched_free(s);
     mote_context_free(c);
     return rc;
+}
+
+/* The rows of one thread count, rs[0..*n): on return *n is how many were
+ * measured (a row that fails on the first round ends the list there).
+ *
+ * The rows take turns: each round opens every row, warms it up, times one
+ * run and frees it, so that no row is measured alone in one stretch of the
+ * process's life. Measured in one stretch, the first row (S = 1) carried
+ * whatever slowed the machine in the process's first seconds: 2026-12-04,
+ * S = 1 as the first row of 1,4,8,16 came out at 35.7 t/s against 47 alone
+ * (llama3.2-1b q4_0), 18.8 against 50.1 in two runs of the same command.
+ * Each round re-opens the rows, not all kept open, so that a row's peak RSS
+ * stays its own and that of the rows before it (test_bench_memory). */
+static int run_rows(mote_model *m, const bench_parallel_opts *o, const int32_t *tokens, row *rs, int *n) {
+    for (int i = 0; i < *n; i++) rs[i].t_pp = rs[i].t_tg = 0;
+    for (int k = 0; k < o->reps; k++)
+        for (int i = 0; i < *n; i++) {
+            const int rc = time_row(m, o, tokens, &rs[i], k == 0);
+            if (rc) {
+                *n = k == 0 ? i : 0; /* a failure after the first round leaves no row whole */
+                return rc;
+            }
+        }
+    return MOTE_OK;
 }
 
 static void print_markdown(const bench_parallel_opts *o, const row *rs, int n) {
@@ -195,11 +239,13 @@ int bench_parallel_run(mote_model *m, const bench_parallel_opts *o) {
         tokens[i] = (int32_t)(x % (uint64_t)n_vocab);
     }
     int n = 0, rc = MOTE_OK;
-    for (int t = 0; t < o->n_threads && !rc; t++)
-        for (int i = 0; i < o->n_parallel && !rc; i++) {
-            rs[n] = (row){.n_threads = o->threads[t], .S = o->parallel[i]};
-            if (!(rc = run_row(m, o, tokens, &rs[n]))) n++;
-        }
+    for (int t = 0; t < o->n_threads && !rc; t++) {
+        row *group = &rs[n];
+        int n_group = o->n_parallel;
+        for (int i = 0; i < n_group; i++) group[i] = (row){.n_threads = o->threads[t], .S = o->parallel[i]};
+        rc = run_rows(m, o, tokens, group, &n_group);
+        n += n_group;
+    }
     if (o->format == 0 && n) print_markdown(o, rs, n);
     if (o->format == 1 && n) print_csv(o, rs, n);
     if (o->format == 2) {

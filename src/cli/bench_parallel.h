@@ -16,7 +16,7 @@ typedef struct {
     int n_prompt, n_gen;       /* tokens of each sequence's prompt, tokens each generates */
     const int *threads;
     int n_threads;
-    int reps;                  /* timed runs per row, after one warm-up */
+    int reps;                  /* timed runs per row, one per round, each after a warm-up run */
     int format;                /* 0 markdown, 1 csv, 2 json */
     bool quiet;
     bool verbose;              /* a memory line per row on stderr: weights, KV cache (sequences x cells),
