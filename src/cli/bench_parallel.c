@@ -11,7 +11,8 @@
  *   S_TG = S*N / T_TG       generated tokens per second, all sequences
  *   per-sequence t/s = N / T_TG
  * Greedy choice over the logits is included in the times (the batched
- * bench of llama.cpp does not sample; argmax costs little next to a step).
+ * bench of llama.cpp does not sample; mote_argmax over 128k logits takes
+ * ~27 us, against ~20 ms for a step of llama3.2-1b).
  * The rows take turns, one timed run of each per round (run_rows).
  */
 #include "cli/bench_parallel.h"

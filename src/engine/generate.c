@@ -9,13 +9,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "engine/context.h"
-
-static int32_t argmax(const float *x, int32_t n) {
-    int32_t best = 0;
-    for (int32_t i = 1; i < n; i++)
-        if (x[i] > x[best]) best = i;
-    return best;
-}
+#include "engine/ops.h"
 
 int mote_generate(mote_context *c, const int32_t *prompt, int32_t n_prompt, int32_t n_predict,
                   mote_sampler *sampler, mote_token_fn on_token, void *user, mote_timings *timings) {
@@ -43,7 +37,7 @@ int mote_generate(mote_context *c, const int32_t *prompt, int32_t n_prompt, int3
     for (int32_t i = 0; n_predict < 0 || i < n_predict; i++) {
         /* the logits are the context's own buffer, so the sampler may modify them */
         float *logits = c->logits;
-        const int32_t token = sampler ? mote_sampler_sample(sampler, logits) : argmax(logits, n_vocab);
+        const int32_t token = sampler ? mote_sampler_sample(sampler, logits) : mote_argmax(logits, n_vocab);
         if (token < 0) break; /* nothing can be sampled (a grammar that no token continues) */
         if (sampler) mote_sampler_accept(sampler, token);
         tm.n_eval++;

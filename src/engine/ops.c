@@ -69,6 +69,30 @@ void mote_rope_apply_portable(float *x, int32_t n_heads, int32_t head_dim, int32
     }
 }
 
+/* The largest value first, in ARGMAX_LANES running maxima the compiler keeps
+ * in registers (vectorised where it can), then its first index. One chain of
+ * compares against x[best] waits on each load: ~5 ns a value, 0.6 ms a step
+ * over llama3.2-1b's 128k-token vocabulary (measured 2026-12-04), while the
+ * pool's workers wait for the next forward pass. */
+#define ARGMAX_LANES 16
+int32_t mote_argmax(const float *x, int32_t n) {
+    float best = x[0];
+    int32_t i = 0;
+    if (n >= ARGMAX_LANES) {
+        float lane[ARGMAX_LANES];
+        for (int k = 0; k < ARGMAX_LANES; k++) lane[k] = x[k];
+        for (i = ARGMAX_LANES; i + ARGMAX_LANES <= n; i += ARGMAX_LANES)
+            for (int k = 0; k < ARGMAX_LANES; k++) lane[k] = x[i + k] > lane[k] ? x[i + k] : lane[k];
+        for (int k = 0; k < ARGMAX_LANES; k++)
+            if (lane[k] > best) best = lane[k];
+    }
+    for (; i < n; i++)
+        if (x[i] > best) best = x[i];
+    for (int32_t j = 0; j < n; j++)
+        if (x[j] == best) return j;
+    return 0; /* x[0] is a NaN: nothing compares above it */
+}
+
 void mote_softmax(float *x, int64_t n) {
     float max = -INFINITY;
     for (int64_t i = 0; i < n; i++)

@@ -33,6 +33,11 @@ void mote_rope_apply(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot,
 void mote_rope_apply_portable(float *x, int32_t n_heads, int32_t head_dim, int32_t n_rot, const float *cs,
                               mote_rope_mode mode);
 
+/* The index of the largest of x[0..n) (n >= 1), the lowest among equals: the
+ * greedy choice over a step's logits. Same answer as one compare per value
+ * in order (x[0] a NaN gives 0, other NaNs never win), faster. */
+int32_t mote_argmax(const float *x, int32_t n);
+
 /* x = softmax(x) over n values, in place. */
 void mote_softmax(float *x, int64_t n);
 

@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "engine/context.h"
+#include "engine/ops.h"
 
 typedef struct {
     bool active;
@@ -196,9 +197,7 @@ static void take_token(mote_sched *s, int32_t i, float *logits) {
         token = mote_sampler_sample(sl->req.sampler, logits);
         mote_sampler_accept(sl->req.sampler, token);
     } else {
-        token = 0;
-        for (int32_t v = 1; v < n_vocab; v++)
-            if (logits[v] > logits[token]) token = v;
+        token = mote_argmax(logits, n_vocab);
     }
     sl->tm.n_eval++;
     if (sl->req.stop_at_eog && s->vocab && mote_vocab_is_eog(s->vocab, token)) {
