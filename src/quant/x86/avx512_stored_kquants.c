@@ -4,7 +4,8 @@
  * layout (avx2_stored_kquants.c, 8 rows per group, repacked once at load;
  * pack and unpack are that file's), multiplied with VNNI in 512-bit
  * vectors, 16 rows (two of its 8-row groups, side by side in one vector)
- * x up to 8 tokens per call.
+ * x up to 8 tokens per call; a single token instead group after group, two
+ * code vectors of a group per vector (one_k4, one_q6: one stream).
  *
  * Why: on an AVX-512 CPU the AVX2 stored layout was outranked by the
  * AVX-512 panels, so a batch of a few sequences ran the AVX2 maddubs
