@@ -4,7 +4,8 @@
  * layout (avx2_stored_kquants.c, 8 rows per group, repacked once at load;
  * pack and unpack are that file's), multiplied with VNNI in 512-bit
  * vectors, 16 rows (two of its 8-row groups, side by side in one vector)
- * x up to 8 tokens per call.
+ * x up to 8 tokens per call; a single token instead group after group, two
+ * code vectors of a group per vector (one_k4, one_q6: one stream).
  *
  * Why: on an AVX-512 CPU the AVX2 stored layout was outranked by the
  * AVX-512 panels, so a batch of a few sequences ran the AVX2 maddubs
@@ -81,6 +82,22 @@ static inline void k4_scales(const uint8_t *gs, uint8_t sm[128]) {
                                                              _mm256_and_si256(_mm256_srli_epi16(B, 2), m30)));
 }
 
+/* Q4_K/Q5_K: min j of the 16 rows (sm0, sm1: k4_scales of the two groups),
+ * lanes 2r and 2r+1 of each row's pair both holding it: a 32-weight min
+ * covers Q8_K bsums 2j and 2j+1, which madd against it. */
+static inline __m512i k4_min_pairs(const uint8_t *sm0, const uint8_t *sm1, int j) {
+    const __m512i m = _mm512_cvtepu8_epi32(bytes16(sm0 + 64 + 8 * j, sm1 + 64 + 8 * j));
+    return _mm512_or_si512(m, _mm512_slli_epi32(m, 16));
+}
+
+/* Q6_K: lanes 2r, 2r+1 of the 16 rows (scales sc0, sc1 of the two groups):
+ * row r's scales 2p and 2p+1 (signed), against Q8_K bsums 2p and 2p+1. */
+static inline __m512i q6_scale_pairs(const int8_t *sc0, const int8_t *sc1, int p) {
+    const __m512i a = _mm512_cvtepi8_epi32(bytes16(sc0 + 16 * p, sc1 + 16 * p));
+    const __m512i z = _mm512_cvtepi8_epi32(bytes16(sc0 + 16 * p + 8, sc1 + 16 * p + 8));
+    return _mm512_mask_blend_epi16(0xAAAAAAAAu, a, _mm512_slli_epi32(z, 16));
+}
+
 /* Several tokens make these products long enough per super-block that the
  * hardware prefetcher, following two streams (g0, g1) a few hundred
  * nanoseconds apart, let the first loads of each super-block wait on
@@ -134,11 +151,8 @@ static inline __attribute__((always_inline)) void gemm_k4(int64_t n, const uint8
         }
         const __m512 D = halfs16(g0 + at_sc + 96, g1 + at_sc + 96);
         const __m512 DM = halfs16(g0 + at_sc + 112, g1 + at_sc + 112);
-        __m512i M[8]; /* a 32-weight min covers bsums 2j and 2j+1: lanes 2r, 2r+1 = row r's min */
-        for (int j = 0; j < 8; j++) {
-            const __m512i m = _mm512_cvtepu8_epi32(bytes16(sm0 + 64 + 8 * j, sm1 + 64 + 8 * j));
-            M[j] = _mm512_or_si512(m, _mm512_slli_epi32(m, 16));
-        }
+        __m512i M[8];
+        for (int j = 0; j < 8; j++) M[j] = k4_min_pairs(sm0, sm1, j);
         for (int c = 0; c < C; c++) {
             __m512i msum = _mm512_setzero_si512();
             for (int j = 0; j < 8; j++) msum = _mm512_add_epi32(msum, _mm512_madd_epi16(M[j], bcast4(xb[c][b].bsums + 2 * j)));
@@ -204,12 +218,8 @@ static inline __attribute__((always_inline)) void gemm_q6(int64_t n, const uint8
                 q6_scale_block(g0, g1, xb, b, h, 3, half, isum, C);
             }
         const __m512 D = halfs16(g0 + 1664, g1 + 1664);
-        __m512i M[8]; /* lanes 2r, 2r+1: row r's scales 2p and 2p+1 (signed) */
-        for (int p = 0; p < 8; p++) {
-            const __m512i a = _mm512_cvtepi8_epi32(bytes16(sc0 + 16 * p, sc1 + 16 * p));
-            const __m512i z = _mm512_cvtepi8_epi32(bytes16(sc0 + 16 * p + 8, sc1 + 16 * p + 8));
-            M[p] = _mm512_mask_blend_epi16(0xAAAAAAAAu, a, _mm512_slli_epi32(z, 16));
-        }
+        __m512i M[8];
+        for (int p = 0; p < 8; p++) M[p] = q6_scale_pairs(sc0, sc1, p);
         for (int c = 0; c < C; c++) {
             __m512i msum = _mm512_setzero_si512();
             for (int p = 0; p < 8; p++) msum = _mm512_add_epi32(msum, _mm512_madd_epi16(M[p], bcast4(xb[c][b].bsums + 2 * p)));
@@ -218,6 +228,128 @@ static inline __attribute__((always_inline)) void gemm_q6(int64_t n, const uint8
         }
     }
     for (int c = 0; c < C; c++) _mm512_storeu_ps(y + (size_t)c * y_stride, acc[c]);
+}
+
+/* ---- one token: one 8-row group at a time ------------------------------------------ */
+
+/* A single token (one sequence generating) reads each group once. Here one
+ * 64-byte load holds two consecutive code vectors of the same group (lanes
+ * 0..7: vector i, rows 0..7; lanes 8..15: vector i + 1), so the matrix is
+ * read as one stream, in the order it lies in memory (the 16-row products
+ * above read two streams a group apart: from memory, measured 2026-12-04,
+ * they fell to a fraction of the AVX2 kernel's speed), and each vpdpbusd
+ * does twice an AVX2 maddubs' work. The token's quants for that pair, the
+ * dword of vector i in the low half and of i + 1 in the high half, come
+ * from one permute of its 32 bytes. A row's two halves are added at the end
+ * of each super-block, so the integer sums, and the float steps after
+ * them, are the AVX2 kernel's (avx2_stored_kquants.c): bit for bit the
+ * same numbers.
+ *
+ * Prefetch: with one 64-byte load per line these products outran the
+ * hardware prefetcher (weights from memory: ~5 GB/s, against ~25 with
+ * this), so each super-block asks for the one ONE_PREFETCH_AHEAD on. */
+#define ONE_PREFETCH_AHEAD 4
+
+/* Lanes 0..7: dword 2j of X's low 256 bits; lanes 8..15: dword 2j + 1. */
+static inline __m512i act_pair(__m512i X, int j) {
+    const __m512i at = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+    return _mm512_permutexvar_epi32(_mm512_add_epi32(at, _mm512_set1_epi32(2 * j)), X);
+}
+
+/* 32 bytes at p in the low half of a vector (act_pair's X). */
+static inline __m512i act32(const int8_t *p) { return _mm512_castsi256_si512(load32(p)); }
+
+/* The 8 rows' int32 of a vector whose halves are parts of the same rows. */
+static inline __m256i fold_halves(__m512i v) {
+    return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+}
+
+/* Q4_K / Q5_K (Q5 = 1), one token, the 8 rows of group g into y[0..7]. */
+static inline __attribute__((always_inline)) void one_k4(int64_t n, const uint8_t *g, const block_q8_K *x, float *y,
+                                                         const int Q5) {
+    const size_t gb = GROUP * (Q5 ? sizeof(block_q5_K) : sizeof(block_q4_K));
+    const size_t at_qh = 1024, at_sc = Q5 ? 1280 : 1024;
+    const __m512i m0f = _mm512_set1_epi8(0x0F), b4 = _mm512_set1_epi8(0x10);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK_K; b++, g += gb) {
+        avx512_prefetch_lines(g + ONE_PREFETCH_AHEAD * gb, gb);
+        _Alignas(32) uint8_t sm[128];
+        k4_scales(g + at_sc, sm);
+        __m512i isum = _mm512_setzero_si512();
+        for (int s2 = 0; s2 < 4; s2++) { /* sub-blocks s = 2 s2 (low nibbles) and 2 s2 + 1 (high) */
+            const __m512i X0 = act32(x[b].qs + 64 * s2), X1 = act32(x[b].qs + 64 * s2 + 32);
+            __m512i t0 = _mm512_setzero_si512(), t1 = t0;
+            for (int j = 0; j < 4; j++) {
+                const __m512i P = _mm512_loadu_si512(g + 32 * (8 * s2 + 2 * j));
+                __m512i u0 = _mm512_and_si512(P, m0f), u1 = _mm512_and_si512(_mm512_srli_epi16(P, 4), m0f);
+                if (Q5) { /* bit s of each qh byte becomes bit 4 */
+                    const __m512i H = _mm512_loadu_si512(g + at_qh + 64 * j);
+                    const int s = 2 * s2;
+                    const __m512i h0 = s <= 4 ? _mm512_slli_epi16(H, 4 - s) : _mm512_srli_epi16(H, s - 4);
+                    const __m512i h1 = s + 1 <= 4 ? _mm512_slli_epi16(H, 3 - s) : _mm512_srli_epi16(H, s - 3);
+                    u0 = _mm512_or_si512(u0, _mm512_and_si512(h0, b4));
+                    u1 = _mm512_or_si512(u1, _mm512_and_si512(h1, b4));
+                }
+                t0 = _mm512_dpbusd_epi32(t0, u0, act_pair(X0, j));
+                t1 = _mm512_dpbusd_epi32(t1, u1, act_pair(X1, j));
+            }
+            const uint8_t *sc = sm + 16 * s2;
+            isum = _mm512_add_epi32(isum, _mm512_mullo_epi32(t0, _mm512_cvtepu8_epi32(bytes16(sc, sc))));
+            isum = _mm512_add_epi32(isum, _mm512_mullo_epi32(t1, _mm512_cvtepu8_epi32(bytes16(sc + 8, sc + 8))));
+        }
+        __m512i msum = _mm512_setzero_si512(); /* both halves the same: the low one is used */
+        for (int j = 0; j < 8; j++) msum = _mm512_add_epi32(msum, _mm512_madd_epi16(k4_min_pairs(sm, sm, j), bcast4(x[b].bsums + 2 * j)));
+        const __m256 D = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + at_sc + 96)));
+        const __m256 DM = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + at_sc + 112)));
+        const __m256 v = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(_mm512_castsi512_si256(msum)), DM,
+                                          _mm256_mul_ps(_mm256_cvtepi32_ps(fold_halves(isum)), D));
+        acc = _mm256_fmadd_ps(v, _mm256_set1_ps(x[b].d), acc);
+    }
+    _mm256_storeu_ps(y, acc);
+}
+
+/* Q6_K, one token, the 8 rows of group g into y[0..7]. Weight 128h + 32k + l
+ * as in q6_scale_block; the ql vectors of k = 0 and 2 (k = 1 and 3) are the
+ * same bytes, so each pair of code vectors is loaded once for all four k. */
+static inline __attribute__((always_inline)) void one_q6(int64_t n, const uint8_t *g, const block_q8_K *x, float *y) {
+    const size_t gb = GROUP * sizeof(block_q6_K);
+    const __m512i m0f = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK_K; b++, g += gb) {
+        avx512_prefetch_lines(g + ONE_PREFETCH_AHEAD * gb, gb);
+        const int8_t *sc = (const int8_t *)(g + 1536); /* sc[8t + r] */
+        __m512i isum = _mm512_setzero_si512();
+        for (int h = 0; h < 2; h++) {
+            __m512i X[4], t[4][2]; /* t[k][i / 4]: one scale each */
+            for (int k = 0; k < 4; k++) {
+                X[k] = act32(x[b].qs + 128 * h + 32 * k);
+                t[k][0] = t[k][1] = _mm512_setzero_si512();
+            }
+            for (int j = 0; j < 4; j++) { /* code vectors i = 2j, 2j + 1 */
+                const __m512i L0 = _mm512_loadu_si512(g + 32 * (16 * h + 2 * j));
+                const __m512i L1 = _mm512_loadu_si512(g + 32 * (16 * h + 8 + 2 * j));
+                const __m512i H = _mm512_loadu_si512(g + 1024 + 32 * (8 * h + 2 * j));
+                const __m512i u[4] = {
+                    _mm512_or_si512(_mm512_and_si512(L0, m0f), _mm512_and_si512(_mm512_slli_epi16(H, 4), m30)),
+                    _mm512_or_si512(_mm512_and_si512(L1, m0f), _mm512_and_si512(_mm512_slli_epi16(H, 2), m30)),
+                    _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(L0, 4), m0f), _mm512_and_si512(H, m30)),
+                    _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(L1, 4), m0f),
+                                    _mm512_and_si512(_mm512_srli_epi16(H, 2), m30))};
+                for (int k = 0; k < 4; k++) t[k][j / 2] = _mm512_dpbusd_epi32(t[k][j / 2], u[k], act_pair(X[k], j));
+            }
+            for (int k = 0; k < 4; k++)
+                for (int half = 0; half < 2; half++) {
+                    const int8_t *st = sc + 8 * (2 * (4 * h + k) + half);
+                    isum = _mm512_add_epi32(isum, _mm512_mullo_epi32(t[k][half], _mm512_cvtepi8_epi32(bytes16(st, st))));
+                }
+        }
+        __m512i msum = _mm512_setzero_si512(); /* both halves the same: the low one is used */
+        for (int p = 0; p < 8; p++) msum = _mm512_add_epi32(msum, _mm512_madd_epi16(q6_scale_pairs(sc, sc, p), bcast4(x[b].bsums + 2 * p)));
+        const __m256 D = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 1664)));
+        const __m256i t = _mm256_sub_epi32(fold_halves(isum), _mm256_slli_epi32(_mm512_castsi512_si256(msum), 5));
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(t), D), _mm256_set1_ps(x[b].d), acc);
+    }
+    _mm256_storeu_ps(y, acc);
 }
 
 /* ---- the types: two AVX2 groups per panel, these products ----------------------------- */
@@ -238,16 +370,11 @@ static size_t act_row_bytes(int64_t n) { return (size_t)(n / QK_K) * sizeof(bloc
     default: call(8); break;                                                                                     \
     }
 
-/* ONE_TOKEN: a single token (one sequence generating) streams the matrix
- * from memory, where these products of two groups side by side were not
- * clearly faster than the AVX2 kernel reading one group at a time (a busy
- * machine: no verdict either way); that kernel gives the same numbers, so
- * one token keeps it.
- * A panel is the AVX2 layout's panel of rows 0..7 followed by that of rows
+/* A panel is the AVX2 layout's panel of rows 0..7 followed by that of rows
  * 8..15 (all zero when there are none): a whole matrix is byte for byte
  * the AVX2 stored matrix (plus a zero group when its row count is an odd
- * multiple of 8). */
-#define STORED_TYPE(name, CALL)                                                                                               \
+ * multiple of 8). One token: one_k4 / one_q6, group after group. */
+#define STORED_TYPE(name, CALL, ONE)                                                                                               \
     static size_t name##_bytes(int64_t n) { return 2 * mote_avx2_stored_##name.panel_bytes(n); }                   \
     static void name##_pack(int64_t n, const void *w, size_t w_stride, int rows, void *panel) {                   \
         const size_t half = mote_avx2_stored_##name.panel_bytes(n);                                                \
@@ -262,9 +389,9 @@ static size_t act_row_bytes(int64_t n) { return (size_t)(n / QK_K) * sizeof(bloc
     static void name##_gemm(int64_t n, const void *panel, const void *x, size_t x_stride, int cols, float *y,     \
                             size_t y_stride) {                                                                     \
         const size_t half = mote_avx2_stored_##name.panel_bytes(n);                                                \
-        if (cols == 1) { /* one token: the AVX2 products, group by group (see ONE_TOKEN) */                        \
-            mote_avx2_stored_##name.gemm(n, panel, x, x_stride, 1, y, y_stride);                                   \
-            mote_avx2_stored_##name.gemm(n, (const uint8_t *)panel + half, x, x_stride, 1, y + GROUP, y_stride);   \
+        if (cols == 1) {                                                                                           \
+            ONE((const uint8_t *)panel, (const block_q8_K *)x, y);                                                 \
+            ONE((const uint8_t *)panel + half, (const block_q8_K *)x, y + GROUP);                                  \
             return;                                                                                                \
         }                                                                                                          \
         const uint8_t *g0 = panel, *g1 = g0 + half;                                                                \
@@ -278,9 +405,13 @@ static size_t act_row_bytes(int64_t n) { return (size_t)(n / QK_K) * sizeof(bloc
 #define CALL_Q5(C) gemm_k4(n, g0, g1, xb, y, y_stride, C, 1)
 #define CALL_Q6(C) gemm_q6(n, g0, g1, xb, y, y_stride, C)
 
-STORED_TYPE(q4_K, CALL_Q4)
-STORED_TYPE(q5_K, CALL_Q5)
-STORED_TYPE(q6_K, CALL_Q6)
+#define ONE_Q4(g, x, y) one_k4(n, g, x, y, 0)
+#define ONE_Q5(g, x, y) one_k4(n, g, x, y, 1)
+#define ONE_Q6(g, x, y) one_q6(n, g, x, y)
+
+STORED_TYPE(q4_K, CALL_Q4, ONE_Q4)
+STORED_TYPE(q5_K, CALL_Q5, ONE_Q5)
+STORED_TYPE(q6_K, CALL_Q6, ONE_Q6)
 
 #else
 typedef int mote_avx512_stored_kquants_unused; /* not an x86-64 build */
