@@ -102,14 +102,31 @@ static inline __m512i q6_scale_pairs(const int8_t *sc0, const int8_t *sc1, int p
  * hardware prefetcher, following two streams (g0, g1) a few hundred
  * nanoseconds apart, let the first loads of each super-block wait on
  * memory (perf at 8 sequences, llama3.2-1b: the scale loads of Q4_K and
- * the code loads of Q6_K were the hottest instructions). So each
- * super-block asks for the one PREFETCH_AHEAD super-blocks on, line by
- * line, in both groups. Past a matrix's end this only touches the next
- * panel (or nothing: prefetches never fault). */
+ * the code loads of Q6_K were the hottest instructions). So super-block b
+ * of nb asks for the one PREFETCH_AHEAD super-blocks on, in both groups;
+ * near a panel's end that is the same super-block of the next panel's
+ * groups (the panels of a matrix lie back to back: g0 + 2 * nb * gb is the
+ * next g0), where the products go next. Past a matrix's end this touches
+ * nothing of use, harmlessly: prefetches never fault. The requests are
+ * spread over the super-block's products, slice s of `slices` before each
+ * sub-block's (Q4_K) or scale's (Q6_K) products: all at the super-block's
+ * start, the prefetches themselves stalled, waiting for free line fill
+ * slots (perf: a quarter of Q6_K's time on them).
+ * Measured 2026-12-04 (one core, busy AVX-512 Zen, 8 tokens, matrices of
+ * 2048 and 8192 columns from memory): once the prefetches were really there
+ * (see avx512_prefetch_lines), Q4_K ~55 -> ~170-200 GMAC/s and Q6_K
+ * ~25-45 -> ~45-65; sliced, Q6_K ~60-90 (2048 columns) and ~120-175 (8192),
+ * Q4_K about the same (~170-220). In cache: Q4_K ~260, Q6_K ~200. */
 #define PREFETCH_AHEAD 2
-static inline void prefetch_ahead(const uint8_t *g0, const uint8_t *g1, size_t gb) {
-    avx512_prefetch_lines(g0 + PREFETCH_AHEAD * gb, gb);
-    avx512_prefetch_lines(g1 + PREFETCH_AHEAD * gb, gb);
+static inline __attribute__((always_inline)) void prefetch_slice(const uint8_t *g0, const uint8_t *g1, size_t gb,
+                                                                 int64_t b, int64_t nb, const int s, const int slices) {
+    const size_t step = ((gb + (size_t)slices - 1) / (size_t)slices + 63) & ~(size_t)63; /* whole lines */
+    const size_t from = (size_t)s * step;
+    if (from >= gb) return;
+    const size_t ahead = (size_t)(b + PREFETCH_AHEAD < nb ? PREFETCH_AHEAD : PREFETCH_AHEAD + nb) * gb + from;
+    const size_t len = gb - from < step ? gb - from : step;
+    avx512_prefetch_lines(g0 + ahead, len);
+    avx512_prefetch_lines(g1 + ahead, len);
 }
 
 /* Q4_K / Q5_K (Q5 = 1): C tokens, constants after inlining. g0, g1: the two
@@ -124,13 +141,13 @@ static inline __attribute__((always_inline)) void gemm_k4(int64_t n, const uint8
     __m512 acc[COLS];
     for (int c = 0; c < C; c++) acc[c] = _mm512_setzero_ps();
     for (int64_t b = 0; b < n / QK_K; b++, g0 += gb, g1 += gb) {
-        prefetch_ahead(g0, g1, gb);
         _Alignas(32) uint8_t sm0[128], sm1[128];
         k4_scales(g0 + at_sc, sm0);
         k4_scales(g1 + at_sc, sm1);
         __m512i isum[COLS];
         for (int c = 0; c < C; c++) isum[c] = _mm512_setzero_si512();
         for (int s = 0; s < 8; s++) {
+            prefetch_slice(g0, g1, gb, b, n / QK_K, s, 8);
             __m512i t[2][COLS]; /* few tokens: two chains per token (even and odd i), so loads run ahead */
             for (int c = 0; c < C; c++) t[0][c] = t[1][c] = _mm512_setzero_si512();
             for (int i = 0; i < 8; i++) {
@@ -206,15 +223,18 @@ static inline __attribute__((always_inline)) void gemm_q6(int64_t n, const uint8
     __m512 acc[COLS];
     for (int c = 0; c < C; c++) acc[c] = _mm512_setzero_ps();
     for (int64_t b = 0; b < n / QK_K; b++, g0 += gb, g1 += gb) {
-        prefetch_ahead(g0, g1, gb);
         const int8_t *sc0 = (const int8_t *)(g0 + 1536), *sc1 = (const int8_t *)(g1 + 1536); /* sc[8t + r] */
         __m512i isum[COLS];
         for (int c = 0; c < C; c++) isum[c] = _mm512_setzero_si512();
         for (int h = 0; h < 2; h++)
-            for (int half = 0; half < 2; half++) { /* 16 weights: one scale */
+            for (int half = 0; half < 2; half++) { /* 16 weights: one scale; k written out (q6_scale_block) */
+                prefetch_slice(g0, g1, gb, b, n / QK_K, 8 * h + 4 * half + 0, 16);
                 q6_scale_block(g0, g1, xb, b, h, 0, half, isum, C);
+                prefetch_slice(g0, g1, gb, b, n / QK_K, 8 * h + 4 * half + 1, 16);
                 q6_scale_block(g0, g1, xb, b, h, 1, half, isum, C);
+                prefetch_slice(g0, g1, gb, b, n / QK_K, 8 * h + 4 * half + 2, 16);
                 q6_scale_block(g0, g1, xb, b, h, 2, half, isum, C);
+                prefetch_slice(g0, g1, gb, b, n / QK_K, 8 * h + 4 * half + 3, 16);
                 q6_scale_block(g0, g1, xb, b, h, 3, half, isum, C);
             }
         const __m512 D = halfs16(g0 + 1664, g1 + 1664);

@@ -22,11 +22,12 @@
 
 /* Ask for `bytes` of weights at p, cache line by cache line (the stored
  * products prefetch a few blocks ahead; prefetches never fault, so p may run
- * past a matrix's end). */
-static inline void avx512_prefetch_lines(const void *p, size_t bytes) {
-    /* prefetcht0 as a volatile asm statement, not _mm_prefetch: GCC 12's dead
-     * code elimination dropped every _mm_prefetch of avx512_stored_kquants.c
-     * (objdump: not one prefetch instruction in the object at -O1 and up). */
+ * past a matrix's end). Always inlined, and the prefetch is a volatile asm
+ * statement, not _mm_prefetch: GCC 12 took a function whose only work was
+ * prefetching for one without effects and deleted the calls to it, and its
+ * dead-code pass dropped _mm_prefetch in the stored K-quant products (found
+ * 2026-12-04 with objdump: not one prefetch instruction was left there). */
+static inline __attribute__((always_inline)) void avx512_prefetch_lines(const void *p, size_t bytes) {
     for (size_t off = 0; off < bytes; off += 64) __asm__ volatile("prefetcht0 %0" : : "m"(*((const char *)p + off)));
 }
 
