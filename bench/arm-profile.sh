@@ -23,8 +23,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CPU=${1:?usage: bench/arm-profile.sh CPU MODEL.gguf [PROGRAM]}
 MODEL=${2:?usage: bench/arm-profile.sh CPU MODEL.gguf [PROGRAM]}
-arch=arm64 sysroot=/usr/aarch64-linux-gnu
-if [ "$CPU" = cortex-a7 ]; then arch=armhf sysroot=/usr/arm-linux-gnueabihf; fi
+arch=arm64 triple=aarch64-linux-gnu
+if [ "$CPU" = cortex-a7 ]; then arch=armhf triple=arm-linux-gnueabihf; fi
 PROGRAM=${3:-${MOTE_ARM_BUILD:-$ROOT/build-arm}/$arch/mote}
 P1=${P1:-12} P2=${P2:-16} G=${G:-1} GEN=${GEN:-0}
 OUT=${OUT:-$ROOT/build-armprof}
@@ -40,10 +40,14 @@ build_insn_plugin "$OUT"
 profile() {
   local qemu=qemu-aarch64 args
   [ "$arch" = armhf ] && qemu=qemu-arm
-  if [ "$(basename "$PROGRAM")" = llama_count ]; then args=("$MODEL" "$1" "$2")
+  # mote takes its libraries (and their ld.so) from the :arm64/:armhf
+  # packages under /, as bench/arm-compare-llamacpp.sh runs it: the cross
+  # toolchain's ld.so with those libraries is a mismatch that can hang.
+  local sysroot=/
+  if [ "$(basename "$PROGRAM")" = llama_count ]; then args=("$MODEL" "$1" "$2") sysroot=/usr/$triple
   else args=(bench -m "$MODEL" -p "$1" -n "$2" -r 1 -t 1 -q); fi
   nice "$qemu" -cpu "$CPU" -L "$sysroot" -plugin "$OUT/insn_count.so,profile=$3" -d plugin \
-      "$PROGRAM" "${args[@]}" 2>&1 | grep "^insns " || { echo "run failed: P $1 G $2" >&2; return 1; }
+        "$PROGRAM" "${args[@]}" 2>&1 | grep "^insns " || { echo "run failed: P $1 G $2" >&2; return 1; }
 }
 tag=$(basename "$PROGRAM")-$CPU-$(basename "$MODEL" .gguf)
 if [ "$GEN" = 1 ]; then

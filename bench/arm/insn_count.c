@@ -13,7 +13,10 @@
  * offset in that file, INSNS and MEM the instructions and memory accesses
  * the block executed in all. The guest's code lives in host memory in
  * qemu-user, so the host's /proc/self/maps names each block's file; a block
- * retranslated later gives a second line (add them). bench/arm/profile_report.py
+ * retranslated later gives a second line (add them). With every=SECONDS as
+ * well, FILE is also rewritten every SECONDS of wall time while the program
+ * runs (counters read on the fly), to see where a run that never ends
+ * spends its time. bench/arm/profile_report.py
  * turns two such files into instructions per token by function (symbols
  * from the ELF files' tables), and bench/arm-profile.sh runs the whole model.
  *
@@ -30,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef uint64_t qemu_plugin_id_t;
 struct qemu_plugin_tb;
@@ -148,15 +152,19 @@ static host_mapping *read_host_mappings(size_t *count) {
     return maps;
 }
 
-/* write_profile: every record that ran, as "PATH\tOFFSET\tINSNS\tMEM". */
+/* write_profile: every record that ran, as "PATH\tOFFSET\tINSNS\tMEM"
+ * (to a temporary file renamed over FILE, so a reader never sees half). */
 static void write_profile(void) {
-    FILE *out = fopen(profile_path, "w");
+    char tmp_path[4096];
+    snprintf(tmp_path, sizeof tmp_path, "%s.tmp", profile_path);
+    FILE *out = fopen(tmp_path, "w");
     if (!out) {
         qemu_plugin_outs("insn_count: cannot write the profile file\n");
         return;
     }
     size_t n_maps = 0;
     host_mapping *maps = read_host_mappings(&n_maps);
+    pthread_mutex_lock(&chunks_lock);
     for (record_chunk *c = chunks; c; c = c->next)
         for (size_t i = 0; i < c->used; i++) {
             const block_record *r = &c->records[i];
@@ -172,8 +180,22 @@ static void write_profile(void) {
             else
                 fprintf(out, "?\t%" PRIxPTR "\t%" PRIu64 "\t%" PRIu64 "\n", r->host_addr, r->insns, r->mem);
         }
+    pthread_mutex_unlock(&chunks_lock);
     free(maps);
     fclose(out);
+    rename(tmp_path, profile_path);
+}
+
+static unsigned snapshot_seconds; /* every=SECONDS: 0 for none */
+
+/* The snapshot thread: rewrites the profile every snapshot_seconds. */
+static void *snapshot_loop(void *arg) {
+    (void)arg;
+    for (;;) {
+        sleep(snapshot_seconds);
+        write_profile();
+    }
+    return NULL;
 }
 
 static void report_counts(qemu_plugin_id_t id, void *data) {
@@ -185,19 +207,24 @@ static void report_counts(qemu_plugin_id_t id, void *data) {
         write_profile();
 }
 
-/* Entry point QEMU calls after loading the plugin; the one argument it
- * knows is profile=FILE. */
+/* Entry point QEMU calls after loading the plugin; the arguments it knows
+ * are profile=FILE and every=SECONDS. */
 __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id, const void *info, int argc,
                                                                char **argv) {
     (void)info;
     for (int i = 0; i < argc; i++) {
         if (strncmp(argv[i], "profile=", 8) == 0 && argv[i][8]) {
             profile_path = strdup(argv[i] + 8);
+        } else if (strncmp(argv[i], "every=", 6) == 0 && atoi(argv[i] + 6) > 0) {
+            snapshot_seconds = (unsigned)atoi(argv[i] + 6);
         } else {
-            qemu_plugin_outs("insn_count: unknown argument (known: profile=FILE)\n");
+            qemu_plugin_outs("insn_count: unknown argument (known: profile=FILE, every=SECONDS)\n");
             return -1;
         }
     }
+    pthread_t snapshots;
+    if (profile_path && snapshot_seconds && pthread_create(&snapshots, NULL, snapshot_loop, NULL) == 0)
+        pthread_detach(snapshots);
     qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
     qemu_plugin_register_atexit_cb(id, report_counts, NULL);
     return 0;
