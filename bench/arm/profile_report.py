@@ -60,7 +60,10 @@ def load_symbols(path):
             addr = int(f[1], 16) & ~1
             size = int(f[2], 0) if f[2].isdigit() or f[2].startswith("0x") else 0
             syms.setdefault(addr, (f[7].split("@")[0], size))
-    return sorted((a, n, s) for a, (n, s) in syms.items())
+    # Local functions of one name in several files of a program (static
+    # helpers compiled once per kernel set) are told apart by address.
+    names = collections.Counter(n for n, _ in syms.values())
+    return sorted((a, n if names[n] == 1 else f"{n}@{a:x}", s) for a, (n, s) in syms.items())
 
 
 class Resolver:
