@@ -1,6 +1,6 @@
 /*
- * attention_check.c — see attention_check.h. The reference is the one of
- * tests/unit/test_attention_block.c (the x86 sets' cmocka test): the query
+ * attention_check.c — see attention_check.h. The reference (also used by
+ * tests/unit/test_attention_block.c, the x86 sets' cmocka test): the query
  * and the accumulator rounded to f16, the q.k dot in 8 lanes over two
  * accumulators by alternate blocks of 8, summed (lo+hi halves, then pairs),
  * the online softmax with libm's expf.
@@ -23,9 +23,8 @@ static float uniform(void) { /* in [-1, 1) */
 
 static float round16(float x) { return mote_fp16_to_f32(mote_f32_to_fp16(x)); }
 
-/* One query over rows lo..hi-1, alone. */
-static void single_query(int32_t hd, float scale, const float *q, const mote_fp16 *key, const mote_fp16 *val,
-                         int64_t stride, int32_t lo, int32_t hi, float *out) {
+void attention_single_query(int32_t hd, float scale, const float *q, const mote_fp16 *key, const mote_fp16 *val,
+                            int64_t stride, int32_t lo, int32_t hi, float *out) {
     float qh[256], acc[256];
     for (int32_t i = 0; i < hd; i++) qh[i] = round16(q[i]), acc[i] = 0.0f;
     const int32_t paired = hd / 16 * 2;
@@ -85,7 +84,7 @@ int attention_check_set(const mote_kernel_set *set, int *checked) {
                     const float scale = 1.0f / sqrtf((float)hd);
                     set->attend_block(hd, scale, nq, qp, op, lo, hi, key + hd, val + hd, stride, qh, (mote_fp16 *)acc);
                     for (int32_t j = 0; j < nq; j++) {
-                        single_query(hd, scale, q[j], key + hd, val + hd, stride, lo[j], hi[j], want);
+                        attention_single_query(hd, scale, q[j], key + hd, val + hd, stride, lo[j], hi[j], want);
                         (*checked)++;
                         if (memcmp(want, out[j], (size_t)hd * sizeof(float)) != 0) {
                             if (bad < 3)
