@@ -89,7 +89,12 @@ static const mote_kernel_set sets[] = {
      NULL},
 #endif
 #if defined(__aarch64__) || defined(__arm__)
+#if defined(__aarch64__)
+    {"neon", has_neon, mote_neon_kernels, mote_neon_panel_kernels, mote_neon_stored_panels, mote_neon_attend_block,
+     mote_neon_glu_silu, NULL, NULL},
+#else
     {"neon", has_neon, mote_neon_kernels, mote_neon_panel_kernels, mote_neon_stored_panels, NULL, NULL, NULL, NULL},
+#endif
 #endif
 #if defined(__aarch64__)
     {"neon-dotprod", has_dotprod, mote_neon_dotprod_kernels, mote_neon_dotprod_panel_kernels,

@@ -99,6 +99,14 @@ extern const mote_panel_entry mote_avx512bf16_panel_kernels[];
 extern const mote_kernel_entry mote_neon_kernels[];
 extern const mote_panel_entry mote_neon_panel_kernels[];
 extern const mote_panel_entry mote_neon_stored_panels[];
+#if defined(__aarch64__)
+/* quant/arm/neon_attention.c and neon_activation.c (AArch64 only; ARMv7
+ * keeps the portable loops). */
+void mote_neon_attend_block(int32_t hd, float scale, int32_t nq, const float *const *q, float *const *out,
+                            const int32_t *lo, const int32_t *hi, const mote_fp16 *key, const mote_fp16 *val,
+                            int64_t stride, float *qh, mote_fp16 *acc);
+void mote_neon_glu_silu(float *out, const float *gate, const float *up, int64_t n);
+#endif
 #endif
 #if defined(__aarch64__)
 extern const mote_kernel_entry mote_neon_dotprod_kernels[];

@@ -4,7 +4,8 @@
  * set the CPU supports through tests/kernels/simd_check.c (random rows and
  * the deliberately extreme super-block rows) and exits 1 on any
  * mismatch; the panel kernels and stored panel layouts of each set too
- * (tests/kernels/panel_check.c).
+ * (tests/kernels/panel_check.c), and its attention and SiLU kernels
+ * (tests/kernels/attention_check.c, glu_check.c).
  *
  * usage: kernel_check [--expect SET]... [--fixtures DIR]
  *   --expect SET    fail unless kernel set SET ("neon", "neon-dotprod") is
@@ -19,6 +20,8 @@
 #include "core/cpu.h"
 #include "mote.h"
 #include "quant/types.h"
+#include "attention_check.h"
+#include "glu_check.h"
 #include "panel_check.h"
 #include "simd_check.h"
 
@@ -99,6 +102,14 @@ int main(int argc, char **argv) {
         const int pb = panel_check_set(&sets[i], 4242u + (uint32_t)i, &panels, &stored);
         printf("kernel set %s: %d panel kernels, %d stored layouts, %d mismatches\n", sets[i].name, panels, stored, pb);
         bad += pb;
+        int queries = 0;
+        const int ab = attention_check_set(&sets[i], &queries);
+        if (queries) printf("kernel set %s: %d attention queries, %d mismatches\n", sets[i].name, queries, ab);
+        bad += ab;
+        int elements = 0;
+        const int gb = glu_check_set(&sets[i], &elements);
+        if (elements) printf("kernel set %s: %d glu_silu elements, %d mismatches\n", sets[i].name, elements, gb);
+        bad += gb;
         if (fixtures) bad += check_fixtures(fixtures, &sets[i]);
         ran++;
     }

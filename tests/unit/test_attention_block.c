@@ -6,7 +6,8 @@
  * result must be exactly what it gets alone, in whatever
  * company and whatever overlap of key ranges (causal neighbours, sliding
  * windows, disjoint runs). "Alone" is written out here step by step in
- * scalar C: the query and the accumulator rounded to f16, the q.k dot in 8
+ * scalar C (tests/kernels/attention_check.c, shared with the ARM cross
+ * test): the query and the accumulator rounded to f16, the q.k dot in 8
  * lanes split over two accumulators by alternate blocks of 8 and summed
  * (lo+hi halves, then pairs), the online softmax with libm's expf. That is
  * the arithmetic the single-query kernel had, which prefill = single steps,
@@ -27,6 +28,7 @@
 #include "quant/fp16.h"
 #include "quant/simd.h"
 #include "testutil.h"
+#include "kernels/attention_check.h"
 #if defined(__x86_64__)
 #include "quant/x86/avx2_kernels.h"
 #include "quant/x86/avx512_kernels.h"
@@ -38,44 +40,6 @@ static uint32_t rng_state = 12345u;
 static float uniform(void) { /* in [-1, 1) */
     rng_state = rng_state * 1664525u + 1013904223u;
     return (float)(rng_state >> 8) / 8388608.0f - 1.0f;
-}
-
-static float round16(float x) { return mote_fp16_to_f32(mote_f32_to_fp16(x)); }
-
-/* One query over rows lo..hi-1, the single-query way (see the top). */
-static void reference(int32_t hd, float scale, const float *q, const mote_fp16 *key, const mote_fp16 *val,
-                      int64_t stride, int32_t lo, int32_t hi, float *out) {
-    float qh[512], acc[512];
-    for (int32_t i = 0; i < hd; i++) {
-        qh[i] = round16(q[i]);
-        acc[i] = 0.0f;
-    }
-    const int32_t paired = hd / 16 * 2; /* blocks of 8 that alternate between the two accumulators */
-    float max = -INFINITY, sum = 0.0f;
-    for (int32_t s = lo; s < hi; s++) {
-        const mote_fp16 *k = key + s * stride, *v = val + s * stride;
-        float d[2][8] = {{0}};
-        for (int32_t c = 0; c < hd / 8; c++) {
-            float *lane = d[c < paired ? c % 2 : 0];
-            for (int l = 0; l < 8; l++) lane[l] = fmaf(qh[c * 8 + l], mote_fp16_to_f32(k[c * 8 + l]), lane[l]);
-        }
-        float v8[8], h[4];
-        for (int l = 0; l < 8; l++) v8[l] = d[0][l] + d[1][l];
-        for (int l = 0; l < 4; l++) h[l] = v8[l] + v8[l + 4];
-        const float score = ((h[0] + h[2]) + (h[1] + h[3])) * scale;
-        float rescale = 1.0f, weight = 1.0f;
-        if (score > max) {
-            rescale = expf(max - score);
-            max = score;
-            for (int32_t i = 0; i < hd; i++) acc[i] = round16(acc[i] * rescale);
-        } else {
-            weight = expf(score - max);
-        }
-        for (int32_t i = 0; i < hd; i++) acc[i] = round16(fmaf(mote_fp16_to_f32(v[i]), weight, acc[i]));
-        sum = sum * rescale + weight;
-    }
-    const float inv = 1.0f / sum;
-    for (int32_t i = 0; i < hd; i++) out[i] = acc[i] * inv;
 }
 
 /* Key ranges of a block of nq queries, by pattern. */
@@ -137,7 +101,7 @@ static int check_set(const mote_kernel_set *set) {
                     const float scale = 1.0f / sqrtf((float)hd);
                     set->attend_block(hd, scale, nq, qp, op, lo, hi, kh, vh, stride, qh, (mote_fp16 *)acc);
                     for (int32_t j = 0; j < nq; j++) {
-                        reference(hd, scale, q[j], kh, vh, stride, lo[j], hi[j], want);
+                        attention_single_query(hd, scale, q[j], kh, vh, stride, lo[j], hi[j], want);
                         checked++;
                         if (!same(want, out[j], hd)) {
                             if (bad < 5)
