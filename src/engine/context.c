@@ -114,16 +114,19 @@ static arena_layout layout_arena(const mote_model *m, int64_t nb, int n_threads,
 }
 
 /* Most tokens per forward step for calls of up to nb: a causal model's
- * longer call runs as several steps (decode.c), each writing its keys and
- * values before the next attends to them, so the numbers are the same as
- * one step's wherever the products take the same road (engine/matmul.c:
- * every road choice is made below MOTE_UBATCH / 2 tokens but Q4_K's
- * repacking, from 160). An encoder's tokens see each other both ways: its
+ * longer call runs as several equal steps (decode.c), each writing its keys
+ * and values before the next attends to them, so the numbers are those of
+ * the same tokens in one step wherever the products take the same road
+ * (engine/matmul.c: every road is chosen below 64 tokens but Q4_K's
+ * repacking, from 160: on q4_k_m files a prompt of 160+ tokens now keeps
+ * the stored panels). An encoder's tokens see each other both ways: its
  * text must be one step. The activations grow with the step: on
  * smollm2-135m a step of 512 tokens needs 9.3 MiB besides the logits, 7.7 %
  * of its file + KV cache at 16 sequences of 97 cells (issue #11's
- * 1.1 x (file + KV) memory line); a step of 128 needs ~2.6 MiB, and the
- * products still multiply each weight panel with 128 tokens. */
+ * 1.1 x (file + KV) memory line: 1.129 x); steps of 128 need ~2.6 MiB
+ * (1.083 x with file_pages.c), 256 would leave 1.097 x. Each weight panel
+ * still multiplies 128 tokens per read; pp512 at 128 against 512 was within
+ * the noise of a loaded machine (2026-12-04, bench/RESULTS.md). */
 static int64_t micro_batch(const mote_model *m, int64_t nb) {
     return m->hp.causal && nb > MOTE_UBATCH ? MOTE_UBATCH : nb;
 }
