@@ -42,53 +42,56 @@ static mote_context *context(mote_model *m, int n_seq) {
     return c;
 }
 
+/* Both comparisons on the fixture `name`. */
+static void check_fixture(const char *name) {
+    mote_model *m;
+    assert_int_equal(mote_model_load(fixture_path(name), &m), MOTE_OK);
+    const int n_vocab = mote_model_n_vocab(m);
+    int32_t tok[N_TOK];
+    for (int i = 0; i < N_TOK; i++) tok[i] = (int32_t)((i * 37 + 5) % n_vocab);
+    const size_t row = sizeof(float) * (size_t)n_vocab;
+    float *whole = malloc(row * N_TOK), *parts = malloc(row * N_TOK);
+    assert_non_null(whole);
+    assert_non_null(parts);
+
+    mote_context *c = context(m, 1);
+    assert_true(c->n_ubatch < N_TOK); /* else this test tests nothing */
+    const float *lg;
+    assert_int_equal(mote_decode(c, tok, N_TOK, true, &lg), MOTE_OK);
+    memcpy(whole, lg, row * N_TOK);
+    mote_context_reset(c);
+    for (int i = 0; i < N_TOK; i += PART) {
+        assert_int_equal(mote_decode(c, tok + i, PART, true, &lg), MOTE_OK);
+        memcpy(parts + (size_t)i * n_vocab, lg, row * PART);
+    }
+    assert_memory_equal(whole, parts, row * N_TOK);
+    mote_context_free(c);
+
+    /* two sequences in one batch call against each alone */
+    c = context(m, 2);
+    mote_batch_token b[2 * HALF];
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < HALF; i++) b[s * HALF + i] = (mote_batch_token){tok[s * HALF + i], s, -1, true};
+    assert_int_equal(mote_decode_batch(c, b, 2 * HALF, &lg), MOTE_OK);
+    memcpy(whole, lg, row * 2 * HALF);
+    mote_context_free(c);
+    for (int s = 0; s < 2; s++) {
+        c = context(m, 1);
+        assert_int_equal(mote_decode(c, tok + s * HALF, HALF, true, &lg), MOTE_OK);
+        assert_memory_equal(whole + (size_t)s * HALF * n_vocab, lg, row * HALF);
+        mote_context_free(c);
+    }
+    printf("  %-32s 300 tokens in steps of %d: bit-identical to separate calls and to each sequence alone\n",
+           name, PART);
+    free(whole);
+    free(parts);
+    mote_model_free(m);
+}
+
 static void test_one_call_equals_its_steps(void **state) {
     (void)state;
     require_fixtures();
-    for (size_t f = 0; f < sizeof fixtures / sizeof fixtures[0]; f++) {
-        mote_model *m;
-        assert_int_equal(mote_model_load(fixture_path(fixtures[f]), &m), MOTE_OK);
-        const int n_vocab = mote_model_n_vocab(m);
-        int32_t tok[N_TOK];
-        for (int i = 0; i < N_TOK; i++) tok[i] = (int32_t)((i * 37 + 5) % n_vocab);
-        const size_t row = sizeof(float) * (size_t)n_vocab;
-        float *whole = malloc(row * N_TOK), *parts = malloc(row * N_TOK);
-        assert_non_null(whole);
-        assert_non_null(parts);
-
-        mote_context *c = context(m, 1);
-        assert_true(c->n_ubatch < N_TOK); /* else this test tests nothing */
-        const float *lg;
-        assert_int_equal(mote_decode(c, tok, N_TOK, true, &lg), MOTE_OK);
-        memcpy(whole, lg, row * N_TOK);
-        mote_context_reset(c);
-        for (int i = 0; i < N_TOK; i += PART) {
-            assert_int_equal(mote_decode(c, tok + i, PART, true, &lg), MOTE_OK);
-            memcpy(parts + (size_t)i * n_vocab, lg, row * PART);
-        }
-        assert_memory_equal(whole, parts, row * N_TOK);
-        mote_context_free(c);
-
-        /* two sequences in one batch call against each alone */
-        c = context(m, 2);
-        mote_batch_token b[2 * HALF];
-        for (int s = 0; s < 2; s++)
-            for (int i = 0; i < HALF; i++) b[s * HALF + i] = (mote_batch_token){tok[s * HALF + i], s, -1, true};
-        assert_int_equal(mote_decode_batch(c, b, 2 * HALF, &lg), MOTE_OK);
-        memcpy(whole, lg, row * 2 * HALF);
-        mote_context_free(c);
-        for (int s = 0; s < 2; s++) {
-            c = context(m, 1);
-            assert_int_equal(mote_decode(c, tok + s * HALF, HALF, true, &lg), MOTE_OK);
-            assert_memory_equal(whole + (size_t)s * HALF * n_vocab, lg, row * HALF);
-            mote_context_free(c);
-        }
-        printf("  %-32s 300 tokens in steps of %d: bit-identical to separate calls and to each sequence alone\n",
-               fixtures[f], PART);
-        free(whole);
-        free(parts);
-        mote_model_free(m);
-    }
+    for (size_t f = 0; f < sizeof fixtures / sizeof fixtures[0]; f++) check_fixture(fixtures[f]);
 }
 
 int main(void) {
