@@ -18,6 +18,7 @@
 
 #define DEFAULT_MAX_CTX 4096
 #define DEFAULT_BATCH 512
+#define MOTE_UBATCH 128 /* most tokens per forward step of a causal model (micro_batch) */
 
 mote_context_params mote_context_default_params(void) {
     mote_context_params p = {0, 0, 0, false, 1, MOTE_TYPE_F16, MOTE_TYPE_F16};
@@ -112,10 +113,28 @@ static arena_layout layout_arena(const mote_model *m, int64_t nb, int n_threads,
     return o;
 }
 
+/* Most tokens per forward step for calls of up to nb: a causal model's
+ * longer call runs as several equal steps (decode.c), each writing its keys
+ * and values before the next attends to them, so the numbers are those of
+ * the same tokens in one step wherever the products take the same road
+ * (engine/matmul.c: every road is chosen below 64 tokens but Q4_K's
+ * repacking, from 160: on q4_k_m files a prompt of 160+ tokens now keeps
+ * the stored panels). An encoder's tokens see each other both ways: its
+ * text must be one step. The activations grow with the step: on
+ * smollm2-135m a step of 512 tokens needs 9.3 MiB besides the logits, 7.7 %
+ * of its file + KV cache at 16 sequences of 97 cells (issue #11's
+ * 1.1 x (file + KV) memory line: 1.129 x); steps of 128 need ~2.6 MiB
+ * (1.083 x with file_pages.c), 256 would leave 1.097 x. Each weight panel
+ * still multiplies 128 tokens per read; pp512 at 128 against 512 was within
+ * the noise of a loaded machine (2026-12-04, bench/RESULTS.md). */
+static int64_t micro_batch(const mote_model *m, int64_t nb) {
+    return m->hp.causal && nb > MOTE_UBATCH ? MOTE_UBATCH : nb;
+}
+
 /* What a context of parameters p would be: its dimensions and sizes,
  * checked, before anything is allocated. */
 typedef struct {
-    int64_t n_ctx, nb, n_seq, logits_cap;
+    int64_t n_ctx, nb, ub, n_seq, logits_cap;
     int n_threads, type_k, type_v;
     size_t k_row_bytes, v_row_bytes; /* one cell of one layer */
     double kv_bytes;                 /* the cache */
@@ -150,12 +169,12 @@ static int plan_context(const mote_model *m, const mote_context_params *p, conte
         return mote_fail(MOTE_ERR_UNSUPPORTED, "a quantized KV cache for heads of %d dimensions", hp->head_dim);
 
     /* Sizes, in double so absurd requests are refused, not wrapped. */
-    *o = (context_plan){n_ctx, nb, n_seq, logits_cap, n_threads, type_k, type_v,
+    *o = (context_plan){n_ctx, nb, micro_batch(m, nb), n_seq, logits_cap, n_threads, type_k, type_v,
                         kv_row_bytes(type_k, n_kv), kv_row_bytes(type_v, n_kv), 0, 0, 0};
     o->kv_bytes = (double)hp->n_layer * (double)n_ctx * (double)(o->k_row_bytes + o->v_row_bytes);
     if (type_k != MOTE_TYPE_F16 || type_v != MOTE_TYPE_F16)
         o->f16_bytes = 2.0 * n_threads * (double)n_ctx * hp->head_dim * sizeof(mote_fp16);
-    o->act_bytes = (double)layout_arena(m, nb, n_threads, logits_cap).total;
+    o->act_bytes = (double)layout_arena(m, o->ub, n_threads, logits_cap).total;
     return MOTE_OK;
 }
 
@@ -177,7 +196,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     context_plan pl = {0};
     int rc = plan_context(m, p, &pl);
     if (rc) return rc;
-    const int64_t n_ctx = pl.n_ctx, nb = pl.nb, n_seq = pl.n_seq, logits_cap = pl.logits_cap;
+    const int64_t n_ctx = pl.n_ctx, nb = pl.nb, ub = pl.ub, n_seq = pl.n_seq, logits_cap = pl.logits_cap;
     const int n_threads = pl.n_threads;
     const double kv_need = pl.kv_bytes;
     const double need = kv_need + pl.f16_bytes + pl.act_bytes;
@@ -195,6 +214,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
     c->model = m;
     c->n_ctx = (int32_t)n_ctx;
     c->n_batch = (int32_t)nb;
+    c->n_ubatch = (int32_t)ub;
     c->n_seq = (int32_t)n_seq;
     c->seq_cap = (int32_t)(n_ctx / n_seq);
     c->n_threads = n_threads;
@@ -206,7 +226,7 @@ int mote_context_new(mote_model *m, const mote_context_params *p, mote_context *
 
     /* One arena (layout_arena); the step's per-token ints (sequence,
      * position, output row) ride in three float-sized slots. */
-    const arena_layout al = layout_arena(m, nb, n_threads, logits_cap);
+    const arena_layout al = layout_arena(m, ub, n_threads, logits_cap);
     const size_t total = al.total;
     c->ffn_rows = al.ffn_rows;
     c->arena = aligned_alloc(64, total ? total : 64);

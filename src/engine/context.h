@@ -1,7 +1,7 @@
 /*
  * context.h — the state of up to n_seq sequences: the KV cache and every
  * activation buffer, allocated once by mote_context_new (sizes below are
- * per step of at most n_batch tokens; "nb" = n_batch).
+ * per forward step of at most n_ubatch tokens; "nb" = n_ubatch).
  *
  * The cache's n_ctx cells are split into n_seq regions of seq_cap cells;
  * sequence s keeps position p at cell s * seq_cap + p (see mote.h).
@@ -27,14 +27,16 @@
 struct mote_context {
     mote_model *model;
     int32_t n_ctx;          /* cells of the cache, all sequences together */
-    int32_t n_batch;        /* most tokens per forward step */
+    int32_t n_batch;        /* most tokens per call (mote_decode, mote_decode_batch) */
+    int32_t n_ubatch;       /* most tokens per forward step: a call of more runs as several
+                               (micro-batches), so the activations are sized for this many */
     int32_t n_seq;          /* sequences */
     int32_t seq_cap;        /* cells per sequence: n_ctx / n_seq */
     int32_t *seq_len;       /* (n_seq) tokens each sequence holds */
     int32_t n_threads;
     mote_threadpool *pool;  /* the process's shared pool of n_threads threads (NULL when 1) */
-    bool all_logits;        /* logits has room for nb rows */
-    int32_t logits_cap;     /* rows of logits: max(nb, n_seq) with all_logits, else n_seq */
+    bool all_logits;        /* logits has room for n_batch rows */
+    int32_t logits_cap;     /* rows of logits: max(n_batch, n_seq) with all_logits, else n_seq */
 
     /* the step being evaluated (set by the caller of mote_forward) */
     int32_t *tok_seq;       /* (nb) sequence of each token */
@@ -77,7 +79,7 @@ struct mote_context {
     size_t mem_bytes;       /* arena + cache */
 };
 
-/* Run the model on n <= n_batch tokens; token t belongs to sequence
+/* Run the model on n <= n_ubatch tokens; token t belongs to sequence
  * tok_seq[t] at position tok_pos[t] (cells of earlier positions of that
  * sequence must hold its keys and values); its keys and values are written
  * to its cell, and its logits to row tok_out[t] when that is >= 0 (the rows

@@ -1,8 +1,8 @@
 /*
  * decode.c — mote_decode (one sequence, the simple road) and
  * mote_decode_batch (tokens of many sequences in one forward pass): the
- * argument checks, the split into steps of at most n_batch tokens, and the
- * bookkeeping of where each token's keys go and which logits come back.
+ * argument checks, the split into forward steps of at most n_ubatch tokens
+ * (context.c: a call holds up to n_batch), and the bookkeeping of where each token's keys go and which logits come back.
  *
  * Every check runs before the first forward step, so a failed call leaves
  * the cache exactly as it was.
@@ -17,6 +17,16 @@ static void forward_step(mote_context *c, const int32_t *tokens, int32_t n) {
     mote_threadpool_lock(c->pool);
     mote_forward(c, tokens, n);
     mote_threadpool_unlock(c->pool);
+}
+
+/* Tokens per forward step for a call of n: n split into equal steps of at
+ * most n_ubatch, so no step is a short remainder (a step of 513 tokens is
+ * two of 257, not 512 and 1): the products take the road of a long batch
+ * for every step, the road one step of n would take wherever both are past
+ * every crossover (engine/matmul.c). */
+static int32_t step_size(const mote_context *c, int32_t n) {
+    const int32_t steps = (n + c->n_ubatch - 1) / c->n_ubatch;
+    return (n + steps - 1) / steps;
 }
 
 static int check_token(const mote_context *c, int32_t token) {
@@ -38,12 +48,13 @@ int mote_decode(mote_context *c, const int32_t *tokens, int32_t n, bool all_logi
                          "all logits need a context made with all_logits and at most %d tokens per call", c->n_batch);
     for (int32_t i = 0; i < n; i++)
         if (check_token(c, tokens[i])) return MOTE_ERR_INVALID_ARG;
-    for (int32_t i = 0; i < n; i += c->n_batch) {
-        const int32_t step = n - i < c->n_batch ? n - i : c->n_batch;
+    const int32_t size = step_size(c, n);
+    for (int32_t i = 0; i < n; i += size) {
+        const int32_t step = n - i < size ? n - i : size;
         for (int32_t t = 0; t < step; t++) {
             c->tok_seq[t] = 0;
             c->tok_pos[t] = len + i + t;
-            c->tok_out[t] = all_logits ? t : (i + t == n - 1 ? 0 : -1);
+            c->tok_out[t] = all_logits ? i + t : (i + t == n - 1 ? 0 : -1);
         }
         forward_step(c, tokens + i, step);
     }
@@ -100,8 +111,9 @@ int mote_decode_batch(mote_context *c, const mote_batch_token *batch, int32_t n,
     if (rc) return rc;
     int32_t *tokens = c->step_tokens;
     int32_t row = 0;
-    for (int32_t i = 0; i < n; i += c->n_batch) {
-        const int32_t step = n - i < c->n_batch ? n - i : c->n_batch;
+    const int32_t size = step_size(c, n);
+    for (int32_t i = 0; i < n; i += size) {
+        const int32_t step = n - i < size ? n - i : size;
         for (int32_t t = 0; t < step; t++) {
             const mote_batch_token *b = &batch[i + t];
             const int32_t pos = b->pos >= 0 ? b->pos : c->seq_len[b->seq];

@@ -4,7 +4,7 @@
  *
  * Each text is its own sequence from position 0, as llama-embedding
  * evaluates its inputs; several texts share one forward step (one sequence
- * of the context each, up to n_batch tokens together), so the weights are
+ * of the context each, up to n_ubatch tokens together), so the weights are
  * read once for all of them, and a text's numbers do not depend on what
  * shares its step. The hidden states of a step are in the context's
  * residual stream (c->x) once mote_forward has run the layers; a decoder's
@@ -103,11 +103,14 @@ int mote_embed_tokens(mote_context *c, const int32_t *const *tokens, const int32
         return mote_fail(MOTE_ERR_INVALID_ARG, "pooling %d is not mean (1), cls (2) or last (3)", (int)pool);
     int rc = check_texts(c, tokens, n_tokens, n);
     if (rc) return rc;
-    /* Texts share a step as long as they fit: one sequence each, at most n_batch tokens together. */
+    /* Texts share a step as long as they fit: one sequence each, at most
+     * n_ubatch tokens together (a forward step's most: context.c; an
+     * encoder's is n_batch). */
     const int64_t d = c->model->hp.n_embd;
-    const int32_t slots = c->n_seq < c->n_batch ? c->n_seq : c->n_batch;
+    const int32_t most = c->n_ubatch;
+    const int32_t slots = c->n_seq < most ? c->n_seq : most;
     double *acc = malloc((size_t)(slots * d) * sizeof *acc);
-    int32_t *step_tokens = malloc((size_t)c->n_batch * sizeof *step_tokens);
+    int32_t *step_tokens = malloc((size_t)most * sizeof *step_tokens);
     if (!acc || !step_tokens) {
         free(acc);
         free(step_tokens);
@@ -117,17 +120,17 @@ int mote_embed_tokens(mote_context *c, const int32_t *const *tokens, const int32
     for (int32_t i = 0; i < n;) {
         int32_t k = 0, used = 0;
         memset(acc, 0, (size_t)(slots * d) * sizeof *acc);
-        if (n_tokens[i] > c->n_batch) {
-            /* a long text (decoders only): alone, in steps of n_batch */
+        if (n_tokens[i] > most) {
+            /* a long text (decoders only): alone, in steps of n_ubatch */
             k = 1;
-            for (int32_t off = 0; off < n_tokens[i]; off += c->n_batch) {
-                const int32_t len = n_tokens[i] - off < c->n_batch ? n_tokens[i] - off : c->n_batch;
+            for (int32_t off = 0; off < n_tokens[i]; off += most) {
+                const int32_t len = n_tokens[i] - off < most ? n_tokens[i] - off : most;
                 for (int32_t t = 0; t < len; t++) c->tok_seq[t] = 0, c->tok_pos[t] = off + t, c->tok_out[t] = -1;
                 forward_step(c, tokens[i] + off, len);
                 pool_step(c, pool, len, n_tokens + i, acc);
             }
         } else {
-            for (; i + k < n && k < slots && n_tokens[i + k] <= c->n_batch - used; k++) {
+            for (; i + k < n && k < slots && n_tokens[i + k] <= most - used; k++) {
                 for (int32_t t = 0; t < n_tokens[i + k]; t++) {
                     step_tokens[used + t] = tokens[i + k][t];
                     c->tok_seq[used + t] = k;

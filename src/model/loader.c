@@ -195,6 +195,7 @@ static int bind_vector_info(mote_model *m, const float **v, const mote_tensor_in
                          mote_type_name(t->type) ? mote_type_name(t->type) : "unknown");
     float *copy = vector_room(m, n);
     if (copy) memcpy(copy, t->data, (size_t)n * sizeof *copy);
+    else m->vector_in_file = true; /* its pages must stay (file_pages.c) */
     *v = copy ? copy : t->data;
     return MOTE_OK;
 }

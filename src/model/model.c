@@ -113,6 +113,7 @@ int mote_model_load_with(const char *path, const mote_model_params *p, mote_mode
         return mote_fail(MOTE_ERR_NOMEM, "out of memory loading %s", path);
     }
     m->gguf = g;
+    m->file_mapped = !p->no_mmap;
     strncpy(m->hp.arch, arch->name, sizeof m->hp.arch - 1);
     if ((rc = mote_load_common_hparams(m, arch))) goto fail;
     m->layers = calloc((size_t)m->hp.n_layer, sizeof *m->layers);

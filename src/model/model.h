@@ -169,6 +169,8 @@ struct mote_model {
     char repack_note[200];        /* why the weights were not repacked (no memory), or "" */
     float *vectors;               /* copies of the bound f32 vectors (norms, biases, rope factors) */
     size_t n_vectors_used, n_vectors_cap; /* floats of it used, and allocated */
+    bool vector_in_file;          /* some vector is read from the mapping (no room to copy it) */
+    bool file_mapped;             /* the file is mapped (not read into memory): its pages can be dropped */
     uint8_t *bound;               /* while loading: which of the file's tensors were bound */
 };
 

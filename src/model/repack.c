@@ -22,6 +22,7 @@
 
 #include "core/error.h"
 #include "core/threadpool.h"
+#include "model/file_pages.h"
 #include "model/repack.h"
 
 /* The stored layout w can take, or NULL. */
@@ -132,6 +133,8 @@ int mote_model_repack(mote_model *m) {
     mote_threadpool *pool = n_threads > 1 ? mote_threadpool_acquire(n_threads) : NULL; /* NULL: on this thread */
     mote_threadpool_lock(pool);
     uint8_t *at = buf;
+    const void **moved = malloc(sizeof *moved * (size_t)n); /* the repacked matrices' bytes in the file */
+    int n_moved = 0;
     for (int i = 0; i < n; i++) {
         mote_weight *w = ws[i];
         const mote_panel_kernels *k = layout_for(w);
@@ -144,6 +147,7 @@ int mote_model_repack(mote_model *m) {
             m->tok_embd.data = at;
             m->tok_embd.stored = k;
         }
+        if (moved) moved[n_moved++] = w->data;
         w->data = at;
         w->stored = k;
         at += (repacked_bytes(w, k) + 63) & ~(size_t)63;
@@ -151,6 +155,9 @@ int mote_model_repack(mote_model *m) {
     }
     mote_threadpool_unlock(pool);
     mote_threadpool_release(pool);
+    /* the pages the releases above left: those cut between two tensors */
+    if (m->file_mapped && moved) mote_release_file_pages(m, moved, n_moved);
+    free(moved);
     free(ws);
     m->repacked = buf;
     m->repacked_bytes = total;

@@ -5,12 +5,14 @@
 # made: S x (P + N + 1) cells in total (--json kv_cache_cells, the table's
 # "KV cells" column) and their bytes.
 #
-# S=16 runs its 16 x 32 prompt tokens as one 512-token step, whose
+# S=16 runs its 16 x 32 prompt tokens as one 512-token call, whose
 # activations are the part that grows with S besides the cache: what S=16
 # adds to the peak over S=1, beyond 1.1 x the cache it adds, must stay
-# within 10 % of its file + KV. Before the context shared the attention and
-# FFN buffers (engine/context.c) that excess was 12.9 MiB here, over
-# the 10.1 MiB budget (and S=16 failed the 1.1 x + 16 MiB line); now 6.8.
+# within 5 % of its file + KV (5.1 MiB). Before the context shared the
+# attention and FFN buffers (engine/context.c) that excess was 12.9 MiB
+# here; then 6.8 (one 512-token step, against a budget of 10 %); since a
+# call runs in forward steps of at most 128 tokens (context.c n_ubatch)
+# 2.3 MiB (2026-12-04), 2.8 MiB under this budget.
 #
 # ALLOWANCE is the process itself, whatever the model: the same bench on
 # the 0.7 MB "tiny" shape peaks at 6.9 MiB at S=1 (mote's code and its
@@ -18,7 +20,8 @@
 # 2026-12-04; what S=16's step adds is the budget above), so 10 MiB. It was
 # 16 while libmicrohttpd and libespeak-ng were linked (tiny S=1: 12.1 MiB);
 # opened on first use now (server/dynlib.h), they no longer count. Here
-# the closest row, S=16, peaks 4.6 MiB under its limit.
+# the closest row, S=16, peaks 10.1 MiB under its limit (4.6 before the
+# micro-batches and file_pages.c).
 # Before the fix this bench peaked at 1.8 x (file + KV): norms
 # read from the mapping mapped back the repacked matrices' 2 MiB folios
 # (loader.c copies them now; gguf_read.c maps the file by pages).
@@ -72,10 +75,10 @@ for r in rows:
               file=sys.stderr); fails += 1
 if 1 in peak and 16 in peak:
     (rss1, kv1), (rss16, kv16) = peak[1], peak[16]
-    excess, budget = rss16 - rss1 - 1.1 * (kv16 - kv1), 0.1 * (file_bytes + kv16)
+    excess, budget = rss16 - rss1 - 1.1 * (kv16 - kv1), 0.05 * (file_bytes + kv16)
     print(f"S=16 over S=1: {excess / MiB:.1f} MiB beyond 1.1 x the added cache (budget {budget / MiB:.1f} MiB)")
     if excess > budget:
-        print(f"FAIL: S=16's step adds {excess / MiB:.1f} MiB of activations, more than 10 % of file + KV "
+        print(f"FAIL: S=16's step adds {excess / MiB:.1f} MiB of activations, more than 5 % of file + KV "
               f"({budget / MiB:.1f} MiB)", file=sys.stderr); fails += 1
 else:
     print("FAIL: the bench did not report S=1 and S=16", file=sys.stderr); fails += 1
