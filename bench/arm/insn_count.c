@@ -1,8 +1,12 @@
 /*
  * insn_count.c — a QEMU TCG plugin that counts the guest instructions and
  * guest memory accesses a program executes under qemu-user, printed at
- * exit as "insns N mem N". The ARM speed proxy (bench/arm-insn-proxy.sh)
- * loads it with qemu-aarch64/qemu-arm -plugin.
+ * exit as "insns N mem N threads N". The ARM speed proxy (bench/arm-insn-proxy.sh,
+ * bench/arm-compare-llamacpp.sh) loads it with qemu-aarch64/qemu-arm -plugin.
+ * "threads" is the number of guest threads the program ran (qemu-user makes
+ * one vCPU per thread): the proxy counts one-thread runs, and any second
+ * thread (a pool worker spinning while it waits) makes the count depend on
+ * timing, so the scripts refuse a count with threads > 1.
  *
  * Debian 12 ships qemu-user with plugin support but neither plugins nor the
  * plugin header, so the few entry points used here are declared by hand,
@@ -29,12 +33,20 @@ struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb
 void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, int op, void *ptr, uint64_t imm);
 void qemu_plugin_register_vcpu_mem_inline(struct qemu_plugin_insn *insn, int rw, int op, void *ptr, uint64_t imm);
 void qemu_plugin_outs(const char *string);
+void qemu_plugin_register_vcpu_init_cb(qemu_plugin_id_t id, void (*cb)(qemu_plugin_id_t id, unsigned int vcpu_index));
 
 __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 
 /* Totals over all guest threads (inline adds are not atomic: the proxy
  * runs one thread). */
 static uint64_t insns, mem_accesses;
+static unsigned threads_seen; /* vCPUs created: guest threads, the main one included */
+
+/* A guest thread started (vCPUs are created one at a time, under qemu's lock). */
+static void on_vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index) {
+    (void)id, (void)vcpu_index;
+    threads_seen++;
+}
 
 /* At translation: add the block's length when it runs, and one per memory
  * access of each of its instructions. */
@@ -49,8 +61,8 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
 
 static void report_counts(qemu_plugin_id_t id, void *data) {
     (void)id, (void)data;
-    char line[96];
-    snprintf(line, sizeof line, "insns %" PRIu64 " mem %" PRIu64 "\n", insns, mem_accesses);
+    char line[128];
+    snprintf(line, sizeof line, "insns %" PRIu64 " mem %" PRIu64 " threads %u\n", insns, mem_accesses, threads_seen);
     qemu_plugin_outs(line);
 }
 
@@ -58,6 +70,7 @@ static void report_counts(qemu_plugin_id_t id, void *data) {
 __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id, const void *info, int argc,
                                                                char **argv) {
     (void)info, (void)argc, (void)argv;
+    qemu_plugin_register_vcpu_init_cb(id, on_vcpu_init);
     qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
     qemu_plugin_register_atexit_cb(id, report_counts, NULL);
     return 0;
