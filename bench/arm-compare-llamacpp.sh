@@ -21,6 +21,24 @@
 #   generated          / token = (count(P1,G2) - count(P1,G1)) / (2 (G2-G1))
 # What the proxy can and cannot tell: bench/RESULTS.md, "ARM whole-model proxy".
 #
+# Repeatable counts (bench/RESULTS.md, "22:00 UTC"): a count is exact only if
+# the guest runs one thread and nothing in it depends on time or on where it
+# was started. So every run here
+#   - sees one CPU (one_cpu_root, bench/arm/plugin.sh): mote repacks the
+#     weights at load on a pool of one thread per core whatever -t says, and
+#     that pool's workers spin while they wait — a count that followed the
+#     host's scheduling (±15 M instructions per run seen at 20:20 UTC);
+#   - is refused unless the plugin saw exactly one guest thread ("threads 1");
+#   - runs with address-space randomisation off and an empty environment
+#     (insn_count, bench/arm/plugin.sh);
+#   - runs mote with --energy-source none (a power sensor visible under /sys
+#     would start the meter's sampling thread);
+#   - uses fixed token ids (both tools) and fixed model files: the cached
+#     ones of $MODELS when there, else `mote synth` with its fixed default seed.
+# What still varies: a few hundred instructions per run (of 2 G), from
+# printing numbers that are times (mote bench's t/s, its load progress line):
+# well under 0.001 M per token.
+#
 # Needs: qemu-user, gcc/g++-aarch64-linux-gnu, gcc/g++-arm-linux-gnueabihf, the
 # :arm64/:armhf libraries mote links (.ci/arm-e2e.sh installs them), cmake, a
 # native mote ($MOTE_X86, for `mote synth`) and llama.cpp's source
@@ -29,6 +47,7 @@
 # usage: bench/arm-compare-llamacpp.sh [SHAPES] [TYPES] [CPUS]
 #   defaults: "smollm2-135m qwen3-0.6b" "q4_0 q8_0 q4_k_m" "cortex-a72 cortex-a76 cortex-a7"
 #   env: P1 P2 G1 G2 (default 8 16 1 3), PAR (runs at once, default 2), JOBS (build, default 2),
+#        MODELS (default bench/.cache/models: files used as they are, by link),
 #        TOOLS (default "mote llama"; one of them counts only that side, for a table made in steps)
 # Prints a markdown table; the raw counts are kept in $OUT/counts.
 set -euo pipefail
@@ -44,6 +63,7 @@ CPUS=${3:-cortex-a72 cortex-a76 cortex-a7}
 P1=${P1:-8} P2=${P2:-16} G1=${G1:-1} G2=${G2:-3}
 PAR=${PAR:-2}
 TOOLS=${TOOLS:-mote llama}
+MODELS=${MODELS:-$ROOT/bench/.cache/models}
 JOBS=${JOBS:-2}
 for tool in gcc aarch64-linux-gnu-g++ arm-linux-gnueabihf-g++ qemu-aarch64 qemu-arm cmake; do
   if ! command -v "$tool" >/dev/null; then echo "SKIP: $tool not installed" >&2; exit 77; fi
@@ -52,6 +72,7 @@ done
 [ -f "$LLAMA_SRC/include/llama.h" ] || { echo "SKIP: no llama.cpp source at $LLAMA_SRC (set LLAMA_SRC)" >&2; exit 77; }
 source "$ROOT/bench/arm/plugin.sh"
 build_insn_plugin "$OUT"
+ONE_CPU=$(one_cpu_root "$OUT")   # the -L prefix of every run: static llama_count, multiarch mote
 
 # arch_of CPU / triple_of ARCH: the mote build and the cross compilers of a CPU.
 arch_of() { if [ "$1" = cortex-a7 ]; then echo armhf; else echo arm64; fi; }
@@ -114,6 +135,7 @@ mkdir -p "$OUT/models" "$OUT/counts"
 for shape in $SHAPES; do
   for type in $TYPES; do
     f=$OUT/models/$shape-$type.gguf
+    if [ ! -s "$f" ] && [ -s "$MODELS/$shape-$type.gguf" ]; then ln -sf "$MODELS/$shape-$type.gguf" "$f"; fi
     [ -s "$f" ] || nice "$X86" synth --like "$shape" --type "$type" -o "$f" -q
   done
 done
@@ -127,14 +149,19 @@ count() {
   [ -s "$res" ] && return 0
   local model=$OUT/models/$shape-$type.gguf
   if [ "$tool" = mote ]; then
-    out=$(insn_count "$OUT" "$arch" "$cpu" / "$MOTE_ARM/$arch/mote" bench -m "$model" -p "$p" -n "$g" -r 1 -t 1 -q) ||
+    out=$(insn_count "$OUT" "$arch" "$cpu" "$ONE_CPU" "$MOTE_ARM/$arch/mote" bench -m "$model" -p "$p" -n "$g" -r 1 -t 1 \
+          --energy-source none -q) ||
       { echo "mote failed on $cpu $shape $type: $out" >&2; return 1; }
     grep -q "^kernels: " <<<"$out" && sed -n 's/^kernels: //p' <<<"$out" >"$res.kernels"
   else
-    out=$(insn_count "$OUT" "$arch" "$cpu" "/usr/$(triple_of "$arch")" "$LLAMA_BUILD-${cpu#cortex-}/llama_count" "$model" "$p" "$g") ||
+    out=$(insn_count "$OUT" "$arch" "$cpu" "$ONE_CPU" "$LLAMA_BUILD-${cpu#cortex-}/llama_count" "$model" "$p" "$g") ||
       { echo "llama.cpp failed on $cpu $shape $type: $out" >&2; return 1; }
     # Which weights llama.cpp repacked for its ARM kernels: the size of its CPU_REPACK buffer.
     sed -n 's/.*CPU_REPACK model buffer size = *\([0-9.]*\) MiB.*/CPU_REPACK \1 MiB/p' <<<"$out" >"$res.kernels"
+  fi
+  if ! grep -q "^insns .* threads 1$" <<<"$out"; then
+    echo "$tool on $cpu $shape $type p$p g$g: not one guest thread, or no count: $(grep "^insns " <<<"$out")" >&2
+    return 1
   fi
   awk '/^insns /{print $2, $4}' <<<"$out" >"$res.tmp" && mv "$res.tmp" "$res"
 }
