@@ -811,7 +811,8 @@ typedef struct mote_context mote_context;
 
 typedef struct {
     int32_t n_ctx;       /* cells of the KV cache, for all sequences together; 0: min(model's context length, 4096) */
-    int32_t n_batch;     /* most tokens evaluated per internal step; 0: 512 */
+    int32_t n_batch;     /* most tokens per call; 0: 512 (a causal model evaluates them in
+                          * forward steps of at most 128: mote_context_n_step) */
     int32_t n_threads;   /* 0: default (the number of physical cores) */
     bool all_logits;     /* room for the logits of every token of a step (perplexity) */
     int32_t n_seq;       /* sequences the cache holds (0: 1); each gets n_ctx / n_seq cells */
@@ -839,6 +840,7 @@ void mote_context_free(mote_context *c);
 int32_t mote_context_n_ctx(const mote_context *c);      /* cells of the whole cache */
 int32_t mote_context_n_seq(const mote_context *c);
 int32_t mote_context_n_threads(const mote_context *c);
+int32_t mote_context_n_step(const mote_context *c);    /* most tokens per forward step (see n_batch) */
 int32_t mote_context_seq_capacity(const mote_context *c); /* cells per sequence: n_ctx / n_seq */
 int32_t mote_context_n_past(const mote_context *c);     /* tokens in sequence 0 */
 size_t mote_context_kv_bytes(const mote_context *c);    /* bytes of the KV cache */
@@ -890,7 +892,7 @@ typedef struct {
 } mote_batch_token;
 
 /* Evaluate n tokens belonging to any of the context's sequences in one
- * forward pass per n_batch tokens: the matrix products take all the batch's
+ * forward pass per step (mote_context_n_step tokens): the matrix products take all the step's
  * tokens together, attention runs per token over its own sequence's cells.
  * Prefill of some sequences and one-token steps of others may be mixed.
  * *logits receives one row of n_vocab floats per token marked `logits`, in

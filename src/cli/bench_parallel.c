@@ -31,7 +31,8 @@ typedef struct {
     size_t kv_bytes;
     size_t ctx_bytes;         /* everything the context allocated, KV cache included */
     int seq_cells;            /* cells of the cache per sequence */
-    int n_batch;              /* most tokens per step */
+    int n_batch;              /* most tokens per call */
+    int n_step;               /* most tokens per forward step */
     long peak_rss_kib;
 } row;
 
@@ -96,7 +97,7 @@ static int open_row(mote_model *m, const bench_parallel_opts *o, const int32_t *
     mote_context_params cp = mote_context_default_params();
     cp.n_seq = S;
     cp.n_ctx = S * (P + N + 1);
-    cp.n_batch = S * P > S ? S * P : S; /* all prompts in one step, as llama-batched-bench evaluates them */
+    cp.n_batch = S * P > S ? S * P : S; /* all prompts in one call, as llama-batched-bench evaluates them */
     cp.n_threads = r->n_threads;
     int rc = mote_context_new(m, &cp, c);
     if (rc) return rc;
@@ -106,6 +107,7 @@ static int open_row(mote_model *m, const bench_parallel_opts *o, const int32_t *
     }
     if (first_round) {
         r->n_batch = cp.n_batch;
+        r->n_step = mote_context_n_step(*c);
         r->n_threads = mote_context_n_threads(*c); /* -t 0 (the default): what it came to */
         if (!o->quiet)
             fprintf(stderr, "mote bench: %d sequence%s x (pp%d + tg%d), %d thread%s, %d runs (each after a warm-up)\n", S,
@@ -187,7 +189,7 @@ static void print_memory(const mote_model *m, const row *rs, int n) {
         fprintf(stderr,
                 "memory, S=%d: weights %.1f MiB, KV cache %.2f MiB (%d cells: %d sequences x %d, f16), other buffers "
                 "%.1f MiB (steps of %d tokens), peak RSS %.1f MiB = %.3f x (weights + KV)\n",
-                r->S, w / MiB, kv / MiB, r->S * r->seq_cells, r->S, r->seq_cells, (double)(r->ctx_bytes - r->kv_bytes) / MiB, r->n_batch, rss / MiB,
+                r->S, w / MiB, kv / MiB, r->S * r->seq_cells, r->S, r->seq_cells, (double)(r->ctx_bytes - r->kv_bytes) / MiB, r->n_step, rss / MiB,
                 rss / (w + kv));
     }
 }

@@ -172,7 +172,7 @@ static int open_test(mote_model *m, bench_result *r, mote_context **out) {
     cp.n_threads = r->n_threads;
     int rc = mote_context_new(m, &cp, out);
     if (rc) return rc;
-    r->n_ubatch = cp.n_batch;
+    r->n_ubatch = mote_context_n_step(*out);
     r->kv_cells = mote_context_n_ctx(*out);
     r->kv_bytes = mote_context_kv_bytes(*out);
     r->n_threads = mote_context_n_threads(*out); /* 0 asked: what it came to */

@@ -281,6 +281,7 @@ void mote_context_free(mote_context *c) {
 int32_t mote_context_n_ctx(const mote_context *c) { return c->n_ctx; }
 int32_t mote_context_n_seq(const mote_context *c) { return c->n_seq; }
 int32_t mote_context_n_threads(const mote_context *c) { return c->n_threads; }
+int32_t mote_context_n_step(const mote_context *c) { return c->n_ubatch; }
 int32_t mote_context_seq_capacity(const mote_context *c) { return c->seq_cap; }
 int32_t mote_context_n_past(const mote_context *c) { return c->seq_len[0]; }
 size_t mote_context_kv_bytes(const mote_context *c) { return c->kv_bytes; }

@@ -56,6 +56,7 @@ static void check_fixture(const char *name) {
 
     mote_context *c = context(m, 1);
     assert_true(c->n_ubatch < N_TOK); /* else this test tests nothing */
+    assert_int_equal(mote_context_n_step(c), c->n_ubatch); /* what mote bench --verbose reports */
     const float *lg;
     assert_int_equal(mote_decode(c, tok, N_TOK, true, &lg), MOTE_OK);
     memcpy(whole, lg, row * N_TOK);
