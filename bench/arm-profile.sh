@@ -41,12 +41,16 @@ profile() {
   local qemu=qemu-aarch64 args
   [ "$arch" = armhf ] && qemu=qemu-arm
   # mote takes its libraries (and their ld.so) from the :arm64/:armhf
-  # packages under /, as bench/arm-compare-llamacpp.sh runs it: the cross
-  # toolchain's ld.so with those libraries is a mismatch that can hang.
-  local sysroot=/
+  # packages under /, as bench/arm-compare-llamacpp.sh runs it (the cross
+  # toolchain's ld.so with those libraries is a mismatch that can hang),
+  # through the one-CPU root so that no pool of repack workers spins beside
+  # the count, with the same fixed environment as insn_count (plugin.sh).
+  local sysroot
+  sysroot=$(one_cpu_root "$OUT")
   if [ "$(basename "$PROGRAM")" = llama_count ]; then args=("$MODEL" "$1" "$2") sysroot=/usr/$triple
-  else args=(bench -m "$MODEL" -p "$1" -n "$2" -r 1 -t 1 -q); fi
-  nice "$qemu" -cpu "$CPU" -L "$sysroot" -plugin "$OUT/insn_count.so,profile=$3" -d plugin \
+  else args=(bench -m "$MODEL" -p "$1" -n "$2" -r 1 -t 1 -q --energy-source none); fi
+  nice setarch "$(uname -m)" -R env -i PATH="$PATH" ${MOTE_KERNELS:+MOTE_KERNELS="$MOTE_KERNELS"} \
+        "$qemu" -cpu "$CPU" -L "$sysroot" -plugin "$OUT/insn_count.so,profile=$3" -d plugin \
         "$PROGRAM" "${args[@]}" 2>&1 | grep "^insns " || { echo "run failed: P $1 G $2" >&2; return 1; }
 }
 tag=$(basename "$PROGRAM")-$CPU-$(basename "$MODEL" .gguf)
