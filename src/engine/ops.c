@@ -79,9 +79,11 @@ int32_t mote_argmax(const float *x, int32_t n) {
     float best = x[0];
     int32_t i = 0;
     if (n >= ARGMAX_LANES) {
+        /* lanes start at -inf, not at x[0..16): a NaN there would stay in its
+         * lane (nothing compares above it) and hide that lane's largest */
         float lane[ARGMAX_LANES];
-        for (int k = 0; k < ARGMAX_LANES; k++) lane[k] = x[k];
-        for (i = ARGMAX_LANES; i + ARGMAX_LANES <= n; i += ARGMAX_LANES)
+        for (int k = 0; k < ARGMAX_LANES; k++) lane[k] = -INFINITY;
+        for (i = 0; i + ARGMAX_LANES <= n; i += ARGMAX_LANES)
             for (int k = 0; k < ARGMAX_LANES; k++) lane[k] = x[i + k] > lane[k] ? x[i + k] : lane[k];
         for (int k = 0; k < ARGMAX_LANES; k++)
             if (lane[k] > best) best = lane[k];

@@ -62,6 +62,10 @@ static void test_special_values(void **state) {
         assert_int_equal(mote_argmax(x, n), argmax_in_order(x, n));
         x[0] = NAN; /* ... unless it is first: nothing compares above it */
         assert_int_equal(mote_argmax(x, n), 0);
+        for (int32_t i = 0; i < n; i++) x[i] = 0.0f;
+        x[1 % n] = NAN; /* a NaN early in a lane hides nothing behind it: */
+        x[n >= 32 ? 1 + 16 * (n / 16 - 1) : n - 1] = 5.0f; /* the largest in that lane */
+        assert_int_equal(mote_argmax(x, n), argmax_in_order(x, n));
         for (int32_t i = 0; i < n; i++) x[i] = -1.0f;
         x[n / 2] = INFINITY;
         assert_int_equal(mote_argmax(x, n), n / 2);
