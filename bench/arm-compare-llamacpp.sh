@@ -65,12 +65,10 @@ PAR=${PAR:-2}
 TOOLS=${TOOLS:-mote llama}
 MODELS=${MODELS:-$ROOT/bench/.cache/models}
 JOBS=${JOBS:-2}
-for tool in gcc aarch64-linux-gnu-g++ arm-linux-gnueabihf-g++ qemu-aarch64 qemu-arm cmake; do
-  if ! command -v "$tool" >/dev/null; then echo "SKIP: $tool not installed" >&2; exit 77; fi
-done
+source "$ROOT/bench/arm/plugin.sh"
+need_tools gcc aarch64-linux-gnu-g++ arm-linux-gnueabihf-g++ qemu-aarch64 qemu-arm cmake
 [ -x "$X86" ] || { echo "SKIP: no native mote at $X86 (set MOTE_X86)" >&2; exit 77; }
 [ -f "$LLAMA_SRC/include/llama.h" ] || { echo "SKIP: no llama.cpp source at $LLAMA_SRC (set LLAMA_SRC)" >&2; exit 77; }
-source "$ROOT/bench/arm/plugin.sh"
 build_insn_plugin "$OUT"
 ONE_CPU=$(one_cpu_root "$OUT")   # the -L prefix of every run: static llama_count, multiarch mote
 

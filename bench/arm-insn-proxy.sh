@@ -24,11 +24,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${MOTE_CROSS_BUILD:-$ROOT/build-cross}
 TOKENS=${1:-16}
-for tool in gcc aarch64-linux-gnu-gcc arm-linux-gnueabihf-gcc qemu-aarch64 qemu-arm cmake; do
-  if ! command -v "$tool" >/dev/null; then echo "SKIP: $tool not installed" >&2; exit 77; fi
-done
-
 source "$ROOT/bench/arm/plugin.sh"
+need_tools gcc aarch64-linux-gnu-gcc arm-linux-gnueabihf-gcc qemu-aarch64 qemu-arm cmake
 build_insn_plugin "$OUT"
 for arch in aarch64 armhf; do
   cmake -S "$ROOT/tests/cross" -B "$OUT/$arch" -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchain-$arch.cmake" \

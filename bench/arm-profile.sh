@@ -28,12 +28,10 @@ if [ "$CPU" = cortex-a7 ]; then arch=armhf triple=arm-linux-gnueabihf; fi
 PROGRAM=${3:-${MOTE_ARM_BUILD:-$ROOT/build-arm}/$arch/mote}
 P1=${P1:-12} P2=${P2:-16} G=${G:-1} GEN=${GEN:-0}
 OUT=${OUT:-$ROOT/build-armprof}
-for tool in gcc python3 readelf qemu-aarch64 qemu-arm; do
-  if ! command -v "$tool" >/dev/null; then echo "SKIP: $tool not installed" >&2; exit 77; fi
-done
+source "$ROOT/bench/arm/plugin.sh"
+need_tools gcc python3 readelf qemu-aarch64 qemu-arm
 [ -x "$PROGRAM" ] || { echo "no program at $PROGRAM (build it as bench/arm-compare-llamacpp.sh does)" >&2; exit 2; }
 [ -f "$MODEL" ] || { echo "no model file $MODEL" >&2; exit 2; }
-source "$ROOT/bench/arm/plugin.sh"
 build_insn_plugin "$OUT"
 
 # profile P G FILE: one run with the plugin in profile mode; prints its totals line.

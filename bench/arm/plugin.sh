@@ -1,6 +1,14 @@
 # plugin.sh — sourced by the ARM proxy scripts (bench/arm-insn-proxy.sh,
-# bench/arm-compare-llamacpp.sh): builds the counting plugin once and runs a
-# program under qemu-user with it.
+# bench/arm-compare-llamacpp.sh, bench/arm-profile.sh): checks their tools,
+# builds the counting plugin once and runs a program under qemu-user with it.
+
+# need_tools TOOL...: exits 77 (the skip code) naming the first one missing.
+need_tools() {
+  local tool
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null; then echo "SKIP: $tool not installed" >&2; exit 77; fi
+  done
+}
 
 # build_insn_plugin DIR: compiles bench/arm/insn_count.c to DIR/insn_count.so
 # (the host's gcc: the plugin is loaded by the x86 qemu, not by the guest).
