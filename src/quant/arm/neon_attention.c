@@ -5,7 +5,7 @@
  * ladder, "neon-dotprod".
  *
  * Same arithmetic per query as the other sets' kernels and the single-query
- * definition in tests/unit/test_attention_block.c: the query rounded to
+ * definition in tests/kernels/attention_check.c: the query rounded to
  * f16, the q.k dot in 8 lanes (two 4-lane halves here) split over two
  * accumulators by alternate blocks of 8 and summed (lo+hi halves, then
  * pairs), the online softmax with libm's expf, values summed into an f16
